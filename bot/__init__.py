@@ -1,0 +1,1 @@
+"""prepbot: a question of the day for teams that practise interview questions together."""

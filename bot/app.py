@@ -1,0 +1,84 @@
+"""The core as adapters see it: one object whose methods take commands and return events."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.config import Settings
+from bot.messages import AnswerCommand, AnswerOutcome, CastVote, CommandReply, Ignored, RetractVote, RunCommand, \
+    VoteCounted
+from bot.ports import ChatPort, Clock, SettableClock
+from bot.questions import QuestionBank
+from bot.services.answers import AnswerIngest
+from bot.services.commands import run_command
+from bot.services.due import next_due_at, run_due_work
+from bot.services.planning import repair_plans
+from bot.services.votes import record_vote
+from bot.store.engine import upgrade
+from bot.store.unit_of_work import Store
+
+log = logging.getLogger("prepbot")
+
+
+@dataclass
+class PrepBot:
+    """Everything wired: bootstrap builds it, adapters and the scheduler call it."""
+
+    store: Store
+    chat: ChatPort
+    clock: Clock
+    bank: QuestionBank
+    settings: Settings
+    answers: AnswerIngest
+
+    async def start(self) -> None:
+        """Upgrades the schema, plans any missing work, and runs what became due while the bot was down."""
+        await upgrade(self.store.engine)
+        async with self.store.unit_of_work() as uow:
+            repaired = await repair_plans(uow, self.clock.now())
+            await uow.commit()
+        if repaired:
+            log.info("planned work for %d channels", repaired)
+        await self.run_due()
+
+    async def close(self) -> None:
+        await self.store.close()
+
+    async def handle_answer(self, command: AnswerCommand) -> AnswerOutcome:
+        """A reply, edit or deletion in a thread; returns after it is committed (and acknowledged)."""
+        return await self.answers.handle(command)
+
+    async def handle_vote(self, command: CastVote | RetractVote) -> VoteCounted | Ignored:
+        return await record_vote(command, store=self.store, settings=self.settings)
+
+    async def handle_command(self, command: RunCommand) -> CommandReply:
+        return await run_command(command, store=self.store, chat=self.chat, bank=self.bank, settings=self.settings,
+                                 now=self.clock.now())
+
+    async def run_due(self) -> int:
+        """Runs all work due now; returns how many tasks ran."""
+        return await run_due_work(store=self.store, chat=self.chat, bank=self.bank, settings=self.settings,
+                                  now=self.clock.now())
+
+    async def next_due(self) -> datetime | None:
+        return await next_due_at(self.store)
+
+    async def run_until(self, target: datetime, clock: SettableClock) -> int:
+        """Moves `clock` to `target`, running everything that comes due on the way, in order."""
+        ran = 0
+        while True:
+            due = await self.next_due()
+            if due is None or due > target:
+                break
+            clock.set(max(due, clock.now()))
+            count = await self.run_due()
+            ran += count
+            if count == 0 and due <= clock.now():
+                # Something due is held by another worker's claim; step past it rather than spin.
+                clock.set(min(target, clock.now() + timedelta(minutes=1)))
+                if clock.now() >= target:
+                    break
+        clock.set(max(target, clock.now()))
+        return ran + await self.run_due()

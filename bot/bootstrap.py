@@ -1,0 +1,38 @@
+"""The one place that picks implementations and wires them together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.app import PrepBot
+from bot.config import Settings
+from bot.ports import ChatPort, Clock
+from bot.questions import QuestionBank, load_bank
+from bot.services.answers import AnswerIngest
+from bot.store.engine import make_engine
+from bot.store.unit_of_work import Store
+from questions import SHIPPED_PACKS
+
+
+def question_folders(settings: Settings) -> list[Path]:
+    folders = [SHIPPED_PACKS]
+    if settings.questions_dir:
+        folders.append(Path(settings.questions_dir).expanduser())
+    return folders
+
+
+def bootstrap(settings: Settings, chat: ChatPort, clock: Clock, bank: QuestionBank | None = None) -> PrepBot:
+    """A PrepBot on the configured database and question packs; call `await bot.start()` before use.
+
+    Raises PackError when a question pack is broken.
+    """
+    store = Store(make_engine(settings.database_url))
+    bank = bank or load_bank(question_folders(settings))
+    return PrepBot(
+        store=store,
+        chat=chat,
+        clock=clock,
+        bank=bank,
+        settings=settings,
+        answers=AnswerIngest(store, chat, settings.answer_max_chars),
+    )

@@ -1,0 +1,164 @@
+"""Settings from environment variables (PREPBOT_*) over an optional TOML file, over defaults."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.domain.questions import ALL_LEVELS
+from bot.domain.schedule import Deadline, Schedule
+from bot.domain.scoring import Weights
+from bot.domain.timeparse import ParseError, parse_duration, parse_time_of_day, parse_weekdays, parse_zone
+
+SECRET_FIELDS = frozenset({"slack_bot_token", "slack_app_token", "slack_signing_secret", "slack_client_secret", "discord_token"})
+
+
+class ConfigError(ValueError):
+    """A setting has a value that cannot work; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite+aiosqlite:///prepbot.db"
+    questions_dir: str | None = None
+    timezone: str = "UTC"
+    post_time: str = "09:30"
+    weekdays: str = "mon-fri"
+    deadline: str = "17:00"
+    board_weekday: str = "mon"
+    board_time: str = "09:00"
+    answer_max_chars: int = 4000
+    practice_daily_cap: int = 3
+    practice_window: str = "30m"
+    grace: str = "2h"
+    tick_seconds: float = 5.0
+    log_level: str = "INFO"
+    weights: Weights = field(default_factory=Weights)
+    slack_bot_token: str | None = None
+    slack_app_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_client_secret: str | None = None
+    discord_token: str | None = None
+
+    def default_schedule(self, tz: str | None = None) -> Schedule:
+        """The schedule a channel gets when it subscribes without arguments."""
+        return Schedule(
+            tz=tz or self.timezone,
+            post_time=parse_time_of_day(self.post_time),
+            weekdays=parse_weekdays(self.weekdays),
+            deadline=Deadline.parse(self.deadline),
+            levels=ALL_LEVELS,
+            board_weekday=min(parse_weekdays(self.board_weekday)),
+            board_time=parse_time_of_day(self.board_time),
+        )
+
+    @property
+    def practice_window_delta(self) -> timedelta:
+        return parse_duration(self.practice_window)
+
+    @property
+    def grace_delta(self) -> timedelta:
+        return parse_duration(self.grace)
+
+    def validate(self) -> "Settings":
+        try:
+            parse_zone(self.timezone)
+            self.default_schedule().validate()
+            parse_duration(self.practice_window)
+            parse_duration(self.grace)
+        except ParseError as error:
+            raise ConfigError(f"configuration: {error}") from None
+        if self.answer_max_chars < 1:
+            raise ConfigError("configuration: answer_max_chars must be at least 1")
+        if self.practice_daily_cap < 0:
+            raise ConfigError("configuration: practice_daily_cap cannot be negative")
+        return self
+
+    def shown(self) -> dict[str, Any]:
+        """Every setting, with secrets replaced by whether they are set."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in SECRET_FIELDS:
+                value = "(set)" if value else "(not set)"
+            elif isinstance(value, Weights):
+                value = {w.name: getattr(value, w.name) for w in fields(value)}
+            out[f.name] = value
+        return out
+
+
+def _coerce(name: str, raw: Any, current: Any) -> Any:
+    try:
+        if isinstance(current, bool):
+            return raw if isinstance(raw, bool) else str(raw).lower() in {"1", "true", "yes", "on"}
+        if isinstance(current, int):
+            return int(raw)
+        if isinstance(current, float):
+            return float(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"configuration: {name} must be a number, not {raw!r}") from None
+    return str(raw)
+
+
+def load_settings(environ: Mapping[str, str] | None = None, file: str | Path | None = None) -> Settings:
+    """Settings from `file` (or PREPBOT_CONFIG, or ./prepbot.toml if present), then PREPBOT_* variables on top.
+
+    Raises ConfigError naming the setting when a value is unusable.
+    """
+    env = os.environ if environ is None else environ
+    path = Path(file or env.get("PREPBOT_CONFIG") or "prepbot.toml")
+    values: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"configuration file {path}: {error}") from None
+    elif file or env.get("PREPBOT_CONFIG"):
+        raise ConfigError(f"configuration file {path} does not exist")
+
+    settings = Settings()
+    weight_values = dict(values.pop("weights", {}) or {})
+    known = {f.name for f in fields(Settings)} - {"weights"}
+    for key in values:
+        if key not in known:
+            raise ConfigError(f"configuration file {path}: unknown setting '{key}'")
+    for name in known:
+        env_name = f"PREPBOT_{name.upper()}"
+        raw = env.get(env_name, values.get(name))
+        if name.startswith(("slack_", "discord_")) and env_name not in env:
+            raw = env.get(name.upper(), raw)  # SLACK_BOT_TOKEN, DISCORD_TOKEN ...
+        if raw is not None and raw != "":
+            settings = replace(settings, **{name: _coerce(name, raw, getattr(settings, name))})
+    weights = settings.weights
+    for f in fields(Weights):
+        raw = env.get(f"PREPBOT_WEIGHT_{f.name.upper()}", weight_values.get(f.name))
+        if raw is not None:
+            weights = replace(weights, **{f.name: _coerce(f"weights.{f.name}", raw, 0)})
+    return replace(settings, weights=weights).validate()
+
+
+def machine_timezone() -> str:
+    """The machine's IANA zone name when it can be told, else UTC."""
+    tz = os.environ.get("TZ")
+    if tz and not tz.startswith(":"):
+        try:
+            parse_zone(tz)
+            return tz
+        except ParseError:
+            pass
+    link = Path("/etc/localtime")
+    try:
+        target = str(link.resolve())
+        if "zoneinfo/" in target:
+            name = target.split("zoneinfo/", 1)[1]
+            parse_zone(name)
+            return name
+    except (OSError, ParseError):
+        pass
+    return "UTC"
+

@@ -1,0 +1,155 @@
+"""Channels, members, rounds and answers as the core sees them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+
+from bot.domain.questions import Level
+from bot.domain.schedule import Schedule
+
+
+@dataclass(frozen=True)
+class ChannelAddress:
+    """Where a channel lives: the platform, the workspace or guild, and the platform's channel id."""
+
+    platform: str
+    workspace: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who wrote a message or ran a command, as the platform names them."""
+
+    ref: str
+    name: str
+    is_bot: bool = False
+
+
+@dataclass(frozen=True)
+class Channel:
+    id: int
+    address: ChannelAddress
+    name: str
+    subscribed: bool
+    schedule: Schedule
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    ref: str
+    display_name: str
+    opted_out: bool
+
+    @property
+    def shown_name(self) -> str:
+        return "anonymous" if self.opted_out else self.display_name
+
+
+class RoundKind(str, Enum):
+    DAILY = "daily"
+    PRACTICE = "practice"
+
+
+class RoundStatus(str, Enum):
+    PENDING = "pending"  # claimed, question chosen, not yet posted
+    OPEN = "open"  # posted, taking answers
+    CLOSED = "closed"  # revealed
+
+
+@dataclass(frozen=True)
+class Round:
+    id: int
+    channel_id: int
+    question_id: str
+    level: Level
+    kind: RoundKind
+    local_date: date
+    status: RoundStatus
+    message_ref: str | None
+    requested_by: int | None
+    posted_at: datetime | None
+    deadline_at: datetime | None
+    revealed_at: datetime | None
+
+    def is_on_time(self, at: datetime) -> bool:
+        """Whether a reply received at `at` is before the deadline."""
+        return self.deadline_at is not None and at < self.deadline_at
+
+
+@dataclass(frozen=True)
+class AnswerPart:
+    """One reply in a round's thread; a member's answer is all their replies that were not withdrawn."""
+
+    id: int
+    round_id: int
+    member_id: int
+    message_ref: str
+    text: str
+    scored_text: str
+    on_time: bool
+    truncated: bool
+    received_at: datetime
+    withdrawn_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MemberAnswer:
+    """A member's whole answer to a round, assembled from their replies in the order they were posted."""
+
+    member_id: int
+    parts: tuple[AnswerPart, ...]
+
+    @property
+    def live_parts(self) -> tuple[AnswerPart, ...]:
+        return tuple(p for p in self.parts if p.withdrawn_at is None)
+
+    @property
+    def withdrawn(self) -> bool:
+        return not self.live_parts
+
+    @property
+    def on_time_text(self) -> str:
+        return "\n".join(p.scored_text for p in self.live_parts if p.on_time)
+
+    @property
+    def late_text(self) -> str:
+        return "\n".join(p.text for p in self.live_parts if not p.on_time)
+
+    @property
+    def on_time(self) -> bool:
+        return bool(self.on_time_text.strip())
+
+    @property
+    def first_received_at(self) -> datetime:
+        return min(p.received_at for p in self.parts)
+
+
+def assemble_answers(parts: list[AnswerPart]) -> list[MemberAnswer]:
+    """Group replies by member, members in the order of their first reply."""
+    by_member: dict[int, list[AnswerPart]] = {}
+    for part in sorted(parts, key=lambda p: (p.received_at, p.id)):
+        by_member.setdefault(part.member_id, []).append(part)
+    return [MemberAnswer(member_id, tuple(ps)) for member_id, ps in by_member.items()]
+
+
+class TaskKind(str, Enum):
+    POST_DAILY = "post_daily"
+    REVEAL = "reveal"
+    WEEKLY_BOARD = "weekly_board"
+
+
+@dataclass(frozen=True)
+class Task:
+    """A piece of due work, claimed atomically by whoever runs it."""
+
+    id: int
+    kind: TaskKind
+    channel_id: int
+    round_id: int | None
+    slot_date: date | None
+    due_at: datetime
+    claim_token: str

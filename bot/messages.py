@@ -1,0 +1,209 @@
+"""Commands into the core (imperative) and events out of it (past tense). Plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from bot.cards import Card
+from bot.domain.model import ChannelAddress, Speaker
+from bot.domain.questions import Level
+from bot.domain.schedule import Deadline
+
+# ---- what platforms report ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubmitAnswer:
+    """A reply in a thread; it is an answer when the thread is a round's."""
+
+    channel: ChannelAddress
+    thread_ref: str
+    message_ref: str
+    speaker: Speaker
+    text: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class EditAnswer:
+    channel: ChannelAddress
+    message_ref: str
+    text: str
+    edited_at: datetime
+
+
+@dataclass(frozen=True)
+class WithdrawAnswer:
+    channel: ChannelAddress
+    message_ref: str
+    withdrawn_at: datetime
+
+
+@dataclass(frozen=True)
+class CastVote:
+    channel: ChannelAddress
+    message_ref: str
+    voter: Speaker
+    reaction: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RetractVote:
+    channel: ChannelAddress
+    message_ref: str
+    voter: Speaker
+    reaction: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RunCommand:
+    """`/prep ...` as typed; `text` is what follows `/prep`."""
+
+    channel: ChannelAddress
+    speaker: Speaker
+    text: str
+    channel_name: str = ""
+
+
+AnswerCommand = SubmitAnswer | EditAnswer | WithdrawAnswer
+
+
+# ---- events ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerAccepted:
+    round_id: int
+    message_ref: str
+    on_time: bool
+    truncated_to: int | None = None
+    repeated: bool = False
+
+
+@dataclass(frozen=True)
+class AnswerEdited:
+    round_id: int
+    message_ref: str
+    counts_for_score: bool
+
+
+@dataclass(frozen=True)
+class AnswerWithdrawn:
+    round_id: int
+    message_ref: str
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """Nothing was stored; `reason` says why (not a round's thread, a bot, empty text, ...)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class VoteCounted:
+    round_id: int
+    author_id: int
+    voters: int
+
+
+AnswerOutcome = AnswerAccepted | AnswerEdited | AnswerWithdrawn | Ignored
+
+
+@dataclass(frozen=True)
+class CommandReply:
+    """What the member who ran a command should see privately."""
+
+    cards: tuple[Card, ...] = ()
+
+
+# ---- the /prep commands, parsed ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShowHelp:
+    pass
+
+
+@dataclass(frozen=True)
+class StartPractice:
+    level: Level | None  # None: any level
+
+
+@dataclass(frozen=True)
+class ShowLeaderboard:
+    period: str  # week | month | all
+    level: Level | None = None
+
+
+@dataclass(frozen=True)
+class ShowStats:
+    pass
+
+
+@dataclass(frozen=True)
+class SetOptOut:
+    opted_out: bool
+
+
+@dataclass(frozen=True)
+class Subscribe:
+    post_time: time | None = None
+    tz: str | None = None
+    weekdays: frozenset[int] | None = None
+    deadline: Deadline | None = None
+    levels: tuple[Level, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    pass
+
+
+@dataclass(frozen=True)
+class SetPaused:
+    paused: bool
+
+
+@dataclass(frozen=True)
+class SkipNext:
+    pass
+
+
+@dataclass(frozen=True)
+class SetHolidays:
+    country: str | None = None  # a country code, or "none" to clear
+    add: tuple[date, ...] = ()
+    remove: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True)
+class ShowConfig:
+    pass
+
+
+@dataclass(frozen=True)
+class SetConfig:
+    changes: Subscribe
+
+
+PrepCommand = (
+    ShowHelp
+    | StartPractice
+    | ShowLeaderboard
+    | ShowStats
+    | SetOptOut
+    | Subscribe
+    | Unsubscribe
+    | SetPaused
+    | SkipNext
+    | SetHolidays
+    | ShowConfig
+    | SetConfig
+)
+
+ADMIN_COMMANDS = (Subscribe, Unsubscribe, SetPaused, SkipNext, SetHolidays, ShowConfig, SetConfig)
+

@@ -1,0 +1,54 @@
+"""What the core needs from outside. Adapters implement ChatPort; bootstrap picks the implementations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from bot.cards import Card, QuestionCard, Reaction
+from bot.domain.model import ChannelAddress
+
+
+class ChatError(Exception):
+    """A platform refused or failed a call. `gone` is True when the channel is lost to the bot for good."""
+
+    def __init__(self, message: str, *, gone: bool = False) -> None:
+        super().__init__(message)
+        self.gone = gone
+
+
+class ChatPort(Protocol):
+    """One chat platform (or several behind a router). Every method raises ChatError when the platform refuses."""
+
+    async def post_question(self, channel: ChannelAddress, card: QuestionCard) -> str:
+        """Posts a round's question as a new message that starts its thread; returns that message's ref."""
+
+    async def update_question(self, channel: ChannelAddress, message_ref: str, card: QuestionCard) -> None:
+        """Replaces the question message `message_ref` with `card` (e.g. marked closed)."""
+
+    async def post_message(self, channel: ChannelAddress, card: Card) -> str:
+        """Posts `card` to the channel itself (not in a thread); returns the new message's ref."""
+
+    async def reply_in_thread(self, channel: ChannelAddress, thread_ref: str, card: Card) -> str:
+        """Posts `card` in the thread under `thread_ref`; returns the reply's ref."""
+
+    async def react(self, channel: ChannelAddress, message_ref: str, reaction: Reaction) -> None:
+        """Marks message `message_ref` with `reaction`."""
+
+    async def tell_member(self, channel: ChannelAddress, member_ref: str, card: Card) -> None:
+        """Shows `card` to one member only (ephemeral where the platform has it)."""
+
+    async def is_admin(self, channel: ChannelAddress, member_ref: str) -> bool:
+        """Whether the member may change the channel's subscription, by the platform's roles."""
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware in UTC."""
+
+
+class SettableClock(Clock, Protocol):
+    """A clock that can be moved forward (the fake clock, the console's travel clock)."""
+
+    def set(self, instant: datetime) -> None:
+        """Moves the clock to `instant`; raises ValueError if that is in its past."""

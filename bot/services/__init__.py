@@ -1,0 +1,1 @@
+"""Use cases: async functions that name their dependencies as parameters."""

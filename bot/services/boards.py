@@ -1,0 +1,97 @@
+"""Leaderboards and personal stats."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from bot.cards import BoardLine, LeaderboardCard, StatsCard
+from bot.domain.leaderboard import rank
+from bot.domain.model import Channel, Member, Task
+from bot.domain.questions import Level
+from bot.domain.schedule import month_bounds, week_bounds
+from bot.domain.scoring import streak_length
+from bot.ports import ChatError, ChatPort
+from bot.services.planning import plan_next_board
+from bot.services.rounds import STREAK_LOOKBACK, TaskResult
+from bot.store.unit_of_work import Store, UnitOfWork
+
+BOARD_SIZE = 10
+REASONS = ("participation", "coverage", "votes", "streak")
+
+
+def period_bounds(period: str, today: date) -> tuple[date | None, date | None, str]:
+    """The dates a period covers (None for all time) and how to name it."""
+    if period == "week":
+        first, last = week_bounds(today)
+        return first, last, f"week of {first:%d %b %Y}"
+    if period == "month":
+        first, last = month_bounds(today)
+        return first, last, f"{first:%B %Y}"
+    return None, None, "all time"
+
+
+async def board_card(
+    uow: UnitOfWork, channel: Channel, first: date | None, last: date | None, label: str, level: Level | None,
+    title: str = "Leaderboard",
+) -> LeaderboardCard:
+    standings = await uow.points.standings(channel.id, first, last, level)
+    lines = tuple(
+        BoardLine(r.rank, r.standing.name, r.standing.total, r.standing.rounds) for r in rank(standings)[:BOARD_SIZE]
+    )
+    return LeaderboardCard(title, label, lines, level.label if level else None)
+
+
+async def leaderboard(
+    channel: Channel, period: str, level: Level | None, *, store: Store, now: datetime
+) -> LeaderboardCard:
+    first, last, label = period_bounds(period, channel.schedule.local_date(now))
+    async with store.unit_of_work() as uow:
+        return await board_card(uow, channel, first, last, label, level)
+
+
+async def post_weekly_board(task: Task, *, store: Store, chat: ChatPort, now: datetime) -> TaskResult:
+    """Posts the board of the week that ended before the task was due, if the channel had rounds that week."""
+    assert task.slot_date is not None
+    first, last = task.slot_date, task.slot_date + timedelta(days=6)
+    async with store.unit_of_work() as uow:
+        channel = await uow.channels.get(task.channel_id)
+        if not channel.subscribed:
+            return TaskResult("skipped (unsubscribed)")
+        had_rounds = await uow.rounds.daily_count(channel.id, first, last) > 0
+        card = await board_card(uow, channel, first, last, f"week of {first:%d %b %Y}", None, "Weekly leaderboard")
+        await plan_next_board(uow, channel, task.due_at)
+        await uow.commit()
+    if not had_rounds:
+        return TaskResult("skipped (no rounds that week)")
+    try:
+        await chat.post_message(channel.address, card)
+    except ChatError as error:
+        if error.gone:
+            return TaskResult(f"channel gone: {error}")
+        return TaskResult(f"retry: {error}", done=False, retry_at=now + timedelta(minutes=1))
+    return TaskResult(f"posted weekly board for {first}")
+
+
+async def stats(channel: Channel, member: Member, *, store: Store, now: datetime) -> StatsCard:
+    """The member's points in this channel with their breakdown, streak, and coverage by level."""
+    today = channel.schedule.local_date(now)
+    week_first, week_last = week_bounds(today)
+    async with store.unit_of_work() as uow:
+        all_time = await uow.points.breakdown(channel.id, member.id)
+        week = await uow.points.breakdown(channel.id, member.id, week_first, week_last)
+        recent = [r for r in await uow.rounds.recent_daily(channel.id, today, STREAK_LOOKBACK) if r.revealed_at]
+        answered = await uow.results.answered_on_time(member.id, [r.id for r in recent])
+        by_level = await uow.results.coverage_by_level(channel.id, member.id)
+    order = {level.value: i for i, level in enumerate(Level)}
+    coverage = tuple(
+        (Level(level).label, ratio, count) for level, ratio, count in sorted(by_level, key=lambda r: order[r[0]])
+    )
+    return StatsCard(
+        member_name=member.display_name,
+        total=sum(all_time.values()),
+        breakdown=tuple((reason, all_time.get(reason, 0)) for reason in REASONS),
+        week_total=sum(week.values()),
+        streak_days=streak_length([r.id in answered for r in recent]),
+        rounds_answered=sum(count for _, _, count in by_level),
+        coverage_by_level=coverage,
+    )

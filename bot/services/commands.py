@@ -1,0 +1,178 @@
+"""Running `/prep` commands: parse, check rights, act, and say what happened."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from bot.cards import Notice, NoticeKind
+from bot.commands import HELP_TEXT, UsageError, parse_prep
+from bot.config import Settings
+from bot.domain.model import Channel, Member, TaskKind
+from bot.domain.schedule import Schedule, check_country
+from bot.domain.timeparse import ParseError
+from bot.messages import (
+    ADMIN_COMMANDS,
+    CommandReply,
+    PrepCommand,
+    RunCommand,
+    SetConfig,
+    SetHolidays,
+    SetOptOut,
+    SetPaused,
+    ShowConfig,
+    ShowHelp,
+    ShowLeaderboard,
+    ShowStats,
+    SkipNext,
+    StartPractice,
+    Subscribe,
+    Unsubscribe,
+)
+from bot.ports import ChatError, ChatPort
+from bot.questions import QuestionBank
+from bot.services.boards import leaderboard, stats
+from bot.services.planning import replan
+from bot.services.rounds import start_practice
+from bot.store.unit_of_work import Store
+
+
+
+def _private(text: str, kind: NoticeKind = NoticeKind.INFO) -> CommandReply:
+    return CommandReply((Notice(text, kind),))
+
+
+def _apply(schedule: Schedule, changes: Subscribe) -> Schedule:
+    updated = schedule
+    if changes.post_time is not None:
+        updated = replace(updated, post_time=changes.post_time)
+    if changes.tz is not None:
+        updated = replace(updated, tz=changes.tz)
+    if changes.weekdays is not None:
+        updated = replace(updated, weekdays=changes.weekdays)
+    if changes.deadline is not None:
+        updated = replace(updated, deadline=changes.deadline)
+    if changes.levels is not None:
+        updated = replace(updated, levels=changes.levels)
+    return updated
+
+
+async def _next_post_text(store: Store, channel: Channel) -> str:
+    async with store.unit_of_work() as uow:
+        pending = await uow.tasks.pending(channel.id, TaskKind.POST_DAILY)
+    if not pending:
+        return "no question is scheduled"
+    local = pending[0].astimezone(channel.schedule.zone)
+    return f"next question {local:%a %d %b %H:%M} {channel.schedule.tz}"
+
+
+async def run_command(
+    command: RunCommand, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings, now: datetime
+) -> CommandReply:
+    """Runs one `/prep` command. Returns what only the caller should see; public posts go through `chat`."""
+    try:
+        parsed = parse_prep(command.text)
+    except UsageError as error:
+        return _private(str(error), NoticeKind.ERROR)
+    if isinstance(parsed, ADMIN_COMMANDS) and not await chat.is_admin(command.channel, command.speaker.ref):
+        return _private("Only this channel's admins can change its schedule; nothing was changed.", NoticeKind.ERROR)
+    async with store.unit_of_work() as uow:
+        channel = await uow.channels.get_or_create(
+            command.channel, command.channel_name, settings.default_schedule(), now
+        )
+        member = await uow.members.upsert(command.channel.platform, command.channel.workspace, command.speaker)
+        await uow.commit()
+    try:
+        return await _dispatch(parsed, channel, member, command, store=store, chat=chat, bank=bank,
+                               settings=settings, now=now)
+    except ParseError as error:
+        return _private(str(error), NoticeKind.ERROR)
+
+
+async def _dispatch(
+    parsed: PrepCommand, channel: Channel, member: Member, command: RunCommand, *, store: Store, chat: ChatPort,
+    bank: QuestionBank, settings: Settings, now: datetime,
+) -> CommandReply:
+    if isinstance(parsed, ShowHelp):
+        levels = ", ".join(level.value for level in bank.levels())
+        return _private(HELP_TEXT.format(levels=levels))
+    if isinstance(parsed, StartPractice):
+        if parsed.level is not None and not bank.at_levels([parsed.level]):
+            return _private(f"There are no {parsed.level.value} questions in the bank.", NoticeKind.ERROR)
+        try:
+            await start_practice(channel, member, parsed.level, store=store, chat=chat, bank=bank,
+                                 settings=settings, now=now)
+        except ChatError as error:
+            return _private(f"I could not post the practice question: {error}", NoticeKind.ERROR)
+        return CommandReply()
+    if isinstance(parsed, ShowLeaderboard):
+        card = await leaderboard(channel, parsed.period, parsed.level, store=store, now=now)
+        await chat.post_message(channel.address, card)
+        return CommandReply()
+    if isinstance(parsed, ShowStats):
+        return CommandReply((await stats(channel, member, store=store, now=now),))
+    if isinstance(parsed, SetOptOut):
+        async with store.unit_of_work() as uow:
+            await uow.members.set_opted_out(member.id, parsed.opted_out)
+            await uow.commit()
+        if parsed.opted_out:
+            return _private("Done: boards and reveals show you as 'anonymous'. `/prep optin` undoes it.")
+        return _private("Done: boards and reveals show your name again.")
+    return await _admin(parsed, channel, member, store=store, chat=chat, settings=settings, now=now)
+
+
+async def _admin(
+    parsed: PrepCommand, channel: Channel, member: Member, *, store: Store, chat: ChatPort, settings: Settings,
+    now: datetime,
+) -> CommandReply:
+    schedule = channel.schedule
+    subscribed = channel.subscribed
+    if isinstance(parsed, ShowConfig):
+        state = "subscribed" if subscribed else "not subscribed"
+        return _private(f"This channel is {state}: {schedule.describe()}; {await _next_post_text(store, channel)}.")
+    if isinstance(parsed, Subscribe):
+        schedule, subscribed = replace(_apply(schedule, parsed), paused=False), True
+    elif isinstance(parsed, SetConfig):
+        schedule = _apply(schedule, parsed.changes)
+    elif isinstance(parsed, Unsubscribe):
+        subscribed = False
+    elif isinstance(parsed, SetPaused):
+        schedule = replace(schedule, paused=parsed.paused)
+    elif isinstance(parsed, SkipNext):
+        if not subscribed or schedule.paused:
+            return _private("There is no upcoming question to skip.", NoticeKind.ERROR)
+        schedule, slot = schedule.skipping_next(now)
+        if slot is None:
+            return _private("There is no upcoming question to skip.", NoticeKind.ERROR)
+    elif isinstance(parsed, SetHolidays):
+        if parsed.country is not None:
+            country = None if parsed.country.lower() == "none" else check_country(parsed.country)
+            schedule = replace(schedule, holiday_country=country)
+        schedule = replace(schedule, holiday_dates=(schedule.holiday_dates | set(parsed.add)) - set(parsed.remove))
+    schedule.validate()
+    async with store.unit_of_work() as uow:
+        await uow.channels.save(channel.id, schedule, subscribed)
+        updated = await uow.channels.get(channel.id)
+        await replan(uow, updated, now)
+        await uow.commit()
+    announcement = _announcement(parsed, updated, member.display_name)
+    summary = await _next_post_text(store, updated) if updated.subscribed else "no more daily questions here"
+    await chat.post_message(channel.address, Notice(f"{announcement} ({summary})."))
+    return CommandReply()
+
+
+def _announcement(parsed: PrepCommand, channel: Channel, by: str) -> str:
+    schedule = channel.schedule
+    if isinstance(parsed, Subscribe):
+        return f"{by} subscribed this channel to a daily question: {schedule.describe()}"
+    if isinstance(parsed, Unsubscribe):
+        return f"{by} unsubscribed this channel"
+    if isinstance(parsed, SetPaused):
+        return f"{by} {'paused' if parsed.paused else 'resumed'} the daily question"
+    if isinstance(parsed, SkipNext):
+        skipped = max(schedule.skip_dates) if schedule.skip_dates else None
+        return f"{by} skipped the question of {skipped:%a %d %b}" if skipped else f"{by} skipped the next question"
+    if isinstance(parsed, SetHolidays):
+        return f"{by} changed the holidays: {schedule.describe()}"
+    return f"{by} changed the schedule: {schedule.describe()}"
+

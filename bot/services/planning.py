@@ -1,0 +1,71 @@
+"""Turning a channel's schedule into due tasks: the next daily post and the next weekly board."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.domain.model import Channel, TaskKind
+from bot.domain.schedule import week_bounds
+from bot.store.unit_of_work import UnitOfWork
+
+
+def post_key(channel_id: int, slot_date: object) -> str:
+    return f"post:{channel_id}:{slot_date}"
+
+
+def board_key(channel_id: int, week_start: object) -> str:
+    return f"board:{channel_id}:{week_start}"
+
+
+async def plan_next_post(uow: UnitOfWork, channel: Channel, after: datetime) -> datetime | None:
+    """Schedules the channel's first posting slot after `after` that has no round yet; returns when it is due."""
+    if not channel.subscribed:
+        return None
+    cursor = after
+    for _ in range(30):
+        slot = channel.schedule.next_slot(cursor)
+        if slot is None:
+            return None
+        key = post_key(channel.id, slot.local_date)
+        if await uow.rounds.daily(channel.id, slot.local_date) is None and not await uow.tasks.exists(key):
+            await uow.tasks.schedule(TaskKind.POST_DAILY, channel.id, slot.due_at, key, slot_date=slot.local_date)
+            return slot.due_at
+        cursor = slot.due_at
+    return None
+
+
+async def plan_next_board(uow: UnitOfWork, channel: Channel, after: datetime) -> datetime | None:
+    """Schedules the channel's next weekly board (for the week before it is due); returns when it is due."""
+    if not channel.subscribed:
+        return None
+    cursor = after
+    for _ in range(8):
+        due = channel.schedule.next_board(cursor)
+        past_week_start, _ = week_bounds(channel.schedule.local_date(due) - timedelta(days=7))
+        key = board_key(channel.id, past_week_start)
+        if not await uow.tasks.exists(key):
+            await uow.tasks.schedule(TaskKind.WEEKLY_BOARD, channel.id, due, key, slot_date=past_week_start)
+            return due
+        cursor = due
+    return None
+
+
+async def replan(uow: UnitOfWork, channel: Channel, now: datetime) -> None:
+    """Drops the channel's pending posts and boards and plans them again from its current schedule."""
+    await uow.tasks.cancel_pending(channel.id, [TaskKind.POST_DAILY, TaskKind.WEEKLY_BOARD])
+    await plan_next_post(uow, channel, now)
+    await plan_next_board(uow, channel, now)
+
+
+async def repair_plans(uow: UnitOfWork, now: datetime) -> int:
+    """Plans work for subscribed channels that have none pending (e.g. after an upgrade); returns how many."""
+    repaired = 0
+    for channel in await uow.channels.all():
+        if not channel.subscribed:
+            continue
+        if not await uow.tasks.pending(channel.id, TaskKind.POST_DAILY):
+            if await plan_next_post(uow, channel, now):
+                repaired += 1
+        if not await uow.tasks.pending(channel.id, TaskKind.WEEKLY_BOARD):
+            await plan_next_board(uow, channel, now)
+    return repaired

@@ -1,0 +1,248 @@
+"""Daily and practice rounds: choosing the question, posting it, and revealing the hint at the deadline."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.cards import AnswerFeedback, AwardLine, QuestionCard, RevealCard, Tally
+from bot.config import Settings
+from bot.domain.matching import assess
+from bot.domain.model import Channel, Member, Round, RoundKind, RoundStatus, Task, TaskKind, assemble_answers
+from bot.domain.questions import KeyPoint, Level, Question
+from bot.domain.rotation import pick_daily, pick_practice
+from bot.domain.schedule import Slot
+from bot.domain.scoring import Award, answer_awards, streak_length, vote_award
+from bot.ports import ChatError, ChatPort
+from bot.questions import QuestionBank
+from bot.services.planning import plan_next_post
+from bot.store.unit_of_work import Store, UnitOfWork
+
+log = logging.getLogger("prepbot.rounds")
+STREAK_LOOKBACK = 60
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """How a task ended: `done` with an outcome, or handed back to retry at `retry_at`."""
+
+    outcome: str
+    done: bool = True
+    retry_at: datetime | None = None
+
+
+def missing_question(question_id: str) -> Question:
+    """Stands in for a question whose pack was removed, so its round can still close."""
+    return Question(question_id, Level.BEGINNER, f"(question {question_id} is no longer in the bank)",
+                    "(hint unavailable)", (KeyPoint("(key points unavailable)", ()),))
+
+
+def question_card(round_: Round, question: Question, channel: Channel, requester: Member | None = None,
+                  closed: bool = False) -> QuestionCard:
+    assert round_.deadline_at is not None
+    return QuestionCard(
+        round_id=round_.id,
+        question_id=question.id,
+        level_label=question.level.label,
+        question=question.question,
+        deadline_at=round_.deadline_at,
+        tz=channel.schedule.tz,
+        practice=round_.kind is RoundKind.PRACTICE,
+        requested_by=requester.display_name if requester else None,
+        closed=closed,
+    )
+
+
+async def _publish(
+    uow_factory: Store, chat: ChatPort, round_: Round, channel: Channel, question: Question, deadline_at: datetime,
+    now: datetime, requester: Member | None = None,
+) -> Round:
+    """Posts a pending round's question, then records it as open and schedules its reveal."""
+    draft = Round(**{**round_.__dict__, "deadline_at": deadline_at})
+    message_ref = await chat.post_question(channel.address, question_card(draft, question, channel, requester))
+    async with uow_factory.unit_of_work() as uow:
+        await uow.rounds.mark_posted(round_.id, message_ref, now, deadline_at)
+        await uow.tasks.schedule(TaskKind.REVEAL, channel.id, deadline_at, f"reveal:{round_.id}", round_id=round_.id)
+        await uow.commit()
+        return await uow.rounds.get(round_.id)
+
+
+async def post_daily(
+    task: Task, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings, now: datetime
+) -> TaskResult:
+    """Posts the channel's daily question for the task's slot, unless it is no longer due or was missed."""
+    assert task.slot_date is not None
+    async with store.unit_of_work() as uow:
+        channel = await uow.channels.get(task.channel_id)
+        schedule = channel.schedule
+        off = None if channel.subscribed else "unsubscribed"
+        off = off or ("paused" if schedule.paused else None) or schedule.off_reason(task.slot_date)
+        if off is None and now - task.due_at > settings.grace_delta:
+            off = f"missed: due {task.due_at:%Y-%m-%d %H:%M} UTC, beyond the {settings.grace} grace window"
+            log.warning("daily post for channel %s skipped: %s", channel.id, off)
+        round_ = await uow.rounds.daily(channel.id, task.slot_date)
+        if off is not None and (round_ is None or round_.status is RoundStatus.PENDING):
+            await plan_next_post(uow, channel, max(task.due_at, now - settings.grace_delta))
+            await uow.commit()
+            return TaskResult(f"skipped ({off})")
+        if round_ is None:
+            candidates = bank.at_levels(schedule.levels) or bank.all()
+            usage = await uow.rounds.daily_usage(channel.id)
+            question = pick_daily(candidates, usage, seed=f"{channel.id}:{task.slot_date}")
+            round_ = await uow.rounds.create(
+                channel.id, question.id, question.level, RoundKind.DAILY, task.slot_date, now
+            )
+            assert round_ is not None
+            await uow.commit()
+    if round_.status is RoundStatus.PENDING:
+        question = bank.get(round_.question_id) or missing_question(round_.question_id)
+        deadline_at = schedule.deadline_for(Slot(task.slot_date, task.due_at), now)
+        try:
+            await _publish(store, chat, round_, channel, question, deadline_at, now)
+        except ChatError as error:
+            if error.gone:
+                await _stop_channel(store, channel, now, str(error))
+                return TaskResult(f"channel gone: {error}")
+            log.warning("posting to channel %s failed, retrying: %s", channel.id, error)
+            return TaskResult(f"retry: {error}", done=False, retry_at=now + timedelta(minutes=1))
+    async with store.unit_of_work() as uow:
+        await plan_next_post(uow, channel, task.due_at)
+        await uow.commit()
+    return TaskResult(f"posted round {round_.id}")
+
+
+async def _stop_channel(store: Store, channel: Channel, now: datetime, why: str) -> None:
+    """The platform says the bot can no longer post here: stop the schedule instead of failing every day."""
+    log.warning("channel %s lost (%s): its schedule is stopped", channel.id, why)
+    async with store.unit_of_work() as uow:
+        await uow.channels.save(channel.id, channel.schedule, subscribed=False)
+        await uow.tasks.cancel_pending(channel.id, [TaskKind.POST_DAILY, TaskKind.WEEKLY_BOARD])
+        await uow.commit()
+
+
+async def start_practice(
+    channel: Channel, member: Member, level: Level | None, *, store: Store, chat: ChatPort, bank: QuestionBank,
+    settings: Settings, now: datetime,
+) -> Round:
+    """Posts a practice question for `member` (any level when None); returns the open round."""
+    async with store.unit_of_work() as uow:
+        candidates = bank.at_levels([level]) if level else bank.at_levels(channel.schedule.levels) or bank.all()
+        best = await uow.results.best_coverage(member.id)
+        question = pick_practice(candidates, best, seed=f"{member.id}:{now.isoformat()}")
+        round_ = await uow.rounds.create(
+            channel.id, question.id, question.level, RoundKind.PRACTICE, channel.schedule.local_date(now), now,
+            requested_by=member.id,
+        )
+        assert round_ is not None
+        await uow.commit()
+    return await _publish(store, chat, round_, channel, question, now + settings.practice_window_delta, now, member)
+
+
+async def _streak(uow: UnitOfWork, round_: Round, member_id: int) -> int:
+    recent = await uow.rounds.recent_daily(round_.channel_id, round_.local_date, STREAK_LOOKBACK)
+    earlier = [r.id for r in recent if r.id != round_.id]
+    answered = await uow.results.answered_on_time(member_id, earlier)
+    return streak_length([True] + [r in answered for r in earlier])
+
+
+async def score_round(uow: UnitOfWork, round_: Round, question: Question, settings: Settings, now: datetime) -> None:
+    """Stores every member's result and points for the round; idempotent."""
+    answers = assemble_answers(await uow.answers.for_round(round_.id))
+    voters = await uow.votes.voters_by_author(round_.id)
+    for answer in answers:
+        if answer.withdrawn:
+            continue
+        if not answer.on_time:
+            await uow.results.record(round_, answer.member_id, False, 0, len(question.key_points))
+            continue
+        coverage = assess(answer.on_time_text, question.key_points)
+        await uow.results.record(round_, answer.member_id, True, coverage.covered, coverage.total)
+        if round_.kind is RoundKind.PRACTICE:
+            already = await uow.points.scored_practice_count(round_.channel_id, answer.member_id, round_.local_date)
+            if already >= settings.practice_daily_cap:
+                continue
+        streak = await _streak(uow, round_, answer.member_id) if round_.kind is RoundKind.DAILY else 0
+        awards = answer_awards(coverage, streak, settings.weights)
+        if voters.get(answer.member_id):
+            awards.append(vote_award(voters[answer.member_id], settings.weights))
+        await uow.points.award(round_, answer.member_id, awards, now)
+
+
+async def reveal_card(uow: UnitOfWork, round_: Round, question: Question, settings: Settings) -> RevealCard:
+    """The reveal as stored: checklist, per-answer feedback with the points awarded, and the tally."""
+    answers = [a for a in assemble_answers(await uow.answers.for_round(round_.id)) if not a.withdrawn]
+    members = await uow.members.get_many(a.member_id for a in answers)
+    awarded = await uow.points.for_round(round_.id)
+    feedback = []
+    ratios = []
+    for answer in answers:
+        member = members[answer.member_id]
+        if answer.on_time:
+            coverage = assess(answer.on_time_text, question.key_points)
+            ratios.append(coverage.ratio)
+            awards = awarded.get(answer.member_id, [])
+            note = ""
+            if not awards and round_.kind is RoundKind.PRACTICE:
+                note = f"practice cap reached: {settings.practice_daily_cap} scored practice rounds a day"
+            feedback.append(AnswerFeedback(
+                member.shown_name, True, coverage.points,
+                tuple(AwardLine(a.reason, a.amount, a.detail) for a in awards),
+                late_text=answer.late_text, note=note,
+            ))
+        else:
+            late = assess(answer.late_text, question.key_points)
+            feedback.append(AnswerFeedback(
+                member.shown_name, False, late.points, (), late_text=answer.late_text,
+                note="answered after the deadline: kept, scores nothing",
+            ))
+    on_time = sum(1 for f in feedback if f.on_time)
+    tally = Tally(len(feedback), on_time, len(feedback) - on_time, sum(ratios) / len(ratios) if ratios else 0.0)
+    return RevealCard(
+        round_id=round_.id, question_id=question.id, question=question.question, hint=question.hint,
+        key_points=tuple(k.point for k in question.key_points), feedback=tuple(feedback), tally=tally,
+    )
+
+
+async def reveal(
+    task: Task, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings, now: datetime
+) -> TaskResult:
+    """Scores the round, posts the reveal into its thread, and marks the question closed."""
+    assert task.round_id is not None
+    async with store.unit_of_work() as uow:
+        round_ = await uow.rounds.get(task.round_id)
+        channel = await uow.channels.get(round_.channel_id)
+        question = bank.get(round_.question_id) or missing_question(round_.question_id)
+        if round_.status is not RoundStatus.CLOSED:
+            await score_round(uow, round_, question, settings, now)
+            await uow.rounds.mark_closed(round_.id, now)
+            await uow.commit()
+            round_ = await uow.rounds.get(round_.id)
+        card = await reveal_card(uow, round_, question, settings)
+        requester = (await uow.members.get_many([round_.requested_by])).get(round_.requested_by) \
+            if round_.requested_by else None
+    assert round_.message_ref is not None
+    try:
+        await chat.reply_in_thread(channel.address, round_.message_ref, card)
+        await chat.update_question(
+            channel.address, round_.message_ref, question_card(round_, question, channel, requester, closed=True)
+        )
+    except ChatError as error:
+        if error.gone:
+            return TaskResult(f"channel gone: {error}")
+        return TaskResult(f"retry: {error}", done=False, retry_at=now + timedelta(minutes=1))
+    return TaskResult(f"revealed round {round_.id}")
+
+
+async def rescore_votes(uow: UnitOfWork, round_: Round, author_id: int, settings: Settings, now: datetime) -> None:
+    """After the reveal, keeps an on-time answer's vote points in step with its votes."""
+    if round_.status is not RoundStatus.CLOSED:
+        return
+    awarded = await uow.points.for_round(round_.id)
+    if "participation" not in {a.reason for a in awarded.get(author_id, [])}:
+        return
+    voters = (await uow.votes.voters_by_author(round_.id)).get(author_id, 0)
+    award: Award = vote_award(voters, settings.weights)
+    await uow.points.award(round_, author_id, [award], now)
+
+

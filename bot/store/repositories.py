@@ -1,0 +1,716 @@
+"""Repositories: the queries the core needs, each on the unit of work's one connection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Insert, and_, case, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.schema import Table
+
+from bot.domain.leaderboard import Standing
+from bot.domain.model import (
+    AnswerPart,
+    Channel,
+    ChannelAddress,
+    Member,
+    Round,
+    RoundKind,
+    RoundStatus,
+    Speaker,
+    Task,
+    TaskKind,
+)
+from bot.domain.questions import ALL_LEVELS, Level
+from bot.domain.schedule import Deadline, Schedule
+from bot.domain.scoring import Award
+from bot.store.tables import answer_parts, channels, members, points, results, rounds, tasks, votes
+
+
+class _Repository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._c = connection
+
+    def _insert(self, table: Table) -> Any:
+        """An INSERT that understands ON CONFLICT on both SQLite and PostgreSQL."""
+        if self._c.dialect.name == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+
+def _csv_dates(text: str) -> frozenset[date]:
+    return frozenset(date.fromisoformat(d) for d in text.split(",") if d)
+
+
+def _dates_csv(dates: Iterable[date]) -> str:
+    return ",".join(sorted(d.isoformat() for d in dates))
+
+
+def _schedule_from(row: Row[Any]) -> Schedule:
+    levels = tuple(Level(v) for v in row.levels.split(",") if v) or ALL_LEVELS
+    return Schedule(
+        tz=row.tz,
+        post_time=time.fromisoformat(row.post_time),
+        weekdays=frozenset(int(d) for d in row.weekdays.split(",") if d),
+        deadline=Deadline.parse(row.deadline),
+        levels=levels,
+        paused=bool(row.paused),
+        skip_dates=_csv_dates(row.skip_dates),
+        holiday_country=row.holiday_country,
+        holiday_dates=_csv_dates(row.holiday_dates),
+        board_weekday=row.board_weekday,
+        board_time=time.fromisoformat(row.board_time),
+    )
+
+
+def _schedule_values(schedule: Schedule) -> dict[str, Any]:
+    return {
+        "tz": schedule.tz,
+        "post_time": schedule.post_time.strftime("%H:%M"),
+        "weekdays": ",".join(str(d) for d in sorted(schedule.weekdays)),
+        "deadline": schedule.deadline.render(),
+        "levels": ",".join(level.value for level in schedule.levels),
+        "paused": schedule.paused,
+        "skip_dates": _dates_csv(schedule.skip_dates),
+        "holiday_country": schedule.holiday_country,
+        "holiday_dates": _dates_csv(schedule.holiday_dates),
+        "board_weekday": schedule.board_weekday,
+        "board_time": schedule.board_time.strftime("%H:%M"),
+    }
+
+
+def _channel_from(row: Row[Any]) -> Channel:
+    return Channel(
+        id=row.id,
+        address=ChannelAddress(row.platform, row.workspace, row.channel_ref),
+        name=row.name,
+        subscribed=bool(row.subscribed),
+        schedule=_schedule_from(row),
+    )
+
+
+class ChannelRepository(_Repository):
+    async def find(self, address: ChannelAddress) -> Channel | None:
+        row = (
+            await self._c.execute(
+                select(channels).where(
+                    channels.c.platform == address.platform,
+                    channels.c.workspace == address.workspace,
+                    channels.c.channel_ref == address.channel,
+                )
+            )
+        ).first()
+        return _channel_from(row) if row else None
+
+    async def get(self, channel_id: int) -> Channel:
+        row = (await self._c.execute(select(channels).where(channels.c.id == channel_id))).one()
+        return _channel_from(row)
+
+    async def get_or_create(self, address: ChannelAddress, name: str, default: Schedule, now: datetime) -> Channel:
+        """The channel at `address`, created unsubscribed with the `default` schedule on first sight."""
+        await self._c.execute(
+            self._insert(channels)
+            .values(
+                platform=address.platform,
+                workspace=address.workspace,
+                channel_ref=address.channel,
+                name=name,
+                subscribed=False,
+                created_at=now,
+                **_schedule_values(default),
+            )
+            .on_conflict_do_nothing()
+        )
+        channel = await self.find(address)
+        assert channel is not None
+        return channel
+
+    async def save(self, channel_id: int, schedule: Schedule, subscribed: bool) -> None:
+        await self._c.execute(
+            update(channels)
+            .where(channels.c.id == channel_id)
+            .values(subscribed=subscribed, **_schedule_values(schedule))
+        )
+
+    async def in_workspace(self, platform: str, workspace: str) -> list[Channel]:
+        rows = await self._c.execute(
+            select(channels)
+            .where(channels.c.platform == platform, channels.c.workspace == workspace)
+            .order_by(channels.c.id)
+        )
+        return [_channel_from(r) for r in rows]
+
+    async def all(self) -> list[Channel]:
+        return [_channel_from(r) for r in await self._c.execute(select(channels).order_by(channels.c.id))]
+
+
+def _member_from(row: Row[Any]) -> Member:
+    return Member(row.id, row.member_ref, row.display_name, bool(row.opted_out))
+
+
+class MemberRepository(_Repository):
+    async def upsert(self, platform: str, workspace: str, speaker: Speaker) -> Member:
+        """The member for `speaker`, created on first sight; a changed display name is remembered."""
+        statement = self._insert(members).values(
+            platform=platform, workspace=workspace, member_ref=speaker.ref, display_name=speaker.name
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["platform", "workspace", "member_ref"],
+            set_={"display_name": statement.excluded.display_name},
+            where=members.c.display_name != statement.excluded.display_name,
+        )
+        await self._c.execute(statement)
+        row = (
+            await self._c.execute(
+                select(members).where(
+                    members.c.platform == platform,
+                    members.c.workspace == workspace,
+                    members.c.member_ref == speaker.ref,
+                )
+            )
+        ).one()
+        return _member_from(row)
+
+    async def get_many(self, member_ids: Iterable[int]) -> dict[int, Member]:
+        ids = list(set(member_ids))
+        if not ids:
+            return {}
+        rows = await self._c.execute(select(members).where(members.c.id.in_(ids)))
+        return {r.id: _member_from(r) for r in rows}
+
+    async def set_opted_out(self, member_id: int, opted_out: bool) -> None:
+        await self._c.execute(update(members).where(members.c.id == member_id).values(opted_out=opted_out))
+
+
+def _round_from(row: Row[Any]) -> Round:
+    return Round(
+        id=row.id,
+        channel_id=row.channel_id,
+        question_id=row.question_id,
+        level=Level(row.level),
+        kind=RoundKind(row.kind),
+        local_date=row.local_date,
+        status=RoundStatus(row.status),
+        message_ref=row.message_ref,
+        requested_by=row.requested_by,
+        posted_at=row.posted_at,
+        deadline_at=row.deadline_at,
+        revealed_at=row.revealed_at,
+    )
+
+
+class RoundRepository(_Repository):
+    async def create(
+        self,
+        channel_id: int,
+        question_id: str,
+        level: Level,
+        kind: RoundKind,
+        local_date: date,
+        now: datetime,
+        requested_by: int | None = None,
+    ) -> Round | None:
+        """A new pending round; None when the channel already has its daily round for `local_date`."""
+        result = await self._c.execute(
+            self._insert(rounds)
+            .values(
+                channel_id=channel_id,
+                question_id=question_id,
+                level=level.value,
+                kind=kind.value,
+                local_date=local_date,
+                daily_date=local_date if kind is RoundKind.DAILY else None,
+                requested_by=requested_by,
+                status=RoundStatus.PENDING.value,
+                created_at=now,
+            )
+            .on_conflict_do_nothing()
+            .returning(rounds.c.id)
+        )
+        new_id = result.scalar()
+        return await self.get(new_id) if new_id is not None else None
+
+    async def get(self, round_id: int) -> Round:
+        return _round_from((await self._c.execute(select(rounds).where(rounds.c.id == round_id))).one())
+
+    async def find(self, round_id: int) -> Round | None:
+        row = (await self._c.execute(select(rounds).where(rounds.c.id == round_id))).first()
+        return _round_from(row) if row else None
+
+    async def daily(self, channel_id: int, local_date: date) -> Round | None:
+        row = (
+            await self._c.execute(
+                select(rounds).where(rounds.c.channel_id == channel_id, rounds.c.daily_date == local_date)
+            )
+        ).first()
+        return _round_from(row) if row else None
+
+    async def by_message(self, channel_id: int, message_ref: str) -> Round | None:
+        row = (
+            await self._c.execute(
+                select(rounds).where(rounds.c.channel_id == channel_id, rounds.c.message_ref == message_ref)
+            )
+        ).first()
+        return _round_from(row) if row else None
+
+    async def latest_posted(self, channel_id: int) -> Round | None:
+        row = (
+            await self._c.execute(
+                select(rounds)
+                .where(rounds.c.channel_id == channel_id, rounds.c.posted_at.is_not(None))
+                .order_by(rounds.c.posted_at.desc(), rounds.c.id.desc())
+                .limit(1)
+            )
+        ).first()
+        return _round_from(row) if row else None
+
+    async def in_channel(self, channel_id: int, limit: int = 50) -> list[Round]:
+        rows = await self._c.execute(
+            select(rounds).where(rounds.c.channel_id == channel_id).order_by(rounds.c.id.desc()).limit(limit)
+        )
+        return [_round_from(r) for r in rows]
+
+    async def mark_posted(self, round_id: int, message_ref: str, posted_at: datetime, deadline_at: datetime) -> None:
+        await self._c.execute(
+            update(rounds)
+            .where(rounds.c.id == round_id)
+            .values(
+                message_ref=message_ref,
+                posted_at=posted_at,
+                deadline_at=deadline_at,
+                status=RoundStatus.OPEN.value,
+            )
+        )
+
+    async def mark_closed(self, round_id: int, at: datetime) -> None:
+        await self._c.execute(
+            update(rounds)
+            .where(rounds.c.id == round_id)
+            .values(status=RoundStatus.CLOSED.value, revealed_at=at)
+        )
+
+    async def daily_usage(self, channel_id: int) -> dict[str, int]:
+        """How often each question was asked as a daily question in the channel."""
+        rows = await self._c.execute(
+            select(rounds.c.question_id, func.count())
+            .where(rounds.c.channel_id == channel_id, rounds.c.kind == RoundKind.DAILY.value)
+            .group_by(rounds.c.question_id)
+        )
+        return {question_id: count for question_id, count in rows.tuples()}
+
+    async def recent_daily(self, channel_id: int, up_to: date, limit: int) -> list[Round]:
+        """The channel's most recent posted daily rounds on or before `up_to`, newest first."""
+        rows = await self._c.execute(
+            select(rounds)
+            .where(
+                rounds.c.channel_id == channel_id,
+                rounds.c.kind == RoundKind.DAILY.value,
+                rounds.c.posted_at.is_not(None),
+                rounds.c.local_date <= up_to,
+            )
+            .order_by(rounds.c.local_date.desc())
+            .limit(limit)
+        )
+        return [_round_from(r) for r in rows]
+
+    async def daily_count(self, channel_id: int, first: date, last: date) -> int:
+        return int(
+            (
+                await self._c.execute(
+                    select(func.count()).where(
+                        rounds.c.channel_id == channel_id,
+                        rounds.c.kind == RoundKind.DAILY.value,
+                        rounds.c.posted_at.is_not(None),
+                        rounds.c.local_date.between(first, last),
+                    )
+                )
+            ).scalar_one()
+        )
+
+
+def _part_from(row: Row[Any]) -> AnswerPart:
+    return AnswerPart(
+        id=row.id,
+        round_id=row.round_id,
+        member_id=row.member_id,
+        message_ref=row.message_ref,
+        text=row.text,
+        scored_text=row.scored_text,
+        on_time=bool(row.on_time),
+        truncated=bool(row.truncated),
+        received_at=row.received_at,
+        withdrawn_at=row.withdrawn_at,
+    )
+
+
+class AnswerRepository(_Repository):
+    async def add_many(self, parts: Sequence[dict[str, Any]]) -> set[str]:
+        """Stores replies (dicts of answer_parts columns); a reply already stored is left as it is.
+
+        Returns the keys `f"{round_id}:{message_ref}"` of the replies that were new.
+        """
+        if not parts:
+            return set()
+        result = await self._c.execute(
+            self._insert(answer_parts)
+            .on_conflict_do_nothing()
+            .returning(answer_parts.c.round_id, answer_parts.c.message_ref),
+            list(parts),
+        )
+        return {f"{round_id}:{ref}" for round_id, ref in result.tuples()}
+
+    async def find(self, round_ids: Sequence[int], message_ref: str) -> AnswerPart | None:
+        row = (
+            await self._c.execute(
+                select(answer_parts).where(
+                    answer_parts.c.round_id.in_(round_ids), answer_parts.c.message_ref == message_ref
+                )
+            )
+        ).first()
+        return _part_from(row) if row else None
+
+    async def by_message(self, channel_id: int, message_ref: str) -> AnswerPart | None:
+        row = (
+            await self._c.execute(
+                select(answer_parts)
+                .join(rounds, rounds.c.id == answer_parts.c.round_id)
+                .where(rounds.c.channel_id == channel_id, answer_parts.c.message_ref == message_ref)
+            )
+        ).first()
+        return _part_from(row) if row else None
+
+    async def edit(self, part_id: int, text: str, scored_text: str, truncated: bool, at: datetime) -> None:
+        await self._c.execute(
+            update(answer_parts)
+            .where(answer_parts.c.id == part_id)
+            .values(text=text, scored_text=scored_text, truncated=truncated, edited_at=at)
+        )
+
+    async def withdraw(self, part_id: int, at: datetime) -> None:
+        await self._c.execute(
+            update(answer_parts)
+            .where(answer_parts.c.id == part_id, answer_parts.c.withdrawn_at.is_(None))
+            .values(withdrawn_at=at)
+        )
+
+    async def for_round(self, round_id: int) -> list[AnswerPart]:
+        rows = await self._c.execute(
+            select(answer_parts).where(answer_parts.c.round_id == round_id).order_by(answer_parts.c.id)
+        )
+        return [_part_from(r) for r in rows]
+
+    async def count_for_round(self, round_id: int) -> int:
+        return int(
+            (
+                await self._c.execute(select(func.count()).where(answer_parts.c.round_id == round_id))
+            ).scalar_one()
+        )
+
+
+class VoteRepository(_Repository):
+    async def add(
+        self, round_id: int, message_ref: str, author_id: int, voter_id: int, reaction: str, at: datetime
+    ) -> bool:
+        """Records a reaction; False when the same voter already gave the same reaction to that message."""
+        result = await self._c.execute(
+            self._insert(votes)
+            .values(
+                round_id=round_id,
+                message_ref=message_ref,
+                author_id=author_id,
+                voter_id=voter_id,
+                reaction=reaction,
+                created_at=at,
+            )
+            .on_conflict_do_nothing()
+            .returning(votes.c.id)
+        )
+        return result.scalar() is not None
+
+    async def remove(self, round_id: int, message_ref: str, voter_id: int, reaction: str) -> bool:
+        result = await self._c.execute(
+            delete(votes).where(
+                votes.c.round_id == round_id,
+                votes.c.message_ref == message_ref,
+                votes.c.voter_id == voter_id,
+                votes.c.reaction == reaction,
+            )
+        )
+        return bool(result.rowcount)
+
+    async def voters_by_author(self, round_id: int) -> dict[int, int]:
+        """Distinct voters per answer author in the round."""
+        rows = await self._c.execute(
+            select(votes.c.author_id, func.count(votes.c.voter_id.distinct()))
+            .where(votes.c.round_id == round_id)
+            .group_by(votes.c.author_id)
+        )
+        return {author: count for author, count in rows.tuples()}
+
+
+class PointRepository(_Repository):
+    async def award(self, round_: Round, member_id: int, awards: Sequence[Award], at: datetime) -> None:
+        """Stores each award with its reason; an award for the same round, member and reason is replaced."""
+        for award in awards:
+            statement = self._insert(points).values(
+                channel_id=round_.channel_id,
+                round_id=round_.id,
+                member_id=member_id,
+                level=round_.level.value,
+                kind=round_.kind.value,
+                local_date=round_.local_date,
+                reason=award.reason,
+                amount=award.amount,
+                detail=award.detail,
+                awarded_at=at,
+            )
+            statement = statement.on_conflict_do_update(
+                index_elements=["round_id", "member_id", "reason"],
+                set_={"amount": statement.excluded.amount, "detail": statement.excluded.detail},
+            )
+            await self._c.execute(statement)
+
+    async def standings(
+        self, channel_id: int, first: date | None, last: date | None, level: Level | None
+    ) -> list[Standing]:
+        conditions = [points.c.channel_id == channel_id]
+        if first is not None and last is not None:
+            conditions.append(points.c.local_date.between(first, last))
+        if level is not None:
+            conditions.append(points.c.level == level.value)
+        coverage = func.sum(case((points.c.reason == "coverage", points.c.amount), else_=0))
+        query = (
+            select(
+                points.c.member_id,
+                members.c.display_name,
+                members.c.opted_out,
+                func.sum(points.c.amount).label("total"),
+                coverage.label("coverage"),
+                func.count(points.c.round_id.distinct()).label("rounds"),
+            )
+            .join(members, members.c.id == points.c.member_id)
+            .where(and_(*conditions))
+            .group_by(points.c.member_id, members.c.display_name, members.c.opted_out)
+        )
+        rows = await self._c.execute(query)
+        return [
+            Standing(
+                member_id=r.member_id,
+                name="anonymous" if r.opted_out else r.display_name,
+                total=int(r.total),
+                coverage=int(r.coverage),
+                rounds=int(r.rounds),
+            )
+            for r in rows
+        ]
+
+    async def breakdown(
+        self, channel_id: int, member_id: int, first: date | None = None, last: date | None = None
+    ) -> dict[str, int]:
+        conditions = [points.c.channel_id == channel_id, points.c.member_id == member_id]
+        if first is not None and last is not None:
+            conditions.append(points.c.local_date.between(first, last))
+        rows = await self._c.execute(
+            select(points.c.reason, func.sum(points.c.amount)).where(*conditions).group_by(points.c.reason)
+        )
+        return {reason: int(total) for reason, total in rows.tuples()}
+
+    async def for_round(self, round_id: int) -> dict[int, list[Award]]:
+        rows = await self._c.execute(
+            select(points.c.member_id, points.c.reason, points.c.amount, points.c.detail)
+            .where(points.c.round_id == round_id)
+            .order_by(points.c.id)
+        )
+        by_member: dict[int, list[Award]] = {}
+        for r in rows:
+            by_member.setdefault(r.member_id, []).append(Award(r.reason, r.amount, r.detail))
+        return by_member
+
+    async def in_range(self, channel_id: int, first: date, last: date) -> list[Row[Any]]:
+        rows = await self._c.execute(
+            select(points, members.c.member_ref, members.c.display_name)
+            .join(members, members.c.id == points.c.member_id)
+            .where(points.c.channel_id == channel_id, points.c.local_date.between(first, last))
+            .order_by(points.c.local_date, points.c.round_id, points.c.member_id, points.c.id)
+        )
+        return list(rows)
+
+
+    async def scored_practice_count(self, channel_id: int, member_id: int, local_date: date) -> int:
+        """Practice rounds on `local_date` that already earned the member points (for the daily cap)."""
+        return int(
+            (
+                await self._c.execute(
+                    select(func.count(points.c.round_id.distinct())).where(
+                        points.c.channel_id == channel_id,
+                        points.c.member_id == member_id,
+                        points.c.kind == RoundKind.PRACTICE.value,
+                        points.c.local_date == local_date,
+                        points.c.reason == "participation",
+                    )
+                )
+            ).scalar_one()
+        )
+
+
+class ResultRepository(_Repository):
+    """How each member did in each revealed round: on time or not, key points covered."""
+
+    async def record(
+        self, round_: Round, member_id: int, on_time: bool, covered: int, total: int
+    ) -> None:
+        await self._c.execute(
+            self._insert(results)
+            .values(
+                channel_id=round_.channel_id,
+                round_id=round_.id,
+                member_id=member_id,
+                question_id=round_.question_id,
+                level=round_.level.value,
+                kind=round_.kind.value,
+                local_date=round_.local_date,
+                on_time=on_time,
+                covered=covered,
+                total=total,
+            )
+            .on_conflict_do_nothing()
+        )
+
+    async def answered_on_time(self, member_id: int, round_ids: Sequence[int]) -> set[int]:
+        if not round_ids:
+            return set()
+        rows = await self._c.execute(
+            select(results.c.round_id).where(
+                results.c.member_id == member_id, results.c.round_id.in_(round_ids), results.c.on_time.is_(True)
+            )
+        )
+        return set(rows.scalars())
+
+    async def best_coverage(self, member_id: int) -> dict[str, float]:
+        """Per question the member answered anywhere: their best share of key points covered."""
+        ratio = func.max(results.c.covered * 1.0 / func.nullif(results.c.total, 0))
+        rows = await self._c.execute(
+            select(results.c.question_id, ratio).where(results.c.member_id == member_id).group_by(results.c.question_id)
+        )
+        return {question_id: float(value or 0.0) for question_id, value in rows.tuples()}
+
+    async def coverage_by_level(self, channel_id: int, member_id: int) -> list[tuple[str, float, int]]:
+        rows = await self._c.execute(
+            select(
+                results.c.level,
+                func.sum(results.c.covered),
+                func.sum(results.c.total),
+                func.count(),
+            )
+            .where(results.c.channel_id == channel_id, results.c.member_id == member_id)
+            .group_by(results.c.level)
+        )
+        return [(level, (covered / total) if total else 0.0, count) for level, covered, total, count in rows.tuples()]
+
+class TaskRepository(_Repository):
+    async def schedule(
+        self,
+        kind: TaskKind,
+        channel_id: int,
+        due_at: datetime,
+        dedupe_key: str,
+        round_id: int | None = None,
+        slot_date: date | None = None,
+    ) -> bool:
+        """Adds a task unless one with the same `dedupe_key` exists (done or not); True when added."""
+        result = await self._c.execute(
+            self._insert(tasks)
+            .values(
+                kind=kind.value,
+                channel_id=channel_id,
+                round_id=round_id,
+                slot_date=slot_date,
+                due_at=due_at,
+                dedupe_key=dedupe_key,
+            )
+            .on_conflict_do_nothing()
+            .returning(tasks.c.id)
+        )
+        return result.scalar() is not None
+
+    async def exists(self, dedupe_key: str) -> bool:
+        row = (await self._c.execute(select(tasks.c.id).where(tasks.c.dedupe_key == dedupe_key))).first()
+        return row is not None
+
+    async def due_ids(self, now: datetime, limit: int) -> list[int]:
+        rows = await self._c.execute(
+            select(tasks.c.id)
+            .where(
+                tasks.c.done_at.is_(None),
+                tasks.c.due_at <= now,
+                or_(tasks.c.claimed_until.is_(None), tasks.c.claimed_until < now),
+            )
+            .order_by(tasks.c.due_at, tasks.c.id)
+            .limit(limit)
+        )
+        return list(rows.scalars())
+
+    async def claim(self, task_id: int, now: datetime, lease: timedelta, token: str) -> Task | None:
+        """Claims a due task for `lease`; None when it is done or someone else holds an unexpired claim."""
+        result = await self._c.execute(
+            update(tasks)
+            .where(
+                tasks.c.id == task_id,
+                tasks.c.done_at.is_(None),
+                or_(tasks.c.claimed_until.is_(None), tasks.c.claimed_until < now),
+            )
+            .values(claimed_until=now + lease, claim_token=token)
+        )
+        if result.rowcount != 1:
+            return None
+        row = (await self._c.execute(select(tasks).where(tasks.c.id == task_id))).one()
+        return Task(row.id, TaskKind(row.kind), row.channel_id, row.round_id, row.slot_date, row.due_at, token)
+
+    async def complete(self, task: Task, at: datetime, outcome: str) -> bool:
+        """Marks the task done if this claim still holds it; False when the claim was lost."""
+        result = await self._c.execute(
+            update(tasks)
+            .where(tasks.c.id == task.id, tasks.c.claim_token == task.claim_token, tasks.c.done_at.is_(None))
+            .values(done_at=at, outcome=outcome[:200])
+        )
+        return result.rowcount == 1
+
+    async def release(self, task: Task, retry_at: datetime) -> None:
+        await self._c.execute(
+            update(tasks)
+            .where(tasks.c.id == task.id, tasks.c.claim_token == task.claim_token)
+            .values(claimed_until=None, claim_token=None, due_at=retry_at)
+        )
+
+    async def cancel_pending(self, channel_id: int, kinds: Sequence[TaskKind]) -> None:
+        """Removes the channel's not-yet-done tasks of `kinds` (their dedupe keys become free again)."""
+        await self._c.execute(
+            delete(tasks).where(
+                tasks.c.channel_id == channel_id,
+                tasks.c.done_at.is_(None),
+                tasks.c.kind.in_([k.value for k in kinds]),
+            )
+        )
+
+    async def next_due(self) -> datetime | None:
+        value = (
+            await self._c.execute(select(func.min(tasks.c.due_at)).where(tasks.c.done_at.is_(None)))
+        ).scalar()
+        if value is None:
+            return None
+        # func.min bypasses the column type on some backends; normalise like UtcDateTime does.
+        from bot.store.tables import UtcDateTime
+
+        return UtcDateTime().process_result_value(value, self._c.dialect)
+
+    async def pending(self, channel_id: int, kind: TaskKind) -> list[datetime]:
+        rows = await self._c.execute(
+            select(tasks.c.due_at)
+            .where(tasks.c.channel_id == channel_id, tasks.c.kind == kind.value, tasks.c.done_at.is_(None))
+            .order_by(tasks.c.due_at)
+        )
+        return list(rows.scalars())

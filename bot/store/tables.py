@@ -1,0 +1,200 @@
+"""Table definitions. The schema is created and changed only by the Alembic migrations in migrations/."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as naive UTC and reads them back as aware UTC, on every backend."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware datetime")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=timezone.utc)  # type: ignore[no-any-return]
+
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("channel_ref", String(64), nullable=False),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("subscribed", Boolean, nullable=False, server_default="0"),
+    Column("tz", String(64), nullable=False, server_default="UTC"),
+    Column("post_time", String(5), nullable=False, server_default="09:30"),
+    Column("weekdays", String(20), nullable=False, server_default="0,1,2,3,4"),
+    Column("deadline", String(16), nullable=False, server_default="17:00"),
+    Column("levels", String(200), nullable=False, server_default=""),
+    Column("paused", Boolean, nullable=False, server_default="0"),
+    Column("skip_dates", Text, nullable=False, server_default=""),
+    Column("holiday_country", String(8), nullable=True),
+    Column("holiday_dates", Text, nullable=False, server_default=""),
+    Column("board_weekday", Integer, nullable=False, server_default="0"),
+    Column("board_time", String(5), nullable=False, server_default="09:00"),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("platform", "workspace", "channel_ref"),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("member_ref", String(64), nullable=False),
+    Column("display_name", String(200), nullable=False, server_default=""),
+    Column("opted_out", Boolean, nullable=False, server_default="0"),
+    UniqueConstraint("platform", "workspace", "member_ref"),
+)
+
+rounds = Table(
+    "rounds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel_id", Integer, ForeignKey("channels.id"), nullable=False),
+    Column("question_id", String(100), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("local_date", Date, nullable=False),
+    # The channel-local date for daily rounds, NULL for practice: one daily round per channel and date.
+    Column("daily_date", Date, nullable=True),
+    Column("requested_by", Integer, ForeignKey("members.id"), nullable=True),
+    Column("message_ref", String(64), nullable=True),
+    Column("status", String(10), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("posted_at", UtcDateTime, nullable=True),
+    Column("deadline_at", UtcDateTime, nullable=True),
+    Column("revealed_at", UtcDateTime, nullable=True),
+    UniqueConstraint("channel_id", "daily_date"),
+    UniqueConstraint("channel_id", "message_ref"),
+)
+
+answer_parts = Table(
+    "answer_parts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("round_id", Integer, ForeignKey("rounds.id"), nullable=False),
+    Column("member_id", Integer, ForeignKey("members.id"), nullable=False),
+    Column("message_ref", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    # What counts for scoring: the text as it stood at the deadline.
+    Column("scored_text", Text, nullable=False),
+    Column("on_time", Boolean, nullable=False),
+    Column("truncated", Boolean, nullable=False, server_default="0"),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("edited_at", UtcDateTime, nullable=True),
+    Column("withdrawn_at", UtcDateTime, nullable=True),
+    UniqueConstraint("round_id", "message_ref"),
+    Index("ix_answer_parts_round_member", "round_id", "member_id"),
+)
+
+votes = Table(
+    "votes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("round_id", Integer, ForeignKey("rounds.id"), nullable=False),
+    Column("message_ref", String(64), nullable=False),
+    Column("author_id", Integer, ForeignKey("members.id"), nullable=False),
+    Column("voter_id", Integer, ForeignKey("members.id"), nullable=False),
+    Column("reaction", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("round_id", "message_ref", "voter_id", "reaction"),
+    Index("ix_votes_round_author", "round_id", "author_id"),
+)
+
+points = Table(
+    "points",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel_id", Integer, ForeignKey("channels.id"), nullable=False),
+    Column("round_id", Integer, ForeignKey("rounds.id"), nullable=False),
+    Column("member_id", Integer, ForeignKey("members.id"), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("local_date", Date, nullable=False),
+    Column("reason", String(20), nullable=False),
+    Column("amount", Integer, nullable=False),
+    Column("detail", String(300), nullable=False, server_default=""),
+    Column("awarded_at", UtcDateTime, nullable=False),
+    UniqueConstraint("round_id", "member_id", "reason"),
+    Index("ix_points_channel_date", "channel_id", "local_date"),
+    Index("ix_points_member", "member_id"),
+)
+
+results = Table(
+    "results",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel_id", Integer, ForeignKey("channels.id"), nullable=False),
+    Column("round_id", Integer, ForeignKey("rounds.id"), nullable=False),
+    Column("member_id", Integer, ForeignKey("members.id"), nullable=False),
+    Column("question_id", String(100), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("local_date", Date, nullable=False),
+    Column("on_time", Boolean, nullable=False),
+    Column("covered", Integer, nullable=False),
+    Column("total", Integer, nullable=False),
+    UniqueConstraint("round_id", "member_id"),
+    Index("ix_results_member", "member_id", "question_id"),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("channel_id", Integer, ForeignKey("channels.id"), nullable=False),
+    Column("round_id", Integer, ForeignKey("rounds.id"), nullable=True),
+    Column("slot_date", Date, nullable=True),
+    Column("due_at", UtcDateTime, nullable=False),
+    # Unique per piece of work (e.g. post:12:2026-10-26), so the same work is never scheduled twice.
+    Column("dedupe_key", String(100), nullable=False, unique=True),
+    Column("claimed_until", UtcDateTime, nullable=True),
+    Column("claim_token", String(40), nullable=True),
+    Column("done_at", UtcDateTime, nullable=True),
+    Column("outcome", String(200), nullable=True),
+    Index("ix_tasks_pending_due", "done_at", "due_at"),
+)
