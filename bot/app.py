@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.config import Settings
+from bot.domain.model import Channel, ChannelAddress
 from bot.messages import AnswerCommand, AnswerOutcome, CastVote, CommandReply, Ignored, RetractVote, RunCommand, \
     VoteCounted
 from bot.ports import ChatPort, Clock, SettableClock
@@ -56,6 +57,21 @@ class PrepBot:
     async def handle_command(self, command: RunCommand) -> CommandReply:
         return await run_command(command, store=self.store, chat=self.chat, bank=self.bank, settings=self.settings,
                                  now=self.clock.now())
+
+    async def find_channel(self, address: ChannelAddress) -> Channel | None:
+        async with self.store.unit_of_work() as uow:
+            return await uow.channels.find(address)
+
+    async def thread_of(self, address: ChannelAddress, round_id: int | None = None) -> tuple[int, str] | None:
+        """The round id and question message of round `round_id` in the channel (the latest posted when None)."""
+        async with self.store.unit_of_work() as uow:
+            channel = await uow.channels.find(address)
+            if channel is None:
+                return None
+            round_ = await (uow.rounds.find(round_id) if round_id is not None else uow.rounds.latest_posted(channel.id))
+        if round_ is None or round_.channel_id != channel.id or round_.message_ref is None:
+            return None
+        return round_.id, round_.message_ref
 
     async def run_due(self) -> int:
         """Runs all work due now; returns how many tasks ran."""

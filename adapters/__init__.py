@@ -1,0 +1,1 @@
+"""Adapters: they translate between a platform and the core, and never decide."""

@@ -1,0 +1,1 @@
+"""The console channel: the embedded default, with time travel."""

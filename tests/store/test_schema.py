@@ -1,0 +1,60 @@
+"""The schema as the migrations build it, and how every connection to the file is set up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+
+from bot.store.engine import make_engine, upgrade
+from bot.store.tables import metadata
+from bot.store.unit_of_work import Store
+
+
+def _tables_and_columns(connection: Connection) -> dict[str, set[str]]:
+    inspector = inspect(connection)
+    return {name: {c["name"] for c in inspector.get_columns(name)} for name in inspector.get_table_names()}
+
+
+async def test_upgrading_an_empty_database_creates_every_table_with_every_column_the_code_uses(store: Store) -> None:
+    async with store.engine.connect() as connection:
+        found = await connection.run_sync(_tables_and_columns)
+
+    expected = {table.name: {column.name for column in table.columns} for table in metadata.sorted_tables}
+    assert set(expected) == {"channels", "members", "rounds", "answer_parts", "votes", "points", "results", "tasks"}
+    for name, columns in expected.items():
+        assert found.get(name) == columns, f"table {name} differs from bot/store/tables.py"
+    assert "alembic_version" in found
+
+
+async def test_upgrading_a_database_that_is_already_current_changes_nothing(store: Store) -> None:
+    async with store.engine.connect() as connection:
+        before = await connection.run_sync(_tables_and_columns)
+
+    await upgrade(store.engine)
+
+    async with store.engine.connect() as connection:
+        assert await connection.run_sync(_tables_and_columns) == before
+        version = (await connection.exec_driver_sql("SELECT version_num FROM alembic_version")).scalars().all()
+    assert version == ["0001"]
+
+
+async def test_the_database_file_is_written_ahead_through_a_log(store: Store) -> None:
+    async with store.engine.connect() as connection:
+        mode = (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar()
+    assert str(mode).lower() == "wal"
+
+
+async def test_a_fresh_engine_on_an_existing_file_also_uses_the_write_ahead_log(tmp_path: Path) -> None:
+    first = make_engine(f"sqlite+aiosqlite:///{tmp_path}/again.db")
+    await upgrade(first)
+    await first.dispose()
+
+    second = make_engine(f"sqlite+aiosqlite:///{tmp_path}/again.db")
+    try:
+        async with second.connect() as connection:
+            mode = (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar()
+    finally:
+        await second.dispose()
+    assert str(mode).lower() == "wal"
