@@ -182,6 +182,9 @@ async def _console(args: argparse.Namespace, settings: Settings) -> int:
 async def _run(settings: Settings) -> int:
     if settings.slack_bot_token or settings.discord_token:
         return _fail("Slack and Discord connections are not part of this build yet; use `prepbot console`")
+    if not sys.stdin.isatty():
+        return _fail("no platform is configured (SLACK_BOT_TOKEN, DISCORD_TOKEN); "
+                     "set one, or run `prepbot console` for the local channel")
     print("No platform is configured (SLACK_BOT_TOKEN, DISCORD_TOKEN): running the local console channel.",
           file=sys.stderr)
     return await _console(_parser().parse_args(["console"]), settings)
