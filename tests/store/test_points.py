@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.domain.leaderboard import Standing
-from bot.domain.model import Channel, Member, RoundKind
+from bot.domain.model import Channel, ChannelAddress, Member, RoundKind
 from bot.domain.questions import Level
 from bot.domain.scoring import Award
 from bot.store.unit_of_work import Store, UnitOfWork
@@ -97,8 +97,6 @@ async def test_standings_show_a_member_who_opted_out_as_anonymous(store: Store) 
 
 
 async def test_standings_of_one_channel_leave_out_points_earned_in_another(store: Store) -> None:
-    from bot.domain.model import ChannelAddress
-
     async with store.unit_of_work() as uow:
         general = await a_channel(uow)
         random = await a_channel(uow, ChannelAddress("console", "local", "random"))

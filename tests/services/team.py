@@ -1,0 +1,198 @@
+"""A team in a channel, talking to the whole core on a real database file, with a fake chat and a fake clock.
+
+Times are Europe/Berlin wall times (UTC+1 in November and December 2026); 2026-11-30 is a Monday.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.app import PrepBot
+from bot.bootstrap import bootstrap
+from bot.cards import AnswerFeedback, LeaderboardCard, Notice, QuestionCard, RevealCard, StatsCard
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.domain.model import ChannelAddress, MemberAnswer, Speaker, assemble_answers
+from bot.domain.questions import Question
+from bot.messages import (
+    AnswerOutcome,
+    CastVote,
+    CommandReply,
+    EditAnswer,
+    Ignored,
+    RetractVote,
+    RunCommand,
+    SubmitAnswer,
+    VoteCounted,
+    WithdrawAnswer,
+)
+from tests.fakes.chat import FakeChat, Posted
+
+BERLIN = ZoneInfo("Europe/Berlin")
+GENERAL = ChannelAddress("console", "local", "general")
+BOSS = Speaker("boss", "bea")  # the channel's admin
+ALICE = Speaker("u1", "alice")
+BOB = Speaker("u2", "bob")
+CAROL = Speaker("u3", "carol")
+DAVE = Speaker("u4", "dave")
+HELPER_BOT = Speaker("b1", "helperbot", is_bot=True)
+TEAMMATES = [Speaker(f"t{n}", f"teammate{n}") for n in range(1, 9)]
+
+MONDAY = date(2026, 11, 30)
+WEEKDAYS_AT_0930 = "subscribe 09:30 Europe/Berlin mon-fri 17:00"
+NOTHING = "no idea honestly"  # covers no key point of any question in the bank
+
+
+def berlin(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN)
+
+
+def day(n: int) -> date:
+    """The n-th day after Monday 2026-11-30."""
+    return MONDAY + timedelta(days=n)
+
+
+def covering(question: Question, *indexes: int) -> str:
+    """An answer that covers exactly the key points at `indexes` (by their first term)."""
+    return "I would say: " + ". ".join(question.key_points[i].terms[0] for i in indexes) + "."
+
+
+@dataclass
+class Team:
+    database: Path
+    clock: FakeClock
+    chat: FakeChat = field(default_factory=lambda: FakeChat(admins={BOSS.ref}))
+    settings: Settings | None = None
+    bot: PrepBot = field(init=False)
+    _refs: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def __post_init__(self) -> None:
+        self.bot = self._build()
+
+    def _build(self) -> PrepBot:
+        settings = self.settings or Settings(database_url=f"sqlite+aiosqlite:///{self.database}")
+        return bootstrap(settings, self.chat, self.clock)
+
+    async def restart(self, at: datetime | None = None) -> None:
+        """Stops the bot, lets the clock run to `at` while it is down, and starts a new one on the same file."""
+        await self.bot.close()
+        if at is not None:
+            self.clock.set(at)
+        self.bot = self._build()
+        await self.bot.start()
+
+    # ---- commands ----
+
+    async def prep(self, text: str, by: Speaker = BOSS) -> CommandReply:
+        return await self.bot.handle_command(RunCommand(GENERAL, by, text, channel_name="general"))
+
+    async def subscribe(self, text: str = WEEKDAYS_AT_0930) -> None:
+        reply = await self.prep(text)
+        assert reply.cards == (), reply
+
+    async def stats(self, by: Speaker) -> StatsCard:
+        reply = await self.prep("stats", by=by)
+        (card,) = reply.cards
+        assert isinstance(card, StatsCard)
+        return card
+
+    async def board(self, args: str = "", by: Speaker = ALICE) -> LeaderboardCard:
+        before = len(self.chat.posts)
+        reply = await self.prep(f"leaderboard {args}".strip(), by=by)
+        assert reply.cards == (), reply
+        (posted,) = self.chat.posts[before:]
+        assert isinstance(posted.card, LeaderboardCard) and posted.thread_ref is None
+        return posted.card
+
+    # ---- time ----
+
+    async def until(self, when: datetime) -> int:
+        return await self.bot.run_until(when, self.clock)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    # ---- answers and votes ----
+
+    def next_ref(self) -> str:
+        return f"reply{next(self._refs)}"
+
+    async def answer(self, question: Posted, text: str, by: Speaker = ALICE, *, at: datetime | None = None,
+                     ref: str | None = None) -> AnswerOutcome:
+        return await self.bot.handle_answer(SubmitAnswer(
+            GENERAL, question.ref, ref or self.next_ref(), by, text, at or self.clock.now()))
+
+    async def reply_ref(self, question: Posted, text: str, by: Speaker = ALICE, *, at: datetime | None = None) -> str:
+        """Answers and returns the reply's message ref."""
+        ref = self.next_ref()
+        await self.answer(question, text, by, at=at, ref=ref)
+        return ref
+
+    async def edit(self, ref: str, text: str, at: datetime | None = None) -> AnswerOutcome:
+        return await self.bot.handle_answer(EditAnswer(GENERAL, ref, text, at or self.clock.now()))
+
+    async def withdraw(self, ref: str, at: datetime | None = None) -> AnswerOutcome:
+        return await self.bot.handle_answer(WithdrawAnswer(GENERAL, ref, at or self.clock.now()))
+
+    async def vote(self, ref: str, voter: Speaker, reaction: str = "+1") -> VoteCounted | Ignored:
+        return await self.bot.handle_vote(CastVote(GENERAL, ref, voter, reaction, self.clock.now()))
+
+    async def retract(self, ref: str, voter: Speaker, reaction: str = "+1") -> VoteCounted | Ignored:
+        return await self.bot.handle_vote(RetractVote(GENERAL, ref, voter, reaction, self.clock.now()))
+
+    # ---- what the chat shows ----
+
+    def questions(self) -> list[Posted]:
+        return self.chat.questions()
+
+    def daily_questions(self) -> list[Posted]:
+        return [p for p in self.chat.questions() if not p.card.practice]
+
+    def latest_question(self) -> Posted:
+        questions = self.questions()
+        assert questions, "no question was posted"
+        return questions[-1]
+
+    def question_of(self, posted: Posted) -> Question:
+        assert isinstance(posted.card, QuestionCard)
+        question = self.bot.bank.get(posted.card.question_id)
+        assert question is not None
+        return question
+
+    def reveals(self, question: Posted | None = None) -> list[Posted]:
+        return [p for p in self.chat.posts if isinstance(p.card, RevealCard)
+                and (question is None or p.thread_ref == question.ref)]
+
+    def reveal_of(self, question: Posted) -> RevealCard:
+        (posted,) = self.reveals(question)
+        assert isinstance(posted.card, RevealCard)
+        return posted.card
+
+    def private_notices(self, to: Speaker) -> list[Notice]:
+        return [p.card for p in self.chat.posts if p.private_to == to.ref and isinstance(p.card, Notice)]
+
+    def channel_notices(self) -> list[Notice]:
+        return [p.card for p in self.chat.posts
+                if isinstance(p.card, Notice) and p.private_to is None and p.thread_ref is None]
+
+    def boards(self) -> list[LeaderboardCard]:
+        return self.chat.cards(LeaderboardCard)
+
+    async def stored_answers(self, question: Posted) -> list[MemberAnswer]:
+        assert isinstance(question.card, QuestionCard)
+        async with self.bot.store.unit_of_work() as uow:
+            return assemble_answers(await uow.answers.for_round(question.card.round_id))
+
+
+def feedback_for(reveal: RevealCard, name: str) -> AnswerFeedback:
+    found = [f for f in reveal.feedback if f.member_name == name]
+    assert len(found) == 1, f"{name} has {len(found)} feedback entries in {reveal.feedback}"
+    return found[0]
+
+
+def awards_of(feedback: AnswerFeedback) -> dict[str, int]:
+    return {a.reason: a.amount for a in feedback.awards}

@@ -1,0 +1,49 @@
+"""Subscribing a channel: admins can, and everyone sees it; others are told no and nothing changes."""
+
+from __future__ import annotations
+
+from bot.cards import NoticeKind
+from tests.services.team import ALICE, BOSS, MONDAY, Team, berlin
+
+
+async def test_an_admin_subscribing_announces_the_schedule_and_the_first_question_to_the_channel(team: Team) -> None:
+    await team.subscribe("subscribe 09:30 Europe/Berlin mon-fri 17:00")
+
+    (announcement,) = team.channel_notices()
+    assert "bea subscribed this channel" in announcement.text
+    assert "mon-fri at 09:30 Europe/Berlin" in announcement.text
+    assert "answers close at 17:00" in announcement.text
+    assert "next question Mon 30 Nov 09:30 Europe/Berlin" in announcement.text
+    assert await team.bot.next_due() == berlin(MONDAY, 9, 30)
+
+
+async def test_a_member_who_is_not_an_admin_cannot_subscribe_and_nothing_changes(team: Team) -> None:
+    reply = await team.prep("subscribe 09:30 Europe/Berlin mon-fri 17:00", by=ALICE)
+
+    (notice,) = reply.cards
+    assert notice.kind is NoticeKind.ERROR
+    assert "admins" in notice.text and "nothing was changed" in notice.text
+    assert team.chat.posts == []
+    assert await team.bot.next_due() is None
+
+    config = await team.prep("config", by=BOSS)
+    (shown,) = config.cards
+    assert "not subscribed" in shown.text
+    assert "no question is scheduled" in shown.text
+    assert "Europe/Berlin" not in shown.text
+
+
+async def test_a_member_who_is_not_an_admin_cannot_change_a_subscribed_channels_schedule(team: Team) -> None:
+    await team.subscribe()
+    before = (await team.prep("config")).cards
+
+    reply = await team.prep("config time 11:00", by=ALICE)
+
+    assert reply.cards[0].kind is NoticeKind.ERROR
+    assert (await team.prep("config")).cards == before
+    assert await team.bot.next_due() == berlin(MONDAY, 9, 30)
+
+
+async def test_nobody_hears_of_a_subscription_until_an_admin_makes_one(team: Team) -> None:
+    await team.until(berlin(MONDAY, 18, 0))
+    assert team.chat.posts == []
