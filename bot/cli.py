@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import ConfigError, Settings, load_settings, machine_timezone
 from bot.domain.questions import Level
-from bot.domain.timeparse import ParseError, parse_zone
+from bot.domain.timeparse import ParseError, canonical_zone
 from bot.questions import PackError, load_bank, load_pack, pack_files
 
 log = logging.getLogger("prepbot")
@@ -148,7 +148,7 @@ async def _console(args: argparse.Namespace, settings: Settings) -> int:
 
     tz = args.tz or settings.timezone if args.tz or settings.timezone != "UTC" else machine_timezone()
     try:
-        parse_zone(tz)
+        tz = canonical_zone(tz)
     except ParseError as error:
         return _fail(str(error))
     if args.db:

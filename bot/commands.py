@@ -15,7 +15,7 @@ from bot.domain.timeparse import (
     parse_date,
     parse_time_of_day,
     parse_weekdays,
-    parse_zone,
+    canonical_zone,
 )
 from bot.messages import (
     PrepCommand,
@@ -85,8 +85,7 @@ def parse_schedule_args(args: list[str], usage: str) -> Subscribe:
             elif looks_like_duration(arg):
                 values["deadline"] = Deadline.parse(arg)
             elif looks_like_zone(arg):
-                parse_zone(arg)
-                values["tz"] = arg
+                values["tz"] = canonical_zone(arg)
             elif _looks_like_levels(arg):
                 values["levels"] = _levels(arg)
             elif looks_like_weekdays(arg):
@@ -115,8 +114,7 @@ def _parse_config(args: list[str]) -> PrepCommand:
         if kind == "time":
             return SetConfig(Subscribe(post_time=parse_time_of_day(value)))
         if kind == "zone":
-            parse_zone(value)
-            return SetConfig(Subscribe(tz=value))
+            return SetConfig(Subscribe(tz=canonical_zone(value)))
         if kind == "days":
             return SetConfig(Subscribe(weekdays=parse_weekdays(value)))
         if kind == "deadline":
@@ -140,7 +138,7 @@ def _parse_holidays(args: list[str]) -> PrepCommand:
     except ParseError as error:
         raise UsageError(f"{error}. Usage: {usage}") from None
     if len(args) != 1:
-        raise UsageError(f"give one country code. Usage: {usage}")
+        raise UsageError(f"give one country code, not '{' '.join(args[1:])}' too. Usage: {usage}")
     return SetHolidays(country=args[0])
 
 
@@ -152,12 +150,10 @@ def parse_prep(text: str) -> PrepCommand:
     if not args or args[0].lower() in {"help", "?"}:
         return ShowHelp()
     head, rest = args[0].lower(), args[1:]
-    if head == "random" and not rest:
-        return StartPractice(None)
     level = Level.parse(head)
-    if level is not None:
+    if level is not None or head == "random":
         if rest:
-            raise UsageError(f"'/prep {head}' takes nothing after the level. Usage: /prep <level>")
+            raise UsageError(f"'/prep {head}' takes nothing more; got '{' '.join(rest)}'. Usage: /prep <level>")
         return StartPractice(level)
     if head in {"leaderboard", "board", "top"}:
         period, board_level = "week", None

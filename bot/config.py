@@ -127,16 +127,21 @@ def load_settings(environ: Mapping[str, str] | None = None, file: str | Path | N
     for key in values:
         if key not in known:
             raise ConfigError(f"configuration file {path}: unknown setting '{key}'")
+    for key in weight_values:
+        if key not in {f.name for f in fields(Weights)}:
+            raise ConfigError(f"configuration file {path}: unknown weight '{key}'")
     for name in known:
         env_name = f"PREPBOT_{name.upper()}"
-        raw = env.get(env_name, values.get(name))
-        if name.startswith(("slack_", "discord_")) and env_name not in env:
-            raw = env.get(name.upper(), raw)  # SLACK_BOT_TOKEN, DISCORD_TOKEN ...
+        raw = env.get(env_name) or None  # an empty variable counts as not set
+        if raw is None and name.startswith(("slack_", "discord_")):
+            raw = env.get(name.upper()) or None  # SLACK_BOT_TOKEN, DISCORD_TOKEN ...
+        if raw is None:
+            raw = values.get(name)
         if raw is not None and raw != "":
             settings = replace(settings, **{name: _coerce(name, raw, getattr(settings, name))})
     weights = settings.weights
     for f in fields(Weights):
-        raw = env.get(f"PREPBOT_WEIGHT_{f.name.upper()}", weight_values.get(f.name))
+        raw = env.get(f"PREPBOT_WEIGHT_{f.name.upper()}") or weight_values.get(f.name)
         if raw is not None:
             weights = replace(weights, **{f.name: _coerce(f"weights.{f.name}", raw, 0)})
     return replace(settings, weights=weights).validate()

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+MAX_DURATION = timedelta(days=366)
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
 
@@ -31,7 +32,12 @@ def parse_duration(text: str) -> timedelta:
     if not text.strip() or not match or not any(match.groups()):
         raise ParseError(f"'{text}' is not a duration; use e.g. 30m, 8h, 2d or 1h30m")
     days, hours, minutes = (int(g) if g else 0 for g in match.groups())
-    duration = timedelta(days=days, hours=hours, minutes=minutes)
+    try:
+        duration = timedelta(days=days, hours=hours, minutes=minutes)
+    except OverflowError:
+        raise ParseError(f"'{text}' is too long a duration") from None
+    if duration > MAX_DURATION:
+        raise ParseError(f"'{text}' is too long a duration; at most {MAX_DURATION.days} days")
     if duration <= timedelta(0):
         raise ParseError(f"'{text}' is not a positive duration")
     return duration
@@ -99,32 +105,35 @@ def parse_date(text: str) -> date:
 
 
 _ZONE_CACHE: dict[str, ZoneInfo] = {}
+_KNOWN: dict[str, str] = {}
+
+
+def canonical_zone(text: str) -> str:
+    """The IANA name for `text`, whatever its capitalisation (`europe/berlin` -> `Europe/Berlin`).
+
+    Raises ParseError naming the text when it is not a zone.
+    """
+    if not _KNOWN:
+        _KNOWN.update({name.lower(): name for name in available_timezones()})
+        _KNOWN["utc"] = "UTC"
+    name = _KNOWN.get(text.strip().lower())
+    if name is None:
+        raise ParseError(f"'{text}' is not an IANA time zone; use e.g. Europe/Berlin, America/New_York or UTC")
+    return name
 
 
 def parse_zone(text: str) -> ZoneInfo:
     """The IANA zone named by `text`; raises ParseError naming the text when it is not one."""
-    name = text.strip()
-    zone = _ZONE_CACHE.get(name)
+    zone = _ZONE_CACHE.get(text)
     if zone is not None:
         return zone
-    if not name or name.startswith("/") or ".." in name or name not in _known_zones():
-        raise ParseError(f"'{text}' is not an IANA time zone; use e.g. Europe/Berlin, America/New_York or UTC")
+    name = canonical_zone(text)
     try:
         zone = ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ParseError(f"'{text}' is not an IANA time zone; use e.g. Europe/Berlin or UTC") from None
-    _ZONE_CACHE[name] = zone
+    _ZONE_CACHE[text] = zone
     return zone
-
-
-_KNOWN: set[str] = set()
-
-
-def _known_zones() -> set[str]:
-    if not _KNOWN:
-        _KNOWN.update(available_timezones())
-        _KNOWN.add("UTC")
-    return _KNOWN
 
 
 def looks_like_zone(text: str) -> bool:

@@ -16,7 +16,7 @@ from bot.bootstrap import bootstrap
 from bot.cards import AnswerFeedback, LeaderboardCard, Notice, QuestionCard, RevealCard, StatsCard
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.domain.model import ChannelAddress, MemberAnswer, Speaker, assemble_answers
+from bot.domain.model import ChannelAddress, MemberAnswer, Speaker, TaskKind, assemble_answers
 from bot.domain.questions import Question
 from bot.messages import (
     AnswerOutcome,
@@ -115,6 +115,14 @@ class Team:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    async def pending_posts(self) -> list[datetime]:
+        """When the channel's daily questions are due to be posted, as planned now."""
+        async with self.bot.store.unit_of_work() as uow:
+            channel = await uow.channels.find(GENERAL)
+            if channel is None:
+                return []
+            return await uow.tasks.pending(channel.id, TaskKind.POST_DAILY)
 
     # ---- answers and votes ----
 

@@ -14,7 +14,7 @@ async def test_an_admin_subscribing_announces_the_schedule_and_the_first_questio
     assert "mon-fri at 09:30 Europe/Berlin" in announcement.text
     assert "answers close at 17:00" in announcement.text
     assert "next question Mon 30 Nov 09:30 Europe/Berlin" in announcement.text
-    assert await team.bot.next_due() == berlin(MONDAY, 9, 30)
+    assert await team.pending_posts() == [berlin(MONDAY, 9, 30)]
 
 
 async def test_a_member_who_is_not_an_admin_cannot_subscribe_and_nothing_changes(team: Team) -> None:
@@ -41,7 +41,7 @@ async def test_a_member_who_is_not_an_admin_cannot_change_a_subscribed_channels_
 
     assert reply.cards[0].kind is NoticeKind.ERROR
     assert (await team.prep("config")).cards == before
-    assert await team.bot.next_due() == berlin(MONDAY, 9, 30)
+    assert await team.pending_posts() == [berlin(MONDAY, 9, 30)]
 
 
 async def test_nobody_hears_of_a_subscription_until_an_admin_makes_one(team: Team) -> None:

@@ -68,7 +68,10 @@ def test_a_bank_gathers_every_pack_of_a_folder(tmp_path):
 def assert_names(error: PackError, file: Path, question_id: str | None, field: str) -> None:
     message = str(error)
     assert str(file) in message
-    assert f"'{question_id}'" in message if question_id else "question '" not in message
+    if question_id is None:
+        assert "question '" not in message
+    else:
+        assert f"question '{question_id}'" in message
     assert f": {field}:" in message
     assert (error.file, error.question_id, error.field) == (str(file), question_id, field)
 
