@@ -79,7 +79,8 @@ class ConsoleChat:
         text = f"{REACTION_MARKS[reaction]} {author or 'answer'}: " + (
             "answer saved" if reaction is Reaction.ACCEPTED else "saved, but after the deadline: it scores nothing"
         )
-        self.emit("ack", None, text, thread=thread, member=author, on_time=reaction is Reaction.ACCEPTED)
+        self.emit("ack", None, text, thread=thread, member=author, message=message_ref,
+                  on_time=reaction is Reaction.ACCEPTED)
 
     async def tell_member(self, channel: ChannelAddress, member_ref: str, card: Card) -> None:
         self.emit(card_kind(card, private=True), card, f"(only {member_ref} sees this) {render(card)}", member=member_ref)

@@ -74,6 +74,7 @@ class Round:
     posted_at: datetime | None
     deadline_at: datetime | None
     revealed_at: datetime | None
+    reveal_ref: str | None = None
 
     def is_on_time(self, at: datetime) -> bool:
         """Whether a reply received at `at` is before the deadline."""

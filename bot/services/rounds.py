@@ -223,7 +223,11 @@ async def reveal(
             if round_.requested_by else None
     assert round_.message_ref is not None
     try:
-        await chat.reply_in_thread(channel.address, round_.message_ref, card)
+        if round_.reveal_ref is None:
+            reveal_ref = await chat.reply_in_thread(channel.address, round_.message_ref, card)
+            async with store.unit_of_work() as uow:
+                await uow.rounds.mark_reveal_posted(round_.id, reveal_ref)
+                await uow.commit()
         await chat.update_question(
             channel.address, round_.message_ref, question_card(round_, question, channel, requester, closed=True)
         )

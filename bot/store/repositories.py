@@ -200,6 +200,7 @@ def _round_from(row: Row[Any]) -> Round:
         posted_at=row.posted_at,
         deadline_at=row.deadline_at,
         revealed_at=row.revealed_at,
+        reveal_ref=row.reveal_ref,
     )
 
 
@@ -293,6 +294,9 @@ class RoundRepository(_Repository):
             .values(status=RoundStatus.CLOSED.value, revealed_at=at)
         )
 
+    async def mark_reveal_posted(self, round_id: int, reveal_ref: str) -> None:
+        await self._c.execute(update(rounds).where(rounds.c.id == round_id).values(reveal_ref=reveal_ref))
+
     async def daily_usage(self, channel_id: int) -> dict[str, int]:
         """How often each question was asked as a daily question in the channel."""
         rows = await self._c.execute(
@@ -300,7 +304,7 @@ class RoundRepository(_Repository):
             .where(rounds.c.channel_id == channel_id, rounds.c.kind == RoundKind.DAILY.value)
             .group_by(rounds.c.question_id)
         )
-        return {question_id: count for question_id, count in rows.tuples()}
+        return {question_id: count for question_id, count in rows}
 
     async def recent_daily(self, channel_id: int, up_to: date, limit: int) -> list[Round]:
         """The channel's most recent posted daily rounds on or before `up_to`, newest first."""
@@ -361,7 +365,7 @@ class AnswerRepository(_Repository):
             .returning(answer_parts.c.round_id, answer_parts.c.message_ref),
             list(parts),
         )
-        return {f"{round_id}:{ref}" for round_id, ref in result.tuples()}
+        return {f"{round_id}:{ref}" for round_id, ref in result}
 
     async def find(self, round_ids: Sequence[int], message_ref: str) -> AnswerPart | None:
         row = (
@@ -449,7 +453,7 @@ class VoteRepository(_Repository):
             .where(votes.c.round_id == round_id)
             .group_by(votes.c.author_id)
         )
-        return {author: count for author, count in rows.tuples()}
+        return {author: count for author, count in rows}
 
 
 class PointRepository(_Repository):
@@ -517,7 +521,7 @@ class PointRepository(_Repository):
         rows = await self._c.execute(
             select(points.c.reason, func.sum(points.c.amount)).where(*conditions).group_by(points.c.reason)
         )
-        return {reason: int(total) for reason, total in rows.tuples()}
+        return {reason: int(total) for reason, total in rows}
 
     async def for_round(self, round_id: int) -> dict[int, list[Award]]:
         rows = await self._c.execute(
@@ -596,7 +600,7 @@ class ResultRepository(_Repository):
         rows = await self._c.execute(
             select(results.c.question_id, ratio).where(results.c.member_id == member_id).group_by(results.c.question_id)
         )
-        return {question_id: float(value or 0.0) for question_id, value in rows.tuples()}
+        return {question_id: float(value or 0.0) for question_id, value in rows}
 
     async def coverage_by_level(self, channel_id: int, member_id: int) -> list[tuple[str, float, int]]:
         rows = await self._c.execute(
@@ -609,7 +613,7 @@ class ResultRepository(_Repository):
             .where(results.c.channel_id == channel_id, results.c.member_id == member_id)
             .group_by(results.c.level)
         )
-        return [(level, (covered / total) if total else 0.0, count) for level, covered, total, count in rows.tuples()]
+        return [(level, (covered / total) if total else 0.0, count) for level, covered, total, count in rows]
 
 class TaskRepository(_Repository):
     async def schedule(

@@ -107,6 +107,8 @@ rounds = Table(
     Column("posted_at", UtcDateTime, nullable=True),
     Column("deadline_at", UtcDateTime, nullable=True),
     Column("revealed_at", UtcDateTime, nullable=True),
+    # The reveal's message once it is posted, so a retried reveal never posts it twice.
+    Column("reveal_ref", String(64), nullable=True),
     UniqueConstraint("channel_id", "daily_date"),
     UniqueConstraint("channel_id", "message_ref"),
 )

@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.app import PrepBot
-from bot.bootstrap import bootstrap
+from bot.bootstrap import bootstrap, question_folders
 from bot.cards import AnswerFeedback, LeaderboardCard, Notice, QuestionCard, RevealCard, StatsCard
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.domain.model import ChannelAddress, MemberAnswer, Speaker, TaskKind, assemble_answers
 from bot.domain.questions import Question
+from bot.questions import QuestionBank, load_bank
 from bot.messages import (
     AnswerOutcome,
     CastVote,
@@ -45,6 +47,12 @@ TEAMMATES = [Speaker(f"t{n}", f"teammate{n}") for n in range(1, 9)]
 MONDAY = date(2026, 11, 30)
 WEEKDAYS_AT_0930 = "subscribe 09:30 Europe/Berlin mon-fri 17:00"
 NOTHING = "no idea honestly"  # covers no key point of any question in the bank
+
+
+@cache
+def shipped_bank() -> QuestionBank:
+    """The shipped question packs, read once per test session (parsing the YAML is the slow part of a start)."""
+    return load_bank(question_folders(Settings()))
 
 
 def berlin(day: date, hour: int, minute: int = 0) -> datetime:
@@ -75,7 +83,7 @@ class Team:
 
     def _build(self) -> PrepBot:
         settings = self.settings or Settings(database_url=f"sqlite+aiosqlite:///{self.database}")
-        return bootstrap(settings, self.chat, self.clock)
+        return bootstrap(settings, self.chat, self.clock, shipped_bank())
 
     async def restart(self, at: datetime | None = None) -> None:
         """Stops the bot, lets the clock run to `at` while it is down, and starts a new one on the same file."""
@@ -194,6 +202,13 @@ class Team:
         assert isinstance(question.card, QuestionCard)
         async with self.bot.store.unit_of_work() as uow:
             return assemble_answers(await uow.answers.for_round(question.card.round_id))
+
+
+async def open_question(team: Team) -> Posted:
+    """Subscribes the channel (weekdays 09:30-17:00 Berlin) and returns Monday's question, open at 10:00."""
+    await team.subscribe()
+    await team.until(berlin(MONDAY, 10, 0))
+    return team.latest_question()
 
 
 def feedback_for(reveal: RevealCard, name: str) -> AnswerFeedback:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.cards import Reaction
+from bot.domain.model import Speaker
 from bot.messages import AnswerAccepted, AnswerEdited, AnswerWithdrawn, Ignored
 from tests.fakes.chat import Posted
 from tests.services.team import ALICE, BOB, HELPER_BOT, MONDAY, NOTHING, Team, awards_of, berlin, covering, \
-    feedback_for
-
-
-async def open_question(team: Team) -> Posted:
-    await team.subscribe()
-    await team.until(berlin(MONDAY, 10, 0))
-    return team.latest_question()
+    feedback_for, open_question
 
 
 async def test_an_answer_before_the_deadline_is_stored_then_marked_accepted(team: Team) -> None:
@@ -231,3 +228,16 @@ async def test_an_answer_cut_at_the_limit_keeps_every_character_before_the_cut(t
 
     (stored,) = await team.stored_answers(question)
     assert stored.parts[0].text == text[:4000]
+
+
+async def test_many_teammates_answering_at_the_same_moment_are_all_stored_and_acknowledged(team: Team) -> None:
+    question = await open_question(team)
+    members = [Speaker(f"m{n}", f"member{n:02d}") for n in range(40)]
+
+    outcomes = await asyncio.gather(*(team.answer(question, NOTHING, by=m, ref=f"r{n}") for n, m in enumerate(members)))
+    await team.until(berlin(MONDAY, 17, 0))
+
+    assert all(isinstance(o, AnswerAccepted) and o.on_time and not o.repeated for o in outcomes)
+    assert sorted(team.chat.reactions) == sorted((f"r{n}", Reaction.ACCEPTED) for n in range(40))
+    assert len(await team.stored_answers(question)) == 40
+    assert team.reveal_of(question).tally.answers == 40

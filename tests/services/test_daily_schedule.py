@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.cards import QuestionCard
+from tests.services.conftest import StartTeam
 from tests.services.team import BERLIN, MONDAY, Team, berlin, day
 
 
@@ -120,3 +121,46 @@ async def test_a_new_post_time_later_today_does_not_post_a_second_question_today
     await team.until(berlin(day(1), 11, 0))
     assert posting_days(team) == [MONDAY, day(1)]
     assert team.latest_question().card.deadline_at - timedelta(hours=6) == berlin(day(1), 11, 0)
+
+
+async def test_skip_before_the_days_post_skips_todays_question(team: Team) -> None:
+    await team.subscribe()
+    await team.prep("skip")
+    assert "skipped the question of Mon 30 Nov" in team.channel_notices()[-1].text
+
+    await team.until(berlin(day(1), 18, 0))
+    assert posting_days(team) == [day(1)]
+
+
+async def test_a_question_already_posted_is_still_revealed_after_the_channel_is_paused(team: Team) -> None:
+    await team.subscribe()
+    await team.until(berlin(MONDAY, 10, 0))
+    await team.prep("pause")
+
+    await team.until(berlin(day(2), 18, 0))
+
+    assert posting_days(team) == [MONDAY]
+    assert len(team.reveals(team.latest_question())) == 1
+
+
+async def test_no_question_is_posted_on_a_public_holiday_of_the_channels_country(start_team: StartTeam) -> None:
+    team = await start_team(berlin(date(2026, 12, 23), 7, 0))  # Wednesday before Christmas
+    await team.subscribe()
+    await team.prep("holidays DE")
+    assert "DE public holidays" in team.channel_notices()[-1].text
+
+    await team.until(berlin(date(2026, 12, 29), 12, 0))
+    assert posting_days(team) == [date(2026, 12, 23), date(2026, 12, 24), date(2026, 12, 28), date(2026, 12, 29)]
+
+
+async def test_the_post_time_stays_at_local_time_across_a_daylight_saving_change(start_team: StartTeam) -> None:
+    team = await start_team(berlin(date(2027, 3, 26), 7, 0))  # Friday; clocks go forward on Sunday 28 March
+    await team.subscribe("subscribe 09:30 Europe/Berlin mon-fri 8h")
+
+    await team.until(berlin(date(2027, 3, 29), 12, 0))
+
+    friday, monday = (p.card.deadline_at for p in team.daily_questions())
+    assert friday == berlin(date(2027, 3, 26), 17, 30) and friday.utcoffset() is not None
+    assert monday == berlin(date(2027, 3, 29), 17, 30)
+    assert (friday.astimezone(BERLIN).utcoffset(), monday.astimezone(BERLIN).utcoffset()) == (
+        timedelta(hours=1), timedelta(hours=2))

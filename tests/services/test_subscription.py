@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.cards import NoticeKind
 from tests.services.team import ALICE, BOSS, MONDAY, Team, berlin
 
@@ -47,3 +49,25 @@ async def test_a_member_who_is_not_an_admin_cannot_change_a_subscribed_channels_
 async def test_nobody_hears_of_a_subscription_until_an_admin_makes_one(team: Team) -> None:
     await team.until(berlin(MONDAY, 18, 0))
     assert team.chat.posts == []
+
+
+async def test_after_an_admin_unsubscribes_no_more_daily_questions_are_posted(team: Team) -> None:
+    await team.subscribe()
+    await team.until(berlin(MONDAY, 10, 0))
+    await team.prep("unsubscribe")
+    assert "unsubscribed" in team.channel_notices()[-1].text
+
+    await team.until(berlin(MONDAY + timedelta(days=3), 18, 0))
+
+    assert len(team.questions()) == 1
+    assert len(team.reveals()) == 1  # the question already asked is still revealed
+
+
+async def test_a_schedule_that_cannot_work_is_refused_with_a_reason_and_nothing_changes(team: Team) -> None:
+    reply = await team.prep("subscribe 17:00 Europe/Berlin mon-fri 09:00")
+
+    (notice,) = reply.cards
+    assert notice.kind is NoticeKind.ERROR
+    assert "deadline" in notice.text
+    assert team.chat.posts == []
+    assert await team.bot.next_due() is None

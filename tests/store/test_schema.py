@@ -7,7 +7,9 @@ from pathlib import Path
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
-from bot.store.engine import make_engine, upgrade
+from alembic.script import ScriptDirectory
+
+from bot.store.engine import alembic_config, make_engine, upgrade
 from bot.store.tables import metadata
 from bot.store.unit_of_work import Store
 
@@ -37,7 +39,7 @@ async def test_upgrading_a_database_that_is_already_current_changes_nothing(stor
     async with store.engine.connect() as connection:
         assert await connection.run_sync(_tables_and_columns) == before
         version = (await connection.exec_driver_sql("SELECT version_num FROM alembic_version")).scalars().all()
-    assert version == ["0001"]
+    assert version == [ScriptDirectory.from_config(alembic_config()).get_current_head()]
 
 
 async def test_the_database_file_is_written_ahead_through_a_log(store: Store) -> None:

@@ -1,0 +1,75 @@
+"""One contract for every ChatPort implementation: what the core posts is what members see, where they see it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import pytest
+
+from bot.cards import AnswerFeedback, Notice, QuestionCard, Reaction, RevealCard, Tally
+from tests.contract.harnesses import ConsoleHarness, FakeHarness, Harness
+
+HARNESSES: dict[str, Callable[[], Harness]] = {"fake": FakeHarness, "console": ConsoleHarness}
+
+
+@pytest.fixture(params=sorted(HARNESSES))
+def harness(request: pytest.FixtureRequest) -> Harness:
+    return HARNESSES[request.param]()
+
+
+def question(closed: bool = False) -> QuestionCard:
+    return QuestionCard(7, "beginner-01", "Beginner", "What is model serialization, and why does it matter?",
+                        datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc), "Europe/Berlin", closed=closed)
+
+
+def reveal() -> RevealCard:
+    feedback = AnswerFeedback("alice", True, (), ())
+    return RevealCard(7, "beginner-01", "What is model serialization?", "Explain saving a model to a file.",
+                      ("Saves the model to a file",), (feedback,), Tally(1, 1, 0, 1.0))
+
+
+async def test_a_posted_question_is_visible_in_the_channel_and_gets_its_own_ref(harness: Harness) -> None:
+    first = await harness.chat.post_question(harness.channel, question())
+    second = await harness.chat.post_question(harness.channel, question())
+    assert first and second and first != second
+    top_level = [m for m in harness.messages() if m.thread is None and m.private_to is None]
+    assert sum("What is model serialization" in m.text for m in top_level) == 2
+
+
+async def test_a_thread_reply_lands_in_the_questions_thread(harness: Harness) -> None:
+    ref = await harness.chat.post_question(harness.channel, question())
+    reply_ref = await harness.chat.reply_in_thread(harness.channel, ref, reveal())
+    assert reply_ref and reply_ref != ref
+    in_thread = [m for m in harness.messages() if m.thread == ref]
+    assert len(in_thread) == 1 and "Explain saving a model to a file." in in_thread[0].text
+
+
+async def test_updating_a_question_shows_it_closed(harness: Harness) -> None:
+    ref = await harness.chat.post_question(harness.channel, question())
+    await harness.chat.update_question(harness.channel, ref, question(closed=True))
+    assert any("closed" in m.text.lower() and "model serialization" in m.text for m in harness.messages())
+
+
+async def test_a_reaction_is_recorded_on_the_message_it_was_given_to(harness: Harness) -> None:
+    await harness.chat.react(harness.channel, "msg-1", Reaction.ACCEPTED)
+    await harness.chat.react(harness.channel, "msg-2", Reaction.LATE)
+    assert harness.reactions_on("msg-1") == [Reaction.ACCEPTED]
+    assert harness.reactions_on("msg-2") == [Reaction.LATE]
+
+
+async def test_a_private_note_is_shown_to_that_member_only(harness: Harness) -> None:
+    await harness.chat.tell_member(harness.channel, harness.member, Notice("Your answer was trimmed."))
+    notes = [m for m in harness.messages() if "Your answer was trimmed." in m.text]
+    assert len(notes) == 1 and notes[0].private_to == harness.member
+
+
+async def test_a_channel_message_is_public(harness: Harness) -> None:
+    ref = await harness.chat.post_message(harness.channel, Notice("alice subscribed this channel"))
+    assert ref
+    posted = [m for m in harness.messages() if "alice subscribed this channel" in m.text]
+    assert len(posted) == 1 and posted[0].private_to is None and posted[0].thread is None
+
+
+async def test_the_platforms_admins_are_admins(harness: Harness) -> None:
+    assert await harness.chat.is_admin(harness.channel, harness.admin) is True

@@ -1,0 +1,96 @@
+"""Restarting: work missed while the bot was down is done once on start, within reason, and never twice."""
+
+from __future__ import annotations
+
+from bot.cards import Reaction
+from bot.messages import AnswerAccepted
+from tests.services.team import ALICE, BERLIN, MONDAY, NOTHING, Team, berlin, covering, day, feedback_for
+
+
+def posting_days(team: Team) -> list[object]:
+    return [p.card.deadline_at.astimezone(BERLIN).date() for p in team.daily_questions()]
+
+
+async def test_a_reveal_missed_while_down_is_made_once_on_start_and_the_question_is_not_posted_again(
+    team: Team,
+) -> None:
+    await team.subscribe()
+    await team.until(berlin(MONDAY, 10, 0))
+    question = team.latest_question()
+    await team.answer(question, covering(team.question_of(question), 0))
+
+    await team.restart(at=berlin(MONDAY, 18, 0))
+
+    assert len(team.questions()) == 1
+    (reveal,) = team.reveals()
+    assert reveal.thread_ref == question.ref
+    assert feedback_for(reveal.card, "alice").covered[0].covered
+    assert [ref for ref, _ in team.chat.updates] == [question.ref]
+
+    await team.bot.run_due()
+    await team.restart()
+    await team.until(berlin(MONDAY, 23, 0))
+    assert len(team.reveals()) == 1
+    assert len(team.questions()) == 1
+    assert (await team.stats(ALICE)).breakdown[0] == ("participation", 10)
+
+
+async def test_after_a_restart_the_next_days_question_is_posted_as_usual(team: Team) -> None:
+    await team.subscribe()
+    await team.until(berlin(MONDAY, 10, 0))
+
+    await team.restart(at=berlin(MONDAY, 18, 0))
+    await team.until(berlin(day(1), 10, 0))
+
+    assert posting_days(team) == [MONDAY, day(1)]
+
+
+async def test_answers_keep_being_taken_after_a_restart_during_the_answer_window(team: Team) -> None:
+    await team.subscribe()
+    await team.until(berlin(MONDAY, 10, 0))
+    question = team.latest_question()
+
+    await team.restart(at=berlin(MONDAY, 12, 0))
+    outcome = await team.answer(question, NOTHING, ref="after-restart")
+    await team.until(berlin(MONDAY, 17, 0))
+
+    assert len(team.questions()) == 1
+    assert isinstance(outcome, AnswerAccepted) and outcome.on_time
+    assert ("after-restart", Reaction.ACCEPTED) in team.chat.reactions
+    assert [f.member_name for f in team.reveal_of(question).feedback] == ["alice"]
+
+
+async def test_a_post_missed_by_less_than_the_grace_window_is_made_up_on_start(team: Team) -> None:
+    await team.subscribe()
+
+    await team.restart(at=berlin(MONDAY, 10, 30))  # down over the 09:30 post, back an hour later
+
+    (question,) = team.questions()
+    assert question.card.deadline_at == berlin(MONDAY, 17, 0)
+    await team.until(berlin(MONDAY, 17, 0))
+    assert len(team.reveals(question)) == 1
+    assert len(team.questions()) == 1
+
+
+async def test_a_post_missed_by_more_than_the_grace_window_is_skipped_and_the_next_day_still_posts(
+    team: Team,
+) -> None:
+    await team.subscribe()
+
+    await team.restart(at=berlin(MONDAY, 12, 0))  # two and a half hours after the 09:30 post
+
+    assert team.questions() == []
+    await team.until(berlin(MONDAY, 23, 0))
+    assert team.questions() == []
+    await team.until(berlin(day(1), 9, 30))
+    assert posting_days(team) == [day(1)]
+    assert team.latest_question().card.deadline_at == berlin(day(1), 17, 0)
+
+
+async def test_a_bot_down_for_days_skips_the_missed_days_and_resumes_with_the_next_post(team: Team) -> None:
+    await team.subscribe()
+
+    await team.restart(at=berlin(day(2), 12, 0))  # Monday to Wednesday noon
+    await team.until(berlin(day(3), 10, 0))
+
+    assert posting_days(team) == [day(3)]
