@@ -197,6 +197,10 @@ class ConsoleSession:
 
     async def run(self, source: TextIO, interactive: bool) -> None:
         if interactive:
+            try:
+                import readline  # noqa: F401  (line editing and history for input())
+            except ImportError:
+                pass
             self.chat.show_private(self.speaker.ref, Notice(
                 f"prepbot console: you are '{self.member}', it is {self.now_text()}. :help lists what you can type."
             ))
