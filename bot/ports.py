@@ -38,6 +38,9 @@ class ChatPort(Protocol):
     async def tell_member(self, channel: ChannelAddress, member_ref: str, card: Card) -> None:
         """Shows `card` to one member only (ephemeral where the platform has it)."""
 
+    async def message_member(self, channel: ChannelAddress, member_ref: str, card: Card) -> None:
+        """Sends `card` to the member directly (a direct message), outside the channel."""
+
     async def is_admin(self, channel: ChannelAddress, member_ref: str) -> bool:
         """Whether the member may change the channel's subscription, by the platform's roles."""
 

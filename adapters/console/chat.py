@@ -85,6 +85,10 @@ class ConsoleChat:
     async def tell_member(self, channel: ChannelAddress, member_ref: str, card: Card) -> None:
         self.emit(card_kind(card, private=True), card, f"(only {member_ref} sees this) {render(card)}", member=member_ref)
 
+    async def message_member(self, channel: ChannelAddress, member_ref: str, card: Card) -> None:
+        self.emit(card_kind(card, private=True), card, f"(direct message to {member_ref}) {render(card)}",
+                  member=member_ref)
+
     async def is_admin(self, channel: ChannelAddress, member_ref: str) -> bool:
         return True
 

@@ -35,6 +35,7 @@ class Channel:
     name: str
     subscribed: bool
     schedule: Schedule
+    subscribed_by: str | None = None
 
 
 @dataclass(frozen=True)

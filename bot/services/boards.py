@@ -12,7 +12,7 @@ from bot.domain.schedule import month_bounds, week_bounds
 from bot.domain.scoring import streak_length
 from bot.ports import ChatError, ChatPort
 from bot.services.planning import plan_next_board
-from bot.services.rounds import STREAK_LOOKBACK, TaskResult
+from bot.services.rounds import STREAK_LOOKBACK, TaskResult, stop_lost_channel
 from bot.store.unit_of_work import Store, UnitOfWork
 
 BOARD_SIZE = 10
@@ -67,6 +67,7 @@ async def post_weekly_board(task: Task, *, store: Store, chat: ChatPort, now: da
         await chat.post_message(channel.address, card)
     except ChatError as error:
         if error.gone:
+            await stop_lost_channel(store, chat, channel, now, str(error))
             return TaskResult(f"channel gone: {error}")
         return TaskResult(f"retry: {error}", done=False, retry_at=now + timedelta(minutes=1))
     return TaskResult(f"posted weekly board for {first}")

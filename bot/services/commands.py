@@ -151,7 +151,9 @@ async def _admin(
         schedule = replace(schedule, holiday_dates=(schedule.holiday_dates | set(parsed.add)) - set(parsed.remove))
     schedule.validate()
     async with store.unit_of_work() as uow:
-        await uow.channels.save(channel.id, schedule, subscribed)
+        await uow.channels.save(
+            channel.id, schedule, subscribed, subscribed_by=member.ref if isinstance(parsed, Subscribe) else None
+        )
         updated = await uow.channels.get(channel.id)
         await replan(uow, updated, now)
         await uow.commit()

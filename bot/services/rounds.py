@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.cards import AnswerFeedback, AwardLine, QuestionCard, RevealCard, Tally
+from bot.cards import AnswerFeedback, AwardLine, Notice, NoticeKind, QuestionCard, RevealCard, Tally
 from bot.config import Settings
 from bot.domain.matching import assess
 from bot.domain.model import Channel, Member, Round, RoundKind, RoundStatus, Task, TaskKind, assemble_answers
@@ -102,7 +102,7 @@ async def post_daily(
             await _publish(store, chat, round_, channel, question, deadline_at, now)
         except ChatError as error:
             if error.gone:
-                await _stop_channel(store, channel, now, str(error))
+                await stop_lost_channel(store, chat, channel, now, str(error))
                 return TaskResult(f"channel gone: {error}")
             log.warning("posting to channel %s failed, retrying: %s", channel.id, error)
             return TaskResult(f"retry: {error}", done=False, retry_at=now + timedelta(minutes=1))
@@ -112,13 +112,23 @@ async def post_daily(
     return TaskResult(f"posted round {round_.id}")
 
 
-async def _stop_channel(store: Store, channel: Channel, now: datetime, why: str) -> None:
-    """The platform says the bot can no longer post here: stop the schedule instead of failing every day."""
+async def stop_lost_channel(store: Store, chat: ChatPort, channel: Channel, now: datetime, why: str) -> None:
+    """The platform says the bot can no longer post here: stop the schedule instead of failing every day,
+    and tell whoever subscribed the channel."""
     log.warning("channel %s lost (%s): its schedule is stopped", channel.id, why)
     async with store.unit_of_work() as uow:
         await uow.channels.save(channel.id, channel.schedule, subscribed=False)
         await uow.tasks.cancel_pending(channel.id, [TaskKind.POST_DAILY, TaskKind.WEEKLY_BOARD])
         await uow.commit()
+    if channel.subscribed_by:
+        name = f"#{channel.name}" if channel.name else "a channel"
+        try:
+            await chat.message_member(channel.address, channel.subscribed_by, Notice(
+                f"I can no longer post in {name} ({why}), so its daily question is stopped. "
+                "Invite me back and run `/prep subscribe` there to start again.", NoticeKind.ERROR,
+            ))
+        except ChatError as error:
+            log.warning("could not tell %s that channel %s was lost: %s", channel.subscribed_by, channel.id, error)
 
 
 async def start_practice(
@@ -233,6 +243,7 @@ async def reveal(
         )
     except ChatError as error:
         if error.gone:
+            await stop_lost_channel(store, chat, channel, now, str(error))
             return TaskResult(f"channel gone: {error}")
         return TaskResult(f"retry: {error}", done=False, retry_at=now + timedelta(minutes=1))
     return TaskResult(f"revealed round {round_.id}")

@@ -28,7 +28,18 @@ from bot.domain.model import (
 from bot.domain.questions import ALL_LEVELS, Level
 from bot.domain.schedule import Deadline, Schedule
 from bot.domain.scoring import Award
-from bot.store.tables import answer_parts, channels, members, points, results, rounds, tasks, votes
+from bot.store.tables import (
+    answer_parts,
+    channels,
+    installations,
+    members,
+    oauth_states,
+    points,
+    results,
+    rounds,
+    tasks,
+    votes,
+)
 
 
 class _Repository:
@@ -90,6 +101,7 @@ def _channel_from(row: Row[Any]) -> Channel:
         name=row.name,
         subscribed=bool(row.subscribed),
         schedule=_schedule_from(row),
+        subscribed_by=row.subscribed_by,
     )
 
 
@@ -129,12 +141,14 @@ class ChannelRepository(_Repository):
         assert channel is not None
         return channel
 
-    async def save(self, channel_id: int, schedule: Schedule, subscribed: bool) -> None:
-        await self._c.execute(
-            update(channels)
-            .where(channels.c.id == channel_id)
-            .values(subscribed=subscribed, **_schedule_values(schedule))
-        )
+    async def save(
+        self, channel_id: int, schedule: Schedule, subscribed: bool, subscribed_by: str | None = None
+    ) -> None:
+        """Stores the schedule; `subscribed_by` (when given) records who subscribed the channel."""
+        values: dict[str, Any] = {"subscribed": subscribed, **_schedule_values(schedule)}
+        if subscribed_by is not None:
+            values["subscribed_by"] = subscribed_by
+        await self._c.execute(update(channels).where(channels.c.id == channel_id).values(**values))
 
     async def in_workspace(self, platform: str, workspace: str) -> list[Channel]:
         rows = await self._c.execute(
@@ -718,3 +732,57 @@ class TaskRepository(_Repository):
             .order_by(tasks.c.due_at)
         )
         return list(rows.scalars())
+
+
+class InstallationRepository(_Repository):
+    """A bot's installation in a workspace: its token and what the platform said at install time."""
+
+    async def save(
+        self, platform: str, enterprise: str, workspace: str, bot_token: str, bot_user_ref: str, data: str,
+        at: datetime,
+    ) -> None:
+        statement = self._insert(installations).values(
+            platform=platform, enterprise=enterprise, workspace=workspace, bot_token=bot_token,
+            bot_user_ref=bot_user_ref, data=data, installed_at=at,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["platform", "enterprise", "workspace"],
+            set_={
+                "bot_token": statement.excluded.bot_token,
+                "bot_user_ref": statement.excluded.bot_user_ref,
+                "data": statement.excluded.data,
+                "installed_at": statement.excluded.installed_at,
+            },
+        )
+        await self._c.execute(statement)
+
+    async def find(self, platform: str, enterprise: str, workspace: str) -> Row[Any] | None:
+        return (
+            await self._c.execute(
+                select(installations).where(
+                    installations.c.platform == platform,
+                    installations.c.enterprise == enterprise,
+                    installations.c.workspace == workspace,
+                )
+            )
+        ).first()
+
+    async def delete(self, platform: str, enterprise: str, workspace: str) -> None:
+        await self._c.execute(
+            delete(installations).where(
+                installations.c.platform == platform,
+                installations.c.enterprise == enterprise,
+                installations.c.workspace == workspace,
+            )
+        )
+
+
+class OAuthStateRepository(_Repository):
+    async def issue(self, state: str, expires_at: datetime) -> None:
+        await self._c.execute(self._insert(oauth_states).values(state=state, expires_at=expires_at))
+
+    async def consume(self, state: str, now: datetime) -> bool:
+        """True once for a state that was issued and has not expired; the state is used up either way."""
+        row = (await self._c.execute(select(oauth_states).where(oauth_states.c.state == state))).first()
+        await self._c.execute(delete(oauth_states).where(oauth_states.c.state == state))
+        return row is not None and row.expires_at > now

@@ -74,6 +74,8 @@ channels = Table(
     Column("board_weekday", Integer, nullable=False, server_default="0"),
     Column("board_time", String(5), nullable=False, server_default="09:00"),
     Column("created_at", UtcDateTime, nullable=False),
+    # Who last subscribed the channel: told directly when the bot loses the channel.
+    Column("subscribed_by", String(64), nullable=True),
     UniqueConstraint("platform", "workspace", "channel_ref"),
 )
 
@@ -199,4 +201,26 @@ tasks = Table(
     Column("done_at", UtcDateTime, nullable=True),
     Column("outcome", String(200), nullable=True),
     Index("ix_tasks_pending_due", "done_at", "due_at"),
+)
+
+installations = Table(
+    "installations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("enterprise", String(64), nullable=False, server_default=""),
+    Column("workspace", String(64), nullable=False),
+    Column("bot_token", Text, nullable=False),
+    Column("bot_user_ref", String(64), nullable=False, server_default=""),
+    # Everything else the platform returned at install time, as JSON text.
+    Column("data", Text, nullable=False, server_default="{}"),
+    Column("installed_at", UtcDateTime, nullable=False),
+    UniqueConstraint("platform", "enterprise", "workspace"),
+)
+
+oauth_states = Table(
+    "oauth_states",
+    metadata,
+    Column("state", String(100), primary_key=True),
+    Column("expires_at", UtcDateTime, nullable=False),
 )

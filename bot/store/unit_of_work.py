@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.store.repositories import (
     AnswerRepository,
     ChannelRepository,
+    InstallationRepository,
     MemberRepository,
+    OAuthStateRepository,
     PointRepository,
     ResultRepository,
     RoundRepository,
@@ -29,6 +31,8 @@ class UnitOfWork:
     points: PointRepository
     results: ResultRepository
     tasks: TaskRepository
+    installations: InstallationRepository
+    oauth_states: OAuthStateRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -45,6 +49,8 @@ class UnitOfWork:
         self.points = PointRepository(connection)
         self.results = ResultRepository(connection)
         self.tasks = TaskRepository(connection)
+        self.installations = InstallationRepository(connection)
+        self.oauth_states = OAuthStateRepository(connection)
         return self
 
     async def commit(self) -> None:

@@ -29,6 +29,7 @@ class FakeChat:
     posts: list[Posted] = field(default_factory=list)
     updates: list[tuple[str, QuestionCard]] = field(default_factory=list)
     reactions: list[tuple[str, Reaction]] = field(default_factory=list)
+    direct: list[tuple[str, Card]] = field(default_factory=list)
     _refs: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def _maybe_fail(self) -> None:
@@ -67,6 +68,10 @@ class FakeChat:
     async def tell_member(self, channel: ChannelAddress, member_ref: str, card: Card) -> None:
         self._maybe_fail()
         self.posts.append(Posted(channel, self._ref(), card, private_to=member_ref))
+
+    async def message_member(self, channel: ChannelAddress, member_ref: str, card: Card) -> None:
+        self._maybe_fail()
+        self.direct.append((member_ref, card))
 
     async def is_admin(self, channel: ChannelAddress, member_ref: str) -> bool:
         return self.everyone_admin or member_ref in self.admins
