@@ -21,12 +21,14 @@ def question_folders(settings: Settings) -> list[Path]:
     return folders
 
 
-def bootstrap(settings: Settings, chat: ChatPort, clock: Clock, bank: QuestionBank | None = None) -> PrepBot:
-    """A PrepBot on the configured database and question packs; call `await bot.start()` before use.
+def bootstrap(
+    settings: Settings, chat: ChatPort, clock: Clock, bank: QuestionBank | None = None, store: Store | None = None
+) -> PrepBot:
+    """A PrepBot on the configured database (or `store`) and question packs; call `await bot.start()` before use.
 
     Raises PackError when a question pack is broken.
     """
-    store = Store(make_engine(settings.database_url))
+    store = store or Store(make_engine(settings.database_url))
     bank = bank or load_bank(question_folders(settings))
     return PrepBot(
         store=store,

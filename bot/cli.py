@@ -180,14 +180,19 @@ async def _console(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(settings: Settings) -> int:
-    if settings.slack_bot_token or settings.discord_token:
-        return _fail("Slack and Discord connections are not part of this build yet; use `prepbot console`")
-    if not sys.stdin.isatty():
-        return _fail("no platform is configured (SLACK_BOT_TOKEN, DISCORD_TOKEN); "
-                     "set one, or run `prepbot console` for the local channel")
-    print("No platform is configured (SLACK_BOT_TOKEN, DISCORD_TOKEN): running the local console channel.",
-          file=sys.stderr)
-    return await _console(_parser().parse_args(["console"]), settings)
+    from adapters.serve import NothingToServe, serve
+    from adapters.slack.app import SlackSettingsError
+
+    try:
+        await serve(settings)
+    except SlackSettingsError as error:
+        return _fail(str(error))
+    except NothingToServe as error:
+        if not sys.stdin.isatty():
+            return _fail(f"{error}; set one, or run `prepbot console` for the local channel")
+        print(f"{error}: running the local console channel instead.", file=sys.stderr)
+        return await _console(_parser().parse_args(["console"]), settings)
+    return 0
 
 
 if __name__ == "__main__":

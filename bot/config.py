@@ -15,7 +15,9 @@ from bot.domain.schedule import Deadline, Schedule
 from bot.domain.scoring import Weights
 from bot.domain.timeparse import ParseError, parse_duration, parse_time_of_day, parse_weekdays, parse_zone
 
-SECRET_FIELDS = frozenset({"slack_bot_token", "slack_app_token", "slack_signing_secret", "slack_client_secret", "discord_token"})
+SECRET_FIELDS = frozenset(
+    {"slack_bot_token", "slack_app_token", "slack_signing_secret", "slack_client_secret", "discord_token"}
+)
 
 
 class ConfigError(ValueError):
@@ -39,10 +41,18 @@ class Settings:
     tick_seconds: float = 5.0
     log_level: str = "INFO"
     weights: Weights = field(default_factory=Weights)
+    http_host: str = "0.0.0.0"
+    http_port: int = 3000
     slack_bot_token: str | None = None
     slack_app_token: str | None = None
     slack_signing_secret: str | None = None
+    slack_client_id: str | None = None
     slack_client_secret: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    slack_mode: str | None = None  # socket | http; by default socket when an app token is set
+    slack_admin_users: str = ""  # comma-separated Slack user ids who are admins everywhere
+    slack_admin_usergroup: str | None = None  # a Slack user group whose members are admins
+    slack_channel_interval: float = 1.0  # seconds between two posts in one channel
     discord_token: str | None = None
 
     def default_schedule(self, tz: str | None = None) -> Schedule:

@@ -1,0 +1,111 @@
+"""Running prepbot on the configured platforms: one core, one database, every platform's connection."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from bot.app import PrepBot
+from bot.bootstrap import bootstrap
+from bot.chat_router import ChatRouter
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.ports import ChatPort, Clock
+from bot.questions import QuestionBank
+from bot.scheduler import Waker
+from bot.store.engine import make_engine
+from bot.store.unit_of_work import Store
+
+log = logging.getLogger("prepbot")
+
+
+class NothingToServe(ValueError):
+    """No platform is configured."""
+
+
+@dataclass
+class Running:
+    bot: PrepBot
+    http_url: str
+    platforms: list[str] = field(default_factory=list)
+
+
+@asynccontextmanager
+async def running(
+    settings: Settings, clock: Clock | None = None, *, bank: QuestionBank | None = None, tick: bool = True
+) -> AsyncIterator[Running]:
+    """Starts the core and every configured platform; stops them all on exit.
+
+    Raises NothingToServe when no platform is configured, SlackSettingsError when Slack is configured partly.
+    """
+    from adapters.slack.app import build_slack_app, build_slack_chat, http_routes, slack_configured, slack_mode
+
+    clock = clock or SystemClock()
+    store = Store(make_engine(settings.database_url))
+    ports: dict[str, ChatPort] = {}
+    slack = build_slack_chat(settings, store, clock) if slack_configured(settings) else None
+    if slack is not None:
+        ports["slack"] = slack.chat
+    if not ports:
+        await store.close()
+        raise NothingToServe("no platform is configured (SLACK_BOT_TOKEN, SLACK_APP_TOKEN, DISCORD_TOKEN)")
+    bot = bootstrap(settings, ChatRouter(ports), clock, bank=bank, store=store)
+    web_app = web.Application()
+    health = web.RouteTableDef()
+
+    @health.get("/healthz")
+    async def healthz(_: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    web_app.add_routes(health)
+    socket_handler = None
+    waker = Waker(bot.run_due, settings.tick_seconds) if tick else None
+    runner = web.AppRunner(web_app, access_log=None)
+    try:
+        await bot.start()
+        if slack is not None:
+            app = build_slack_app(slack, bot)
+            if slack_mode(settings) == "http":
+                web_app.add_routes(http_routes(app))
+            else:
+                from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+                socket_handler = AsyncSocketModeHandler(app, settings.slack_app_token)
+        await runner.setup()
+        site = web.TCPSite(runner, settings.http_host, settings.http_port)
+        await site.start()
+        port = settings.http_port
+        for address in runner.addresses:  # the real port when the settings asked for any free one (0)
+            port = address[1]
+            break
+        host = "127.0.0.1" if settings.http_host in {"0.0.0.0", "::"} else settings.http_host
+        if socket_handler is not None:
+            await socket_handler.connect_async()  # type: ignore[no-untyped-call]
+        if waker:
+            waker.start()
+        yield Running(bot, f"http://{host}:{port}", sorted(ports))
+    finally:
+        if waker:
+            waker.stop()
+        if socket_handler is not None:
+            await socket_handler.close_async()  # type: ignore[no-untyped-call]
+        await runner.cleanup()
+        await bot.close()
+
+
+async def serve(settings: Settings) -> None:
+    """Runs until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with running(settings) as live:
+        log.info("prepbot is running on %s; HTTP on %s", ", ".join(live.platforms), live.http_url)
+        await stop.wait()
+        log.info("stopping")

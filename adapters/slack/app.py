@@ -1,0 +1,187 @@
+"""The slack-bolt app: verifies and acks what Slack sends, hands it to the core, renders what comes back."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.chat import SingleWorkspaceTokens, SlackChat, SlackClients, SlackTokens
+from adapters.slack.events import address, answer_command, team_of, vote_command
+from adapters.slack.installations import StoreInstallationStore, StoreOAuthStateStore
+from bot.app import PrepBot
+from bot.config import Settings
+from bot.domain.model import Speaker
+from bot.messages import RunCommand
+from bot.ports import Clock
+from bot.store.unit_of_work import Store
+
+log = logging.getLogger("prepbot.slack")
+
+BOT_SCOPES = [
+    "channels:history",
+    "chat:write",
+    "commands",
+    "groups:history",
+    "reactions:read",
+    "reactions:write",
+    "usergroups:read",
+    "users:read",
+]
+
+
+class SlackSettingsError(ValueError):
+    """Slack is configured partly; the message says what is missing."""
+
+
+def slack_configured(settings: Settings) -> bool:
+    return any([settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret,
+                settings.slack_client_id])
+
+
+def slack_mode(settings: Settings) -> str:
+    """'socket' or 'http', or raises SlackSettingsError naming what is missing."""
+    mode = settings.slack_mode or ("socket" if settings.slack_app_token else "http")
+    if mode == "socket":
+        missing = [name for name, value in (("SLACK_APP_TOKEN", settings.slack_app_token),
+                                            ("SLACK_BOT_TOKEN", settings.slack_bot_token)) if not value]
+        if missing:
+            raise SlackSettingsError(f"Slack Socket Mode needs {' and '.join(missing)}")
+        return mode
+    if mode != "http":
+        raise SlackSettingsError(f"SLACK_MODE must be 'socket' or 'http', not '{mode}'")
+    if not settings.slack_signing_secret:
+        raise SlackSettingsError("Slack over HTTP needs SLACK_SIGNING_SECRET")
+    if not settings.slack_bot_token and not (settings.slack_client_id and settings.slack_client_secret):
+        raise SlackSettingsError(
+            "Slack over HTTP needs SLACK_BOT_TOKEN for one workspace, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+            "to install in many"
+        )
+    return mode
+
+
+@dataclass
+class SlackParts:
+    """The Slack side, wired: the chat port the core posts through, and the bolt app that feeds the core."""
+
+    chat: SlackChat
+    tokens: SlackTokens
+    clients: SlackClients
+    settings: Settings
+    store: Store
+    clock: Clock
+    app: AsyncApp | None = None
+
+
+def build_slack_chat(settings: Settings, store: Store, clock: Clock) -> SlackParts:
+    """The Slack chat port, with tokens from the settings or from the stored installations."""
+    slack_mode(settings)
+    clients = SlackClients(settings.slack_api_url)
+    tokens: SlackTokens
+    if settings.slack_bot_token:
+        tokens = SingleWorkspaceTokens(settings.slack_bot_token, clients)
+    else:
+        tokens = StoreInstallationStore(store, clock)
+    admins = frozenset(u.strip() for u in settings.slack_admin_users.split(",") if u.strip())
+    chat = SlackChat(tokens, clients, channel_interval=settings.slack_channel_interval, admin_users=admins,
+                     admin_usergroup=settings.slack_admin_usergroup)
+    return SlackParts(chat, tokens, clients, settings, store, clock)
+
+
+def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
+    """The bolt app with prepbot's listeners. Events are answered only after the core committed them."""
+    settings = parts.settings
+    client = AsyncWebClient(token=settings.slack_bot_token, base_url=parts.clients.api_url)
+    kwargs: dict[str, Any] = {
+        "client": client,
+        "signing_secret": settings.slack_signing_secret or "socket-mode-has-no-signing-secret",
+        "process_before_response": True,
+        "request_verification_enabled": slack_mode(settings) == "http",
+    }
+    if not settings.slack_bot_token:
+        installations = parts.tokens
+        assert isinstance(installations, StoreInstallationStore)
+        kwargs["installation_store"] = installations
+        kwargs["installation_store_bot_only"] = True
+        kwargs["oauth_settings"] = AsyncOAuthSettings(
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret,
+            scopes=BOT_SCOPES,
+            installation_store=installations,
+            state_store=StoreOAuthStateStore(parts.store, parts.clock),
+            install_path="/slack/install",
+            redirect_uri_path="/slack/oauth_redirect",
+        )
+    app = AsyncApp(**kwargs)
+    chat = parts.chat
+
+    async def bot_user(body: dict[str, Any]) -> str | None:
+        identity = await parts.tokens.bot_for(team_of(body))
+        return identity.user_id if identity else None
+
+    @app.event("message")
+    async def on_message(body: dict[str, Any]) -> None:
+        event = body.get("event") or {}
+        user = str(event.get("user") or "")
+        name = await chat.display_name(team_of(body), user) if user and not event.get("bot_id") else user
+        command = answer_command(body, name, await bot_user(body), bot.clock.now())
+        if command is not None:
+            await bot.handle_answer(command)
+
+    async def on_reaction(body: dict[str, Any]) -> None:
+        event = body.get("event") or {}
+        user = str(event.get("user") or "")
+        team = team_of(body)
+        info = await chat.user(team, user)
+        is_bot = bool(info.get("is_bot")) or user == await bot_user(body)
+        command = vote_command(body, await chat.display_name(team, user), is_bot, bot.clock.now())
+        if command is not None:
+            await bot.handle_vote(command)
+
+    app.event("reaction_added")(on_reaction)
+    app.event("reaction_removed")(on_reaction)
+
+    async def ack_command(ack: Any) -> None:
+        await ack()
+
+    async def run_command(body: dict[str, Any]) -> None:
+        team = str(body.get("team_id") or "")
+        user = str(body.get("user_id") or "")
+        channel = address(body, str(body.get("channel_id") or ""))
+        speaker = Speaker(user, await chat.display_name(team, user))
+        reply = await bot.handle_command(RunCommand(channel, speaker, str(body.get("text") or ""),
+                                                    str(body.get("channel_name") or "")))
+        for card in reply.cards:
+            await chat.tell_member(channel, user, card)
+
+    app.command("/prep")(ack=ack_command, lazy=[run_command])
+    parts.app = app
+    return app
+
+
+def http_routes(app: AsyncApp) -> web.RouteTableDef:
+    """Slack's HTTP endpoints: events, interactivity and the slash command on one URL, plus the OAuth pages."""
+    routes = web.RouteTableDef()
+
+    async def dispatch(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+
+    routes.post("/slack/events")(dispatch)
+    oauth_flow = app.oauth_flow
+    if oauth_flow is not None:
+
+        async def install(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await oauth_flow.handle_installation(await to_bolt_request(request)))
+
+        async def redirect(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await oauth_flow.handle_callback(await to_bolt_request(request)))
+
+        routes.get(oauth_flow.install_path)(install)
+        routes.get(oauth_flow.redirect_uri_path)(redirect)
+    return routes

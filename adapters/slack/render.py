@@ -1,0 +1,180 @@
+"""Cards as Block Kit messages, always inside Slack's limits; long content is split across messages, never cut."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.cards import Card, LeaderboardCard, Notice, NoticeKind, QuestionCard, RevealCard, StatsCard
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_HEADER = 150
+MAX_MESSAGE = 40_000
+# What we allow ourselves per message, leaving room for the fallback text Slack counts separately.
+MESSAGE_BUDGET = 30_000
+
+Block = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    """One chat.postMessage's worth: the notification text and the blocks."""
+
+    text: str
+    blocks: list[Block]
+
+
+def escape(text: str) -> str:
+    """Text shown as-is in mrkdwn: Slack's three control characters escaped."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def date_token(epoch: int, fallback: str) -> str:
+    """A date each member sees in their own time zone."""
+    return f"<!date^{epoch}^{{date_short_pretty}} at {{time}}|{escape(fallback)}>"
+
+
+def header(text: str) -> Block:
+    if len(text) > MAX_HEADER:
+        text = text[: MAX_HEADER - 1] + "…"  # headers are titles we write ourselves, never member content
+    return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
+
+
+def sections(text: str) -> list[Block]:
+    """mrkdwn text as one or more sections of at most 3,000 characters, split at line ends where possible."""
+    blocks = []
+    for chunk in _chunks(text, MAX_SECTION):
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": chunk}})
+    return blocks
+
+
+def _chunks(text: str, size: int) -> list[str]:
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > size:
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:size])
+            line = line[size:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > size:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not chunks:
+        chunks.append(current or " ")
+    return chunks
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:MAX_SECTION]}]}
+
+
+def paginate(title: str, blocks: list[Block]) -> list[SlackMessage]:
+    """Blocks spread over as many messages as the limits need, each with a notification text naming its part."""
+    pages: list[list[Block]] = [[]]
+    size = 0
+    for block in blocks:
+        block_size = len(str(block))
+        if pages[-1] and (len(pages[-1]) >= MAX_BLOCKS or size + block_size > MESSAGE_BUDGET):
+            pages.append([])
+            size = 0
+        pages[-1].append(block)
+        size += block_size
+    if len(pages) == 1:
+        return [SlackMessage(title, pages[0])]
+    return [SlackMessage(f"{title} (part {i} of {len(pages)})", page) for i, page in enumerate(pages, start=1)]
+
+
+def render_question(card: QuestionCard) -> SlackMessage:
+    epoch = int(card.deadline_at.timestamp())
+    fallback = f"{card.deadline_at:%Y-%m-%d %H:%M} UTC"
+    if card.closed:
+        title = f"Closed: {card.level_label} question"
+        blocks = [header(title), *sections(escape(card.question)),
+                  context(f"Answers closed {date_token(epoch, fallback)}. The hint and feedback are in the thread.")]
+        return SlackMessage(f"{title}: {card.question}", blocks)
+    title = (f"Practice question for {card.requested_by}" if card.practice and card.requested_by
+             else "Practice question" if card.practice else "Question of the day")
+    title = f"{title} · {card.level_label}"
+    blocks = [
+        header(title),
+        *sections(f"*{escape(card.question)}*"),
+        context(f"Answers close {date_token(epoch, fallback)} · {escape(card.how_to_answer)}"),
+    ]
+    return SlackMessage(f"{title}: {card.question}", blocks)
+
+
+def render_reveal(card: RevealCard) -> list[SlackMessage]:
+    checklist = "\n".join(f"• {escape(point)}" for point in card.key_points)
+    blocks: list[Block] = [
+        header("Hint and feedback"),
+        *sections(f"*Hint:* {escape(card.hint)}"),
+        *sections(f"*A strong answer covers:*\n{checklist}"),
+        {"type": "divider"},
+    ]
+    if not card.feedback:
+        blocks += sections("Nobody answered this one.")
+    for item in card.feedback:
+        status = "on time" if item.on_time else "late"
+        lines = [f"*{escape(item.member_name)}* ({status}): covered {item.covered_count} of {len(item.covered)}"
+                 + (f" · *{item.total_points} pts*" if item.awards else "")]
+        for point in item.covered:
+            said = f' _(said "{escape(point.matched_term)}")_' if point.matched_term else ""
+            lines.append(f"{':white_check_mark:' if point.covered else ':white_large_square:'} {escape(point.point)}{said}")
+        if item.awards:
+            lines.append(", ".join(f"+{a.amount} {a.reason} ({escape(a.detail)})" for a in item.awards))
+        if item.note:
+            lines.append(f"_{escape(item.note)}_")
+        blocks += sections("\n".join(lines))
+    tally = card.tally
+    blocks.append(context(
+        f"{tally.answers} answer(s): {tally.on_time} on time, {tally.late} late · "
+        f"average coverage {tally.average_coverage:.0%}"
+    ))
+    return paginate(f"Hint and feedback for round {card.round_id}", blocks)
+
+
+def render_board(card: LeaderboardCard) -> SlackMessage:
+    level = f" · {card.level_label}" if card.level_label else ""
+    title = f"{card.title} · {card.period}{level}"
+    medals = {1: ":first_place_medal:", 2: ":second_place_medal:", 3: ":third_place_medal:"}
+    lines = [f"{medals.get(line.rank, f'{line.rank}.')} *{escape(line.name)}* · {line.total} pts "
+             f"({line.rounds} round{'s' if line.rounds != 1 else ''})" for line in card.lines]
+    body = "\n".join(lines) if lines else "No points yet. Answer today's question to get on the board!"
+    return SlackMessage(title, [header(title), *sections(body)])
+
+
+def render_stats(card: StatsCard) -> SlackMessage:
+    breakdown = " · ".join(f"{reason} {amount}" for reason, amount in card.breakdown)
+    lines = [
+        f"*{card.total} points* all time ({breakdown}); *{card.week_total}* this week",
+        f"Streak: *{card.streak_days}* day(s) · rounds answered: {card.rounds_answered}",
+    ]
+    lines += [f"{escape(level)}: {ratio:.0%} of key points over {count} round(s)"
+              for level, ratio, count in card.coverage_by_level]
+    return SlackMessage(f"Your stats: {card.total} points", [header(f"Stats for {card.member_name}"),
+                                                             *sections("\n".join(lines))])
+
+
+def render_notice(card: Notice) -> SlackMessage:
+    prefix = ":warning: " if card.kind is NoticeKind.ERROR else ""
+    text = prefix + escape(card.text)
+    return SlackMessage(card.text[:MAX_SECTION], sections(text))
+
+
+def render(card: Card) -> list[SlackMessage]:
+    """The messages that show `card`: one, except for a reveal too long for one message."""
+    if isinstance(card, QuestionCard):
+        return [render_question(card)]
+    if isinstance(card, RevealCard):
+        return render_reveal(card)
+    if isinstance(card, LeaderboardCard):
+        return [render_board(card)]
+    if isinstance(card, StatsCard):
+        return [render_stats(card)]
+    return [render_notice(card)]
