@@ -96,6 +96,8 @@ async def running(
         if socket_handler is not None:
             await socket_handler.close_async()  # type: ignore[no-untyped-call]
         await runner.cleanup()
+        if slack is not None:
+            await slack.close()
         await bot.close()
 
 

@@ -14,6 +14,7 @@ from bot.ports import ChatPort, Clock, SettableClock
 from bot.questions import QuestionBank
 from bot.services.answers import AnswerIngest
 from bot.services.commands import run_command
+from bot.services.directory import Directory
 from bot.services.due import next_due_at, run_due_work
 from bot.services.planning import repair_plans
 from bot.services.votes import record_vote
@@ -33,6 +34,7 @@ class PrepBot:
     bank: QuestionBank
     settings: Settings
     answers: AnswerIngest
+    directory: Directory
 
     async def start(self) -> None:
         """Upgrades the schema, plans any missing work, and runs what became due while the bot was down."""
@@ -56,7 +58,7 @@ class PrepBot:
 
     async def handle_command(self, command: RunCommand) -> CommandReply:
         return await run_command(command, store=self.store, chat=self.chat, bank=self.bank, settings=self.settings,
-                                 now=self.clock.now())
+                                 now=self.clock.now(), directory=self.directory)
 
     async def find_channel(self, address: ChannelAddress) -> Channel | None:
         async with self.store.unit_of_work() as uow:

@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.ports import ChatPort, Clock
 from bot.questions import QuestionBank, load_bank
 from bot.services.answers import AnswerIngest
+from bot.services.directory import Directory
 from bot.store.engine import make_engine
 from bot.store.unit_of_work import Store
 from questions import SHIPPED_PACKS
@@ -30,11 +31,13 @@ def bootstrap(
     """
     store = store or Store(make_engine(settings.database_url))
     bank = bank or load_bank(question_folders(settings))
+    directory = Directory()
     return PrepBot(
         store=store,
         chat=chat,
         clock=clock,
         bank=bank,
         settings=settings,
-        answers=AnswerIngest(store, chat, settings.answer_max_chars),
+        answers=AnswerIngest(store, chat, settings.answer_max_chars, directory),
+        directory=directory,
     )

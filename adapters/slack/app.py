@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -77,6 +79,35 @@ class SlackParts:
     store: Store
     clock: Clock
     app: AsyncApp | None = None
+    background: "BackgroundWork" = field(default_factory=lambda: BackgroundWork())
+
+    async def close(self) -> None:
+        """Lets acknowledged commands finish, then closes the HTTP connections."""
+        await self.background.drain()
+        await self.clients.close()
+
+
+class BackgroundWork:
+    """Work that continues after Slack got its response; kept so shutdown can wait for it."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(self._guarded(work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    async def _guarded(work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("a /prep command failed after it was acknowledged")
+
+    async def drain(self, timeout: float = 20.0) -> None:
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
 
 
 def build_slack_chat(settings: Settings, store: Store, clock: Clock) -> SlackParts:
@@ -97,7 +128,8 @@ def build_slack_chat(settings: Settings, store: Store, clock: Clock) -> SlackPar
 def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
     """The bolt app with prepbot's listeners. Events are answered only after the core committed them."""
     settings = parts.settings
-    client = AsyncWebClient(token=settings.slack_bot_token, base_url=parts.clients.api_url)
+    client = AsyncWebClient(token=settings.slack_bot_token, base_url=parts.clients.api_url,
+                            session=parts.clients.session())
     kwargs: dict[str, Any] = {
         "client": client,
         "signing_secret": settings.slack_signing_secret or "socket-mode-has-no-signing-secret",
@@ -147,9 +179,6 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
     app.event("reaction_added")(on_reaction)
     app.event("reaction_removed")(on_reaction)
 
-    async def ack_command(ack: Any) -> None:
-        await ack()
-
     async def run_command(body: dict[str, Any]) -> None:
         team = str(body.get("team_id") or "")
         user = str(body.get("user_id") or "")
@@ -160,7 +189,12 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
         for card in reply.cards:
             await chat.tell_member(channel, user, card)
 
-    app.command("/prep")(ack=ack_command, lazy=[run_command])
+    @app.command("/prep")
+    async def on_prep(ack: Any, body: dict[str, Any]) -> None:
+        # Ack at once (Slack allows 3 seconds); the work goes on after the response, in the background.
+        await ack()
+        parts.background.start(run_command(body))
+
     parts.app = app
     return app
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+
 import time
+
+import aiohttp
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -40,18 +43,35 @@ class SlackTokens(Protocol):
 
 
 class SlackClients:
-    """One AsyncWebClient per token, all pointed at the configured API URL and retrying 429s after Retry-After."""
+    """One AsyncWebClient per token, all pointed at the configured API URL, sharing one pool of connections,
+    and retrying 429s after their Retry-After."""
 
     def __init__(self, api_url: str, max_retries: int = 8) -> None:
         self.api_url = api_url if api_url.endswith("/") else api_url + "/"
         self._max_retries = max_retries
         self._clients: dict[str, AsyncWebClient] = {}
+        self._session: aiohttp.ClientSession | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        """The shared HTTP session (created on first use, inside the running event loop)."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=100), timeout=aiohttp.ClientTimeout(total=30)
+            )
+            self._clients.clear()
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
     def for_token(self, token: str | None) -> AsyncWebClient:
         key = token or ""
+        session = self.session()
         client = self._clients.get(key)
         if client is None:
-            client = AsyncWebClient(token=token, base_url=self.api_url)
+            client = AsyncWebClient(token=token, base_url=self.api_url, session=session)
             client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=self._max_retries))
             self._clients[key] = client
         return client

@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from bot.cards import Notice, Reaction
-from bot.domain.model import ChannelAddress, Member, Round, RoundStatus, Speaker
+from bot.domain.model import Round, RoundStatus
 from bot.messages import (
     AnswerAccepted,
     AnswerCommand,
@@ -23,6 +22,7 @@ from bot.messages import (
     WithdrawAnswer,
 )
 from bot.ports import ChatError, ChatPort
+from bot.services.directory import Directory, Learned, LruCache
 from bot.store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger("prepbot.answers")
@@ -41,18 +41,6 @@ def truncate(text: str, limit: int) -> tuple[str, bool]:
     return text[:limit], True
 
 
-class _LruCache(OrderedDict[Any, Any]):
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self._size = size
-
-    def put(self, key: Any, value: Any) -> None:
-        self[key] = value
-        self.move_to_end(key)
-        while len(self) > self._size:
-            self.popitem(last=False)
-
-
 @dataclass
 class _Pending:
     command: AnswerCommand
@@ -65,15 +53,14 @@ class AnswerIngest:
     `handle()` returns only after the command's transaction committed, then acknowledges the answer in the chat.
     """
 
-    def __init__(self, store: Store, chat: ChatPort, answer_max_chars: int) -> None:
+    def __init__(self, store: Store, chat: ChatPort, answer_max_chars: int, directory: Directory) -> None:
         self._store = store
         self._chat = chat
         self._limit = answer_max_chars
+        self._directory = directory
         self._queue: list[_Pending] = []
         self._writer: asyncio.Task[None] | None = None
-        self._channels: _LruCache = _LruCache(10_000)  # ChannelAddress -> channel id
-        self._rounds: _LruCache = _LruCache(10_000)  # (channel id, thread ref) -> Round
-        self._members: _LruCache = _LruCache(100_000)  # (platform, workspace, ref) -> Member
+        self._rounds: LruCache[tuple[int, str], Round] = LruCache(10_000)  # (channel id, thread ref) -> Round
 
     async def handle(self, command: AnswerCommand) -> AnswerOutcome:
         """Stores the command durably and returns what happened; raises if the database write failed."""
@@ -101,22 +88,26 @@ class AnswerIngest:
     async def _drain(self) -> None:
         while self._queue:
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+            learned = Learned()
             try:
-                outcomes, learned = await self._write(batch)
+                outcomes, rounds = await self._write(batch, learned)
             except Exception as error:  # the whole group rolled back: nothing in it was acknowledged
                 log.exception("storing %d answer commands failed", len(batch))
                 for item in batch:
                     if not item.future.done():
                         item.future.set_exception(error)
                 continue
-            for cache, key, value in learned:
-                cache.put(key, value)
+            self._directory.remember(learned)
+            for key, round_ in rounds:
+                self._rounds.put(key, round_)
             for item, outcome in zip(batch, outcomes):
                 if not item.future.done():
                     item.future.set_result(outcome)
 
-    async def _write(self, batch: list[_Pending]) -> tuple[list[AnswerOutcome], list[tuple[_LruCache, Any, Any]]]:
-        learned: list[tuple[_LruCache, Any, Any]] = []
+    async def _write(
+        self, batch: list[_Pending], learned: Learned
+    ) -> tuple[list[AnswerOutcome], list[tuple[tuple[int, str], Round]]]:
+        rounds: list[tuple[tuple[int, str], Round]] = []
         outcomes: list[AnswerOutcome | None] = [None] * len(batch)
         async with self._store.unit_of_work() as uow:
             rows: list[tuple[int, dict[str, Any], AnswerAccepted]] = []
@@ -132,7 +123,7 @@ class AnswerIngest:
             for index, item in enumerate(batch):
                 command = item.command
                 if isinstance(command, SubmitAnswer):
-                    result = await self._prepare(uow, command, learned)
+                    result = await self._prepare(uow, command, learned, rounds)
                     if isinstance(result, Ignored):
                         outcomes[index] = result
                     else:
@@ -142,45 +133,33 @@ class AnswerIngest:
                     outcomes[index] = await self._change(uow, command, learned)
             await flush()
             await uow.commit()
-        return [o if o is not None else Ignored("not processed") for o in outcomes], learned
-
-    async def _channel_id(
-        self, uow: UnitOfWork, address: ChannelAddress, learned: list[tuple[_LruCache, Any, Any]]
-    ) -> int | None:
-        channel_id: int | None = self._channels.get(address)
-        if channel_id is None:
-            channel = await uow.channels.find(address)
-            if channel is None:
-                return None
-            channel_id = channel.id
-            learned.append((self._channels, address, channel_id))
-        return channel_id
+        return [o if o is not None else Ignored("not processed") for o in outcomes], rounds
 
     async def _round(
-        self, uow: UnitOfWork, channel_id: int, thread_ref: str, learned: list[tuple[_LruCache, Any, Any]]
+        self, uow: UnitOfWork, channel_id: int, thread_ref: str, rounds: list[tuple[tuple[int, str], Round]]
     ) -> Round | None:
         key = (channel_id, thread_ref)
-        round_: Round | None = self._rounds.get(key)
+        round_ = self._rounds.get(key)
         if round_ is None:
             round_ = await uow.rounds.by_message(channel_id, thread_ref)
             if round_ is not None and round_.deadline_at is not None:
-                learned.append((self._rounds, key, round_))
+                rounds.append((key, round_))
         return round_
 
     async def _prepare(
-        self, uow: UnitOfWork, command: SubmitAnswer, learned: list[tuple[_LruCache, Any, Any]]
+        self, uow: UnitOfWork, command: SubmitAnswer, learned: Learned, rounds: list[tuple[tuple[int, str], Round]]
     ) -> Ignored | tuple[dict[str, Any], AnswerAccepted]:
         if command.speaker.is_bot:
             return Ignored("written by a bot")
-        channel_id = await self._channel_id(uow, command.channel, learned)
+        channel_id = await self._directory.channel_id(uow, command.channel, learned)
         if channel_id is None:
             return Ignored("not a channel prepbot knows")
-        round_ = await self._round(uow, channel_id, command.thread_ref, learned)
+        round_ = await self._round(uow, channel_id, command.thread_ref, rounds)
         if round_ is None or round_.deadline_at is None or round_.status is RoundStatus.PENDING:
             return Ignored("not a round's thread")
         if not visible_text(command.text):
             return Ignored("empty reply")
-        member = await self._member(uow, command.channel, command.speaker.ref, command.speaker.name, learned)
+        member = await self._directory.member(uow, command.channel, command.speaker, learned)
         text, cut = truncate(command.text.strip(), self._limit)
         on_time = round_.is_on_time(command.received_at)
         row = {
@@ -195,20 +174,8 @@ class AnswerIngest:
         }
         return row, AnswerAccepted(round_.id, command.message_ref, on_time, self._limit if cut else None)
 
-    async def _member(
-        self, uow: UnitOfWork, channel: ChannelAddress, ref: str, name: str, learned: list[tuple[_LruCache, Any, Any]]
-    ) -> Member:
-        key = (channel.platform, channel.workspace, ref)
-        member: Member | None = self._members.get(key)
-        if member is None or member.display_name != name:
-            member = await uow.members.upsert(channel.platform, channel.workspace, Speaker(ref, name))
-            learned.append((self._members, key, member))
-        return member
-
-    async def _change(
-        self, uow: UnitOfWork, command: EditAnswer | WithdrawAnswer, learned: list[tuple[_LruCache, Any, Any]]
-    ) -> AnswerOutcome:
-        channel_id = await self._channel_id(uow, command.channel, learned)
+    async def _change(self, uow: UnitOfWork, command: EditAnswer | WithdrawAnswer, learned: Learned) -> AnswerOutcome:
+        channel_id = await self._directory.channel_id(uow, command.channel, learned)
         if channel_id is None:
             return Ignored("not a channel prepbot knows")
         part = await uow.answers.by_message(channel_id, command.message_ref)

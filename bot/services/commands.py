@@ -32,6 +32,7 @@ from bot.messages import (
 from bot.ports import ChatError, ChatPort
 from bot.questions import QuestionBank
 from bot.services.boards import leaderboard, stats
+from bot.services.directory import Directory, Learned
 from bot.services.planning import replan
 from bot.services.rounds import start_practice
 from bot.store.unit_of_work import Store
@@ -67,7 +68,8 @@ async def _next_post_text(store: Store, channel: Channel) -> str:
 
 
 async def run_command(
-    command: RunCommand, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings, now: datetime
+    command: RunCommand, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings, now: datetime,
+    directory: Directory,
 ) -> CommandReply:
     """Runs one `/prep` command. Returns what only the caller should see; public posts go through `chat`."""
     try:
@@ -76,12 +78,14 @@ async def run_command(
         return _private(str(error), NoticeKind.ERROR)
     if isinstance(parsed, ADMIN_COMMANDS) and not await chat.is_admin(command.channel, command.speaker.ref):
         return _private("Only this channel's admins can change its schedule; nothing was changed.", NoticeKind.ERROR)
+    learned = Learned()
     async with store.unit_of_work() as uow:
-        channel = await uow.channels.get_or_create(
-            command.channel, command.channel_name, settings.default_schedule(), now
-        )
-        member = await uow.members.upsert(command.channel.platform, command.channel.workspace, command.speaker)
-        await uow.commit()
+        channel = await directory.channel(uow, command.channel, command.channel_name, settings.default_schedule(),
+                                          now, learned)
+        member = await directory.member(uow, command.channel, command.speaker, learned)
+        if learned.wrote:
+            await uow.commit()
+    directory.remember(learned)
     try:
         return await _dispatch(parsed, channel, member, command, store=store, chat=chat, bank=bank,
                                settings=settings, now=now)

@@ -18,7 +18,10 @@ def make_engine(url: str) -> AsyncEngine:
     """An async engine for `url`. SQLite gets WAL, a busy timeout, and write transactions that begin IMMEDIATE."""
     if url.startswith("sqlite"):
         _ensure_sqlite_folder(url)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # One connection: SQLite has one writer at a time anyway, and waiting for the pool is asyncio-friendly,
+        # where waiting on SQLite's lock would sleep in its busy handler.
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
+                                     pool_timeout=120)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
