@@ -57,8 +57,9 @@ def _chunks(text: str, size: int) -> list[str]:
             if current:
                 chunks.append(current)
                 current = ""
-            chunks.append(line[:size])
-            line = line[size:]
+            cut = _safe_cut(line, size)
+            chunks.append(line[:cut])
+            line = line[cut:]
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > size:
             chunks.append(current)
@@ -68,6 +69,20 @@ def _chunks(text: str, size: int) -> list[str]:
     if current or not chunks:
         chunks.append(current or " ")
     return chunks
+
+
+def _safe_cut(line: str, size: int) -> int:
+    """Where to split a line longer than `size`: at a space near the end when there is one, and never inside an
+    escaped character (`&amp;`) or a `<...>` token."""
+    window = line[:size]
+    cut = window.rfind(" ", size - 200) + 1 or size
+    amp, semi = window.rfind("&", 0, cut), window.rfind(";", 0, cut)
+    if amp > semi and cut - amp < 8:
+        cut = amp
+    opening, closing = window.rfind("<", 0, cut), window.rfind(">", 0, cut)
+    if opening > closing and opening > 0:
+        cut = opening
+    return cut if cut > 0 else size
 
 
 def context(text: str) -> Block:

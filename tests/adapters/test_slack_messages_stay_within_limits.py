@@ -161,7 +161,8 @@ def test_each_part_of_a_long_reveal_says_which_part_it_is(
 ) -> None:
     _, parts = crowded_reveal
     n = len(parts)
-    assert [part.text for part in parts] == [f"Hint and feedback for round 7 (part {i} of {n})" for i in range(1, n + 1)]
+    expected = [f"Hint and feedback for round 7 (part {i} of {n})" for i in range(1, n + 1)]
+    assert [part.text for part in parts] == expected
 
 
 def test_a_short_reveal_is_one_message_without_part_numbers() -> None:
@@ -334,8 +335,8 @@ def test_an_error_notice_is_valid_block_kit_with_a_warning_sign() -> None:
     [message] = render(Notice("Only this channel's admins can change its schedule; nothing was changed.",
                               NoticeKind.ERROR))
     assert_within_slack_limits(message)
-    assert message.blocks == [{"type": "section", "text": {
-        "type": "mrkdwn", "text": ":warning: Only this channel's admins can change its schedule; nothing was changed."}}]
+    shown = ":warning: Only this channel's admins can change its schedule; nothing was changed."
+    assert message.blocks == [{"type": "section", "text": {"type": "mrkdwn", "text": shown}}]
     [info] = render(Notice("Done."))
     assert_within_slack_limits(info)
     assert info.blocks[0]["text"]["text"] == "Done."
@@ -386,6 +387,6 @@ async def test_when_80_members_answer_the_reveal_arrives_in_the_thread_as_severa
             assert shown.count(f"*{name}* (on time): covered 8 of 8 · *40 pts*") == 1, name
         assert f"{CROWD} answer(s): {CROWD} on time, 0 late · average coverage 100%" in shown
         closed = next(m for m in slack.top_level(team.channel) if m.ts == question.ts)
-        assert closed.blocks[0]["text"]["text"] == "Closed: Scenario-based question"
+        assert closed.blocks and closed.blocks[0]["text"]["text"] == "Closed: Scenario-based question"
         assert all(status == 200 for status in team.statuses)
         assert slack.violations == []

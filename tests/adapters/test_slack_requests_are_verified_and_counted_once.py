@@ -7,12 +7,14 @@ and revealed at 17:00.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from adapters.slack.events import answer_command
 from bot.domain.model import ChannelAddress
 from tests.adapters import slack_payloads as payloads
 from tests.adapters.slack_team import SlackTeam, berlin, eventually, slack_team
@@ -78,9 +80,9 @@ async def delivered_twice_counts_once(team: SlackTeam) -> None:
     assert reveal.count("*ben* (on time)") == 1
     assert reveal.count("participation (answered on time)") == 1
     assert "1 answer(s): 1 on time, 0 late" in reveal
+    found = await team.live.bot.thread_of(general(team))
+    assert found is not None
     async with team.live.bot.store.unit_of_work() as uow:
-        found = await team.live.bot.thread_of(general(team))
-        assert found is not None
         awarded = await uow.points.for_round(found[0])
     assert [[a.reason for a in awards].count("participation") for awards in awarded.values()] == [1]
     assert team.slack.violations == []
@@ -211,3 +213,36 @@ async def test_members_of_the_admin_user_group_and_listed_admins_may_subscribe(t
         channel = await team.live.bot.find_channel(general(team))
         assert channel is not None and channel.subscribed and channel.subscribed_by == "UCAT"
         assert team.slack.violations == []
+
+
+async def test_a_retry_stored_in_the_same_write_as_the_first_delivery_tells_the_member_once(tmp_path: Path) -> None:
+    """Slack retries when the first delivery is still being stored, so both can land in one write. The listener
+    turns each into the same answer command; here the two are handed to the core at once, as the listener does, to
+    make the timing certain."""
+    async with slack_team(tmp_path, "http", answer_max_chars=20) as team:
+        question = await subscribed_with_a_question(team)
+        long_answer = "Pickle the model, version the artifact, and test that it loads in a fresh process."
+        message = team.slack.add_user_message(team.channel, "UBEN", long_answer, thread_ts=question.ts)
+        body = payloads.thread_reply("T1", "UBOT", "C1", "UBEN", long_answer, message.ts, question.ts)
+        command = answer_command(body, "ben", "UBOT", team.clock.now())
+        assert command is not None
+
+        await asyncio.gather(team.live.bot.handle_answer(command), team.live.bot.handle_answer(command))
+
+        assert await answers_to(team, question) == 1
+        assert team.slack.reactions(team.channel, message.ts) == [("white_check_mark", "UBOT")]
+        assert team.ephemerals_for("UBEN") == [f"Your answer was {len(long_answer)} characters; I kept the first 20."]
+        assert team.slack.violations == []
+
+
+async def test_slacks_request_url_check_is_answered_with_its_challenge(tmp_path: Path) -> None:
+    async with slack_team(tmp_path, "http") as team:
+        challenge = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+        body = json.dumps({"token": "fake-verification-token", "challenge": challenge, "type": "url_verification"})
+
+        status, text = await team.slack.send_signed(f"{team.live.http_url}/slack/events", body, "application/json")
+        forged, _ = await team.slack.send_signed(f"{team.live.http_url}/slack/events", body, "application/json",
+                                                 secret="forged")
+
+        assert status == 200 and challenge in text
+        assert forged == 401

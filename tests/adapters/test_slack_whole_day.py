@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -135,6 +136,11 @@ def day(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     return asyncio.run(play_day(tmp_path_factory.mktemp(f"whole-day-{mode}"), mode))
 
 
+def blocks(message: Message) -> list[dict[str, Any]]:
+    assert message.blocks is not None, f"{message.text!r} has no blocks"
+    return message.blocks
+
+
 def posted_at(message: Message) -> datetime:
     return datetime.fromtimestamp(float(message.ts), tz=BERLIN)
 
@@ -210,7 +216,7 @@ def test_the_reveal_arrives_in_the_questions_thread_at_five_pm(day: Day) -> None
     parts = day.reveal_parts()
     assert len(parts) == 1
     assert posted_at(parts[0]) == berlin(2026, 11, 30, 17, 0)
-    assert parts[0].blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "Hint and feedback",
+    assert blocks(parts[0])[0] == {"type": "header", "text": {"type": "plain_text", "text": "Hint and feedback",
                                                               "emoji": True}}
     assert not any(m.user == BOT and "Hint and feedback" in m.text for m in day.top_level())
 
@@ -243,7 +249,7 @@ def test_teammates_reactions_count_as_votes_but_the_authors_own_does_not(day: Da
 
 
 def test_the_reveal_ends_with_the_tally(day: Day) -> None:
-    last = day.reveal_parts()[-1].blocks[-1]
+    last = blocks(day.reveal_parts()[-1])[-1]
     assert last["type"] == "context"
     assert last["elements"][0]["text"] == "3 answer(s): 3 on time, 0 late · average coverage " + \
         f"{sum(c / t for _, c, t, _ in feedback(day).values()) / 3:.0%}"
@@ -254,9 +260,9 @@ def test_the_question_is_updated_to_say_it_is_closed(day: Day) -> None:
     assert len(updates) == 1 and updates[0].response["ok"] is True
     question = next(m for m in day.top_level() if m.ts == day.question_ts)
     assert question.edited
-    assert question.blocks[0]["text"]["text"] == "Closed: Behavioral question"
+    assert blocks(question)[0]["text"]["text"] == "Closed: Behavioral question"
     assert question.text.startswith("Closed: Behavioral question")
-    closing = question.blocks[-1]["elements"][0]["text"]
+    closing = blocks(question)[-1]["elements"][0]["text"]
     assert closing.startswith("Answers closed ")
     token = DATE_TOKEN.search(closing)
     assert token is not None and int(token.group(1)) == int(berlin(2026, 11, 30, 17, 0).timestamp())
@@ -283,7 +289,7 @@ def test_stats_are_shown_only_to_the_member_who_asked_with_the_reasons_for_the_p
 def test_the_leaderboard_command_posts_the_board_in_the_channel_for_everyone(day: Day) -> None:
     board = day.leaderboard
     assert board is not None and board.user == BOT and board.channel == CHANNEL and board.thread_ts is None
-    assert board.blocks[0]["text"]["text"] == "Leaderboard · week of 30 Nov 2026"
+    assert blocks(board)[0]["text"]["text"] == "Leaderboard · week of 30 Nov 2026"
     ranking = BOARD_LINE.findall(block_text(board))
     assert [name for name, _ in ranking] == ["eve", "ben", "cat"]
     assert [int(points) for _, points in ranking] == [feedback(day)[name][3] for name in ("eve", "ben", "cat")]
@@ -297,7 +303,7 @@ def test_a_question_is_posted_every_weekday_at_half_past_nine_and_closed_at_five
                  and "question" in m.blocks[0]["text"]["text"]]
     weekdays = [berlin(2026, 11, 30, 9, 30)] + [berlin(2026, 12, d, 9, 30) for d in (1, 2, 3, 4)]
     assert [posted_at(q) for q in questions] == weekdays
-    assert all(q.blocks[0]["text"]["text"] == "Closed: Behavioral question" for q in questions)
+    assert all(blocks(q)[0]["text"]["text"] == "Closed: Behavioral question" for q in questions)
     texts = [q.text for q in questions]
     assert len(set(texts)) == 5, "no question is asked twice in a week"
     for later in questions[1:]:
@@ -309,7 +315,7 @@ def test_the_weekly_board_comes_on_monday_at_nine_with_last_weeks_ranking(day: D
     boards = [m for m in day.top_level() if m.blocks and m.blocks[0]["text"]["text"].startswith("Weekly leaderboard")]
     assert len(boards) == 1
     board = boards[0]
-    assert board.blocks[0]["text"]["text"] == "Weekly leaderboard · week of 30 Nov 2026"
+    assert blocks(board)[0]["text"]["text"] == "Weekly leaderboard · week of 30 Nov 2026"
     assert posted_at(board) == berlin(2026, 12, 7, 9, 0)
     assert [name for name, _ in BOARD_LINE.findall(block_text(board))] == ["eve", "ben", "cat"]
     assert not any(posted_at(m) > berlin(2026, 12, 7, 9, 0) for m in day.top_level())

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timezone
 
 import pytest
 
 from bot.cards import AnswerFeedback, Notice, QuestionCard, Reaction, RevealCard, Tally
-from tests.contract.harnesses import ConsoleHarness, FakeHarness, Harness
+from tests.contract.harnesses import ConsoleHarness, FakeHarness, Harness, SlackHarness
 
-HARNESSES: dict[str, Callable[[], Harness]] = {"fake": FakeHarness, "console": ConsoleHarness}
+HARNESSES: dict[str, Callable[[], Harness]] = {"fake": FakeHarness, "console": ConsoleHarness, "slack": SlackHarness}
 
 
 @pytest.fixture(params=sorted(HARNESSES))
-def harness(request: pytest.FixtureRequest) -> Harness:
-    return HARNESSES[request.param]()
+async def harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
+    made = HARNESSES[request.param]()
+    if isinstance(made, SlackHarness):  # a fake Slack on loopback: started for the test, checked and stopped after
+        async with made.running():
+            yield made
+            assert made.slack.violations == []
+    else:
+        yield made
 
 
 def question(closed: bool = False) -> QuestionCard:
@@ -52,10 +58,15 @@ async def test_updating_a_question_shows_it_closed(harness: Harness) -> None:
 
 
 async def test_a_reaction_is_recorded_on_the_message_it_was_given_to(harness: Harness) -> None:
-    await harness.chat.react(harness.channel, "msg-1", Reaction.ACCEPTED)
-    await harness.chat.react(harness.channel, "msg-2", Reaction.LATE)
-    assert harness.reactions_on("msg-1") == [Reaction.ACCEPTED]
-    assert harness.reactions_on("msg-2") == [Reaction.LATE]
+    # Reactions go on messages that exist: two replies in a question's thread, like two answers.
+    thread = await harness.chat.post_question(harness.channel, question())
+    first = await harness.chat.reply_in_thread(harness.channel, thread, Notice("first reply"))
+    second = await harness.chat.reply_in_thread(harness.channel, thread, Notice("second reply"))
+    await harness.chat.react(harness.channel, first, Reaction.ACCEPTED)
+    await harness.chat.react(harness.channel, second, Reaction.LATE)
+    assert harness.reactions_on(first) == [Reaction.ACCEPTED]
+    assert harness.reactions_on(second) == [Reaction.LATE]
+    assert harness.reactions_on(thread) == []
 
 
 async def test_a_private_note_is_shown_to_that_member_only(harness: Harness) -> None:
