@@ -115,7 +115,9 @@ class AnswerIngest:
             async def flush() -> None:
                 new = await uow.answers.add_many([row for _, row, _ in rows])
                 for index, row, accepted in rows:
-                    repeated = f"{row['round_id']}:{row['message_ref']}" not in new
+                    key = f"{row['round_id']}:{row['message_ref']}"
+                    repeated = key not in new  # a retried delivery: stored before, or earlier in this batch
+                    new.discard(key)
                     outcomes[index] = AnswerAccepted(accepted.round_id, accepted.message_ref, accepted.on_time,
                                                      accepted.truncated_to, repeated)
                 rows.clear()
