@@ -15,6 +15,7 @@ from bot.questions import QuestionBank
 from bot.services.answers import AnswerIngest
 from bot.services.commands import run_command
 from bot.services.directory import Directory
+from bot.services.inbox import enqueue_command, run_queued, run_queued_commands
 from bot.services.due import next_due_at, run_due_work
 from bot.services.planning import repair_plans
 from bot.services.votes import record_vote
@@ -44,6 +45,7 @@ class PrepBot:
             await uow.commit()
         if repaired:
             log.info("planned work for %d channels", repaired)
+        await self.run_queued_commands()  # acknowledged before a stop, not yet run
         await self.run_due()
 
     async def close(self) -> None:
@@ -74,6 +76,21 @@ class PrepBot:
         if round_ is None or round_.channel_id != channel.id or round_.message_ref is None:
             return None
         return round_.id, round_.message_ref
+
+    async def enqueue_command(self, command: RunCommand, dedupe_key: str) -> int | None:
+        """Queues a command durably (returns after the commit); its inbox id, or None when this delivery was
+        queued before. Run it with `run_queued`."""
+        return await enqueue_command(command, dedupe_key, intake=self.answers, now=self.clock.now())
+
+    async def run_queued(self, inbox_id: int, command: RunCommand) -> None:
+        """Runs a command this process queued, and tells the member the reply privately."""
+        await run_queued(inbox_id, command, self.handle_command, store=self.store, chat=self.chat,
+                         now=self.clock.now)
+
+    async def run_queued_commands(self, limit: int | None = None) -> int:
+        """Runs queued commands and tells each member the reply privately; returns how many ran."""
+        return await run_queued_commands(self.handle_command, store=self.store, chat=self.chat,
+                                         clock=self.clock.now, limit=limit)
 
     async def run_due(self) -> int:
         """Runs all work due now; returns how many tasks ran."""

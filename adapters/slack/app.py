@@ -88,20 +88,24 @@ class SlackParts:
 
 
 class BackgroundWork:
-    """Work that continues after Slack got its response; kept so shutdown can wait for it."""
+    """Work that continues after Slack got its response; kept so shutdown can wait for it.
 
-    def __init__(self) -> None:
+    At most `concurrency` pieces run at once, so a burst of commands cannot crowd out answers waiting to be stored.
+    """
+
+    def __init__(self, concurrency: int = 4) -> None:
         self._tasks: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(concurrency)
 
-    def start(self, work: Coroutine[Any, Any, None]) -> None:
+    def start(self, work: Coroutine[Any, Any, object]) -> None:
         task = asyncio.create_task(self._guarded(work))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    @staticmethod
-    async def _guarded(work: Coroutine[Any, Any, None]) -> None:
+    async def _guarded(self, work: Coroutine[Any, Any, object]) -> None:
         try:
-            await work
+            async with self._slots:
+                await work
         except Exception:
             log.exception("a /prep command failed after it was acknowledged")
 
@@ -179,21 +183,19 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
     app.event("reaction_added")(on_reaction)
     app.event("reaction_removed")(on_reaction)
 
-    async def run_command(body: dict[str, Any]) -> None:
+    @app.command("/prep")
+    async def on_prep(ack: Any, body: dict[str, Any]) -> None:
+        # Queued durably, then acked (Slack allows 3 seconds); it runs after the response, in the background.
         team = str(body.get("team_id") or "")
         user = str(body.get("user_id") or "")
         channel = address(body, str(body.get("channel_id") or ""))
         speaker = Speaker(user, await chat.display_name(team, user))
-        reply = await bot.handle_command(RunCommand(channel, speaker, str(body.get("text") or ""),
-                                                    str(body.get("channel_name") or "")))
-        for card in reply.cards:
-            await chat.tell_member(channel, user, card)
-
-    @app.command("/prep")
-    async def on_prep(ack: Any, body: dict[str, Any]) -> None:
-        # Ack at once (Slack allows 3 seconds); the work goes on after the response, in the background.
+        command = RunCommand(channel, speaker, str(body.get("text") or ""), str(body.get("channel_name") or ""))
+        key = str(body.get("trigger_id") or "") or f"{team}:{user}:{bot.clock.now().isoformat()}"
+        inbox_id = await bot.enqueue_command(command, f"slack:{key}")
         await ack()
-        parts.background.start(run_command(body))
+        if inbox_id is not None:  # None: a retried delivery of a command already queued
+            parts.background.start(bot.run_queued(inbox_id, command))
 
     parts.app = app
     return app

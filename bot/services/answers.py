@@ -6,6 +6,7 @@ import asyncio
 import logging
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bot.cards import Notice, Reaction
@@ -18,6 +19,7 @@ from bot.messages import (
     AnswerWithdrawn,
     EditAnswer,
     Ignored,
+    RunCommand,
     SubmitAnswer,
     WithdrawAnswer,
 )
@@ -41,14 +43,32 @@ def truncate(text: str, limit: int) -> tuple[str, bool]:
     return text[:limit], True
 
 
+@dataclass(frozen=True)
+class _QueueCommand:
+    command: RunCommand
+    dedupe_key: str
+    at: datetime
+    held_until: datetime
+
+
+@dataclass(frozen=True)
+class _CommandQueued:
+    inbox_id: int | None
+
+
+_Intake = AnswerCommand | _QueueCommand
+_IntakeOutcome = AnswerOutcome | _CommandQueued
+
+
 @dataclass
 class _Pending:
-    command: AnswerCommand
-    future: asyncio.Future[AnswerOutcome]
+    command: _Intake
+    future: asyncio.Future[_IntakeOutcome]
 
 
 class AnswerIngest:
-    """Takes answer commands from any number of callers and writes them in order, many per transaction.
+    """Takes answer commands (and slash commands to queue) from any number of callers and writes them in order,
+    many per transaction.
 
     `handle()` returns only after the command's transaction committed, then acknowledges the answer in the chat.
     """
@@ -64,13 +84,23 @@ class AnswerIngest:
 
     async def handle(self, command: AnswerCommand) -> AnswerOutcome:
         """Stores the command durably and returns what happened; raises if the database write failed."""
-        future: asyncio.Future[AnswerOutcome] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Pending(command, future))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._drain())
-        outcome = await future
+        outcome = await self._submit(command)
+        assert not isinstance(outcome, _CommandQueued)
         await self._acknowledge(command, outcome)
         return outcome
+
+    async def queue_command(self, command: RunCommand, dedupe_key: str, at: datetime, held_until: datetime) -> int | None:
+        """Stores a slash command in the inbox, held until `held_until`; its id, or None if queued before."""
+        outcome = await self._submit(_QueueCommand(command, dedupe_key, at, held_until))
+        assert isinstance(outcome, _CommandQueued)
+        return outcome.inbox_id
+
+    async def _submit(self, item: _Intake) -> _IntakeOutcome:
+        future: asyncio.Future[_IntakeOutcome] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Pending(item, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._drain())
+        return await future
 
     async def _acknowledge(self, command: AnswerCommand, outcome: AnswerOutcome) -> None:
         if not isinstance(command, SubmitAnswer) or not isinstance(outcome, AnswerAccepted):
@@ -106,9 +136,9 @@ class AnswerIngest:
 
     async def _write(
         self, batch: list[_Pending], learned: Learned
-    ) -> tuple[list[AnswerOutcome], list[tuple[tuple[int, str], Round]]]:
+    ) -> tuple[list[_IntakeOutcome], list[tuple[tuple[int, str], Round]]]:
         rounds: list[tuple[tuple[int, str], Round]] = []
-        outcomes: list[AnswerOutcome | None] = [None] * len(batch)
+        outcomes: list[_IntakeOutcome | None] = [None] * len(batch)
         async with self._store.unit_of_work() as uow:
             rows: list[tuple[int, dict[str, Any], AnswerAccepted]] = []
 
@@ -130,6 +160,11 @@ class AnswerIngest:
                         outcomes[index] = result
                     else:
                         rows.append((index, *result))
+                elif isinstance(command, _QueueCommand):
+                    await flush()
+                    outcomes[index] = _CommandQueued(
+                        await uow.inbox.add(command.command, command.dedupe_key, command.at, command.held_until)
+                    )
                 else:
                     await flush()
                     outcomes[index] = await self._change(uow, command, learned)

@@ -78,10 +78,8 @@ async def stats(channel: Channel, member: Member, *, store: Store, now: datetime
     today = channel.schedule.local_date(now)
     week_first, week_last = week_bounds(today)
     async with store.unit_of_work() as uow:
-        all_time = await uow.points.breakdown(channel.id, member.id)
-        week = await uow.points.breakdown(channel.id, member.id, week_first, week_last)
-        recent = [r for r in await uow.rounds.recent_daily(channel.id, today, STREAK_LOOKBACK) if r.revealed_at]
-        answered = await uow.results.answered_on_time(member.id, [r.id for r in recent])
+        all_time, week_total = await uow.points.totals(channel.id, member.id, week_first, week_last)
+        answered = await uow.rounds.answered_flags(channel.id, member.id, today, STREAK_LOOKBACK)
         by_level = await uow.results.coverage_by_level(channel.id, member.id)
     order = {level.value: i for i, level in enumerate(Level)}
     coverage = tuple(
@@ -91,8 +89,8 @@ async def stats(channel: Channel, member: Member, *, store: Store, now: datetime
         member_name=member.display_name,
         total=sum(all_time.values()),
         breakdown=tuple((reason, all_time.get(reason, 0)) for reason in REASONS),
-        week_total=sum(week.values()),
-        streak_days=streak_length([r.id in answered for r in recent]),
+        week_total=week_total,
+        streak_days=streak_length(answered),
         rounds_answered=sum(count for _, _, count in by_level),
         coverage_by_level=coverage,
     )

@@ -76,6 +76,9 @@ async def run_command(
         parsed = parse_prep(command.text)
     except UsageError as error:
         return _private(str(error), NoticeKind.ERROR)
+    if isinstance(parsed, ShowHelp):
+        levels = ", ".join(level.value for level in bank.levels())
+        return _private(HELP_TEXT.format(levels=levels))
     if isinstance(parsed, ADMIN_COMMANDS) and not await chat.is_admin(command.channel, command.speaker.ref):
         return _private("Only this channel's admins can change its schedule; nothing was changed.", NoticeKind.ERROR)
     learned = Learned()
@@ -97,9 +100,6 @@ async def _dispatch(
     parsed: PrepCommand, channel: Channel, member: Member, command: RunCommand, *, store: Store, chat: ChatPort,
     bank: QuestionBank, settings: Settings, now: datetime,
 ) -> CommandReply:
-    if isinstance(parsed, ShowHelp):
-        levels = ", ".join(level.value for level in bank.levels())
-        return _private(HELP_TEXT.format(levels=levels))
     if isinstance(parsed, StartPractice):
         if parsed.level is not None and not bank.at_levels([parsed.level]):
             return _private(f"There are no {parsed.level.value} questions in the bank.", NoticeKind.ERROR)

@@ -28,9 +28,11 @@ from bot.domain.model import (
 from bot.domain.questions import ALL_LEVELS, Level
 from bot.domain.schedule import Deadline, Schedule
 from bot.domain.scoring import Award
+from bot.messages import RunCommand
 from bot.store.tables import (
     answer_parts,
     channels,
+    inbox,
     installations,
     members,
     oauth_states,
@@ -335,6 +337,24 @@ class RoundRepository(_Repository):
         )
         return [_round_from(r) for r in rows]
 
+    async def answered_flags(self, channel_id: int, member_id: int, up_to: date, limit: int) -> list[bool]:
+        """For the channel's most recent revealed daily rounds on or before `up_to`, newest first: whether the
+        member answered each on time."""
+        answered = and_(results.c.round_id == rounds.c.id, results.c.member_id == member_id)
+        rows = await self._c.execute(
+            select(results.c.on_time)
+            .select_from(rounds.outerjoin(results, answered))
+            .where(
+                rounds.c.channel_id == channel_id,
+                rounds.c.kind == RoundKind.DAILY.value,
+                rounds.c.revealed_at.is_not(None),
+                rounds.c.local_date <= up_to,
+            )
+            .order_by(rounds.c.local_date.desc())
+            .limit(limit)
+        )
+        return [bool(on_time) for on_time in rows.scalars()]
+
     async def daily_count(self, channel_id: int, first: date, last: date) -> int:
         return int(
             (
@@ -536,6 +556,21 @@ class PointRepository(_Repository):
             select(points.c.reason, func.sum(points.c.amount)).where(*conditions).group_by(points.c.reason)
         )
         return {reason: int(total) for reason, total in rows}
+
+    async def totals(self, channel_id: int, member_id: int, first: date, last: date) -> tuple[dict[str, int], int]:
+        """The member's all-time points by reason in the channel, and their total between `first` and `last`."""
+        in_range = case((points.c.local_date.between(first, last), points.c.amount), else_=0)
+        rows = await self._c.execute(
+            select(points.c.reason, func.sum(points.c.amount), func.sum(in_range))
+            .where(points.c.channel_id == channel_id, points.c.member_id == member_id)
+            .group_by(points.c.reason)
+        )
+        by_reason: dict[str, int] = {}
+        in_period = 0
+        for reason, total, period in rows:
+            by_reason[reason] = int(total)
+            in_period += int(period)
+        return by_reason, in_period
 
     async def for_round(self, round_id: int) -> dict[int, list[Award]]:
         rows = await self._c.execute(
@@ -786,3 +821,50 @@ class OAuthStateRepository(_Repository):
         row = (await self._c.execute(select(oauth_states).where(oauth_states.c.state == state))).first()
         await self._c.execute(delete(oauth_states).where(oauth_states.c.state == state))
         return row is not None and row.expires_at > now
+
+
+class InboxRepository(_Repository):
+    """Commands that were acknowledged to the platform and have not run yet."""
+
+    async def add(self, command: RunCommand, dedupe_key: str, at: datetime, held_until: datetime) -> int | None:
+        """Queues the command, held by its receiver until `held_until`; returns its id, or None when a delivery
+        with the same key was queued before."""
+        result = await self._c.execute(
+            self._insert(inbox)
+            .values(
+                platform=command.channel.platform, workspace=command.channel.workspace,
+                channel_ref=command.channel.channel, channel_name=command.channel_name,
+                member_ref=command.speaker.ref, member_name=command.speaker.name, text=command.text,
+                dedupe_key=dedupe_key, received_at=at, claimed_until=held_until,
+            )
+            .on_conflict_do_nothing()
+            .returning(inbox.c.id)
+        )
+        inbox_id: int | None = result.scalar()
+        return inbox_id
+
+    async def claim_next(self, now: datetime, lease: timedelta) -> tuple[int, RunCommand] | None:
+        """The oldest command nobody holds, claimed for `lease`; None when there is none."""
+        free = or_(inbox.c.claimed_until.is_(None), inbox.c.claimed_until < now)
+        candidates = await self._c.execute(
+            select(inbox.c.id).where(inbox.c.done_at.is_(None), free).order_by(inbox.c.id).limit(5)
+        )
+        for inbox_id in list(candidates.scalars()):
+            claimed = await self._c.execute(
+                update(inbox).where(inbox.c.id == inbox_id, inbox.c.done_at.is_(None), free)
+                .values(claimed_until=now + lease)
+            )
+            if claimed.rowcount == 1:
+                row = (await self._c.execute(select(inbox).where(inbox.c.id == inbox_id))).one()
+                command = RunCommand(
+                    ChannelAddress(row.platform, row.workspace, row.channel_ref),
+                    Speaker(row.member_ref, row.member_name), row.text, row.channel_name,
+                )
+                return inbox_id, command
+        return None
+
+    async def complete(self, inbox_id: int, at: datetime) -> None:
+        await self._c.execute(update(inbox).where(inbox.c.id == inbox_id).values(done_at=at))
+
+    async def pending_count(self) -> int:
+        return int((await self._c.execute(select(func.count()).where(inbox.c.done_at.is_(None)))).scalar_one())

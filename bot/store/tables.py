@@ -224,3 +224,22 @@ oauth_states = Table(
     Column("state", String(100), primary_key=True),
     Column("expires_at", UtcDateTime, nullable=False),
 )
+
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("channel_ref", String(64), nullable=False),
+    Column("channel_name", String(200), nullable=False, server_default=""),
+    Column("member_ref", String(64), nullable=False),
+    Column("member_name", String(200), nullable=False, server_default=""),
+    Column("text", Text, nullable=False),
+    # The platform's id for this delivery (e.g. Slack's trigger_id), so a retried delivery is queued once.
+    Column("dedupe_key", String(200), nullable=False, unique=True),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("claimed_until", UtcDateTime, nullable=True),
+    Column("done_at", UtcDateTime, nullable=True),
+    Index("ix_inbox_pending", "done_at", "id"),
+)

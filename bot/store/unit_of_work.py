@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.store.repositories import (
     AnswerRepository,
     ChannelRepository,
+    InboxRepository,
     InstallationRepository,
     MemberRepository,
     OAuthStateRepository,
@@ -33,6 +34,7 @@ class UnitOfWork:
     tasks: TaskRepository
     installations: InstallationRepository
     oauth_states: OAuthStateRepository
+    inbox: InboxRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -51,6 +53,7 @@ class UnitOfWork:
         self.tasks = TaskRepository(connection)
         self.installations = InstallationRepository(connection)
         self.oauth_states = OAuthStateRepository(connection)
+        self.inbox = InboxRepository(connection)
         return self
 
     async def commit(self) -> None:

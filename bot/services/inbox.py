@@ -1,0 +1,55 @@
+"""Commands acknowledged to a platform before they run: queued durably first, run after, never lost."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from bot.messages import CommandReply, RunCommand
+from bot.ports import ChatError, ChatPort
+from bot.services.answers import AnswerIngest
+from bot.store.unit_of_work import Store
+
+log = logging.getLogger("prepbot.inbox")
+LEASE = timedelta(minutes=2)
+
+Runner = Callable[[RunCommand], Awaitable[CommandReply]]
+
+
+async def enqueue_command(command: RunCommand, dedupe_key: str, *, intake: AnswerIngest, now: datetime) -> int | None:
+    """Stores the command, held by this process for a lease; returns its inbox id, or None when the same delivery
+    was queued already. Returns only after the commit (grouped with other arrivals), so the platform may then be
+    told the command was received."""
+    return await intake.queue_command(command, dedupe_key, now, now + LEASE)
+
+
+async def run_queued(
+    inbox_id: int, command: RunCommand, run: Runner, *, store: Store, chat: ChatPort, now: Callable[[], datetime]
+) -> None:
+    """Runs one queued command this process holds, tells the member the reply, and marks it done."""
+    try:
+        reply = await run(command)
+        for card in reply.cards:
+            await chat.tell_member(command.channel, command.speaker.ref, card)
+    except ChatError as error:
+        log.warning("could not reply to a /prep command: %s", error)
+    async with store.unit_of_work() as uow:
+        await uow.inbox.complete(inbox_id, now())
+        await uow.commit()
+
+
+async def run_queued_commands(
+    run: Runner, *, store: Store, chat: ChatPort, clock: Callable[[], datetime], limit: int | None = None
+) -> int:
+    """Runs queued commands that nobody holds (e.g. left by a crash), oldest first; returns how many ran."""
+    ran = 0
+    while limit is None or ran < limit:
+        async with store.unit_of_work() as uow:
+            claimed = await uow.inbox.claim_next(clock(), LEASE)
+            await uow.commit()
+        if claimed is None:
+            break
+        await run_queued(*claimed, run, store=store, chat=chat, now=clock)
+        ran += 1
+    return ran
