@@ -3,8 +3,8 @@
     python bench/slack_http.py [--requests 4000] [--concurrency 50]
 
 Half the requests are signed `/prep stats` slash commands, half are signed thread replies (answers) to an open
-question. prepbot answers an event only after the answer is committed to SQLite and acknowledged with a reaction;
-the bare app acks everything at once. The fake Slack Web API and the load generator run in their own processes.
+question. prepbot answers an event only after the answer is committed to SQLite and acknowledged with a reaction,
+and acks a slash command only after it is queued in SQLite; the bare app acks everything at once. The fake Slack Web API and the load generator run in their own processes.
 """
 
 from __future__ import annotations
