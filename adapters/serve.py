@@ -8,6 +8,7 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -34,6 +35,7 @@ class Running:
     bot: PrepBot
     http_url: str
     platforms: list[str] = field(default_factory=list)
+    discord: Any = None  # the DiscordConnection when Discord is configured
 
 
 @asynccontextmanager
@@ -52,6 +54,16 @@ async def running(
     slack = build_slack_chat(settings, store, clock) if slack_configured(settings) else None
     if slack is not None:
         ports["slack"] = slack.chat
+    discord_connection = None
+    if settings.discord_token:
+        from adapters.discord.chat import DiscordChat
+        from adapters.discord.connect import DiscordConnection, new_client, point_at
+
+        point_at(settings)
+        discord_client = new_client(settings, settings.discord_message_content)
+        discord_chat = DiscordChat(discord_client)
+        discord_connection = DiscordConnection(settings, discord_chat, discord_client)
+        ports["discord"] = discord_chat
     if not ports:
         await store.close()
         raise NothingToServe("no platform is configured (SLACK_BOT_TOKEN, SLACK_APP_TOKEN, DISCORD_TOKEN)")
@@ -87,12 +99,16 @@ async def running(
         host = "127.0.0.1" if settings.http_host in {"0.0.0.0", "::"} else settings.http_host
         if socket_handler is not None:
             await socket_handler.connect_async()  # type: ignore[no-untyped-call]
+        if discord_connection is not None:
+            await discord_connection.start(bot)
         if waker:
             waker.start()
-        yield Running(bot, f"http://{host}:{port}", sorted(ports))
+        yield Running(bot, f"http://{host}:{port}", sorted(ports), discord_connection)
     finally:
         if waker:
             waker.stop()
+        if discord_connection is not None:
+            await discord_connection.close()
         if socket_handler is not None:
             await socket_handler.close_async()  # type: ignore[no-untyped-call]
         await runner.cleanup()

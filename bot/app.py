@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.cards import Card
 from bot.config import Settings
 from bot.domain.model import Channel, ChannelAddress
 from bot.messages import AnswerCommand, AnswerOutcome, CastVote, CommandReply, Ignored, RetractVote, RunCommand, \
@@ -82,10 +84,13 @@ class PrepBot:
         queued before. Run it with `run_queued`."""
         return await enqueue_command(command, dedupe_key, intake=self.answers, now=self.clock.now())
 
-    async def run_queued(self, inbox_id: int, command: RunCommand) -> None:
-        """Runs a command this process queued, and tells the member the reply privately."""
-        await run_queued(inbox_id, command, self.handle_command, store=self.store, chat=self.chat,
-                         now=self.clock.now)
+    async def run_queued(
+        self, inbox_id: int, command: RunCommand, deliver: Callable[[Card], Awaitable[None]] | None = None
+    ) -> int:
+        """Runs a command this process queued; the reply goes to `deliver`, or privately to the member.
+        Returns how many cards the reply had."""
+        return await run_queued(inbox_id, command, self.handle_command, store=self.store, chat=self.chat,
+                                now=self.clock.now, deliver=deliver)
 
     async def run_queued_commands(self, limit: int | None = None) -> int:
         """Runs queued commands and tells each member the reply privately; returns how many ran."""

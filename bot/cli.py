@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     dsub = db.add_subparsers(dest="action", required=True)
     dsub.add_parser("upgrade", help="create or upgrade the schema to the latest migration")
 
+    discord_parser = sub.add_parser("discord", help="Discord")
+    discord_sub = discord_parser.add_subparsers(dest="action", required=True)
+    sync = discord_sub.add_parser("sync", help="register /prep and /prep-admin (globally, or in one server)")
+    sync.add_argument("--guild", type=int, help="a server id: register there only, at once (for development)")
+
     config = sub.add_parser("config", help="settings")
     csub = config.add_subparsers(dest="action", required=True)
     csub.add_parser("show", help="print the effective settings (secrets hidden)")
@@ -81,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_console(args, settings))
         if args.command == "run":
             return asyncio.run(_run(settings))
+        if args.command == "discord":
+            return asyncio.run(_discord_sync(settings, args.guild))
     except PackError as error:
         return _fail(str(error))
     except KeyboardInterrupt:
@@ -192,6 +199,25 @@ async def _run(settings: Settings) -> int:
             return _fail(f"{error}; set one, or run `prepbot console` for the local channel")
         print(f"{error}: running the local console channel instead.", file=sys.stderr)
         return await _console(_parser().parse_args(["console"]), settings)
+    return 0
+
+
+async def _discord_sync(settings: Settings, guild: int | None) -> int:
+    if not settings.discord_token:
+        return _fail("DISCORD_TOKEN is not set")
+    from adapters.discord.chat import DiscordChat
+    from adapters.discord.connect import DiscordConnection, new_client, point_at
+
+    point_at(settings)
+    client = new_client(settings, message_content=False)
+    connection = DiscordConnection(settings, DiscordChat(client), client)
+    try:
+        await client.login(settings.discord_token)
+        count = await connection.sync_commands(guild)
+    finally:
+        await client.close()
+    where = f"server {guild}" if guild else "every server (global commands can take up to an hour to appear)"
+    print(f"registered {count} command groups for {where}")
     return 0
 
 

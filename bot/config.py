@@ -54,6 +54,11 @@ class Settings:
     slack_admin_usergroup: str | None = None  # a Slack user group whose members are admins
     slack_channel_interval: float = 1.0  # seconds between two posts in one channel
     discord_token: str | None = None
+    discord_api_url: str = "https://discord.com/api/v10"
+    discord_gateway_url: str | None = None  # by default the one the REST API names (GET /gateway/bot)
+    discord_message_content: bool = True  # ask for the privileged intent; without it members use the Answer form
+    discord_shard_count: int = 0  # 0: as many as Discord recommends
+    discord_shard_ids: str = ""  # comma-separated shard ids this process runs; all when empty
 
     def default_schedule(self, tz: str | None = None) -> Schedule:
         """The schedule a channel gets when it subscribes without arguments."""

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+from bot.cards import Card
 from bot.messages import CommandReply, RunCommand
 from bot.ports import ChatError, ChatPort
 from bot.services.answers import AnswerIngest
@@ -25,18 +26,26 @@ async def enqueue_command(command: RunCommand, dedupe_key: str, *, intake: Answe
 
 
 async def run_queued(
-    inbox_id: int, command: RunCommand, run: Runner, *, store: Store, chat: ChatPort, now: Callable[[], datetime]
-) -> None:
-    """Runs one queued command this process holds, tells the member the reply, and marks it done."""
+    inbox_id: int, command: RunCommand, run: Runner, *, store: Store, chat: ChatPort, now: Callable[[], datetime],
+    deliver: Callable[[Card], Awaitable[None]] | None = None,
+) -> int:
+    """Runs one queued command this process holds, gives the member the reply (through `deliver`, by default
+    privately in the chat), and marks it done. Returns how many cards the reply had."""
+    cards = 0
     try:
         reply = await run(command)
         for card in reply.cards:
-            await chat.tell_member(command.channel, command.speaker.ref, card)
+            if deliver is not None:
+                await deliver(card)
+            else:
+                await chat.tell_member(command.channel, command.speaker.ref, card)
+            cards += 1
     except ChatError as error:
         log.warning("could not reply to a /prep command: %s", error)
     async with store.unit_of_work() as uow:
         await uow.inbox.complete(inbox_id, now())
         await uow.commit()
+    return cards
 
 
 async def run_queued_commands(

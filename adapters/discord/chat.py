@@ -1,0 +1,145 @@
+"""The Discord chat port: the core's requests as discord.py calls.
+
+Message refs: a question is its message id (its thread has the same id); a message in a thread is
+"THREAD_ID/MESSAGE_ID"; an answer given through the Answer form is "modal:INTERACTION_ID".
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import discord
+
+from adapters.discord.render import DiscordMessage, question_embed, render
+from bot.cards import Card, QuestionCard, Reaction
+from bot.domain.model import ChannelAddress
+from bot.ports import ChatError
+
+log = logging.getLogger("prepbot.discord")
+
+REACTIONS = {Reaction.ACCEPTED: "✅", Reaction.LATE: "⏰"}
+ARCHIVE_MINUTES = (60, 1440, 4320, 10080)
+ADMIN_CACHE_SECONDS = 60.0
+T = TypeVar("T")
+
+
+def answer_button() -> discord.ui.View:
+    """The question's "Answer" button, for members whose replies the bot cannot read."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="Answer", style=discord.ButtonStyle.primary, custom_id="prep:answer"))
+    return view
+
+
+def thread_message_ref(thread_id: int | str, message_id: int | str) -> str:
+    return f"{thread_id}/{message_id}"
+
+
+def archive_minutes(seconds_open: float) -> int:
+    """The shortest auto-archive that outlasts the answering window by an hour."""
+    needed = seconds_open / 60 + 60
+    return next((m for m in ARCHIVE_MINUTES if m >= needed), ARCHIVE_MINUTES[-1])
+
+
+async def _call(what: str, call: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return await call()
+    except discord.Forbidden as error:
+        raise ChatError(f"Discord {what}: missing permissions ({error.text})", gone=True) from None
+    except discord.NotFound as error:
+        raise ChatError(f"Discord {what}: not found ({error.text})", gone=error.code in {10003, 10004}) from None
+    except discord.HTTPException as error:
+        raise ChatError(f"Discord {what}: {error.status} {error.text}") from None
+
+
+class DiscordChat:
+    """ChatPort for Discord. A channel address is ("discord", guild id, channel id)."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self._client = client
+        self._admins: dict[tuple[str, str], tuple[float, bool]] = {}
+
+    def use(self, client: discord.Client) -> None:
+        """Talks through `client` from now on (after a reconnect with other intents)."""
+        self._client = client
+
+    def _messageable(self, channel_id: str | int) -> discord.PartialMessageable:
+        return self._client.get_partial_messageable(int(channel_id))
+
+    def _message(self, channel: ChannelAddress, ref: str) -> discord.PartialMessage:
+        if "/" in ref:
+            thread_id, message_id = ref.split("/", 1)
+            return self._messageable(thread_id).get_partial_message(int(message_id))
+        return self._messageable(channel.channel).get_partial_message(int(ref))
+
+    async def _send(self, target: discord.PartialMessageable, message: DiscordMessage, **extra: Any) -> discord.Message:
+        return await target.send(content=message.content, embeds=message.embeds, **extra)
+
+    async def post_question(self, channel: ChannelAddress, card: QuestionCard) -> str:
+        target = self._messageable(channel.channel)
+        message = await _call("send", lambda: target.send(embed=question_embed(card), view=answer_button()))
+        open_for = (card.deadline_at - message.created_at) / timedelta(seconds=1)
+        name = f"Round {card.round_id} · {card.level_label}"[:100]
+        try:
+            await message.create_thread(name=name, auto_archive_duration=archive_minutes(open_for))  # type: ignore[arg-type]
+        except discord.HTTPException as error:
+            log.warning("could not start the thread for round %s: %s", card.round_id, error)
+        return str(message.id)
+
+    async def update_question(self, channel: ChannelAddress, message_ref: str, card: QuestionCard) -> None:
+        message = self._message(channel, message_ref)
+        view = None if card.closed else answer_button()
+        await _call("edit", lambda: message.edit(embed=question_embed(card), view=view))
+
+    async def post_message(self, channel: ChannelAddress, card: Card) -> str:
+        target = self._messageable(channel.channel)
+        refs = [str((await _call("send", lambda m=m: self._send(target, m))).id) for m in render(card)]  # type: ignore[misc]
+        return refs[0]
+
+    async def reply_in_thread(self, channel: ChannelAddress, thread_ref: str, card: Card) -> str:
+        target = self._messageable(thread_ref)
+        refs = [thread_message_ref(thread_ref, (await _call("send", lambda m=m: self._send(target, m))).id)  # type: ignore[misc]
+                for m in render(card)]
+        return refs[0]
+
+    async def react(self, channel: ChannelAddress, message_ref: str, reaction: Reaction) -> None:
+        if message_ref.startswith("modal:"):
+            return  # answered through the form: the form's own reply is the acknowledgement
+        message = self._message(channel, message_ref)
+        await _call("react", lambda: message.add_reaction(REACTIONS[reaction]))
+
+    async def tell_member(self, channel: ChannelAddress, member_ref: str, card: Card) -> None:
+        """Outside an interaction Discord has no ephemeral messages: the member gets a direct message."""
+        await self.message_member(channel, member_ref, card)
+
+    async def message_member(self, channel: ChannelAddress, member_ref: str, card: Card) -> None:
+        async def send() -> None:
+            user = self._client.get_user(int(member_ref)) or await self._client.fetch_user(int(member_ref))
+            dm = await user.create_dm()
+            for message in render(card):
+                await dm.send(content=message.content, embeds=message.embeds)
+
+        await _call("direct message", send)
+
+    def remember_permissions(self, guild_id: str, member_ref: str, manage_guild: bool) -> None:
+        """What an interaction said about the member's permissions, trusted for a minute."""
+        self._admins[(guild_id, member_ref)] = (time.monotonic(), manage_guild)
+
+    async def is_admin(self, channel: ChannelAddress, member_ref: str) -> bool:
+        cached = self._admins.get((channel.workspace, member_ref))
+        if cached and time.monotonic() - cached[0] < ADMIN_CACHE_SECONDS:
+            return cached[1]
+        guild = self._client.get_guild(int(channel.workspace))
+        if guild is None:
+            return False
+        try:
+            member = guild.get_member(int(member_ref)) or await guild.fetch_member(int(member_ref))
+        except discord.HTTPException:
+            return False
+        permissions = member.guild_permissions
+        allowed = bool(permissions.manage_guild or permissions.administrator)
+        self.remember_permissions(channel.workspace, member_ref, allowed)
+        return allowed

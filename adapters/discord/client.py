@@ -1,0 +1,295 @@
+"""The discord.py client: /prep and /prep-admin command groups, answer threads, the Answer form, votes."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord.chat import DiscordChat, thread_message_ref
+from adapters.discord.render import render
+from bot.app import PrepBot
+from bot.cards import Card
+from bot.domain.model import ChannelAddress, Speaker
+from bot.domain.questions import Level
+from bot.messages import (
+    AnswerAccepted,
+    CastVote,
+    EditAnswer,
+    Ignored,
+    RetractVote,
+    RunCommand,
+    SubmitAnswer,
+    WithdrawAnswer,
+)
+
+log = logging.getLogger("prepbot.discord")
+PLATFORM = "discord"
+MODAL_PREFIX = "prep:modal:"
+MAX_MODAL_ANSWER = 4000
+
+LEVEL_CHOICES = [app_commands.Choice(name=level.label, value=level.value) for level in Level]
+PERIOD_CHOICES = [app_commands.Choice(name=name, value=value)
+                  for name, value in (("This week", "week"), ("This month", "month"), ("All time", "all"))]
+
+
+def address(guild_id: int | str, channel_id: int | str) -> ChannelAddress:
+    return ChannelAddress(PLATFORM, str(guild_id), str(channel_id))
+
+
+def speaker_of(user: discord.abc.User) -> Speaker:
+    return Speaker(str(user.id), user.display_name, bool(user.bot))
+
+
+class PrepClient(discord.AutoShardedClient):
+    """A sharded client wired to prepbot's core once `attach()` is called."""
+
+    def __init__(self, *, message_content: bool, shard_count: int | None = None,
+                 shard_ids: list[int] | None = None) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = message_content
+        options: dict[str, Any] = {"intents": intents, "shard_count": shard_count}
+        if shard_ids is not None:
+            options["shard_ids"] = shard_ids
+        super().__init__(**options)
+        self.message_content = message_content
+        self.tree = app_commands.CommandTree(self)
+        self.core: PrepBot | None = None
+        self.chat: DiscordChat | None = None
+        for group in build_command_groups(self):
+            self.tree.add_command(group)
+
+    def attach(self, core: PrepBot, chat: DiscordChat) -> None:
+        self.core, self.chat = core, chat
+
+    def _core(self) -> PrepBot:
+        if self.core is None:
+            raise RuntimeError("the Discord client is not attached to prepbot's core yet")
+        return self.core
+
+    async def parent_of(self, channel_id: int) -> int | None:
+        """The parent channel of thread `channel_id`, or None when it is not a thread."""
+        channel = self.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.fetch_channel(channel_id)
+            except discord.HTTPException:
+                return None
+        return channel.parent_id if isinstance(channel, discord.Thread) else None
+
+    def _now(self) -> datetime:
+        return self._core().clock.now()
+
+    # ---- thread replies, edits, deletions, reactions ----
+
+    async def on_message(self, message: discord.Message) -> None:
+        if message.guild is None or not isinstance(message.channel, discord.Thread):
+            return
+        if not message.content and not self.message_content:
+            return  # without the intent the text is not ours to read; members use the Answer form
+        parent = message.channel.parent_id
+        if parent is None:
+            return
+        await self._core().handle_answer(SubmitAnswer(
+            address(message.guild.id, parent), str(message.channel.id),
+            thread_message_ref(message.channel.id, message.id), speaker_of(message.author), message.content,
+            min(message.created_at, self._now()),
+        ))
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        content = payload.data.get("content")
+        if payload.guild_id is None or content is None:
+            return
+        parent = await self.parent_of(payload.channel_id)
+        if parent is None:
+            return
+        await self._core().handle_answer(EditAnswer(
+            address(payload.guild_id, parent), thread_message_ref(payload.channel_id, payload.message_id),
+            str(content), self._now(),
+        ))
+
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        if payload.guild_id is None:
+            return
+        parent = await self.parent_of(payload.channel_id)
+        if parent is None:
+            return
+        await self._core().handle_answer(WithdrawAnswer(
+            address(payload.guild_id, parent), thread_message_ref(payload.channel_id, payload.message_id),
+            self._now(),
+        ))
+
+    async def _on_reaction(self, payload: discord.RawReactionActionEvent, added: bool) -> None:
+        if payload.guild_id is None:
+            return
+        parent = await self.parent_of(payload.channel_id)
+        if parent is None:
+            return
+        own = self.user is not None and payload.user_id == self.user.id
+        member = payload.member
+        voter = Speaker(str(payload.user_id), member.display_name if member else str(payload.user_id),
+                        own or bool(member and member.bot))
+        command_type = CastVote if added else RetractVote
+        await self._core().handle_vote(command_type(
+            address(payload.guild_id, parent), thread_message_ref(payload.channel_id, payload.message_id), voter,
+            str(payload.emoji), self._now(),
+        ))
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        await self._on_reaction(payload, True)
+
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        await self._on_reaction(payload, False)
+
+    # ---- the Answer button and its form ----
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        data: dict[str, Any] = dict(interaction.data or {})
+        custom_id = str(data.get("custom_id", ""))
+        if interaction.type is discord.InteractionType.component and custom_id == "prep:answer":
+            if interaction.message is None:
+                return
+            await interaction.response.send_modal(AnswerForm(self, interaction.message.id))
+
+    async def submit_form(self, interaction: discord.Interaction, thread_id: int, text: str) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if interaction.guild_id is None or interaction.channel_id is None:
+            return
+        outcome = await self._core().handle_answer(SubmitAnswer(
+            address(interaction.guild_id, interaction.channel_id), str(thread_id), f"modal:{interaction.id}",
+            speaker_of(interaction.user), text, min(interaction.created_at, self._now()),
+        ))
+        if isinstance(outcome, AnswerAccepted):
+            reply = ("✅ Your answer is saved." if outcome.on_time
+                     else "⏰ Saved, but it came after the deadline: it scores nothing.")
+            if outcome.truncated_to:
+                reply += f" It was long: I kept the first {outcome.truncated_to:,} characters."
+        elif isinstance(outcome, Ignored):
+            reply = f"Not counted as an answer: {outcome.reason}."
+        else:
+            reply = "Saved."
+        await interaction.followup.send(reply, ephemeral=True)
+
+    # ---- /prep commands ----
+
+    async def run_command(self, interaction: discord.Interaction, text: str) -> None:
+        """Acks within Discord's 3 seconds (deferred, private), queues the command durably, runs it, replies."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if interaction.guild_id is None or interaction.channel_id is None:
+            await interaction.followup.send("prepbot works in a server's channels.", ephemeral=True)
+            return
+        core, chat = self._core(), self.chat
+        if chat is not None:
+            permissions = interaction.permissions
+            chat.remember_permissions(str(interaction.guild_id), str(interaction.user.id),
+                                      bool(permissions.manage_guild or permissions.administrator))
+        channel = interaction.channel
+        name = getattr(channel, "name", "") or ""
+        command = RunCommand(address(interaction.guild_id, interaction.channel_id), speaker_of(interaction.user),
+                             text, name)
+        inbox_id = await core.enqueue_command(command, f"discord:{interaction.id}")
+        if inbox_id is None:
+            return
+
+        async def deliver(card: Card) -> None:
+            for message in render(card):
+                await interaction.followup.send(content=message.content or discord.utils.MISSING,
+                                                embeds=message.embeds, ephemeral=True)
+
+        if not await core.run_queued(inbox_id, command, deliver):
+            await interaction.followup.send("Done.", ephemeral=True)
+
+
+class AnswerForm(discord.ui.Modal):
+    """The form behind the Answer button: counts the same as a reply in the thread."""
+
+    def __init__(self, client: PrepClient, thread_id: int) -> None:
+        super().__init__(title="Your answer", custom_id=f"{MODAL_PREFIX}{thread_id}", timeout=None)
+        self.client = client
+        self.thread_id = thread_id
+        self.answer: discord.ui.TextInput[AnswerForm] = discord.ui.TextInput(
+            label="Answer", style=discord.TextStyle.paragraph, max_length=MAX_MODAL_ANSWER, required=True,
+        )
+        self.add_item(self.answer)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await self.client.submit_form(interaction, self.thread_id, self.answer.value)
+
+
+def _join(*parts: str | None) -> str:
+    return " ".join(p.strip() for p in parts if p and p.strip())
+
+
+def build_command_groups(client: PrepClient) -> list[app_commands.Group]:
+    """`/prep` for everyone; `/prep-admin` for members with Manage Server (checked again by the core)."""
+    prep = app_commands.Group(name="prep", description="Interview practice: questions, boards and your stats",
+                              guild_only=True)
+    admin = app_commands.Group(name="prep-admin", description="Schedule this channel's question of the day",
+                               guild_only=True, default_permissions=discord.Permissions(manage_guild=True))
+
+    @prep.command(name="practice", description="A practice question now, in this channel with its own thread")
+    @app_commands.describe(level="The level (any level when left out)")
+    @app_commands.choices(level=LEVEL_CHOICES)
+    async def practice(interaction: discord.Interaction, level: app_commands.Choice[str] | None = None) -> None:
+        await client.run_command(interaction, level.value if level else "random")
+
+    @prep.command(name="leaderboard", description="The board: this week, this month or all time")
+    @app_commands.choices(period=PERIOD_CHOICES, level=LEVEL_CHOICES)
+    async def leaderboard(interaction: discord.Interaction, period: app_commands.Choice[str] | None = None,
+                          level: app_commands.Choice[str] | None = None) -> None:
+        await client.run_command(interaction, _join("leaderboard", period.value if period else None,
+                                                    level.value if level else None))
+
+    @prep.command(name="stats", description="Your points and their reasons, your streak, your coverage by level")
+    async def stats(interaction: discord.Interaction) -> None:
+        await client.run_command(interaction, "stats")
+
+    @prep.command(name="optout", description="Show me as 'anonymous' on boards and reveals")
+    async def optout(interaction: discord.Interaction) -> None:
+        await client.run_command(interaction, "optout")
+
+    @prep.command(name="optin", description="Show my name on boards and reveals again")
+    async def optin(interaction: discord.Interaction) -> None:
+        await client.run_command(interaction, "optin")
+
+    @prep.command(name="help", description="What prepbot can do")
+    async def help_(interaction: discord.Interaction) -> None:
+        await client.run_command(interaction, "help")
+
+    @admin.command(name="subscribe", description="Post a daily question in this channel")
+    @app_commands.describe(time="Post time, HH:MM", timezone="IANA zone, e.g. Europe/Berlin",
+                           days="e.g. mon-fri or mon,wed,fri", deadline="HH:MM, or a duration like 8h",
+                           levels="e.g. beginner,advanced (all when left out)")
+    async def subscribe(interaction: discord.Interaction, time: str | None = None, timezone: str | None = None,
+                        days: str | None = None, deadline: str | None = None, levels: str | None = None) -> None:
+        await client.run_command(interaction, _join("subscribe", time, timezone, days, deadline, levels))
+
+    for name, text, description in (
+        ("unsubscribe", "unsubscribe", "No more daily questions in this channel"),
+        ("pause", "pause", "Pause the daily question"),
+        ("resume", "resume", "Resume the daily question"),
+        ("skip", "skip", "Skip the next daily question"),
+    ):
+        def make(command_text: str) -> Any:
+            async def callback(interaction: discord.Interaction) -> None:
+                await client.run_command(interaction, command_text)
+            return callback
+
+        admin.add_command(app_commands.Command(name=name, description=description, callback=make(text)))
+
+    @admin.command(name="holidays", description="No question on public holidays or given dates")
+    @app_commands.describe(setting="A country code (DE), none, add YYYY-MM-DD ..., or remove YYYY-MM-DD ...")
+    async def holidays(interaction: discord.Interaction, setting: str) -> None:
+        await client.run_command(interaction, _join("holidays", setting))
+
+    @admin.command(name="config", description="Show the schedule, or change one setting")
+    @app_commands.describe(setting="time, tz, days, deadline or levels", value="The new value")
+    async def config(interaction: discord.Interaction, setting: str | None = None, value: str | None = None) -> None:
+        await client.run_command(interaction, _join("config", setting, value))
+
+    return [prep, admin]
+
+

@@ -1,0 +1,160 @@
+"""Cards as Discord messages (embeds), inside Discord's documented limits; long content is split, never cut."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import discord
+
+from bot.cards import Card, LeaderboardCard, Notice, NoticeKind, QuestionCard, RevealCard, StatsCard
+
+MAX_CONTENT = 2000
+MAX_DESCRIPTION = 4096
+MAX_TITLE = 256
+MAX_EMBEDS = 10
+MAX_EMBED_TOTAL = 6000
+OPEN_COLOUR = discord.Colour.blurple()
+CLOSED_COLOUR = discord.Colour.dark_grey()
+
+
+@dataclass
+class DiscordMessage:
+    content: str | None = None
+    embeds: list[discord.Embed] = field(default_factory=list)
+
+
+def timestamp(epoch: int) -> str:
+    """A time each member sees in their own zone, and how far away it is."""
+    return f"<t:{epoch}:F> (<t:{epoch}:R>)"
+
+
+def _pieces(text: str, size: int) -> list[str]:
+    """`text` in pieces of at most `size` characters, split at line ends, else at spaces, never losing a character."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > size:
+            if current:
+                pieces.append(current)
+                current = ""
+            cut = line.rfind(" ", max(size - 200, 1), size) + 1 or size
+            pieces.append(line[:cut])
+            line = line[cut:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > size:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not pieces:
+        pieces.append(current or "\u200b")
+    return pieces
+
+
+def _embed_size(embed: discord.Embed) -> int:
+    return len(embed)
+
+
+def pack(embeds: list[discord.Embed]) -> list[DiscordMessage]:
+    """Embeds spread over as many messages as the 10-embed and 6,000-character limits need."""
+    messages: list[DiscordMessage] = [DiscordMessage()]
+    total = 0
+    for embed in embeds:
+        size = _embed_size(embed)
+        current = messages[-1]
+        if current.embeds and (len(current.embeds) >= MAX_EMBEDS or total + size > MAX_EMBED_TOTAL):
+            messages.append(DiscordMessage())
+            total = 0
+        messages[-1].embeds.append(embed)
+        total += size
+    return messages
+
+
+def _title(text: str) -> str:
+    return text if len(text) <= MAX_TITLE else text[: MAX_TITLE - 1] + "…"
+
+
+def question_embed(card: QuestionCard) -> discord.Embed:
+    epoch = int(card.deadline_at.timestamp())
+    if card.closed:
+        embed = discord.Embed(title=_title(f"Closed: {card.level_label} question"),
+                              description=card.question[:MAX_DESCRIPTION], colour=CLOSED_COLOUR)
+        embed.add_field(name="Answers closed", value=f"<t:{epoch}:F>. The hint and feedback are in the thread.")
+        return embed
+    title = (f"Practice question for {card.requested_by}" if card.practice and card.requested_by
+             else "Practice question" if card.practice else "Question of the day")
+    embed = discord.Embed(title=_title(f"{title} · {card.level_label}"), description=card.question[:MAX_DESCRIPTION],
+                          colour=OPEN_COLOUR)
+    embed.add_field(name="Answers close", value=timestamp(epoch), inline=False)
+    embed.set_footer(text="Reply in this question's thread, or press Answer. "
+                          "Several replies add up; edit or delete them freely.")
+    return embed
+
+
+def reveal_messages(card: RevealCard) -> list[DiscordMessage]:
+    checklist = "\n".join(f"• {point}" for point in card.key_points)
+    embeds: list[discord.Embed] = []
+    for i, piece in enumerate(_pieces(f"**Hint:** {card.hint}\n\n**A strong answer covers:**\n{checklist}",
+                                      MAX_DESCRIPTION)):
+        embeds.append(discord.Embed(title="Hint and feedback" if i == 0 else None, description=piece,
+                                    colour=OPEN_COLOUR))
+    if not card.feedback:
+        embeds.append(discord.Embed(description="Nobody answered this one."))
+    for item in card.feedback:
+        status = "on time" if item.on_time else "late"
+        lines = []
+        for point in item.covered:
+            said = f' *(said "{point.matched_term}")*' if point.matched_term else ""
+            lines.append(f"{'✅' if point.covered else '⬜'} {point.point}{said}")
+        if item.awards:
+            lines.append(", ".join(f"+{a.amount} {a.reason} ({a.detail})" for a in item.awards))
+        if item.note:
+            lines.append(f"*{item.note}*")
+        heading = f"{item.member_name} ({status}): covered {item.covered_count} of {len(item.covered)}"
+        if item.awards:
+            heading += f" · {item.total_points} pts"
+        for i, piece in enumerate(_pieces("\n".join(lines) or "\u200b", MAX_DESCRIPTION)):
+            embeds.append(discord.Embed(title=_title(heading) if i == 0 else None, description=piece))
+    tally = card.tally
+    embeds.append(discord.Embed(description=(
+        f"{tally.answers} answer(s): {tally.on_time} on time, {tally.late} late · "
+        f"average coverage {tally.average_coverage:.0%}"
+    )))
+    return pack(embeds)
+
+
+def board_embed(card: LeaderboardCard) -> discord.Embed:
+    level = f" · {card.level_label}" if card.level_label else ""
+    medals = {1: "🥇", 2: "🥈", 3: "🥉"}
+    lines = [f"{medals.get(line.rank, f'{line.rank}.')} **{line.name}** · {line.total} pts "
+             f"({line.rounds} round{'s' if line.rounds != 1 else ''})" for line in card.lines]
+    return discord.Embed(title=_title(f"{card.title} · {card.period}{level}"),
+                         description="\n".join(lines) or "No points yet. Answer today's question to get on the board!",
+                         colour=discord.Colour.gold())
+
+
+def stats_embed(card: StatsCard) -> discord.Embed:
+    breakdown = " · ".join(f"{reason} {amount}" for reason, amount in card.breakdown)
+    lines = [f"**{card.total} points** all time ({breakdown}); **{card.week_total}** this week",
+             f"Streak: **{card.streak_days}** day(s) · rounds answered: {card.rounds_answered}"]
+    lines += [f"{level}: {ratio:.0%} of key points over {count} round(s)" for level, ratio, count in
+              card.coverage_by_level]
+    return discord.Embed(title=_title(f"Stats for {card.member_name}"), description="\n".join(lines))
+
+
+def render(card: Card) -> list[DiscordMessage]:
+    """The messages that show `card`."""
+    if isinstance(card, QuestionCard):
+        return [DiscordMessage(embeds=[question_embed(card)])]
+    if isinstance(card, RevealCard):
+        return reveal_messages(card)
+    if isinstance(card, LeaderboardCard):
+        return [DiscordMessage(embeds=[board_embed(card)])]
+    if isinstance(card, StatsCard):
+        return [DiscordMessage(embeds=[stats_embed(card)])]
+    return notice_messages(card)
+
+
+def notice_messages(card: Notice) -> list[DiscordMessage]:
+    prefix = "⚠️ " if card.kind is NoticeKind.ERROR else ""
+    return [DiscordMessage(content=piece) for piece in _pieces(prefix + card.text, MAX_CONTENT)]
