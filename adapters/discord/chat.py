@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import discord
 
@@ -22,7 +22,6 @@ from bot.ports import ChatError
 log = logging.getLogger("prepbot.discord")
 
 REACTIONS = {Reaction.ACCEPTED: "✅", Reaction.LATE: "⏰"}
-ARCHIVE_MINUTES = (60, 1440, 4320, 10080)
 ADMIN_CACHE_SECONDS = 60.0
 T = TypeVar("T")
 
@@ -38,10 +37,16 @@ def thread_message_ref(thread_id: int | str, message_id: int | str) -> str:
     return f"{thread_id}/{message_id}"
 
 
-def archive_minutes(seconds_open: float) -> int:
+ArchiveMinutes = Literal[60, 1440, 4320, 10080]
+
+
+def archive_minutes(seconds_open: float) -> ArchiveMinutes:
     """The shortest auto-archive that outlasts the answering window by an hour."""
     needed = seconds_open / 60 + 60
-    return next((m for m in ARCHIVE_MINUTES if m >= needed), ARCHIVE_MINUTES[-1])
+    for minutes in (60, 1440, 4320):
+        if minutes >= needed:
+            return minutes
+    return 10080
 
 
 async def _call(what: str, call: Callable[[], Awaitable[T]]) -> T:
@@ -83,9 +88,12 @@ class DiscordChat:
         message = await _call("send", lambda: target.send(embed=question_embed(card), view=answer_button()))
         open_for = (card.deadline_at - message.created_at) / timedelta(seconds=1)
         name = f"Round {card.round_id} · {card.level_label}"[:100]
-        try:
-            await message.create_thread(name=name, auto_archive_duration=archive_minutes(open_for))  # type: ignore[arg-type]
-        except discord.HTTPException as error:
+        try:  # the question is posted whatever happens here: a failure must not make the core post it again
+            await self._client.http.start_thread_with_message(
+                int(channel.channel), message.id, name=name, auto_archive_duration=archive_minutes(open_for),
+                rate_limit_per_user=None, reason=None,
+            )
+        except Exception as error:
             log.warning("could not start the thread for round %s: %s", card.round_id, error)
         return str(message.id)
 

@@ -8,7 +8,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
+import discord.gateway
 import discord.http
+import yarl
 
 from adapters.discord.chat import DiscordChat
 from adapters.discord.client import PrepClient
@@ -26,8 +28,13 @@ INTENT_HELP = (
 
 
 def point_at(settings: Settings) -> None:
-    """Sends discord.py's REST calls to the configured API URL (Discord's own by default)."""
+    """Sends discord.py's REST calls, and its gateway connections, to the configured URLs (Discord's by default).
+
+    discord.py keeps both as class attributes, so this applies to every client in the process.
+    """
     discord.http.Route.BASE = settings.discord_api_url.rstrip("/")
+    if settings.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
 def shard_options(settings: Settings) -> dict[str, Any]:
