@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import discord
 
+from adapters.text import split_text
 from bot.cards import Card, LeaderboardCard, Notice, NoticeKind, QuestionCard, RevealCard, StatsCard
 
 MAX_CONTENT = 2000
@@ -29,26 +30,7 @@ def timestamp(epoch: int) -> str:
 
 
 def _pieces(text: str, size: int) -> list[str]:
-    """`text` in pieces of at most `size` characters, split at line ends, else at spaces, never losing a character."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > size:
-            if current:
-                pieces.append(current)
-                current = ""
-            cut = line.rfind(" ", max(size - 200, 1), size) + 1 or size
-            pieces.append(line[:cut])
-            line = line[cut:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > size:
-            pieces.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not pieces:
-        pieces.append(current or "\u200b")
-    return pieces
+    return split_text(text, size, empty="\u200b")
 
 
 def _embed_size(embed: discord.Embed) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.text import split_text
 from bot.cards import Card, LeaderboardCard, Notice, NoticeKind, QuestionCard, RevealCard, StatsCard
 
 MAX_BLOCKS = 50
@@ -44,45 +45,9 @@ def header(text: str) -> Block:
 def sections(text: str) -> list[Block]:
     """mrkdwn text as one or more sections of at most 3,000 characters, split at line ends where possible."""
     blocks = []
-    for chunk in _chunks(text, MAX_SECTION):
+    for chunk in split_text(text, MAX_SECTION):
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": chunk}})
     return blocks
-
-
-def _chunks(text: str, size: int) -> list[str]:
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > size:
-            if current:
-                chunks.append(current)
-                current = ""
-            cut = _safe_cut(line, size)
-            chunks.append(line[:cut])
-            line = line[cut:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > size:
-            chunks.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not chunks:
-        chunks.append(current or " ")
-    return chunks
-
-
-def _safe_cut(line: str, size: int) -> int:
-    """Where to split a line longer than `size`: at a space near the end when there is one, and never inside an
-    escaped character (`&amp;`) or a `<...>` token."""
-    window = line[:size]
-    cut = window.rfind(" ", size - 200) + 1 or size
-    amp, semi = window.rfind("&", 0, cut), window.rfind(";", 0, cut)
-    if amp > semi and cut - amp < 8:
-        cut = amp
-    opening, closing = window.rfind("<", 0, cut), window.rfind(">", 0, cut)
-    if opening > closing and opening > 0:
-        cut = opening
-    return cut if cut > 0 else size
 
 
 def context(text: str) -> Block:
