@@ -73,7 +73,19 @@ async def running(
 
     @health.get("/healthz")
     async def healthz(_: web.Request) -> web.Response:
+        """Alive: the process answers."""
         return web.json_response({"ok": True})
+
+    @health.get("/readyz")
+    async def readyz(_: web.Request) -> web.Response:
+        """Ready: the database answers and every platform is connected; 503 naming what is not."""
+        problems = [] if await store.ping() else ["database unreachable"]
+        if socket_handler is not None and not await socket_handler.client.is_connected():
+            problems.append("slack socket mode disconnected")
+        if discord_connection is not None and not discord_connection.connected():
+            problems.append("discord gateway disconnected")
+        body = {"ready": not problems, "problems": problems}
+        return web.json_response(body, status=200 if not problems else 503)
 
     web_app.add_routes(health)
     socket_handler = None
@@ -106,7 +118,7 @@ async def running(
         yield Running(bot, f"http://{host}:{port}", sorted(ports), discord_connection)
     finally:
         if waker:
-            waker.stop()
+            await waker.stop()
         if discord_connection is not None:
             await discord_connection.close()
         if socket_handler is not None:

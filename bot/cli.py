@@ -181,7 +181,7 @@ async def _console(args: argparse.Namespace, settings: Settings) -> int:
         await session.run(sys.stdin, interactive=stdin_is_terminal())
     finally:
         if waker:
-            waker.stop()
+            await waker.stop()
         await bot.close()
     return 0
 

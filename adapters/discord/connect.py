@@ -106,6 +106,9 @@ class DiscordConnection:
             self.intent_granted = False
             log.error(INTENT_HELP)
 
+    def connected(self) -> bool:
+        return self.client.is_ready() and not self.client.is_closed()
+
     async def sync_commands(self, guild_id: int | None = None) -> int:
         """Registers /prep and /prep-admin globally, or for one guild; returns how many commands were registered."""
         guild = discord.Object(id=guild_id) if guild_id else None
