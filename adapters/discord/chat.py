@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeVar
 
 import discord
 
-from adapters.discord.render import DiscordMessage, question_embed, render
+from adapters.discord.render import DiscordMessage, pack, question_embeds, render
 from bot.cards import Card, QuestionCard, Reaction
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatError
@@ -85,7 +85,10 @@ class DiscordChat:
 
     async def post_question(self, channel: ChannelAddress, card: QuestionCard) -> str:
         target = self._messageable(channel.channel)
-        message = await _call("send", lambda: target.send(embed=question_embed(card), view=answer_button()))
+        first, *rest = pack(question_embeds(card))  # more than one message only for a question over ~5,000 chars
+        message = await _call("send", lambda: target.send(embeds=first.embeds, view=answer_button()))
+        for more in rest:
+            await _call("send", lambda m=more: target.send(embeds=m.embeds))  # type: ignore[misc]
         open_for = (card.deadline_at - message.created_at) / timedelta(seconds=1)
         name = f"Round {card.round_id} · {card.level_label}"[:100]
         try:  # the question is posted whatever happens here: a failure must not make the core post it again
@@ -100,7 +103,8 @@ class DiscordChat:
     async def update_question(self, channel: ChannelAddress, message_ref: str, card: QuestionCard) -> None:
         message = self._message(channel, message_ref)
         view = None if card.closed else answer_button()
-        await _call("edit", lambda: message.edit(embed=question_embed(card), view=view))
+        first = pack(question_embeds(card))[0]
+        await _call("edit", lambda: message.edit(embeds=first.embeds, view=view))
 
     async def post_message(self, channel: ChannelAddress, card: Card) -> str:
         target = self._messageable(channel.channel)

@@ -31,6 +31,15 @@ PLATFORM = "discord"
 MODAL_PREFIX = "prep:modal:"
 MAX_MODAL_ANSWER = 4000
 
+DISCORD_HELP = """\
+**prepbot**: a question of the day for the team, answered in its thread (or with the Answer button).
+`/prep practice [level]`: a practice question now ({levels})
+`/prep leaderboard [period] [level]`: the board
+`/prep stats`: your points, their reasons, your streak and coverage by level
+`/prep optout` / `/prep optin`: hide or show your name on boards
+With Manage Server: `/prep-admin subscribe [time] [timezone] [days] [deadline] [levels]`, `/prep-admin unsubscribe`, \
+`/prep-admin pause`, `/prep-admin resume`, `/prep-admin skip`, `/prep-admin holidays`, `/prep-admin config`"""
+
 LEVEL_CHOICES = [app_commands.Choice(name=level.label, value=level.value) for level in Level]
 PERIOD_CHOICES = [app_commands.Choice(name=name, value=value)
                   for name, value in (("This week", "week"), ("This month", "month"), ("All time", "all"))]
@@ -129,9 +138,8 @@ class PrepClient(discord.AutoShardedClient):
         if parent is None:
             return
         own = self.user is not None and payload.user_id == self.user.id
-        member = payload.member
-        voter = Speaker(str(payload.user_id), member.display_name if member else str(payload.user_id),
-                        own or bool(member and member.bot))
+        user = payload.member or self.get_user(payload.user_id)  # a removal carries no member
+        voter = Speaker(str(payload.user_id), user.display_name if user else "", own or bool(user and user.bot))
         command_type = CastVote if added else RetractVote
         await self._core().handle_vote(command_type(
             address(payload.guild_id, parent), thread_message_ref(payload.channel_id, payload.message_id), voter,
@@ -187,9 +195,12 @@ class PrepClient(discord.AutoShardedClient):
             chat.remember_permissions(str(interaction.guild_id), str(interaction.user.id),
                                       bool(permissions.manage_guild or permissions.administrator))
         channel = interaction.channel
+        channel_id = interaction.channel_id
+        if isinstance(channel, discord.Thread) and channel.parent_id is not None:
+            channel = channel.parent  # a command in a question's thread is about the question's channel
+            channel_id = channel.id if channel is not None else interaction.channel_id
         name = getattr(channel, "name", "") or ""
-        command = RunCommand(address(interaction.guild_id, interaction.channel_id), speaker_of(interaction.user),
-                             text, name)
+        command = RunCommand(address(interaction.guild_id, channel_id), speaker_of(interaction.user), text, name)
         inbox_id = await core.enqueue_command(command, f"discord:{interaction.id}")
         if inbox_id is None:
             return
@@ -257,7 +268,8 @@ def build_command_groups(client: PrepClient) -> list[app_commands.Group]:
 
     @prep.command(name="help", description="What prepbot can do")
     async def help_(interaction: discord.Interaction) -> None:
-        await client.run_command(interaction, "help")
+        levels = ", ".join(level.value for level in client._core().bank.levels())
+        await interaction.response.send_message(DISCORD_HELP.format(levels=levels), ephemeral=True)
 
     @admin.command(name="subscribe", description="Post a daily question in this channel")
     @app_commands.describe(time="Post time, HH:MM", timezone="IANA zone, e.g. Europe/Berlin",

@@ -56,21 +56,27 @@ def _title(text: str) -> str:
     return text if len(text) <= MAX_TITLE else text[: MAX_TITLE - 1] + "…"
 
 
-def question_embed(card: QuestionCard) -> discord.Embed:
+def question_embeds(card: QuestionCard) -> list[discord.Embed]:
+    """The question as one embed, or, for a question longer than one description, several in the same message."""
     epoch = int(card.deadline_at.timestamp())
+    pieces = _pieces(card.question, MAX_DESCRIPTION)
+    colour = CLOSED_COLOUR if card.closed else OPEN_COLOUR
     if card.closed:
-        embed = discord.Embed(title=_title(f"Closed: {card.level_label} question"),
-                              description=card.question[:MAX_DESCRIPTION], colour=CLOSED_COLOUR)
-        embed.add_field(name="Answers closed", value=f"<t:{epoch}:F>. The hint and feedback are in the thread.")
-        return embed
-    title = (f"Practice question for {card.requested_by}" if card.practice and card.requested_by
-             else "Practice question" if card.practice else "Question of the day")
-    embed = discord.Embed(title=_title(f"{title} · {card.level_label}"), description=card.question[:MAX_DESCRIPTION],
-                          colour=OPEN_COLOUR)
-    embed.add_field(name="Answers close", value=timestamp(epoch), inline=False)
-    embed.set_footer(text="Reply in this question's thread, or press Answer. "
-                          "Several replies add up; edit or delete them freely.")
-    return embed
+        title = f"Closed: {card.level_label} question"
+    else:
+        kind = (f"Practice question for {card.requested_by}" if card.practice and card.requested_by
+                else "Practice question" if card.practice else "Question of the day")
+        title = f"{kind} · {card.level_label}"
+    embeds = [discord.Embed(title=_title(title) if i == 0 else None, description=piece, colour=colour)
+              for i, piece in enumerate(pieces)]
+    last = embeds[-1]
+    if card.closed:
+        last.add_field(name="Answers closed", value=f"<t:{epoch}:F>. The hint and feedback are in the thread.")
+    else:
+        last.add_field(name="Answers close", value=timestamp(epoch), inline=False)
+        last.set_footer(text="Reply in this question's thread, or press Answer. "
+                             "Several replies add up; edit or delete them freely.")
+    return embeds
 
 
 def reveal_messages(card: RevealCard) -> list[DiscordMessage]:
@@ -127,7 +133,7 @@ def stats_embed(card: StatsCard) -> discord.Embed:
 def render(card: Card) -> list[DiscordMessage]:
     """The messages that show `card`."""
     if isinstance(card, QuestionCard):
-        return [DiscordMessage(embeds=[question_embed(card)])]
+        return pack(question_embeds(card))
     if isinstance(card, RevealCard):
         return reveal_messages(card)
     if isinstance(card, LeaderboardCard):

@@ -125,7 +125,7 @@ async def stop_lost_channel(store: Store, chat: ChatPort, channel: Channel, now:
         try:
             await chat.message_member(channel.address, channel.subscribed_by, Notice(
                 f"I can no longer post in {name} ({why}), so its daily question is stopped. "
-                "Invite me back and run `/prep subscribe` there to start again.", NoticeKind.ERROR,
+                "Give me back my access there and subscribe the channel again to restart it.", NoticeKind.ERROR,
             ))
         except ChatError as error:
             log.warning("could not tell %s that channel %s was lost: %s", channel.subscribed_by, channel.id, error)

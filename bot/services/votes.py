@@ -24,7 +24,13 @@ async def record_vote(
         members = await uow.members.get_many([part.member_id])
         if members[part.member_id].ref == command.voter.ref:
             return Ignored("your own answer")
-        voter = await uow.members.upsert(command.channel.platform, command.channel.workspace, command.voter)
+        if isinstance(command, CastVote) or command.voter.name:
+            voter = await uow.members.upsert(command.channel.platform, command.channel.workspace, command.voter)
+        else:  # a removal that does not say who the voter is by name: do not rename them
+            found = await uow.members.find(command.channel.platform, command.channel.workspace, command.voter.ref)
+            if found is None:
+                return Ignored("no such vote")
+            voter = found
         if isinstance(command, CastVote):
             await uow.votes.add(part.round_id, part.message_ref, part.member_id, voter.id, command.reaction, command.at)
         else:

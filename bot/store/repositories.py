@@ -191,6 +191,18 @@ class MemberRepository(_Repository):
         ).one()
         return _member_from(row)
 
+    async def find(self, platform: str, workspace: str, member_ref: str) -> Member | None:
+        row = (
+            await self._c.execute(
+                select(members).where(
+                    members.c.platform == platform,
+                    members.c.workspace == workspace,
+                    members.c.member_ref == member_ref,
+                )
+            )
+        ).first()
+        return _member_from(row) if row else None
+
     async def get_many(self, member_ids: Iterable[int]) -> dict[int, Member]:
         ids = list(set(member_ids))
         if not ids:

@@ -15,19 +15,24 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import yaml
+
+import adapters.discord.connect as discord_connect
+from adapters.discord.client import PrepClient
 from adapters.serve import Running, running
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.domain.model import AnswerPart, ChannelAddress, Round
 from bot.questions import QuestionBank
+from questions import SHIPPED_PACKS
 from tests.fakes.discord import FakeDiscord, InteractionResponse, Msg
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -45,6 +50,12 @@ MEMBERS: dict[str, tuple[str, bool]] = {
 
 def berlin(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
+
+
+def behavioral_hints() -> str:
+    """A strong answer to any behavioral question: every behavioral hint of the shipped pack."""
+    pack = yaml.safe_load((SHIPPED_PACKS / "ai-model-serving.yaml").read_text(encoding="utf-8"))
+    return " ".join(q["hint"] for q in pack["questions"] if q["level"] == "behavioral")
 
 
 async def eventually(check: Callable[[], bool | Awaitable[bool]], timeout: float = 10.0,
@@ -97,8 +108,10 @@ class DiscordTeam:
         return self.fake.bot_user_id
 
     def user(self, who: str) -> str:
-        """A member's user id, from their name or their id."""
-        return self.ids.get(who, who)
+        """A member's user id, from their name or their id (members of other guilds of the scene included)."""
+        if who in self.ids:
+            return self.ids[who]
+        return next((u.id for u in self.fake.users.values() if who in (u.global_name, u.username)), who)
 
     # ---- what members do ----
 
@@ -179,8 +192,10 @@ class DiscordTeam:
                 if m.author_id == self.bot_user]
 
     def dms(self, user: str) -> list[str]:
-        channel = self.fake._dm_by_user.get(self.user(user))
-        return [message_text(m.content, m.embeds) for m in self.fake.messages.get(channel or "", [])]
+        """The direct messages the bot sent `user` (Discord has no ephemeral messages outside interactions)."""
+        channel = self.fake.dm_channel(self.user(user))
+        return [message_text(m.content, m.embeds) for m in self.fake.messages.get(channel, [])
+                if m.author_id == self.bot_user]
 
     def reactions(self, message: Msg) -> list[tuple[str, str]]:
         return self.fake.reactions(message.channel_id, message.id)
@@ -239,6 +254,34 @@ def populate(fake: FakeDiscord, guild: str, channel: str, members: Mapping[str, 
     return {name: user_id for name, (user_id, _) in members.items()}
 
 
+@contextmanager
+def quick_gateway() -> Iterator[None]:
+    """discord.py's waits made for Discord's gateway, shortened for the fake on loopback.
+
+    A client is ready only once no GUILD_CREATE came for `guild_ready_timeout` (2 s), and a sharded client waits 5 s
+    before each IDENTIFY after the first. Both only pace the real gateway; on loopback they only make tests slow.
+    Every client prepbot makes (`connect.new_client`, the fallback without message content included) gets short
+    ones while this is active.
+    """
+    original = discord_connect.new_client
+
+    def new_client(settings: Settings, message_content: bool) -> PrepClient:
+        client = original(settings, message_content)
+        client._connection.guild_ready_timeout = 0.1
+
+        async def before_identify_hook(shard_id: int | None, *, initial: bool = False) -> None:
+            return None
+
+        client.before_identify_hook = before_identify_hook  # type: ignore[method-assign]
+        return client
+
+    discord_connect.new_client = new_client
+    try:
+        yield
+    finally:
+        discord_connect.new_client = original
+
+
 @asynccontextmanager
 async def discord_team(
     tmp_path: Path,
@@ -266,8 +309,9 @@ async def discord_team(
         ids = populate(fake, guild, channel, members)
         if scene is not None:
             scene(fake)
-        async with running(discord_settings(fake, tmp_path / "discord.db", **settings), clock,
-                           bank=bank, tick=False) as live:
-            for guild_id in sync if sync is not None else [guild]:
-                await live.discord.sync_commands(int(guild_id))
-            yield DiscordTeam(fake, live, clock, guild, channel, ids)
+        with quick_gateway():
+            async with running(discord_settings(fake, tmp_path / "discord.db", **settings), clock,
+                               bank=bank, tick=False) as live:
+                for guild_id in sync if sync is not None else [guild]:
+                    await live.discord.sync_commands(int(guild_id))
+                yield DiscordTeam(fake, live, clock, guild, channel, ids)

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
+import discord
+
 from adapters.console.chat import ConsoleChat
 from adapters.console.render import render
+from adapters.discord.chat import REACTIONS, DiscordChat
+from adapters.discord.connect import point_at
 from adapters.slack.chat import REACTION_NAMES, SingleWorkspaceTokens, SlackChat, SlackClients
 from bot.cards import Reaction
 from bot.clock import FakeClock
+from bot.config import Settings
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatPort
 from tests.fakes.chat import FakeChat
+from tests.fakes.discord import FakeDiscord
 from tests.fakes.slack import FakeSlack
 
 
@@ -140,3 +147,67 @@ class SlackHarness:
         bot = self.slack.workspace(self.channel.workspace).bot_user_id
         return [by_name[name] for name, user in self.slack.reactions(self.channel.channel, message_ref)
                 if user == bot and name in by_name]
+
+
+def discord_readable(content: str, embeds: list[dict]) -> str:
+    """What a member reads in a Discord message: its content, then each embed's title, description and fields."""
+    parts = [content]
+    for embed in embeds:
+        parts += [embed.get("title") or "", embed.get("description") or ""]
+        for f in embed.get("fields") or []:
+            parts += [f.get("name") or "", f.get("value") or ""]
+    return "\n".join(p for p in parts if p)
+
+
+@dataclass
+class DiscordHarness:
+    """DiscordChat posting through a real discord.py client to a FakeDiscord guild; `running()` starts and stops it.
+
+    A plain discord.Client, not PrepClient: the contract drives the ChatPort alone, with no core to hand events to.
+    """
+
+    name: str = "discord"
+    channel: ChannelAddress = ChannelAddress("discord", "111", "301")
+    admin: str = "201"
+    member: str = "202"
+    discord: FakeDiscord = field(default_factory=FakeDiscord)
+    chat: DiscordChat = field(init=False)
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator["DiscordHarness"]:
+        async with self.discord as fake:
+            fake.add_guild(self.channel.workspace, "Acme")
+            fake.add_member(self.channel.workspace, self.admin, "ada", manage_guild=True)
+            fake.add_member(self.channel.workspace, self.member, "ben")
+            fake.add_channel(self.channel.workspace, self.channel.channel, "general")
+            point_at(Settings(discord_token=fake.token, discord_api_url=fake.api_url,
+                              discord_gateway_url=fake.gateway_url))
+            client = discord.Client(intents=discord.Intents.default(), guild_ready_timeout=0.1)
+            await client.login(fake.token)
+            task = asyncio.create_task(client.connect(reconnect=False))
+            try:
+                await asyncio.wait_for(client.wait_until_ready(), 10)
+                self.chat = DiscordChat(client)
+                yield self
+            finally:
+                await client.close()
+                with suppress(BaseException):
+                    await asyncio.wait_for(task, 5)
+
+    def messages(self) -> list[Seen]:
+        fake, channel = self.discord, self.channel.channel
+        seen = [Seen(discord_readable(m.content, m.embeds)) for m in fake.messages.get(channel, []) if not m.deleted]
+        for thread in fake.threads.values():
+            if thread.parent_id == channel:
+                seen += [Seen(discord_readable(m.content, m.embeds), thread.id)
+                         for m in fake.messages.get(thread.id, []) if not m.deleted]
+        for user in (self.admin, self.member):  # no ephemeral messages outside interactions: a DM is private
+            seen += [Seen(discord_readable(m.content, m.embeds), None, user)
+                     for m in fake.messages.get(fake.dm_channel(user), [])]
+        return seen
+
+    def reactions_on(self, message_ref: str) -> list[Reaction]:
+        channel, _, message = message_ref.rpartition("/")
+        by_emoji = {emoji: reaction for reaction, emoji in REACTIONS.items()}
+        return [by_emoji[emoji] for emoji, user in self.discord.reactions(channel or self.channel.channel, message)
+                if user == self.discord.bot_user_id and emoji in by_emoji]

@@ -8,9 +8,11 @@ from datetime import datetime, timezone
 import pytest
 
 from bot.cards import AnswerFeedback, Notice, QuestionCard, Reaction, RevealCard, Tally
-from tests.contract.harnesses import ConsoleHarness, FakeHarness, Harness, SlackHarness
+from tests.contract.harnesses import ConsoleHarness, DiscordHarness, FakeHarness, Harness, SlackHarness
 
-HARNESSES: dict[str, Callable[[], Harness]] = {"fake": FakeHarness, "console": ConsoleHarness, "slack": SlackHarness}
+HARNESSES: dict[str, Callable[[], Harness]] = {
+    "fake": FakeHarness, "console": ConsoleHarness, "slack": SlackHarness, "discord": DiscordHarness,
+}
 
 
 @pytest.fixture(params=sorted(HARNESSES))
@@ -20,6 +22,10 @@ async def harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
         async with made.running():
             yield made
             assert made.slack.violations == []
+    elif isinstance(made, DiscordHarness):  # a fake Discord on loopback, with a real discord.py client
+        async with made.running():
+            yield made
+            assert made.discord.violations == []
     else:
         yield made
 

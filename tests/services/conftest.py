@@ -1,26 +1,33 @@
-"""The whole core, started on a fresh SQLite file; by default at 07:00 Berlin time on Monday 2026-11-30."""
+"""The whole core, started on a fresh database; by default at 07:00 Berlin time on Monday 2026-11-30.
+
+Each test runs as [sqlite], on a file, and as [postgres], on a scratch database (see tests/databases.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 from bot.clock import FakeClock
+from tests import databases
 from tests.services.team import MONDAY, Team, berlin
 
 StartTeam = Callable[[datetime], Awaitable[Team]]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    databases.register(config)  # the database_url fixture, the [sqlite]/[postgres] ids, the sqlite_only marker
+
+
 @pytest.fixture
-async def start_team(tmp_path: Path) -> AsyncIterator[StartTeam]:
+async def start_team(database_url: str) -> AsyncIterator[StartTeam]:
     """Starts a team whose clock begins at the given instant (one per test)."""
     started: list[Team] = []
 
     async def start(at: datetime) -> Team:
-        team = Team(tmp_path / "t.db", FakeClock(at))
+        team = Team(database_url, FakeClock(at))
         await team.bot.start()
         started.append(team)
         return team

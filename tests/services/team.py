@@ -1,4 +1,5 @@
-"""A team in a channel, talking to the whole core on a real database file, with a fake chat and a fake clock.
+"""A team in a channel, talking to the whole core on a real database (SQLite or PostgreSQL), with a fake chat and a
+fake clock.
 
 Times are Europe/Berlin wall times (UTC+1 in November and December 2026); 2026-11-30 is a Monday.
 """
@@ -6,10 +7,9 @@ Times are Europe/Berlin wall times (UTC+1 in November and December 2026); 2026-1
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.app import PrepBot
@@ -71,7 +71,7 @@ def covering(question: Question, *indexes: int) -> str:
 
 @dataclass
 class Team:
-    database: Path
+    database_url: str  # a SQLAlchemy URL: sqlite+aiosqlite:///path/to/file.db, postgresql+asyncpg://user@host/db
     clock: FakeClock
     chat: FakeChat = field(default_factory=lambda: FakeChat(admins={BOSS.ref}))
     settings: Settings | None = None
@@ -82,11 +82,11 @@ class Team:
         self.bot = self._build()
 
     def _build(self) -> PrepBot:
-        settings = self.settings or Settings(database_url=f"sqlite+aiosqlite:///{self.database}")
+        settings = replace(self.settings or Settings(), database_url=self.database_url)
         return bootstrap(settings, self.chat, self.clock, shipped_bank())
 
     async def restart(self, at: datetime | None = None) -> None:
-        """Stops the bot, lets the clock run to `at` while it is down, and starts a new one on the same file."""
+        """Stops the bot, lets the clock run to `at` while it is down, and starts a new one on the same database."""
         await self.bot.close()
         if at is not None:
             self.clock.set(at)

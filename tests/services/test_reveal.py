@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.cards import AwardLine, QuestionCard, RevealCard
@@ -135,9 +133,9 @@ class ClosingFailsOnce(FakeChat):
 
 
 async def test_the_reveal_is_posted_once_even_when_marking_the_question_closed_has_to_be_retried(
-    tmp_path: Path,
+    database_url: str,
 ) -> None:
-    team = Team(tmp_path / "t.db", FakeClock(berlin(MONDAY, 7, 0)), chat=ClosingFailsOnce(admins={BOSS.ref}))
+    team = Team(database_url, FakeClock(berlin(MONDAY, 7, 0)), chat=ClosingFailsOnce(admins={BOSS.ref}))
     await team.bot.start()
     try:
         question = await open_question(team)

@@ -1,19 +1,24 @@
-"""A real SQLite database file per test, brought to the latest schema by the Alembic migrations."""
+"""A fresh database per test, brought to the latest schema by the Alembic migrations: each test runs as [sqlite],
+on a file, and as [postgres], on a scratch database (see tests/databases.py)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from bot.store.engine import make_engine, upgrade
 from bot.store.unit_of_work import Store
+from tests import databases
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    databases.register(config)  # the database_url fixture, the [sqlite]/[postgres] ids, the sqlite_only marker
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/store.db")
+async def store(database_url: str) -> AsyncIterator[Store]:
+    engine = make_engine(database_url)
     await upgrade(engine)
     store = Store(engine)
     yield store

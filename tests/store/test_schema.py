@@ -1,9 +1,9 @@
-"""The schema as the migrations build it, and how every connection to the file is set up."""
+"""The schema as the migrations build it (from an empty database, on SQLite and on PostgreSQL), and how every
+connection to a SQLite file is set up."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import pytest
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
@@ -45,18 +45,20 @@ async def test_upgrading_a_database_that_is_already_current_changes_nothing(stor
     assert version == [ScriptDirectory.from_config(alembic_config()).get_current_head()]
 
 
+@pytest.mark.sqlite_only  # PostgreSQL always writes ahead; journal_mode is SQLite's setting
 async def test_the_database_file_is_written_ahead_through_a_log(store: Store) -> None:
     async with store.engine.connect() as connection:
         mode = (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar()
     assert str(mode).lower() == "wal"
 
 
-async def test_a_fresh_engine_on_an_existing_file_also_uses_the_write_ahead_log(tmp_path: Path) -> None:
-    first = make_engine(f"sqlite+aiosqlite:///{tmp_path}/again.db")
+@pytest.mark.sqlite_only
+async def test_a_fresh_engine_on_an_existing_file_also_uses_the_write_ahead_log(database_url: str) -> None:
+    first = make_engine(database_url)
     await upgrade(first)
     await first.dispose()
 
-    second = make_engine(f"sqlite+aiosqlite:///{tmp_path}/again.db")
+    second = make_engine(database_url)
     try:
         async with second.connect() as connection:
             mode = (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar()
