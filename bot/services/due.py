@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from datetime import datetime, timedelta
@@ -30,24 +31,22 @@ async def _run(
 
 
 async def run_due_work(
-    *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings, now: datetime, batch: int = 100
+    *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings, now: datetime, batch: int = 200,
+    concurrency: int = 32,
 ) -> int:
-    """Runs every task due at `now` that nobody else holds; returns how many were run."""
-    ran = 0
+    """Runs every task due at `now` that nobody else holds, up to `concurrency` at once (so a 09:00 fan-out to many
+    channels waits on the platforms in parallel); returns how many were run."""
     token = uuid.uuid4().hex
     seen: set[int] = set()
-    while True:
-        async with store.unit_of_work() as uow:
-            ids = [i for i in await uow.tasks.due_ids(now, batch) if i not in seen]
-        if not ids:
-            return ran
-        for task_id in ids:
-            seen.add(task_id)
+    slots = asyncio.Semaphore(concurrency)
+
+    async def run_one(task_id: int) -> bool:
+        async with slots:
             async with store.unit_of_work() as uow:
                 task = await uow.tasks.claim(task_id, now, LEASE, token)
                 await uow.commit()
             if task is None:
-                continue
+                return False
             try:
                 result = await _run(task, store=store, chat=chat, bank=bank, settings=settings, now=now)
             except Exception:
@@ -60,7 +59,16 @@ async def run_due_work(
                     await uow.tasks.release(task, result.retry_at or now + RETRY_AFTER_FAILURE)
                 await uow.commit()
             log.info("%s task %s: %s", task.kind.value, task.id, result.outcome)
-            ran += 1
+            return True
+
+    ran = 0
+    while True:
+        async with store.unit_of_work() as uow:
+            ids = [i for i in await uow.tasks.due_ids(now, batch) if i not in seen]
+        if not ids:
+            return ran
+        seen.update(ids)
+        ran += sum(await asyncio.gather(*(run_one(task_id) for task_id in ids)))
 
 
 async def next_due_at(store: Store) -> datetime | None:

@@ -86,7 +86,7 @@ async def lost_at_post_time(tmp_path: Path, lose: str) -> None:
         direct = [block_text(m) for m in team.slack.messages.get("DUADA", [])]
         assert len(direct) == 1
         assert "I can no longer post in #general" in direct[0]
-        assert "daily question is stopped" in direct[0] and "/prep subscribe" in direct[0]
+        assert "daily question is stopped" in direct[0] and "subscribe the channel again" in direct[0]
         channel = await team.live.bot.find_channel(ChannelAddress("slack", "T1", "C1"))
         assert channel is not None and not channel.subscribed
         async with team.live.bot.store.unit_of_work() as uow:
