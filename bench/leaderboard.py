@@ -1,0 +1,133 @@
+"""The weekly board of a big channel: 10,000 members and 1,000,000 answers, on SQLite and on PostgreSQL.
+
+    python bench/leaderboard.py [--members 10000] [--rounds 100] [--runs 50] [--postgres URL | --no-postgres]
+
+Each of the channel's `rounds` daily rounds (weekdays, about 20 weeks) is answered by every member, and each answer
+earned participation and coverage points: 1,000,000 answers, 2,000,000 point rows. The board is what `/prep
+leaderboard` and the Monday post compute: the core's `leaderboard()` service over the store, timed end to end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.config import Settings  # noqa: E402
+from bot.domain.model import ChannelAddress  # noqa: E402
+from bot.services.boards import leaderboard  # noqa: E402
+from bot.store.engine import make_engine, upgrade  # noqa: E402
+from bot.store.tables import members, points, rounds  # noqa: E402
+from bot.store.unit_of_work import Store  # noqa: E402
+
+START = date(2026, 6, 1)  # a Monday
+
+
+def weekdays(count: int) -> list[date]:
+    days, day = [], START
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+async def fill(store: Store, member_count: int, round_count: int) -> tuple[ChannelAddress, date]:
+    now = datetime(2026, 6, 1, tzinfo=timezone.utc)
+    address = ChannelAddress("bench", "w", "big")
+    async with store.unit_of_work() as uow:
+        channel = await uow.channels.get_or_create(address, "big", Settings().default_schedule("UTC"), now)
+        await uow.commit()
+    conn_days = weekdays(round_count)
+    async with store.engine.begin() as conn:
+        await conn.execute(members.insert(), [
+            {"platform": "bench", "workspace": "w", "member_ref": f"u{i}", "display_name": f"member {i:05d}"}
+            for i in range(member_count)
+        ])
+        await conn.execute(rounds.insert(), [
+            {"channel_id": channel.id, "question_id": f"q{n}", "level": "advanced", "kind": "daily",
+             "local_date": day, "daily_date": day, "message_ref": f"m{n}", "status": "closed", "created_at": now,
+             "posted_at": now, "deadline_at": now, "revealed_at": now}
+            for n, day in enumerate(conn_days)
+        ])
+    async with store.engine.connect() as conn:
+        member_ids = [r[0] for r in await conn.execute(members.select().with_only_columns(members.c.id))]
+        round_rows = list(await conn.execute(rounds.select().with_only_columns(rounds.c.id, rounds.c.local_date)))
+    for round_id, day in round_rows:
+        batch = []
+        for i, member_id in enumerate(member_ids):
+            base = {"channel_id": channel.id, "round_id": round_id, "member_id": member_id, "level": "advanced",
+                    "kind": "daily", "local_date": day, "awarded_at": now}
+            batch.append({**base, "reason": "participation", "amount": 10, "detail": "answered on time"})
+            batch.append({**base, "reason": "coverage", "amount": (i * 7 + round_id) % 31, "detail": "covered"})
+        async with store.engine.begin() as conn:
+            await conn.execute(points.insert(), batch)
+    return address, conn_days[-1]
+
+
+async def measure(url: str, member_count: int, round_count: int, runs: int) -> tuple[float, float, float, int]:
+    store = Store(make_engine(url))
+    try:
+        await upgrade(store.engine)
+        began = time.perf_counter()
+        address, last_day = await fill(store, member_count, round_count)
+        filled = time.perf_counter() - began
+        async with store.unit_of_work() as uow:
+            channel = await uow.channels.find(address)
+        assert channel is not None
+        now = datetime.combine(last_day, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=12)
+        card = await leaderboard(channel, "week", None, store=store, now=now)  # warm-up
+        timings = []
+        for _ in range(runs):
+            began = time.perf_counter()
+            card = await leaderboard(channel, "week", None, store=store, now=now)
+            timings.append(time.perf_counter() - began)
+        assert card.lines and card.lines[0].rounds == 5, card
+        timings.sort()
+        p99 = timings[max(int(len(timings) * 0.99) - 1, 0)]
+        return statistics.median(timings) * 1000, p99 * 1000, filled, len(card.lines)
+    finally:
+        await store.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres",
+                        help="an admin connection; a scratch database is created and dropped")
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    answers = args.members * args.rounds
+    print(f"weekly board of one channel: {args.members:,} members, {answers:,} answers "
+          f"({2 * answers:,} point rows), {args.runs} timed runs")
+    with tempfile.TemporaryDirectory() as folder:
+        p50, p99, filled, lines = await measure(f"sqlite+aiosqlite:///{folder}/board.db", args.members,
+                                                args.rounds, args.runs)
+        print(f"SQLite      p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   (filled in {filled:.0f} s)")
+    if not args.no_postgres:
+        import asyncpg
+
+        admin = await asyncpg.connect(args.postgres)
+        name = f"prepbot_bench_{uuid.uuid4().hex[:8]}"
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            base = args.postgres.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+            p50, p99, filled, lines = await measure(f"{base}/{name}", args.members, args.rounds, args.runs)
+            print(f"PostgreSQL  p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   (filled in {filled:.0f} s)")
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
