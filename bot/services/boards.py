@@ -34,7 +34,7 @@ async def board_card(
     uow: UnitOfWork, channel: Channel, first: date | None, last: date | None, label: str, level: Level | None,
     title: str = "Leaderboard",
 ) -> LeaderboardCard:
-    standings = await uow.points.standings(channel.id, first, last, level)
+    standings = await uow.points.standings(channel.id, first, last, level, top=BOARD_SIZE)
     lines = tuple(
         BoardLine(r.rank, r.standing.name, r.standing.total, r.standing.rounds) for r in rank(standings)[:BOARD_SIZE]
     )

@@ -525,27 +525,37 @@ class PointRepository(_Repository):
             await self._c.execute(statement)
 
     async def standings(
-        self, channel_id: int, first: date | None, last: date | None, level: Level | None
+        self, channel_id: int, first: date | None, last: date | None, level: Level | None, top: int | None = None
     ) -> list[Standing]:
+        """Members with points in the channel (in the period and level when given): totals, coverage points, rounds
+        answered on time; with `top`, only the first `top` in board order (most points, then coverage, rounds,
+        name). Aggregated per member first, then named."""
         conditions = [points.c.channel_id == channel_id]
         if first is not None and last is not None:
             conditions.append(points.c.local_date.between(first, last))
         if level is not None:
             conditions.append(points.c.level == level.value)
-        coverage = func.sum(case((points.c.reason == "coverage", points.c.amount), else_=0))
-        query = (
+        per_member = (
             select(
                 points.c.member_id,
-                members.c.display_name,
-                members.c.opted_out,
                 func.sum(points.c.amount).label("total"),
-                coverage.label("coverage"),
-                func.count(points.c.round_id.distinct()).label("rounds"),
+                func.sum(case((points.c.reason == "coverage", points.c.amount), else_=0)).label("coverage"),
+                # every answer that scored has exactly one participation award
+                func.sum(case((points.c.reason == "participation", 1), else_=0)).label("rounds"),
             )
-            .join(members, members.c.id == points.c.member_id)
             .where(and_(*conditions))
-            .group_by(points.c.member_id, members.c.display_name, members.c.opted_out)
+            .group_by(points.c.member_id)
+            .subquery()
         )
+        query = select(per_member, members.c.display_name, members.c.opted_out).join(
+            members, members.c.id == per_member.c.member_id
+        )
+        if top is not None:
+            shown = case((members.c.opted_out.is_(True), "anonymous"), else_=members.c.display_name)
+            query = query.order_by(
+                per_member.c.total.desc(), per_member.c.coverage.desc(), per_member.c.rounds.desc(),
+                func.lower(shown), per_member.c.member_id,
+            ).limit(top)
         rows = await self._c.execute(query)
         return [
             Standing(
