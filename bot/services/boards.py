@@ -58,10 +58,11 @@ async def post_weekly_board(task: Task, *, store: Store, chat: ChatPort, now: da
         if not channel.subscribed:
             return TaskResult("skipped (unsubscribed)")
         had_rounds = await uow.rounds.daily_count(channel.id, first, last) > 0
-        card = await board_card(uow, channel, first, last, f"week of {first:%d %b %Y}", None, "Weekly leaderboard")
+        card = (await board_card(uow, channel, first, last, f"week of {first:%d %b %Y}", None, "Weekly leaderboard")
+                if had_rounds else None)
         await plan_next_board(uow, channel, task.due_at)
         await uow.commit()
-    if not had_rounds:
+    if card is None:
         return TaskResult("skipped (no rounds that week)")
     try:
         await chat.post_message(channel.address, card)
