@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from adapters.metrics import CONTENT_TYPE, PrometheusMetrics
 from bot.app import PrepBot
 from bot.bootstrap import bootstrap
 from bot.chat_router import ChatRouter
@@ -51,7 +52,8 @@ async def running(
     clock = clock or SystemClock()
     store = Store(make_engine(settings.database_url))
     ports: dict[str, ChatPort] = {}
-    slack = build_slack_chat(settings, store, clock) if slack_configured(settings) else None
+    metrics = PrometheusMetrics()
+    slack = build_slack_chat(settings, store, clock, metrics) if slack_configured(settings) else None
     if slack is not None:
         ports["slack"] = slack.chat
     discord_connection = None
@@ -67,7 +69,7 @@ async def running(
     if not ports:
         await store.close()
         raise NothingToServe("no platform is configured (SLACK_BOT_TOKEN, SLACK_APP_TOKEN, DISCORD_TOKEN)")
-    bot = bootstrap(settings, ChatRouter(ports), clock, bank=bank, store=store)
+    bot = bootstrap(settings, ChatRouter(ports), clock, bank=bank, store=store, metrics=metrics)
     web_app = web.Application()
     health = web.RouteTableDef()
 
@@ -75,6 +77,11 @@ async def running(
     async def healthz(_: web.Request) -> web.Response:
         """Alive: the process answers."""
         return web.json_response({"ok": True})
+
+    @health.get("/metrics")
+    async def metrics_page(_: web.Request) -> web.Response:
+        """The counts in Prometheus' text format."""
+        return web.Response(body=metrics.exposition(), headers={"Content-Type": CONTENT_TYPE})
 
     @health.get("/readyz")
     async def readyz(_: web.Request) -> web.Response:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cards import Card
 from bot.config import Settings
 from bot.domain.model import Channel, ChannelAddress
 from bot.messages import AnswerCommand, AnswerOutcome, CastVote, CommandReply, Ignored, RetractVote, RunCommand, \
     VoteCounted
-from bot.ports import ChatPort, Clock, SettableClock
+from bot.ports import ChatPort, Clock, Metrics, NoMetrics, SettableClock
 from bot.questions import QuestionBank
 from bot.services.answers import AnswerIngest
 from bot.services.commands import run_command
@@ -38,6 +41,7 @@ class PrepBot:
     settings: Settings
     answers: AnswerIngest
     directory: Directory
+    metrics: Metrics = field(default_factory=NoMetrics)
 
     async def start(self) -> None:
         """Upgrades the schema, plans any missing work, and runs what became due while the bot was down."""
@@ -55,14 +59,25 @@ class PrepBot:
 
     async def handle_answer(self, command: AnswerCommand) -> AnswerOutcome:
         """A reply, edit or deletion in a thread; returns after it is committed (and acknowledged)."""
-        return await self.answers.handle(command)
+        try:
+            return await self.answers.handle(command)
+        except SQLAlchemyError:
+            self.metrics.database_error()
+            raise
 
     async def handle_vote(self, command: CastVote | RetractVote) -> VoteCounted | Ignored:
         return await record_vote(command, store=self.store, settings=self.settings)
 
     async def handle_command(self, command: RunCommand) -> CommandReply:
-        return await run_command(command, store=self.store, chat=self.chat, bank=self.bank, settings=self.settings,
-                                 now=self.clock.now(), directory=self.directory)
+        began = time.perf_counter()
+        try:
+            return await run_command(command, store=self.store, chat=self.chat, bank=self.bank,
+                                     settings=self.settings, now=self.clock.now(), directory=self.directory)
+        except SQLAlchemyError:
+            self.metrics.database_error()
+            raise
+        finally:
+            self.metrics.command_ran(command.channel.platform, time.perf_counter() - began)
 
     async def find_channel(self, address: ChannelAddress) -> Channel | None:
         async with self.store.unit_of_work() as uow:
@@ -99,8 +114,12 @@ class PrepBot:
 
     async def run_due(self) -> int:
         """Runs all work due now; returns how many tasks ran."""
-        return await run_due_work(store=self.store, chat=self.chat, bank=self.bank, settings=self.settings,
-                                  now=self.clock.now())
+        try:
+            return await run_due_work(store=self.store, chat=self.chat, bank=self.bank, settings=self.settings,
+                                      now=self.clock.now(), metrics=self.metrics)
+        except SQLAlchemyError:
+            self.metrics.database_error()
+            raise
 
     async def next_due(self) -> datetime | None:
         return await next_due_at(self.store)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from bot.app import PrepBot
 from bot.config import Settings
-from bot.ports import ChatPort, Clock
+from bot.metrics import CountingChat
+from bot.ports import ChatPort, Clock, Metrics, NoMetrics
 from bot.questions import QuestionBank, load_bank
 from bot.services.answers import AnswerIngest
 from bot.services.directory import Directory
@@ -23,7 +24,8 @@ def question_folders(settings: Settings) -> list[Path]:
 
 
 def bootstrap(
-    settings: Settings, chat: ChatPort, clock: Clock, bank: QuestionBank | None = None, store: Store | None = None
+    settings: Settings, chat: ChatPort, clock: Clock, bank: QuestionBank | None = None, store: Store | None = None,
+    metrics: Metrics | None = None,
 ) -> PrepBot:
     """A PrepBot on the configured database (or `store`) and question packs; call `await bot.start()` before use.
 
@@ -32,6 +34,8 @@ def bootstrap(
     store = store or Store(make_engine(settings.database_url))
     bank = bank or load_bank(question_folders(settings))
     directory = Directory()
+    metrics = metrics or NoMetrics()
+    chat = CountingChat(chat, metrics)
     return PrepBot(
         store=store,
         chat=chat,
@@ -40,4 +44,5 @@ def bootstrap(
         settings=settings,
         answers=AnswerIngest(store, chat, settings.answer_max_chars, directory),
         directory=directory,
+        metrics=metrics,
     )

@@ -55,3 +55,53 @@ class SettableClock(Clock, Protocol):
 
     def set(self, instant: datetime) -> None:
         """Moves the clock to `instant`; raises ValueError if that is in its past."""
+
+
+class Metrics(Protocol):
+    """What the core counts for operators. Every method returns at once and never raises."""
+
+    def question_posted(self, platform: str, kind: str) -> None:
+        """A daily or practice question was posted."""
+
+    def answer_accepted(self, platform: str, on_time: bool) -> None:
+        """An answer was stored (and is being acknowledged)."""
+
+    def reveal_posted(self, platform: str) -> None:
+        """A round's reveal was posted."""
+
+    def command_ran(self, platform: str, seconds: float) -> None:
+        """A /prep command ran, taking `seconds`."""
+
+    def due_work_ran(self, kind: str, lateness_seconds: float) -> None:
+        """A due task ran `lateness_seconds` after it was due."""
+
+    def database_error(self) -> None:
+        """A unit of work failed."""
+
+    def platform_error(self, platform: str, method: str, rate_limited: bool) -> None:
+        """A platform refused a call (`rate_limited`: it asked prepbot to slow down)."""
+
+
+class NoMetrics:
+    """Counts nothing: for the console and tests that do not look."""
+
+    def question_posted(self, platform: str, kind: str) -> None:
+        pass
+
+    def answer_accepted(self, platform: str, on_time: bool) -> None:
+        pass
+
+    def reveal_posted(self, platform: str) -> None:
+        pass
+
+    def command_ran(self, platform: str, seconds: float) -> None:
+        pass
+
+    def due_work_ran(self, kind: str, lateness_seconds: float) -> None:
+        pass
+
+    def database_error(self) -> None:
+        pass
+
+    def platform_error(self, platform: str, method: str, rate_limited: bool) -> None:
+        pass

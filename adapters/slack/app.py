@@ -21,7 +21,7 @@ from bot.app import PrepBot
 from bot.config import Settings
 from bot.domain.model import Speaker
 from bot.messages import RunCommand
-from bot.ports import Clock
+from bot.ports import Clock, Metrics
 from bot.store.unit_of_work import Store
 
 log = logging.getLogger("prepbot.slack")
@@ -114,10 +114,15 @@ class BackgroundWork:
             await asyncio.wait(set(self._tasks), timeout=timeout)
 
 
-def build_slack_chat(settings: Settings, store: Store, clock: Clock) -> SlackParts:
-    """The Slack chat port, with tokens from the settings or from the stored installations."""
+def build_slack_chat(settings: Settings, store: Store, clock: Clock, metrics: Metrics | None = None) -> SlackParts:
+    """The Slack chat port, with tokens from the settings or from the stored installations; 429s are counted in
+    `metrics`."""
     slack_mode(settings)
-    clients = SlackClients(settings.slack_api_url)
+    counted = metrics
+    clients = SlackClients(
+        settings.slack_api_url,
+        on_rate_limited=(lambda method: counted.platform_error("slack", method, True)) if counted else None,
+    )
     tokens: SlackTokens
     if settings.slack_bot_token:
         tokens = SingleWorkspaceTokens(settings.slack_bot_token, clients)

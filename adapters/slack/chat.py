@@ -42,13 +42,29 @@ class SlackTokens(Protocol):
         """The bot's token and user id in `team_id`, or None if prepbot is not installed there."""
 
 
+class CountedRateLimitRetries(AsyncRateLimitErrorRetryHandler):
+    """Retries a 429 after its Retry-After, and says so to `on_rate_limited` (the method's URL)."""
+
+    def __init__(self, max_retry_count: int, on_rate_limited: Callable[[str], None] | None) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._on_rate_limited = on_rate_limited
+
+    async def _can_retry_async(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
+        limited = await super()._can_retry_async(state=state, request=request, response=response, error=error)
+        if limited and self._on_rate_limited is not None and response is not None:
+            self._on_rate_limited(str(getattr(request, "url", "")).rsplit("/", 1)[-1])
+        return limited
+
+
 class SlackClients:
     """One AsyncWebClient per token, all pointed at the configured API URL, sharing one pool of connections,
     and retrying 429s after their Retry-After."""
 
-    def __init__(self, api_url: str, max_retries: int = 8) -> None:
+    def __init__(self, api_url: str, max_retries: int = 8,
+                 on_rate_limited: Callable[[str], None] | None = None) -> None:
         self.api_url = api_url if api_url.endswith("/") else api_url + "/"
         self._max_retries = max_retries
+        self._on_rate_limited = on_rate_limited
         self._clients: dict[str, AsyncWebClient] = {}
         self._session: aiohttp.ClientSession | None = None
 
@@ -72,7 +88,7 @@ class SlackClients:
         client = self._clients.get(key)
         if client is None:
             client = AsyncWebClient(token=token, base_url=self.api_url, session=session)
-            client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=self._max_retries))
+            client.retry_handlers.append(CountedRateLimitRetries(self._max_retries, self._on_rate_limited))
             self._clients[key] = client
         return client
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.domain.model import Task, TaskKind
-from bot.ports import ChatPort
+from bot.ports import ChatPort, Metrics
 from bot.questions import QuestionBank
 from bot.services.boards import post_weekly_board
 from bot.services.rounds import TaskResult, post_daily, reveal
@@ -32,7 +32,7 @@ async def _run(
 
 async def run_due_work(
     *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings, now: datetime, batch: int = 200,
-    concurrency: int = 32,
+    concurrency: int = 32, metrics: Metrics | None = None,
 ) -> int:
     """Runs every task due at `now` that nobody else holds, up to `concurrency` at once (so a 09:00 fan-out to many
     channels waits on the platforms in parallel); returns how many were run."""
@@ -47,6 +47,8 @@ async def run_due_work(
                 await uow.commit()
             if task is None:
                 return False
+            if metrics is not None:
+                metrics.due_work_ran(task.kind.value, (now - task.due_at).total_seconds())
             try:
                 result = await _run(task, store=store, chat=chat, bank=bank, settings=settings, now=now)
             except Exception:

@@ -39,3 +39,45 @@ async def test_a_bot_whose_database_went_away_says_it_is_not_ready(tmp_path: Pat
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+def sample(text: str, name: str, **labels: str) -> float:
+    """The value of one sample in Prometheus' text format (0 when absent)."""
+    wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        key, _, value = line.rpartition(" ")
+        metric, _, rest = key.partition("{")
+        found = ",".join(sorted(rest.rstrip("}").split(","))) if rest else ""
+        if metric == name and found == wanted:
+            return float(value)
+    return 0.0
+
+
+async def test_the_metrics_count_what_happens_in_a_round(tmp_path: Path) -> None:
+    from tests.adapters.slack_team import berlin
+
+    async with slack_team(tmp_path, "http") as team, aiohttp.ClientSession() as session:
+        async def scrape() -> str:
+            async with session.get(f"{team.live.http_url}/metrics") as page:
+                assert page.status == 200 and page.headers["Content-Type"].startswith("text/plain")
+                return await page.text()
+
+        before = await scrape()
+        assert sample(before, "prepbot_questions_posted_total", platform="slack", kind="daily") == 0
+        await team.command_and_wait("UADA", "subscribe 09:30 Europe/Berlin mon-fri 17:00",
+                                    lambda: bool(team.slack.top_level("C1")))
+        team.slack.rate_limit("chat.postMessage", 1, retry_after=0)
+        await team.until(berlin(2026, 11, 30, 9, 31))
+        [question] = team.questions()
+        await team.reply("UBEN", question.ts, "I would profile first")
+        await team.until(berlin(2026, 11, 30, 17, 1))
+        after = await scrape()
+        assert sample(after, "prepbot_questions_posted_total", platform="slack", kind="daily") == 1
+        assert sample(after, "prepbot_answers_accepted_total", platform="slack", on_time="true") == 1
+        assert sample(after, "prepbot_reveals_posted_total", platform="slack") == 1
+        assert sample(after, "prepbot_command_seconds_count", platform="slack") >= 1
+        assert sample(after, "prepbot_scheduler_lag_seconds_count", kind="post_daily") == 1
+        assert sample(after, "prepbot_platform_rate_limited_total", platform="slack", method="chat.postMessage") == 1
+        assert team.slack.violations == []
