@@ -413,16 +413,6 @@ class AnswerRepository(_Repository):
         )
         return {f"{round_id}:{ref}" for round_id, ref in result}
 
-    async def find(self, round_ids: Sequence[int], message_ref: str) -> AnswerPart | None:
-        row = (
-            await self._c.execute(
-                select(answer_parts).where(
-                    answer_parts.c.round_id.in_(round_ids), answer_parts.c.message_ref == message_ref
-                )
-            )
-        ).first()
-        return _part_from(row) if row else None
-
     async def by_message(self, channel_id: int, message_ref: str) -> AnswerPart | None:
         row = (
             await self._c.execute(
@@ -604,16 +594,6 @@ class PointRepository(_Repository):
         for r in rows:
             by_member.setdefault(r.member_id, []).append(Award(r.reason, r.amount, r.detail))
         return by_member
-
-    async def in_range(self, channel_id: int, first: date, last: date) -> list[Row[Any]]:
-        rows = await self._c.execute(
-            select(points, members.c.member_ref, members.c.display_name)
-            .join(members, members.c.id == points.c.member_id)
-            .where(points.c.channel_id == channel_id, points.c.local_date.between(first, last))
-            .order_by(points.c.local_date, points.c.round_id, points.c.member_id, points.c.id)
-        )
-        return list(rows)
-
 
     async def scored_practice_count(self, channel_id: int, member_id: int, local_date: date) -> int:
         """Practice rounds on `local_date` that already earned the member points (for the daily cap)."""
