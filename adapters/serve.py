@@ -37,6 +37,7 @@ class Running:
     http_url: str
     platforms: list[str] = field(default_factory=list)
     discord: Any = None  # the DiscordConnection when Discord is configured
+    slack: Any = None  # the SlackParts when Slack is configured
 
 
 @asynccontextmanager
@@ -122,7 +123,7 @@ async def running(
             await discord_connection.start(bot)
         if waker:
             waker.start()
-        yield Running(bot, f"http://{host}:{port}", sorted(ports), discord_connection)
+        yield Running(bot, f"http://{host}:{port}", sorted(ports), discord_connection, slack)
     finally:
         if waker:
             await waker.stop()

@@ -3,8 +3,9 @@
     python bench/slack_http.py [--requests 4000] [--concurrency 50]
 
 Half the requests are signed `/prep stats` slash commands, half are signed thread replies (answers) to an open
-question. prepbot answers an event only after the answer is committed to SQLite and acknowledged with a reaction,
-and acks a slash command only after it is queued in SQLite; the bare app acks everything at once. The fake Slack Web API and the load generator run in their own processes.
+question. prepbot answers an event only after the answer is committed to SQLite, and acks a slash command only after
+it is queued in SQLite; the reactions on answers and the replies to commands follow once the burst lets them (the
+script waits for the last one and says when it came). The bare app acks everything at once. The fake Slack Web API and the load generator run in their own processes.
 """
 
 from __future__ import annotations
@@ -193,12 +194,20 @@ async def _main(args: argparse.Namespace) -> None:
                 # Warm both up, then measure the bare app and prepbot under the same load.
                 await asyncio.to_thread(_drive, bare_url, _requests(200, thread[1], "wb"), args.concurrency)
                 await asyncio.to_thread(_drive, prep_url, _requests(200, thread[1], "wp"), args.concurrency)
+                cpu = time.process_time()
                 bare = await asyncio.to_thread(_drive, bare_url, _requests(args.requests, thread[1], "b"),
                                                args.concurrency)
+                bare_cpu, cpu = time.process_time() - cpu, time.process_time()
                 prep = await asyncio.to_thread(_drive, prep_url, _requests(args.requests, thread[1], "p"),
                                                args.concurrency)
+                prep_cpu = time.process_time() - cpu
+                # Reactions and command replies follow the responses; wait for the last of them.
+                began = time.perf_counter()
+                assert await live.slack.followups.drain(600), "follow-ups did not finish"
+                follow_up_seconds = time.perf_counter() - began
                 async with live.bot.store.unit_of_work() as uow:
                     stored = await uow.answers.count_for_round(thread[0])
+                    unanswered = await uow.inbox.pending_count()
         await bare_runner.cleanup()
     finally:
         stop.set()
@@ -209,6 +218,10 @@ async def _main(args: argparse.Namespace) -> None:
     print(_summary("prepbot (answers durable first)", *prep))
     print(f"prepbot throughput: {prep[0] / bare[0]:.0%} of the bare app; answers stored: {stored:,} "
           f"(expected {args.requests // 2 + 100:,} with the warm-up)")
+    print(f"CPU per request in the app's process while it answered: bare {bare_cpu / args.requests * 1e6:.0f} µs, "
+          f"prepbot {prep_cpu / args.requests * 1e6:.0f} µs")
+    print(f"reactions and command replies: the last one {follow_up_seconds:.1f} s after the last response; "
+          f"commands not yet run: {unanswered}")
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.domain.model import Channel, ChannelAddress
 from bot.messages import AnswerCommand, AnswerOutcome, CastVote, CommandReply, Ignored, RetractVote, RunCommand, \
     VoteCounted
+from bot.logs import log_context
 from bot.ports import ChatPort, Clock, Metrics, NoMetrics, SettableClock
 from bot.questions import QuestionBank
 from bot.services.answers import AnswerIngest
@@ -60,19 +61,37 @@ class PrepBot:
     async def handle_answer(self, command: AnswerCommand) -> AnswerOutcome:
         """A reply, edit or deletion in a thread; returns after it is committed (and acknowledged)."""
         try:
-            return await self.answers.handle(command)
+            with log_context(command.channel):
+                return await self.answers.handle(command)
         except SQLAlchemyError:
             self.metrics.database_error()
             raise
 
+    async def store_answer(self, command: AnswerCommand) -> AnswerOutcome:
+        """Like `handle_answer`, but returns after the commit without acknowledging the answer in the chat: the
+        caller runs `acknowledge_answer` once the platform has had its response."""
+        try:
+            with log_context(command.channel):
+                return await self.answers.store(command)
+        except SQLAlchemyError:
+            self.metrics.database_error()
+            raise
+
+    async def acknowledge_answer(self, command: AnswerCommand, outcome: AnswerOutcome) -> None:
+        """Marks a stored, accepted answer in the chat (a reaction); never raises for a platform's refusal."""
+        with log_context(command.channel, round_id=getattr(outcome, "round_id", None)):
+            await self.answers.acknowledge(command, outcome)
+
     async def handle_vote(self, command: CastVote | RetractVote) -> VoteCounted | Ignored:
-        return await record_vote(command, store=self.store, settings=self.settings)
+        with log_context(command.channel):
+            return await record_vote(command, store=self.store, settings=self.settings)
 
     async def handle_command(self, command: RunCommand) -> CommandReply:
         began = time.perf_counter()
         try:
-            return await run_command(command, store=self.store, chat=self.chat, bank=self.bank,
-                                     settings=self.settings, now=self.clock.now(), directory=self.directory)
+            with log_context(command.channel, command=command.text.split(" ", 1)[0] or "help"):
+                return await run_command(command, store=self.store, chat=self.chat, bank=self.bank,
+                                         settings=self.settings, now=self.clock.now(), directory=self.directory)
         except SQLAlchemyError:
             self.metrics.database_error()
             raise
@@ -104,12 +123,13 @@ class PrepBot:
     ) -> int:
         """Runs a command this process queued; the reply goes to `deliver`, or privately to the member.
         Returns how many cards the reply had."""
-        return await run_queued(inbox_id, command, self.handle_command, store=self.store, chat=self.chat,
-                                now=self.clock.now, deliver=deliver)
+        with log_context(command.channel):
+            return await run_queued(inbox_id, command, self.handle_command, intake=self.answers, chat=self.chat,
+                                    now=self.clock.now, deliver=deliver)
 
     async def run_queued_commands(self, limit: int | None = None) -> int:
         """Runs queued commands and tells each member the reply privately; returns how many ran."""
-        return await run_queued_commands(self.handle_command, store=self.store, chat=self.chat,
+        return await run_queued_commands(self.handle_command, store=self.store, intake=self.answers, chat=self.chat,
                                          clock=self.clock.now, limit=limit)
 
     async def run_due(self) -> int:

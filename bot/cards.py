@@ -79,11 +79,23 @@ class BoardLine:
 
 
 @dataclass(frozen=True)
+class CardImage:
+    """A picture that goes with a card: PNG bytes, the file name to give them, and a text alternative that says
+    what the picture shows (for screen readers, and where the platform cannot show it)."""
+
+    data: bytes = field(repr=False)
+    filename: str
+    alt_text: str
+    media_type: str = "image/png"
+
+
+@dataclass(frozen=True)
 class LeaderboardCard:
     title: str
     period: str
     lines: tuple[BoardLine, ...]
     level_label: str | None = None
+    image: CardImage | None = None  # the board as a chart; None for an empty board
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.config import ConfigError, Settings, load_settings, machine_timezone
 from bot.domain.questions import Level
 from bot.domain.timeparse import ParseError, canonical_zone
+from bot.logs import configure_logging
 from bot.questions import PackError, load_bank, load_pack, pack_files
 
 log = logging.getLogger("prepbot")
@@ -42,6 +43,42 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("path", nargs="?")
     listing = qsub.add_parser("list", help="list the loaded questions")
     listing.add_argument("--level", help="only this level")
+    sheet_in = qsub.add_parser("import", help="make a pack of a CSV or Markdown question sheet (checked before it "
+                                              "is written)")
+    sheet_in.add_argument("file", metavar="FILE", help="the sheet: a .csv or .md file (questions/README.md)")
+    sheet_in.add_argument("--output", metavar="PACK.yaml", help="write the pack here (default: stdout)")
+    sheet_in.add_argument("--level", metavar="LEVEL", help="the level of questions whose sheet names none")
+    sheet_in.add_argument("--format", choices=["csv", "md"], help="the sheet's format (default: its extension)")
+    sheet_in.add_argument("--pack", dest="pack_name", metavar="NAME", help="the pack's name (default: the sheet's "
+                                                                            "file name)")
+    sheet_in.add_argument("--title", help="the pack's title (default: the sheet's '# Title', else the name)")
+    sheet_out = qsub.add_parser("export-sheet", help="write a pack as a CSV or Markdown sheet to edit")
+    sheet_out.add_argument("pack_file", metavar="PACK", help="a YAML pack file")
+    sheet_out.add_argument("--format", choices=["csv", "md"], help="default: the --output extension, else csv")
+    sheet_out.add_argument("--output", metavar="FILE", help="write the sheet here (default: stdout)")
+
+    channel_help = "platform:workspace:channel (e.g. slack:T123:C456, console:local:console) or a channel name"
+    export = sub.add_parser("export", help="a channel's answers and points over a range of dates")
+    export.add_argument("--channel", required=True, help=channel_help)
+    export.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first local date (default: 6 days "
+                                                                           "before --to)")
+    export.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last local date (default: today in the "
+                                                                        "channel's time zone)")
+    export.add_argument("--format", choices=["csv", "json"], required=True,
+                        help="csv: a row per round and member; json: every round with its answers and points")
+    export.add_argument("--output", metavar="FILE", help="write here (default: stdout)")
+
+    board = sub.add_parser("leaderboard", help="a channel's board, as /prep leaderboard shows it")
+    board.add_argument("--channel", required=True, help=channel_help)
+    board.add_argument("--period", default="week", help="week (default), month, all, or a level (this week's "
+                                                         "board of that level)")
+    board.add_argument("--level", help="only points from rounds of this level")
+
+    rounds = sub.add_parser("rounds", help="the rounds prepbot ran")
+    rsub = rounds.add_subparsers(dest="action", required=True)
+    recent = rsub.add_parser("list", help="the most recent rounds, newest first")
+    recent.add_argument("--channel", help=channel_help + " (default: every channel)")
+    recent.add_argument("--limit", type=int, default=20, help="how many rounds (default: 20)")
 
     db = sub.add_parser("db", help="the database")
     dsub = db.add_subparsers(dest="action", required=True)
@@ -70,10 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         return _fail(str(error))
     level = getattr(logging, settings.log_level.upper(), logging.INFO)
-    if args.command == "console" and "PREPBOT_LOG_LEVEL" not in os.environ:
-        level = logging.WARNING  # the console shows what happens; logs would only clutter it
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
+    if args.command != "run" and "PREPBOT_LOG_LEVEL" not in os.environ:
+        level = logging.WARNING  # the console and the tools show what happens; logs would only clutter them
+    configure_logging(level, settings.log_format, secrets=settings.secrets())
     try:
         if args.command == "questions":
             return _questions(args, settings)
@@ -88,6 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_run(settings))
         if args.command == "discord":
             return asyncio.run(_discord_sync(settings, args.guild))
+        if args.command in ("export", "leaderboard", "rounds"):
+            from bot.admin.commands import run_admin
+
+            return asyncio.run(run_admin(args, settings))
     except PackError as error:
         return _fail(str(error))
     except KeyboardInterrupt:
@@ -98,6 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _questions(args: argparse.Namespace, settings: Settings) -> int:
     from bot.bootstrap import question_folders
 
+    if args.action in ("import", "export-sheet"):
+        from bot.admin.commands import run_sheet_command
+
+        return run_sheet_command(args)
     if args.action == "validate":
         paths = [Path(args.path)] if args.path else question_folders(settings)
         count = 0

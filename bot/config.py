@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.domain.questions import ALL_LEVELS
 from bot.domain.schedule import Deadline, Schedule
@@ -40,6 +41,7 @@ class Settings:
     grace: str = "2h"
     tick_seconds: float = 5.0
     log_level: str = "INFO"
+    log_format: str = "auto"  # json | console | auto: readable on a terminal, JSON lines otherwise
     weights: Weights = field(default_factory=Weights)
     http_host: str = "0.0.0.0"
     http_port: int = 3000
@@ -92,7 +94,15 @@ class Settings:
             raise ConfigError("configuration: answer_max_chars must be at least 1")
         if self.practice_daily_cap < 0:
             raise ConfigError("configuration: practice_daily_cap cannot be negative")
+        if self.log_format not in ("auto", "json", "console"):
+            raise ConfigError(f"configuration: log_format must be auto, json or console, not {self.log_format!r}")
         return self
+
+    def secrets(self) -> list[str]:
+        """The secret values set (tokens, signing and client secrets, the database password), for redaction."""
+        values = [getattr(self, name) for name in sorted(SECRET_FIELDS)]
+        password = urlsplit(self.database_url).password if "://" in self.database_url else None
+        return [v for v in [*values, password] if v]
 
     def shown(self) -> dict[str, Any]:
         """Every setting, with secrets replaced by whether they are set."""

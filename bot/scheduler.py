@@ -9,14 +9,22 @@ from collections.abc import Awaitable, Callable
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 log = logging.getLogger("prepbot.scheduler")
+MAX_BACKOFF = 30.0  # seconds: the longest pause after failures (the database away) before trying again
 
 
 class Waker:
-    """Calls `run_due` every `interval` seconds, never two at once; missed wake-ups are merged into one."""
+    """Calls `run_due` every `interval` seconds, never two at once; missed wake-ups are merged into one.
+
+    After a failure (typically: the database is away) it waits twice as long each time, up to MAX_BACKOFF, before
+    trying again, and says so in one line rather than a traceback per wake-up.
+    """
 
     def __init__(self, run_due: Callable[[], Awaitable[int]], interval: float) -> None:
         self._run_due = run_due
-        self._running = asyncio.Lock()
+        self._interval = interval
+        self._work: asyncio.Task[None] | None = None
+        self._failures = 0
+        self._resume_at = 0.0  # loop time before which wake-ups are skipped, after failures
         self._scheduler = AsyncIOScheduler(timezone="UTC")
         self._scheduler.add_job(
             self._wake, "interval", seconds=interval, id="wake", max_instances=1, coalesce=True,
@@ -24,11 +32,32 @@ class Waker:
         )
 
     async def _wake(self) -> None:
-        async with self._running:
-            try:
-                await self._run_due()
-            except Exception:  # the next wake-up tries again; claims expire, so nothing is lost
-                log.exception("running due work failed")
+        """Starts a run unless one is in flight or the waker is backing off. The run is a task of its own, not part
+        of this wake-up: stopping the scheduler cancels wake-ups in progress, and work in flight must not be cut
+        off halfway (a post made but not recorded would be posted again)."""
+        if self._work is not None and not self._work.done():
+            return
+        if asyncio.get_running_loop().time() < self._resume_at:
+            return
+        self._work = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        try:
+            await self._run_due()
+        except Exception as error:  # the next try runs it again; claims expire, so nothing is lost
+            self._failures += 1
+            pause = min(self._interval * 2 ** self._failures, max(MAX_BACKOFF, self._interval))
+            self._resume_at = asyncio.get_running_loop().time() + pause
+            if self._failures == 1:
+                log.exception("running due work failed; trying again in %.1f s", pause)
+            else:
+                log.warning("running due work failed again (%d times in a row: %s); trying again in %.1f s",
+                            self._failures, type(error).__name__, pause)
+        else:
+            if self._failures:
+                log.info("running due work works again, after %d failures", self._failures)
+            self._failures = 0
+            self._resume_at = 0.0
 
     def start(self) -> None:
         self._scheduler.start()
@@ -38,9 +67,9 @@ class Waker:
         running after that keeps its claim until the claim expires, then another process takes it over."""
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
-        try:
-            await asyncio.wait_for(self._running.acquire(), timeout)
-        except asyncio.TimeoutError:
+        work = self._work
+        if work is None or work.done():
+            return
+        done, _ = await asyncio.wait({work}, timeout=timeout)
+        if not done:
             log.warning("due work still running after %.0f s; its claims will expire and be taken over", timeout)
-        else:
-            self._running.release()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TextIO
 
 from adapters.console.render import local, render
@@ -14,6 +16,12 @@ from bot.domain.model import ChannelAddress
 from bot.ports import Clock
 
 REACTION_MARKS = {Reaction.ACCEPTED: "✅", Reaction.LATE: "⏰"}
+CHARTS_DIR_VARIABLE = "PREPBOT_CHARTS_DIR"
+
+
+def default_charts_dir() -> Path:
+    """Where the console saves board charts: the folder named by PREPBOT_CHARTS_DIR, else the current folder."""
+    return Path(os.environ.get(CHARTS_DIR_VARIABLE) or ".")
 
 
 def card_kind(card: Card, private: bool) -> str:
@@ -39,6 +47,7 @@ class ConsoleChat:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     as_json: bool = False
     replies: dict[str, tuple[str, str]] = field(default_factory=dict)  # message ref -> (thread ref, author)
+    charts_dir: Path = field(default_factory=default_charts_dir)
 
     def new_ref(self) -> str:
         return uuid.uuid4().hex[:12]
@@ -57,6 +66,30 @@ class ConsoleChat:
             self.out.write(f"{prefix}{body}\n")
         self.out.flush()
 
+    def save_chart(self, card: Card) -> dict[str, Any]:
+        """Writes the card's picture (a board's chart) to `charts_dir` under its file name, replacing an older one of
+        the same name; returns what to print about it: `chart` (the absolute path) and `chart_alt`, or `chart_error`
+        when it could not be written; nothing for a card without a picture."""
+        image = card.image if isinstance(card, LeaderboardCard) else None
+        if image is None:
+            return {}
+        path = (self.charts_dir / image.filename).resolve()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(image.data)
+        except OSError as error:
+            return {"chart_error": f"the chart could not be saved to {path}: {error.strerror or error}"}
+        return {"chart": str(path), "chart_alt": image.alt_text}
+
+    def show(self, kind: str, card: Card, text: str, **extra: Any) -> None:
+        """Prints a card, saving its picture first and saying where it went (a line of text, or JSON fields)."""
+        chart = self.save_chart(card)
+        if not self.as_json and "chart" in chart:
+            text += f"\n  Chart: {chart['chart']}"
+        elif not self.as_json and "chart_error" in chart:
+            text += f"\n  ({chart['chart_error']})"
+        self.emit(kind, card, text, **extra, **(chart if self.as_json else {}))
+
     async def post_question(self, channel: ChannelAddress, card: QuestionCard) -> str:
         ref = self.new_ref()
         self.emit("question", card, render(card), thread=ref, deadline=card.deadline_at.isoformat(),
@@ -67,11 +100,11 @@ class ConsoleChat:
         self.emit("update", card, render(card), thread=message_ref, closed=card.closed)
 
     async def post_message(self, channel: ChannelAddress, card: Card) -> str:
-        self.emit(card_kind(card, private=False), card, render(card))
+        self.show(card_kind(card, private=False), card, render(card))
         return self.new_ref()
 
     async def reply_in_thread(self, channel: ChannelAddress, thread_ref: str, card: Card) -> str:
-        self.emit(card_kind(card, private=False), card, render(card), thread=thread_ref)
+        self.show(card_kind(card, private=False), card, render(card), thread=thread_ref)
         return self.new_ref()
 
     async def react(self, channel: ChannelAddress, message_ref: str, reaction: Reaction) -> None:
@@ -83,10 +116,10 @@ class ConsoleChat:
                   on_time=reaction is Reaction.ACCEPTED)
 
     async def tell_member(self, channel: ChannelAddress, member_ref: str, card: Card) -> None:
-        self.emit(card_kind(card, private=True), card, f"(only {member_ref} sees this) {render(card)}", member=member_ref)
+        self.show(card_kind(card, private=True), card, f"(only {member_ref} sees this) {render(card)}", member=member_ref)
 
     async def message_member(self, channel: ChannelAddress, member_ref: str, card: Card) -> None:
-        self.emit(card_kind(card, private=True), card, f"(direct message to {member_ref}) {render(card)}",
+        self.show(card_kind(card, private=True), card, f"(direct message to {member_ref}) {render(card)}",
                   member=member_ref)
 
     async def is_admin(self, channel: ChannelAddress, member_ref: str) -> bool:
@@ -94,6 +127,6 @@ class ConsoleChat:
 
     def show_private(self, member_ref: str, card: Card) -> None:
         """A command's private answer."""
-        self.emit(card_kind(card, private=True), card, render(card), member=member_ref)
+        self.show(card_kind(card, private=True), card, render(card), member=member_ref)
 
 

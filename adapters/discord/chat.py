@@ -23,6 +23,7 @@ log = logging.getLogger("prepbot.discord")
 
 REACTIONS = {Reaction.ACCEPTED: "✅", Reaction.LATE: "⏰"}
 ADMIN_CACHE_SECONDS = 60.0
+MISSING_PERMISSIONS = 50013  # Discord's JSON error code for a permission the bot lacks
 T = TypeVar("T")
 
 
@@ -80,8 +81,20 @@ class DiscordChat:
             return self._messageable(thread_id).get_partial_message(int(message_id))
         return self._messageable(channel.channel).get_partial_message(int(ref))
 
-    async def _send(self, target: discord.PartialMessageable, message: DiscordMessage, **extra: Any) -> discord.Message:
-        return await target.send(content=message.content, embeds=message.embeds, **extra)
+    async def _send(self, target: discord.abc.Messageable, message: DiscordMessage, **extra: Any) -> discord.Message:
+        """Sends one message, with its picture as an attachment (files[0]) when it has one. Without the Attach Files
+        permission the message goes out without the picture, rather than not at all. Raises what discord.py raises."""
+        file = message.file()
+        if file is None:
+            return await target.send(content=message.content, embeds=message.embeds, **extra)
+        try:
+            return await target.send(content=message.content, embeds=message.embeds, file=file, **extra)
+        except discord.Forbidden as error:
+            if error.code != MISSING_PERMISSIONS:
+                raise
+            log.warning("sent without its picture (the bot may not attach files here): %s", error.text)
+            plain = message.without_image()
+            return await target.send(content=plain.content, embeds=plain.embeds, **extra)
 
     async def post_question(self, channel: ChannelAddress, card: QuestionCard) -> str:
         target = self._messageable(channel.channel)
@@ -132,7 +145,7 @@ class DiscordChat:
             user = self._client.get_user(int(member_ref)) or await self._client.fetch_user(int(member_ref))
             dm = await user.create_dm()
             for message in render(card):
-                await dm.send(content=message.content, embeds=message.embeds)
+                await self._send(dm, message)
 
         await _call("direct message", send)
 

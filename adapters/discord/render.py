@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 
 import discord
 
 from adapters.text import split_text
-from bot.cards import Card, LeaderboardCard, Notice, NoticeKind, QuestionCard, RevealCard, StatsCard
+from bot.cards import Card, CardImage, LeaderboardCard, Notice, NoticeKind, QuestionCard, RevealCard, StatsCard
 
 MAX_CONTENT = 2000
 MAX_DESCRIPTION = 4096
@@ -20,8 +21,35 @@ CLOSED_COLOUR = discord.Colour.dark_grey()
 
 @dataclass
 class DiscordMessage:
+    """One message's worth: its content, its embeds, and a picture sent with it as an attachment (which an embed
+    may show as `attachment://FILENAME`)."""
+
     content: str | None = None
     embeds: list[discord.Embed] = field(default_factory=list)
+    image: CardImage | None = None
+
+    def file(self) -> discord.File | None:
+        """The picture as a new discord.File (a File is used up by one send), with its alt text as the attachment's
+        description; None without a picture."""
+        if self.image is None:
+            return None
+        return discord.File(io.BytesIO(self.image.data), filename=self.image.filename,
+                            description=self.image.alt_text)
+
+    def without_image(self) -> DiscordMessage:
+        """The same message with neither the attachment nor any embed image that shows it."""
+        embeds = []
+        for embed in self.embeds:
+            copy = embed.copy()
+            if copy.image.url and copy.image.url.startswith("attachment://"):
+                copy.set_image(url=None)
+            embeds.append(copy)
+        return DiscordMessage(self.content, embeds)
+
+
+def attachment_url(image: CardImage) -> str:
+    """How an embed in the same message refers to the attached picture."""
+    return f"attachment://{image.filename}"
 
 
 def timestamp(epoch: int) -> str:
@@ -116,9 +144,12 @@ def board_embed(card: LeaderboardCard) -> discord.Embed:
     medals = {1: "🥇", 2: "🥈", 3: "🥉"}
     lines = [f"{medals.get(line.rank, f'{line.rank}.')} **{line.name}** · {line.total} pts "
              f"({line.rounds} round{'s' if line.rounds != 1 else ''})" for line in card.lines]
-    return discord.Embed(title=_title(f"{card.title} · {card.period}{level}"),
-                         description="\n".join(lines) or "No points yet. Answer today's question to get on the board!",
-                         colour=discord.Colour.gold())
+    embed = discord.Embed(title=_title(f"{card.title} · {card.period}{level}"),
+                          description="\n".join(lines) or "No points yet. Answer today's question to get on the board!",
+                          colour=discord.Colour.gold())
+    if card.image is not None:
+        embed.set_image(url=attachment_url(card.image))
+    return embed
 
 
 def stats_embed(card: StatsCard) -> discord.Embed:
@@ -137,7 +168,7 @@ def render(card: Card) -> list[DiscordMessage]:
     if isinstance(card, RevealCard):
         return reveal_messages(card)
     if isinstance(card, LeaderboardCard):
-        return [DiscordMessage(embeds=[board_embed(card)])]
+        return [DiscordMessage(embeds=[board_embed(card)], image=card.image)]
     if isinstance(card, StatsCard):
         return [DiscordMessage(embeds=[stats_embed(card)])]
     return notice_messages(card)

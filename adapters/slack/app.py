@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -14,6 +12,7 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.followups import FollowUps
 from adapters.slack.chat import SingleWorkspaceTokens, SlackChat, SlackClients, SlackTokens
 from adapters.slack.events import address, answer_command, team_of, vote_command
 from adapters.slack.installations import StoreInstallationStore, StoreOAuthStateStore
@@ -30,6 +29,7 @@ BOT_SCOPES = [
     "channels:history",
     "chat:write",
     "commands",
+    "files:write",
     "groups:history",
     "reactions:read",
     "reactions:write",
@@ -79,39 +79,13 @@ class SlackParts:
     store: Store
     clock: Clock
     app: AsyncApp | None = None
-    background: "BackgroundWork" = field(default_factory=lambda: BackgroundWork())
+    followups: FollowUps | None = None
 
     async def close(self) -> None:
-        """Lets acknowledged commands finish, then closes the HTTP connections."""
-        await self.background.drain()
+        """Lets reactions and acknowledged commands finish, then closes the HTTP connections."""
+        if self.followups is not None:
+            await self.followups.close()
         await self.clients.close()
-
-
-class BackgroundWork:
-    """Work that continues after Slack got its response; kept so shutdown can wait for it.
-
-    At most `concurrency` pieces run at once, so a burst of commands cannot crowd out answers waiting to be stored.
-    """
-
-    def __init__(self, concurrency: int = 4) -> None:
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._slots = asyncio.Semaphore(concurrency)
-
-    def start(self, work: Coroutine[Any, Any, object]) -> None:
-        task = asyncio.create_task(self._guarded(work))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _guarded(self, work: Coroutine[Any, Any, object]) -> None:
-        try:
-            async with self._slots:
-                await work
-        except Exception:
-            log.exception("a /prep command failed after it was acknowledged")
-
-    async def drain(self, timeout: float = 20.0) -> None:
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=timeout)
 
 
 def build_slack_chat(settings: Settings, store: Store, clock: Clock, metrics: Metrics | None = None) -> SlackParts:
@@ -161,6 +135,7 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
         )
     app = AsyncApp(**kwargs)
     chat = parts.chat
+    followups = parts.followups = FollowUps(lambda: bot.answers.arrivals)
 
     async def bot_user(body: dict[str, Any]) -> str | None:
         identity = await parts.tokens.bot_for(team_of(body))
@@ -173,7 +148,9 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
         name = await chat.display_name(team_of(body), user) if user and not event.get("bot_id") else user
         command = answer_command(body, name, await bot_user(body), bot.clock.now())
         if command is not None:
-            await bot.handle_answer(command)
+            # Committed before Slack gets its 200; the reaction follows once the arrivals of the moment are in.
+            outcome = await bot.store_answer(command)
+            followups.start(bot.acknowledge_answer(command, outcome))
 
     async def on_reaction(body: dict[str, Any]) -> None:
         event = body.get("event") or {}
@@ -200,7 +177,7 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
         inbox_id = await bot.enqueue_command(command, f"slack:{key}")
         await ack()
         if inbox_id is not None:  # None: a retried delivery of a command already queued
-            parts.background.start(bot.run_queued(inbox_id, command))
+            followups.start(bot.run_queued(inbox_id, command))
 
     parts.app = app
     return app

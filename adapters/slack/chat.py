@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 import time
+from collections import deque
 
 import aiohttp
 from collections.abc import Awaitable, Callable
@@ -16,8 +17,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.render import SlackMessage, render, render_question
-from bot.cards import Card, QuestionCard, Reaction
+from adapters.slack.render import SlackMessage, chart_comment, render, render_question
+from bot.cards import Card, CardImage, LeaderboardCard, QuestionCard, Reaction
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatError
 
@@ -42,30 +43,129 @@ class SlackTokens(Protocol):
         """The bot's token and user id in `team_id`, or None if prepbot is not installed there."""
 
 
-class CountedRateLimitRetries(AsyncRateLimitErrorRetryHandler):
-    """Retries a 429 after its Retry-After, and says so to `on_rate_limited` (the method's URL)."""
+class WorkspacePacer:
+    """Paces one Web API method of one bot token (one workspace) under a limit Slack does not publish, such as
+    chat.postMessage's workspace-wide limit. No pacing until Slack answers 429; from then on
 
-    def __init__(self, max_retry_count: int, on_rate_limited: Callable[[str], None] | None) -> None:
+    - every call of the method waits out the Retry-After (not only the call that was refused), and
+    - calls are spaced at a little under the rate that was getting through before the 429 (successes per second
+      over the last few seconds), and that pace creeps up slowly while no 429 comes, so a limit that rises, or an
+      estimate that came out low, is found again.
+
+    Calls take their turns in order. A 429 means Slack did nothing, so the refused call is simply made again at its
+    next turn: nothing is dropped and nothing is sent twice."""
+
+    WINDOW = 10.0  # seconds of successes the rate is learnt from
+    MARGIN = 0.95  # pace this far under the rate that was getting through
+    PROBE = 0.005  # then let the pace grow by this share per second without a 429
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._monotonic = monotonic
+        self.rate: float | None = None  # calls per second; None until Slack first answers 429
+        self._next = 0.0  # the earliest moment of the next turn
+        self._hold_until = 0.0  # the Retry-After: no call before this
+        self._successes: deque[float] = deque()
+        self._window_start = monotonic()  # successes before this moment (the last hold) are not counted
+        self._cut_at = float("-inf")  # when the pace was last lowered
+        self._grown_at = 0.0
+
+    async def turn(self) -> float:
+        """Waits for this call's turn; returns the moment it was given (to pass to `limited`)."""
+        now = self._monotonic()
+        start = max(now, self._hold_until)
+        if self.rate is not None:
+            start = max(start, self._next)
+            self._next = start + 1.0 / self.rate
+        if start > now:
+            await asyncio.sleep(start - now)
+        return start
+
+    def succeeded(self) -> None:
+        """A call got through (whatever Slack answered, other than 429)."""
+        now = self._monotonic()
+        self._successes.append(now)
+        while self._successes[0] < now - self.WINDOW:
+            self._successes.popleft()
+        if self.rate is not None:
+            self.rate *= 1.0 + self.PROBE * max(0.0, now - self._grown_at)
+            self._grown_at = max(self._grown_at, now)
+
+    def limited(self, retry_after: float, sent_at: float) -> None:
+        """Slack answered 429 with `retry_after` seconds to a call whose turn came at `sent_at`."""
+        now = self._monotonic()
+        self._hold_until = max(self._hold_until, now + retry_after)
+        self._grown_at = self._hold_until
+        self._next = max(self._next, self._hold_until)
+        if sent_at <= self._cut_at:
+            return  # its turn came before the pace was last lowered: this 429 is already accounted for
+        since = max(self._window_start, now - self.WINDOW)
+        got_through = sum(1 for moment in self._successes if moment >= since)
+        measured = max(got_through, 1) / max(now - since, 1.0)
+        self.rate = self.MARGIN * (measured if self.rate is None else min(self.rate, measured))
+        self._cut_at = now
+        self._window_start = self._hold_until
+
+
+def retry_after_seconds(response: Any) -> float:
+    """A 429's Retry-After in seconds (1 when it has none, or it cannot be read)."""
+    headers = getattr(response, "headers", None) or {}
+    for name in headers:
+        if str(name).lower() == "retry-after":
+            value = headers[name]
+            try:
+                return max(float(value[0] if isinstance(value, list) else value), 0.0)
+            except (TypeError, ValueError, IndexError):
+                break
+    return 1.0
+
+
+def _method_of(request: Any) -> str:
+    return str(getattr(request, "url", "")).rsplit("/", 1)[-1].split("?", 1)[0]
+
+
+class CountedRateLimitRetries(AsyncRateLimitErrorRetryHandler):
+    """Retries a 429 when its method's pacer gives the turn (after the Retry-After, at the learnt pace), and says so
+    to `on_rate_limited` (the method's name). Without `pacer_for` it sleeps the Retry-After, like slack_sdk's own."""
+
+    def __init__(self, max_retry_count: int, on_rate_limited: Callable[[str], None] | None,
+                 pacer_for: Callable[[str], WorkspacePacer] | None = None) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self._on_rate_limited = on_rate_limited
+        self._pacer_for = pacer_for
 
     async def _can_retry_async(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
         limited = await super()._can_retry_async(state=state, request=request, response=response, error=error)
         if limited and self._on_rate_limited is not None and response is not None:
-            self._on_rate_limited(str(getattr(request, "url", "")).rsplit("/", 1)[-1])
+            self._on_rate_limited(_method_of(request))
         return limited
+
+    async def prepare_for_next_attempt_async(
+        self, *, state: Any, request: Any, response: Any = None, error: Any = None
+    ) -> None:
+        if self._pacer_for is None or response is None:
+            await super().prepare_for_next_attempt_async(state=state, request=request, response=response,
+                                                         error=error)
+            return
+        pacer = self._pacer_for(_method_of(request))
+        values = dict(state.custom_values or {})
+        pacer.limited(retry_after_seconds(response), float(values.get("turn", float("-inf"))))
+        values["turn"] = await pacer.turn()
+        state.custom_values = values
+        state.next_attempt_requested = True
+        state.increment_current_attempt()
 
 
 class SlackClients:
-    """One AsyncWebClient per token, all pointed at the configured API URL, sharing one pool of connections,
-    and retrying 429s after their Retry-After."""
+    """One AsyncWebClient per token, all pointed at the configured API URL, sharing one pool of connections; 429s
+    are retried at the pace of a WorkspacePacer per token and method."""
 
-    def __init__(self, api_url: str, max_retries: int = 8,
+    def __init__(self, api_url: str, max_retries: int = 12,
                  on_rate_limited: Callable[[str], None] | None = None) -> None:
         self.api_url = api_url if api_url.endswith("/") else api_url + "/"
         self._max_retries = max_retries
         self._on_rate_limited = on_rate_limited
         self._clients: dict[str, AsyncWebClient] = {}
+        self._pacers: dict[tuple[str, str], WorkspacePacer] = {}
         self._session: aiohttp.ClientSession | None = None
 
     def session(self) -> aiohttp.ClientSession:
@@ -82,13 +182,23 @@ class SlackClients:
             await self._session.close()
             self._session = None
 
+    def pacer(self, token: str | None, method: str) -> WorkspacePacer:
+        """The pacer of `method` for `token` (a bot token stands for one workspace)."""
+        key = (token or "", method)
+        pacer = self._pacers.get(key)
+        if pacer is None:
+            pacer = self._pacers[key] = WorkspacePacer()
+        return pacer
+
     def for_token(self, token: str | None) -> AsyncWebClient:
         key = token or ""
         session = self.session()
         client = self._clients.get(key)
         if client is None:
             client = AsyncWebClient(token=token, base_url=self.api_url, session=session)
-            client.retry_handlers.append(CountedRateLimitRetries(self._max_retries, self._on_rate_limited))
+            client.retry_handlers.append(CountedRateLimitRetries(
+                self._max_retries, self._on_rate_limited, lambda method: self.pacer(token, method)
+            ))
             self._clients[key] = client
         return client
 
@@ -154,10 +264,18 @@ class SlackChat:
 
     async def _call(self, team_id: str, method: str, **kwargs: Any) -> dict[str, Any]:
         client = await self._client(team_id)
+        pacer = self._clients.pacer(client.token, method)
+        turn = await pacer.turn()
         try:
-            # The SDK's own method for each call, so each is encoded the way Slack expects (JSON or form).
+            # The SDK's own method for each call, so each is encoded the way Slack expects (JSON or form); a 429 is
+            # retried inside it, at the pacer's next turn.
             response = await getattr(client, method.replace(".", "_"))(**kwargs)
+            pacer.succeeded()
         except SlackApiError as error:
+            if error.response.status_code == 429:  # the retries ran out: Slack did nothing
+                pacer.limited(retry_after_seconds(error.response), turn)
+            else:
+                pacer.succeeded()
             code = str(error.response.get("error", "unknown_error"))
             raise ChatError(f"Slack {method}: {code}", gone=code in GONE_ERRORS) from None
         except (OSError, asyncio.TimeoutError) as error:
@@ -173,6 +291,40 @@ class SlackChat:
         )
         return str(response["ts"])
 
+    async def _share_image(self, channel: ChannelAddress, image: CardImage, thread_ts: str, title: str) -> None:
+        """Uploads `image` the way Slack asks (files.getUploadURLExternal, the bytes POSTed to the upload URL,
+        files.completeUploadExternal) and shares it in the thread under `thread_ts`. Needs the files:write scope.
+        Raises ChatError when a step fails."""
+        ticket = await self._call(channel.workspace, "files.getUploadURLExternal", filename=image.filename,
+                                  length=len(image.data), alt_txt=image.alt_text)
+        upload_url, file_id = str(ticket.get("upload_url") or ""), str(ticket.get("file_id") or "")
+        if not upload_url or not file_id:
+            raise ChatError("Slack files.getUploadURLExternal: no upload URL in the response")
+        try:
+            async with self._clients.session().post(upload_url, data=image.data) as response:
+                if response.status != 200:
+                    raise ChatError(f"Slack file upload: HTTP {response.status}")
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            raise ChatError(f"Slack file upload: {error.__class__.__name__}") from None
+        await self._pacer.run(channel.channel, lambda: self._call(
+            channel.workspace, "files.completeUploadExternal", files=[{"id": file_id, "title": title}],
+            channel_id=channel.channel, thread_ts=thread_ts, initial_comment=chart_comment(title),
+        ))
+
+    async def _post_card(self, channel: ChannelAddress, card: Card, thread_ts: str | None = None) -> str:
+        """Posts the card's messages; a board's chart follows in the thread of the board's first message (or in the
+        thread the card went to). The board counts as posted even if its chart fails: that is logged, not raised,
+        so that the board is never posted twice."""
+        messages = render(card)
+        refs = [await self._post(channel, message, thread_ts) for message in messages]
+        image = card.image if isinstance(card, LeaderboardCard) else None
+        if image is not None:
+            try:
+                await self._share_image(channel, image, thread_ts or refs[0], messages[0].text)
+            except ChatError as error:
+                log.warning("the board in %s was posted without its chart: %s", channel.channel, error)
+        return refs[0]
+
     async def post_question(self, channel: ChannelAddress, card: QuestionCard) -> str:
         return await self._post(channel, render_question(card))
 
@@ -184,12 +336,10 @@ class SlackChat:
         ))
 
     async def post_message(self, channel: ChannelAddress, card: Card) -> str:
-        refs = [await self._post(channel, message) for message in render(card)]
-        return refs[0]
+        return await self._post_card(channel, card)
 
     async def reply_in_thread(self, channel: ChannelAddress, thread_ref: str, card: Card) -> str:
-        refs = [await self._post(channel, message, thread_ref) for message in render(card)]
-        return refs[0]
+        return await self._post_card(channel, card, thread_ref)
 
     async def react(self, channel: ChannelAddress, message_ref: str, reaction: Reaction) -> None:
         try:

@@ -129,6 +129,12 @@ def render_board(card: LeaderboardCard) -> SlackMessage:
     return SlackMessage(title, [header(title), *sections(body)])
 
 
+def chart_comment(title: str) -> str:
+    """The message that shares a board's chart, for the board titled `title` (mrkdwn text without blocks:
+    files.completeUploadExternal takes none)."""
+    return f"{escape(title)}, as a chart"
+
+
 def render_stats(card: StatsCard) -> SlackMessage:
     breakdown = " · ".join(f"{reason} {amount}" for reason, amount in card.breakdown)
     lines = [

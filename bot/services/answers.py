@@ -56,8 +56,19 @@ class _CommandQueued:
     inbox_id: int | None
 
 
-_Intake = AnswerCommand | _QueueCommand
-_IntakeOutcome = AnswerOutcome | _CommandQueued
+@dataclass(frozen=True)
+class _CompleteCommand:
+    inbox_id: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class _CommandCompleted:
+    inbox_id: int
+
+
+_Intake = AnswerCommand | _QueueCommand | _CompleteCommand
+_IntakeOutcome = AnswerOutcome | _CommandQueued | _CommandCompleted
 
 
 @dataclass
@@ -70,7 +81,8 @@ class AnswerIngest:
     """Takes answer commands (and slash commands to queue) from any number of callers and writes them in order,
     many per transaction.
 
-    `handle()` returns only after the command's transaction committed, then acknowledges the answer in the chat.
+    `handle()` returns only after the command's transaction committed, then acknowledges the answer in the chat;
+    `store()` returns after the commit and leaves the acknowledgement to the caller (`acknowledge()`).
     """
 
     def __init__(self, store: Store, chat: ChatPort, answer_max_chars: int, directory: Directory) -> None:
@@ -81,19 +93,43 @@ class AnswerIngest:
         self._queue: list[_Pending] = []
         self._writer: asyncio.Task[None] | None = None
         self._rounds: LruCache[tuple[int, str], Round] = LruCache(10_000)  # (channel id, thread ref) -> Round
+        self._arrivals = 0
+
+    @property
+    def arrivals(self) -> int:
+        """How many answers and commands have arrived so far: work that waits can tell a burst is on."""
+        return self._arrivals
 
     async def handle(self, command: AnswerCommand) -> AnswerOutcome:
-        """Stores the command durably and returns what happened; raises if the database write failed."""
+        """Stores the command durably, acknowledges an accepted answer in the chat, and returns what happened;
+        raises if the database write failed."""
+        outcome = await self.store(command)
+        await self.acknowledge(command, outcome)
+        return outcome
+
+    async def store(self, command: AnswerCommand) -> AnswerOutcome:
+        """Stores the command durably and returns what happened, without acknowledging it in the chat; raises if
+        the database write failed."""
+        self._arrivals += 1
         outcome = await self._submit(command)
-        assert not isinstance(outcome, _CommandQueued)
-        await self._acknowledge(command, outcome)
+        assert not isinstance(outcome, (_CommandQueued, _CommandCompleted))
+        if log.isEnabledFor(logging.DEBUG):  # what members wrote is theirs: only at debug level
+            text = command.text if isinstance(command, (SubmitAnswer, EditAnswer)) else ""
+            log.debug("%s: %s %r", type(command).__name__, type(outcome).__name__, text,
+                      extra={"round": getattr(outcome, "round_id", None), "message_ref": command.message_ref})
         return outcome
 
     async def queue_command(self, command: RunCommand, dedupe_key: str, at: datetime, held_until: datetime) -> int | None:
         """Stores a slash command in the inbox, held until `held_until`; its id, or None if queued before."""
+        self._arrivals += 1
         outcome = await self._submit(_QueueCommand(command, dedupe_key, at, held_until))
         assert isinstance(outcome, _CommandQueued)
         return outcome.inbox_id
+
+    async def complete_command(self, inbox_id: int, at: datetime) -> None:
+        """Marks a queued command done, in a commit shared with other arrivals; returns after the commit."""
+        outcome = await self._submit(_CompleteCommand(inbox_id, at))
+        assert isinstance(outcome, _CommandCompleted)
 
     async def _submit(self, item: _Intake) -> _IntakeOutcome:
         future: asyncio.Future[_IntakeOutcome] = asyncio.get_running_loop().create_future()
@@ -102,7 +138,8 @@ class AnswerIngest:
             self._writer = asyncio.create_task(self._drain())
         return await future
 
-    async def _acknowledge(self, command: AnswerCommand, outcome: AnswerOutcome) -> None:
+    async def acknowledge(self, command: AnswerCommand, outcome: AnswerOutcome) -> None:
+        """Marks an accepted answer with a reaction (and tells the member if it was cut); failures are logged."""
         if not isinstance(command, SubmitAnswer) or not isinstance(outcome, AnswerAccepted):
             return
         reaction = Reaction.ACCEPTED if outcome.on_time else Reaction.LATE
@@ -141,6 +178,8 @@ class AnswerIngest:
         outcomes: list[_IntakeOutcome | None] = [None] * len(batch)
         async with self._store.unit_of_work() as uow:
             rows: list[tuple[int, dict[str, Any], AnswerAccepted]] = []
+            queued: list[tuple[int, _QueueCommand]] = []
+            completed: list[tuple[int, _CompleteCommand]] = []
 
             async def flush() -> None:
                 new = await uow.answers.add_many([row for _, row, _ in rows])
@@ -161,14 +200,21 @@ class AnswerIngest:
                     else:
                         rows.append((index, *result))
                 elif isinstance(command, _QueueCommand):
-                    await flush()
-                    outcomes[index] = _CommandQueued(
-                        await uow.inbox.add(command.command, command.dedupe_key, command.at, command.held_until)
-                    )
+                    queued.append((index, command))
+                elif isinstance(command, _CompleteCommand):
+                    completed.append((index, command))
                 else:
                     await flush()
                     outcomes[index] = await self._change(uow, command, learned)
             await flush()
+            # Slash commands and answers never depend on each other, so the inbox is written in one go at the end.
+            ids = await uow.inbox.add_many([(q.command, q.dedupe_key, q.at, q.held_until) for _, q in queued])
+            for index, q in queued:
+                outcomes[index] = _CommandQueued(ids.pop(q.dedupe_key, None))
+            for at in {c.at for _, c in completed}:
+                await uow.inbox.complete_many([c.inbox_id for _, c in completed if c.at == at], at)
+            for index, c in completed:
+                outcomes[index] = _CommandCompleted(c.inbox_id)
             await uow.commit()
         return [o if o is not None else Ignored("not processed") for o in outcomes], rounds
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from bot.cards import BoardLine, LeaderboardCard, StatsCard
+from bot.chart import board_chart
 from bot.domain.leaderboard import rank
 from bot.domain.model import Channel, Member, Task
 from bot.domain.questions import Level
@@ -14,6 +17,8 @@ from bot.ports import ChatError, ChatPort
 from bot.services.planning import plan_next_board
 from bot.services.rounds import STREAK_LOOKBACK, TaskResult, stop_lost_channel
 from bot.store.unit_of_work import Store, UnitOfWork
+
+log = logging.getLogger("prepbot.boards")
 
 BOARD_SIZE = 10
 REASONS = ("participation", "coverage", "votes", "streak")
@@ -41,12 +46,27 @@ async def board_card(
     return LeaderboardCard(title, label, lines, level.label if level else None)
 
 
+def with_chart(card: LeaderboardCard, channel: Channel) -> LeaderboardCard:
+    """`card` with its chart attached as its image; an empty board gets none. A chart that cannot be drawn is
+    logged and left out: the board goes out without it rather than not at all."""
+    if not card.lines:
+        return card
+    try:
+        return replace(card, image=board_chart(card, channel=channel.name))
+    except (OSError, ValueError) as error:
+        log.warning("could not draw the chart of %s (%s) in channel %s: %s", card.title, card.period, channel.id, error)
+        return card
+
+
 async def leaderboard(
     channel: Channel, period: str, level: Level | None, *, store: Store, now: datetime
 ) -> LeaderboardCard:
+    """The channel's board for `period` (week, month or all) and `level` (None: every level), as of `now`, with its
+    chart when anyone has points."""
     first, last, label = period_bounds(period, channel.schedule.local_date(now))
     async with store.unit_of_work() as uow:
-        return await board_card(uow, channel, first, last, label, level)
+        card = await board_card(uow, channel, first, last, label, level)
+    return with_chart(card, channel)
 
 
 async def post_weekly_board(task: Task, *, store: Store, chat: ChatPort, now: datetime) -> TaskResult:
@@ -65,7 +85,7 @@ async def post_weekly_board(task: Task, *, store: Store, chat: ChatPort, now: da
     if card is None:
         return TaskResult("skipped (no rounds that week)")
     try:
-        await chat.post_message(channel.address, card)
+        await chat.post_message(channel.address, with_chart(card, channel))
     except ChatError as error:
         if error.gone:
             await stop_lost_channel(store, chat, channel, now, str(error))

@@ -26,11 +26,12 @@ async def enqueue_command(command: RunCommand, dedupe_key: str, *, intake: Answe
 
 
 async def run_queued(
-    inbox_id: int, command: RunCommand, run: Runner, *, store: Store, chat: ChatPort, now: Callable[[], datetime],
-    deliver: Callable[[Card], Awaitable[None]] | None = None,
+    inbox_id: int, command: RunCommand, run: Runner, *, intake: AnswerIngest, chat: ChatPort,
+    now: Callable[[], datetime], deliver: Callable[[Card], Awaitable[None]] | None = None,
 ) -> int:
     """Runs one queued command this process holds, gives the member the reply (through `deliver`, by default
-    privately in the chat), and marks it done. Returns how many cards the reply had."""
+    privately in the chat), and marks it done (in a commit shared with other arrivals). Returns how many cards the
+    reply had."""
     cards = 0
     try:
         reply = await run(command)
@@ -42,14 +43,13 @@ async def run_queued(
             cards += 1
     except ChatError as error:
         log.warning("could not reply to a /prep command: %s", error)
-    async with store.unit_of_work() as uow:
-        await uow.inbox.complete(inbox_id, now())
-        await uow.commit()
+    await intake.complete_command(inbox_id, now())
     return cards
 
 
 async def run_queued_commands(
-    run: Runner, *, store: Store, chat: ChatPort, clock: Callable[[], datetime], limit: int | None = None
+    run: Runner, *, store: Store, intake: AnswerIngest, chat: ChatPort, clock: Callable[[], datetime],
+    limit: int | None = None,
 ) -> int:
     """Runs queued commands that nobody holds (e.g. left by a crash), oldest first; returns how many ran."""
     ran = 0
@@ -59,6 +59,6 @@ async def run_queued_commands(
             await uow.commit()
         if claimed is None:
             break
-        await run_queued(*claimed, run, store=store, chat=chat, now=clock)
+        await run_queued(*claimed, run, intake=intake, chat=chat, now=clock)
         ran += 1
     return ran

@@ -26,9 +26,9 @@ async def plan_next_post(uow: UnitOfWork, channel: Channel, after: datetime) -> 
         slot = channel.schedule.next_slot(cursor)
         if slot is None:
             return None
-        key = post_key(channel.id, slot.local_date)
-        if await uow.rounds.daily(channel.id, slot.local_date) is None and not await uow.tasks.exists(key):
-            await uow.tasks.schedule(TaskKind.POST_DAILY, channel.id, slot.due_at, key, slot_date=slot.local_date)
+        # one statement: added unless the day already has its round or its task
+        if await uow.tasks.schedule_post(channel.id, slot.due_at, post_key(channel.id, slot.local_date),
+                                         slot.local_date):
             return slot.due_at
         cursor = slot.due_at
     return None
@@ -43,8 +43,7 @@ async def plan_next_board(uow: UnitOfWork, channel: Channel, after: datetime) ->
         due = channel.schedule.next_board(cursor)
         past_week_start, _ = week_bounds(channel.schedule.local_date(due) - timedelta(days=7))
         key = board_key(channel.id, past_week_start)
-        if not await uow.tasks.exists(key):
-            await uow.tasks.schedule(TaskKind.WEEKLY_BOARD, channel.id, due, key, slot_date=past_week_start)
+        if await uow.tasks.schedule(TaskKind.WEEKLY_BOARD, channel.id, due, key, slot_date=past_week_start):
             return due
         cursor = due
     return None
@@ -60,12 +59,14 @@ async def replan(uow: UnitOfWork, channel: Channel, now: datetime) -> None:
 async def repair_plans(uow: UnitOfWork, now: datetime) -> int:
     """Plans work for subscribed channels that have none pending (e.g. after an upgrade); returns how many."""
     repaired = 0
+    pending = await uow.tasks.pending_kinds()
     for channel in await uow.channels.all():
         if not channel.subscribed:
             continue
-        if not await uow.tasks.pending(channel.id, TaskKind.POST_DAILY):
+        kinds = pending.get(channel.id, set())
+        if TaskKind.POST_DAILY not in kinds:
             if await plan_next_post(uow, channel, now):
                 repaired += 1
-        if not await uow.tasks.pending(channel.id, TaskKind.WEEKLY_BOARD):
+        if TaskKind.WEEKLY_BOARD not in kinds:
             await plan_next_board(uow, channel, now)
     return repaired

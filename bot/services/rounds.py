@@ -14,6 +14,7 @@ from bot.domain.questions import KeyPoint, Level, Question
 from bot.domain.rotation import pick_daily, pick_practice
 from bot.domain.schedule import Slot
 from bot.domain.scoring import Award, answer_awards, streak_length, vote_award
+from bot.logs import add_log_context
 from bot.ports import ChatError, ChatPort
 from bot.questions import QuestionBank
 from bot.services.planning import plan_next_post
@@ -65,7 +66,10 @@ async def _publish(
         await uow.rounds.mark_posted(round_.id, message_ref, now, deadline_at)
         await uow.tasks.schedule(TaskKind.REVEAL, channel.id, deadline_at, f"reveal:{round_.id}", round_id=round_.id)
         await uow.commit()
-        return await uow.rounds.get(round_.id)
+        posted = await uow.rounds.get(round_.id)
+    log.info("%s question %s posted, answers until %s", round_.kind.value, question.id,
+             f"{deadline_at:%Y-%m-%d %H:%M} UTC", extra={"round": round_.id, "message_ref": message_ref})
+    return posted
 
 
 async def post_daily(
@@ -75,6 +79,7 @@ async def post_daily(
     assert task.slot_date is not None
     async with store.unit_of_work() as uow:
         channel = await uow.channels.get(task.channel_id)
+        add_log_context(channel.address)
         schedule = channel.schedule
         off = None if channel.subscribed else "unsubscribed"
         off = off or ("paused" if schedule.paused else None) or schedule.off_reason(task.slot_date)
@@ -95,6 +100,7 @@ async def post_daily(
             )
             assert round_ is not None
             await uow.commit()
+    add_log_context(round_id=round_.id)
     if round_.status is RoundStatus.PENDING:
         question = bank.get(round_.question_id) or missing_question(round_.question_id)
         deadline_at = schedule.deadline_for(Slot(task.slot_date, task.due_at), now)
@@ -222,6 +228,7 @@ async def reveal(
     async with store.unit_of_work() as uow:
         round_ = await uow.rounds.get(task.round_id)
         channel = await uow.channels.get(round_.channel_id)
+        add_log_context(channel.address, round_id=round_.id)
         question = bank.get(round_.question_id) or missing_question(round_.question_id)
         if round_.status is not RoundStatus.CLOSED:
             await score_round(uow, round_, question, settings, now)
@@ -238,6 +245,7 @@ async def reveal(
             async with store.unit_of_work() as uow:
                 await uow.rounds.mark_reveal_posted(round_.id, reveal_ref)
                 await uow.commit()
+            log.info("reveal posted with feedback on %d answers", len(card.feedback))
         await chat.update_question(
             channel.address, round_.message_ref, question_card(round_, question, channel, requester, closed=True)
         )

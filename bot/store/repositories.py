@@ -6,7 +6,22 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Insert, and_, case, delete, func, or_, select, update
+from sqlalchemy import (
+    Date,
+    Insert,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -381,6 +396,23 @@ class RoundRepository(_Repository):
             ).scalar_one()
         )
 
+    async def between(self, channel_id: int, first: date, last: date) -> list[Round]:
+        """The channel's rounds (daily and practice, in any state) dated from `first` to `last`, oldest first."""
+        rows = await self._c.execute(
+            select(rounds)
+            .where(rounds.c.channel_id == channel_id, rounds.c.local_date.between(first, last))
+            .order_by(rounds.c.local_date, rounds.c.id)
+        )
+        return [_round_from(r) for r in rows]
+
+    async def recent(self, channel_id: int | None, limit: int) -> list[Round]:
+        """The most recently created rounds of one channel (of every channel when None), newest first."""
+        query = select(rounds)
+        if channel_id is not None:
+            query = query.where(rounds.c.channel_id == channel_id)
+        rows = await self._c.execute(query.order_by(rounds.c.id.desc()).limit(limit))
+        return [_round_from(r) for r in rows]
+
 
 def _part_from(row: Row[Any]) -> AnswerPart:
     return AnswerPart(
@@ -449,6 +481,29 @@ class AnswerRepository(_Repository):
                 await self._c.execute(select(func.count()).where(answer_parts.c.round_id == round_id))
             ).scalar_one()
         )
+
+    async def in_channel_between(self, channel_id: int, first: date, last: date) -> list[AnswerPart]:
+        """Every reply, withdrawn ones included, to the channel's rounds dated from `first` to `last`, in the order
+        they were stored."""
+        rows = await self._c.execute(
+            select(answer_parts)
+            .join(rounds, rounds.c.id == answer_parts.c.round_id)
+            .where(rounds.c.channel_id == channel_id, rounds.c.local_date.between(first, last))
+            .order_by(answer_parts.c.id)
+        )
+        return [_part_from(r) for r in rows]
+
+    async def answer_counts(self, round_ids: Sequence[int]) -> dict[int, int]:
+        """Per round: how many members have an answer with at least one reply not withdrawn (rounds without any
+        are left out)."""
+        if not round_ids:
+            return {}
+        rows = await self._c.execute(
+            select(answer_parts.c.round_id, func.count(answer_parts.c.member_id.distinct()))
+            .where(answer_parts.c.round_id.in_(list(round_ids)), answer_parts.c.withdrawn_at.is_(None))
+            .group_by(answer_parts.c.round_id)
+        )
+        return {round_id: int(count) for round_id, count in rows}
 
 
 class VoteRepository(_Repository):
@@ -611,6 +666,16 @@ class PointRepository(_Repository):
             ).scalar_one()
         )
 
+    async def in_channel_between(self, channel_id: int, first: date, last: date) -> list[tuple[int, int, Award]]:
+        """Every award in the channel dated from `first` to `last`, as (round id, member id, award), in the order
+        they were first awarded."""
+        rows = await self._c.execute(
+            select(points.c.round_id, points.c.member_id, points.c.reason, points.c.amount, points.c.detail)
+            .where(points.c.channel_id == channel_id, points.c.local_date.between(first, last))
+            .order_by(points.c.id)
+        )
+        return [(r.round_id, r.member_id, Award(r.reason, r.amount, r.detail)) for r in rows]
+
 
 class ResultRepository(_Repository):
     """How each member did in each revealed round: on time or not, key points covered."""
@@ -692,6 +757,21 @@ class TaskRepository(_Repository):
         )
         return result.scalar() is not None
 
+    async def schedule_post(self, channel_id: int, due_at: datetime, dedupe_key: str, slot_date: date) -> bool:
+        """Adds the channel's daily post for `slot_date` unless that day already has its round, or a task with the
+        same `dedupe_key` exists (done or not); True when added. One statement."""
+        row = select(
+            literal(TaskKind.POST_DAILY.value, String()), literal(channel_id, Integer()), literal(slot_date, Date()),
+            literal(due_at, tasks.c.due_at.type), literal(dedupe_key, String()),
+        ).where(~exists().where(rounds.c.channel_id == channel_id, rounds.c.daily_date == slot_date))
+        result = await self._c.execute(
+            self._insert(tasks)
+            .from_select(["kind", "channel_id", "slot_date", "due_at", "dedupe_key"], row)
+            .on_conflict_do_nothing()
+            .returning(tasks.c.id)
+        )
+        return result.scalar() is not None
+
     async def exists(self, dedupe_key: str) -> bool:
         row = (await self._c.execute(select(tasks.c.id).where(tasks.c.dedupe_key == dedupe_key))).first()
         return row is not None
@@ -725,6 +805,29 @@ class TaskRepository(_Repository):
         row = (await self._c.execute(select(tasks).where(tasks.c.id == task_id))).one()
         return Task(row.id, TaskKind(row.kind), row.channel_id, row.round_id, row.slot_date, row.due_at, token)
 
+    async def claim_due(self, now: datetime, at: datetime, lease: timedelta, token: str, limit: int) -> list[Task]:
+        """Claims, in one statement, up to `limit` tasks due at `now` that nobody holds at `at` (earliest due first),
+        for `lease` from `at`. Concurrent claimers get disjoint tasks: on PostgreSQL each skips the rows another is
+        claiming (FOR UPDATE SKIP LOCKED), and on SQLite writers take turns."""
+        free = or_(tasks.c.claimed_until.is_(None), tasks.c.claimed_until < at)
+        due = (
+            select(tasks.c.id)
+            .where(tasks.c.done_at.is_(None), tasks.c.due_at <= now, free)
+            .order_by(tasks.c.due_at, tasks.c.id)
+            .limit(limit)
+        )
+        if self._c.dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        result = await self._c.execute(
+            update(tasks)
+            .where(tasks.c.id.in_(due.scalar_subquery()), tasks.c.done_at.is_(None), free)
+            .values(claimed_until=at + lease, claim_token=token)
+            .returning(tasks.c.id, tasks.c.kind, tasks.c.channel_id, tasks.c.round_id, tasks.c.slot_date,
+                       tasks.c.due_at)
+        )
+        rows = sorted(result, key=lambda r: (r.due_at, r.id))
+        return [Task(r.id, TaskKind(r.kind), r.channel_id, r.round_id, r.slot_date, r.due_at, token) for r in rows]
+
     async def complete(self, task: Task, at: datetime, outcome: str) -> bool:
         """Marks the task done if this claim still holds it; False when the claim was lost."""
         result = await self._c.execute(
@@ -733,6 +836,19 @@ class TaskRepository(_Repository):
             .values(done_at=at, outcome=outcome[:200])
         )
         return result.rowcount == 1
+
+    async def complete_many(self, outcomes: Sequence[tuple[Task, str]], at: datetime) -> None:
+        """Marks each task done with its outcome, in one round trip; a task whose claim was lost is left alone."""
+        if not outcomes:
+            return
+        await self._c.execute(
+            update(tasks)
+            .where(tasks.c.id == bindparam("task_id"), tasks.c.claim_token == bindparam("token"),
+                   tasks.c.done_at.is_(None))
+            .values(done_at=bindparam("finished_at"), outcome=bindparam("task_outcome")),
+            [{"task_id": task.id, "token": task.claim_token, "finished_at": at, "task_outcome": outcome[:200]}
+             for task, outcome in outcomes],
+        )
 
     async def release(self, task: Task, retry_at: datetime) -> None:
         await self._c.execute(
@@ -761,6 +877,16 @@ class TaskRepository(_Repository):
         from bot.store.tables import UtcDateTime
 
         return UtcDateTime().process_result_value(value, self._c.dialect)
+
+    async def pending_kinds(self) -> dict[int, set[TaskKind]]:
+        """Per channel, the kinds of work it has pending (channels with none are left out)."""
+        rows = await self._c.execute(
+            select(tasks.c.channel_id, tasks.c.kind).where(tasks.c.done_at.is_(None)).distinct()
+        )
+        kinds: dict[int, set[TaskKind]] = {}
+        for channel_id, kind in rows:
+            kinds.setdefault(channel_id, set()).add(TaskKind(kind))
+        return kinds
 
     async def pending(self, channel_id: int, kind: TaskKind) -> list[datetime]:
         rows = await self._c.execute(
@@ -828,22 +954,35 @@ class OAuthStateRepository(_Repository):
 class InboxRepository(_Repository):
     """Commands that were acknowledged to the platform and have not run yet."""
 
-    async def add(self, command: RunCommand, dedupe_key: str, at: datetime, held_until: datetime) -> int | None:
-        """Queues the command, held by its receiver until `held_until`; returns its id, or None when a delivery
-        with the same key was queued before."""
+    async def add_many(self, queued: Sequence[tuple[RunCommand, str, datetime, datetime]]) -> dict[str, int]:
+        """Queues (command, dedupe key, received at, held until) rows in one statement; returns the new ids by
+        dedupe key. A key queued before (or twice in `queued`) is missing from the result."""
+        if not queued:
+            return {}
+        rows = [
+            {
+                "platform": command.channel.platform, "workspace": command.channel.workspace,
+                "channel_ref": command.channel.channel, "channel_name": command.channel_name,
+                "member_ref": command.speaker.ref, "member_name": command.speaker.name, "text": command.text,
+                "dedupe_key": dedupe_key, "received_at": at, "claimed_until": held_until,
+            }
+            for command, dedupe_key, at, held_until in queued
+        ]
         result = await self._c.execute(
-            self._insert(inbox)
-            .values(
-                platform=command.channel.platform, workspace=command.channel.workspace,
-                channel_ref=command.channel.channel, channel_name=command.channel_name,
-                member_ref=command.speaker.ref, member_name=command.speaker.name, text=command.text,
-                dedupe_key=dedupe_key, received_at=at, claimed_until=held_until,
-            )
-            .on_conflict_do_nothing()
-            .returning(inbox.c.id)
+            self._insert(inbox).on_conflict_do_nothing().returning(inbox.c.id, inbox.c.dedupe_key), rows
         )
-        inbox_id: int | None = result.scalar()
-        return inbox_id
+        return {row.dedupe_key: row.id for row in result}
+
+    async def pending_count(self) -> int:
+        """How many queued commands have not run yet."""
+        return int((await self._c.execute(
+            select(func.count()).select_from(inbox).where(inbox.c.done_at.is_(None))
+        )).scalar_one())
+
+    async def complete_many(self, inbox_ids: Sequence[int], at: datetime) -> None:
+        """Marks the commands done."""
+        if inbox_ids:
+            await self._c.execute(update(inbox).where(inbox.c.id.in_(list(inbox_ids))).values(done_at=at))
 
     async def claim_next(self, now: datetime, lease: timedelta) -> tuple[int, RunCommand] | None:
         """The oldest command nobody holds, claimed for `lease`; None when there is none."""
@@ -864,9 +1003,3 @@ class InboxRepository(_Repository):
                 )
                 return inbox_id, command
         return None
-
-    async def complete(self, inbox_id: int, at: datetime) -> None:
-        await self._c.execute(update(inbox).where(inbox.c.id == inbox_id).values(done_at=at))
-
-    async def pending_count(self) -> int:
-        return int((await self._c.execute(select(func.count()).where(inbox.c.done_at.is_(None)))).scalar_one())

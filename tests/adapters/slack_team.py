@@ -63,7 +63,12 @@ class SlackTeam:
             await self.slack.push_socket("events_api", body, retry_attempt=retry_num or 0)
             status = 200
         self.statuses.append(status)
+        await self.settled()
         return status
+
+    async def settled(self) -> None:
+        """Waits for what follows a response (reactions, command replies) to be done."""
+        assert await self.live.slack.followups.drain(10.0), "follow-up work did not finish"
 
     async def command(self, user: str, text: str, channel: str | None = None) -> int:
         channel = channel or self.channel

@@ -20,6 +20,7 @@ from bot.domain.model import AnswerPart
 from bot.domain.questions import Question
 from tests.adapters.discord_team import BERLIN, berlin, behavioral_hints, discord_team, eventually, first_title, \
     message_text
+from tests.contract.charts import read_chart
 from tests.fakes.discord import Call, FakeDiscord, InteractionResponse, Msg
 
 CHANNEL = "301"
@@ -366,6 +367,27 @@ def test_the_weekly_board_comes_on_monday_at_nine(day: Day) -> None:
     assert posted_at(board) == berlin(2026, 12, 7, 9, 0)
     assert [name for name, _ in BOARD_LINE.findall(board.embeds[0]["description"])] == ["eve", "ben", "cat"]
     assert not any(posted_at(m) > berlin(2026, 12, 7, 9, 0) for m in day.top_level())
+
+
+def the_chart_of(board: Msg) -> bytes:
+    """The PNG attached to a board's message, which its embed shows."""
+    [attachment] = board.attachments
+    assert board.embeds[0]["image"]["url"] == f"attachment://{attachment['filename']}"
+    return board.files[attachment["id"]]
+
+
+def test_the_weekly_board_arrives_with_its_chart_attached(day: Day) -> None:
+    [board] = [m for m in day.bot_top_level() if first_title(m.embeds).startswith("Weekly leaderboard")]
+    assert board.attachments[0]["filename"] == "weekly-leaderboard-week-of-30-nov-2026.png"
+    seen = read_chart(the_chart_of(board))
+    assert seen.names == [name for name, _ in BOARD_LINE.findall(board.embeds[0]["description"])] == \
+        ["eve", "ben", "cat"]
+    assert len(seen.bars) == 3
+
+
+def test_the_leaderboard_command_posts_the_board_with_its_chart_attached(day: Day) -> None:
+    assert day.board is not None
+    assert read_chart(the_chart_of(day.board)).names == ["eve", "ben", "cat"]
 
 
 def test_discord_got_only_well_formed_calls(day: Day) -> None:

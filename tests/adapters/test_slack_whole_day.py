@@ -21,7 +21,8 @@ from adapters.slack.render import escape
 from bot.domain.questions import Question
 from questions import SHIPPED_PACKS
 from tests.adapters.slack_team import BERLIN, berlin, block_text, eventually, slack_team
-from tests.fakes.slack import Call, FakeSlack, Message
+from tests.contract.charts import read_chart
+from tests.fakes.slack import Call, FakeSlack, Message, SharedFile
 
 CHANNEL = "C1"
 BOT = "UBOT"
@@ -319,6 +320,26 @@ def test_the_weekly_board_comes_on_monday_at_nine_with_last_weeks_ranking(day: D
     assert posted_at(board) == berlin(2026, 12, 7, 9, 0)
     assert [name for name, _ in BOARD_LINE.findall(block_text(board))] == ["eve", "ben", "cat"]
     assert not any(posted_at(m) > berlin(2026, 12, 7, 9, 0) for m in day.top_level())
+
+
+def charts_in_the_thread_of(day: Day, board: Message) -> list[SharedFile]:
+    return [f for f in day.slack.files if f.thread_ts == board.ts and CHANNEL in f.channels]
+
+
+def test_the_weekly_board_arrives_with_its_chart_in_its_thread(day: Day) -> None:
+    [board] = [m for m in day.top_level() if m.blocks and m.blocks[0]["text"]["text"].startswith("Weekly leaderboard")]
+    [chart] = charts_in_the_thread_of(day, board)
+    assert chart.filename == "weekly-leaderboard-week-of-30-nov-2026.png" and chart.user == BOT
+    seen = read_chart(chart.data)
+    assert seen.names == [name for name, _ in BOARD_LINE.findall(block_text(board))] == ["eve", "ben", "cat"]
+    assert len(seen.bars) == 3
+    assert [m.files for m in day.slack.thread(CHANNEL, board.ts)] == [[chart.id]]
+
+
+def test_the_leaderboard_command_posts_its_chart_in_the_boards_thread(day: Day) -> None:
+    assert day.leaderboard is not None
+    [chart] = charts_in_the_thread_of(day, day.leaderboard)
+    assert read_chart(chart.data).names == ["eve", "ben", "cat"]
 
 
 def test_slack_got_only_well_formed_calls_and_every_delivery_was_acknowledged(day: Day) -> None:

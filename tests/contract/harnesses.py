@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Protocol
 
 import discord
@@ -37,6 +40,15 @@ class Seen:
     private_to: str | None = None
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A picture as a person gets it: its bytes, its file name, and the thread it is in (None: the channel)."""
+
+    data: bytes = field(repr=False)
+    filename: str
+    thread: str | None = None
+
+
 class Harness(Protocol):
     name: str
     chat: ChatPort
@@ -47,6 +59,8 @@ class Harness(Protocol):
     def messages(self) -> list[Seen]: ...
 
     def reactions_on(self, message_ref: str) -> list[Reaction]: ...
+
+    def pictures(self) -> list[Picture]: ...
 
 
 @dataclass
@@ -67,6 +81,9 @@ class FakeHarness:
     def reactions_on(self, message_ref: str) -> list[Reaction]:
         return [r for ref, r in self.chat.reactions if ref == message_ref]
 
+    def pictures(self) -> list[Picture]:
+        return [Picture(image.data, image.filename, posted.thread_ref) for posted, image in self.chat.images()]
+
 
 @dataclass
 class ConsoleHarness:
@@ -75,11 +92,16 @@ class ConsoleHarness:
     admin: str = "anyone"
     member: str = "anyone"
     out: io.StringIO = field(default_factory=io.StringIO)
+    charts_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="console-charts-")))
     chat: ConsoleChat = field(init=False)
 
     def __post_init__(self) -> None:
         clock = FakeClock(datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc))
-        self.chat = ConsoleChat(clock=clock, tz="UTC", out=self.out, as_json=True)
+        self.chat = ConsoleChat(clock=clock, tz="UTC", out=self.out, as_json=True, charts_dir=self.charts_dir)
+
+    def close(self) -> None:
+        """Removes the folder the charts were written to."""
+        shutil.rmtree(self.charts_dir, ignore_errors=True)
 
     def _records(self) -> list[dict[str, object]]:
         return [json.loads(line) for line in self.out.getvalue().splitlines()]
@@ -99,6 +121,11 @@ class ConsoleHarness:
         marks = {"✅": Reaction.ACCEPTED, "⏰": Reaction.LATE}
         return [marks[str(r["text"])[0]] for r in self._records()
                 if r["kind"] == "ack" and r.get("message") == message_ref]
+
+    def pictures(self) -> list[Picture]:
+        """The files the console wrote, read back from the paths it printed."""
+        return [Picture(Path(str(r["chart"])).read_bytes(), Path(str(r["chart"])).name, r.get("thread"))  # type: ignore[arg-type]
+                for r in self._records() if "chart" in r]
 
 
 def slack_readable(text: str, blocks: list[Any] | None) -> str:
@@ -147,6 +174,10 @@ class SlackHarness:
         bot = self.slack.workspace(self.channel.workspace).bot_user_id
         return [by_name[name] for name, user in self.slack.reactions(self.channel.channel, message_ref)
                 if user == bot and name in by_name]
+
+    def pictures(self) -> list[Picture]:
+        """The files shared in the channel (uploaded through the fake's upload URL)."""
+        return [Picture(f.data, f.filename, f.thread_ts) for f in self.slack.files if self.channel.channel in f.channels]
 
 
 def discord_readable(content: str, embeds: list[dict]) -> str:
@@ -205,6 +236,23 @@ class DiscordHarness:
             seen += [Seen(discord_readable(m.content, m.embeds), None, user)
                      for m in fake.messages.get(fake.dm_channel(user), [])]
         return seen
+
+    def pictures(self) -> list[Picture]:
+        """The attachments of the bot's messages in the channel and its threads, each shown by an embed of its
+        message (`attachment://` its file name)."""
+        fake, channel = self.discord, self.channel.channel
+        places: list[tuple[str | None, str]] = [(None, channel)]
+        places += [(thread.id, thread.id) for thread in fake.threads.values() if thread.parent_id == channel]
+        found = []
+        for thread, where in places:
+            for message in fake.messages.get(where, []):
+                if message.deleted:
+                    continue
+                shown = {str((embed.get("image") or {}).get("url") or "") for embed in message.embeds}
+                for attachment in message.attachments:
+                    assert f"attachment://{attachment['filename']}" in shown, (attachment, message.embeds)
+                    found.append(Picture(message.files[attachment["id"]], attachment["filename"], thread))
+        return found
 
     def reactions_on(self, message_ref: str) -> list[Reaction]:
         channel, _, message = message_ref.rpartition("/")

@@ -7,7 +7,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.cards import AnswerFeedback, Notice, QuestionCard, Reaction, RevealCard, Tally
+from bot.cards import AnswerFeedback, BoardLine, LeaderboardCard, Notice, QuestionCard, Reaction, RevealCard, Tally
+from bot.chart import board_chart
+from tests.contract.charts import read_chart
 from tests.contract.harnesses import ConsoleHarness, DiscordHarness, FakeHarness, Harness, SlackHarness
 
 HARNESSES: dict[str, Callable[[], Harness]] = {
@@ -26,6 +28,11 @@ async def harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
         async with made.running():
             yield made
             assert made.discord.violations == []
+    elif isinstance(made, ConsoleHarness):  # the console writes charts to a folder of its own, removed after
+        try:
+            yield made
+        finally:
+            made.close()
     else:
         yield made
 
@@ -33,6 +40,12 @@ async def harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
 def question(closed: bool = False) -> QuestionCard:
     return QuestionCard(7, "beginner-01", "Beginner", "What is model serialization, and why does it matter?",
                         datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc), "Europe/Berlin", closed=closed)
+
+
+def charted_board() -> LeaderboardCard:
+    card = LeaderboardCard("Weekly leaderboard", "week of 30 Nov 2026",
+                           (BoardLine(1, "eve", 52, 3), BoardLine(2, "ben", 48, 3), BoardLine(3, "Иван", 40, 2)))
+    return LeaderboardCard(card.title, card.period, card.lines, image=board_chart(card, channel="general"))
 
 
 def reveal() -> RevealCard:
@@ -90,3 +103,35 @@ async def test_a_channel_message_is_public(harness: Harness) -> None:
 
 async def test_the_platforms_admins_are_admins(harness: Harness) -> None:
     assert await harness.chat.is_admin(harness.channel, harness.admin) is True
+
+
+async def test_a_board_with_a_chart_is_posted_with_its_picture_in_the_channel(harness: Harness) -> None:
+    card = charted_board()
+    assert card.image is not None
+
+    ref = await harness.chat.post_message(harness.channel, card)
+
+    assert ref
+    boards = [m for m in harness.messages() if "Weekly leaderboard" in m.text and "eve" in m.text]
+    assert boards and boards[0].thread is None and boards[0].private_to is None
+    [picture] = harness.pictures()
+    assert picture.data == card.image.data and picture.filename == card.image.filename
+    assert picture.thread in (None, ref), "with the board: in its message, or in the board's own thread"
+    assert read_chart(picture.data).names == ["eve", "ben", "Иван"]
+
+
+async def test_a_board_with_a_chart_in_a_thread_keeps_its_picture_in_that_thread(harness: Harness) -> None:
+    thread = await harness.chat.post_question(harness.channel, question())
+    card = charted_board()
+    assert card.image is not None
+
+    await harness.chat.reply_in_thread(harness.channel, thread, card)
+
+    [picture] = harness.pictures()
+    assert picture.data == card.image.data and picture.thread == thread
+
+
+async def test_a_board_without_a_chart_is_posted_without_a_picture(harness: Harness) -> None:
+    await harness.chat.post_message(harness.channel, LeaderboardCard("Leaderboard", "all time", ()))
+    assert any("Leaderboard" in m.text for m in harness.messages())
+    assert harness.pictures() == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from bot.cards import Card, QuestionCard, Reaction
+from bot.cards import Card, CardImage, LeaderboardCard, QuestionCard, Reaction
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatError
 
@@ -17,6 +17,11 @@ class Posted:
     card: Card
     thread_ref: str | None = None
     private_to: str | None = None
+
+    @property
+    def image(self) -> CardImage | None:
+        """The picture posted with the card (a board's chart), if any."""
+        return self.card.image if isinstance(self.card, LeaderboardCard) else None
 
 
 @dataclass
@@ -83,3 +88,7 @@ class FakeChat:
 
     def questions(self) -> list[Posted]:
         return [p for p in self.posts if isinstance(p.card, QuestionCard)]
+
+    def images(self) -> list[tuple[Posted, CardImage]]:
+        """Every picture posted, with the post that carried it, in order."""
+        return [(p, p.image) for p in self.posts if p.image is not None]

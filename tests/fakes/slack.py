@@ -485,6 +485,8 @@ class FakeSlack:
         signing_secret: str = "fake-signing-secret",
         app_token: str = "xapp-1-fake",
         enforce_channel_pace: bool = False,
+        workspace_rate: float | None = None,
+        workspace_burst: int | None = None,
         specs_dir: Path | None = None,
         now: Callable[[], float] = time.time,
     ) -> None:
@@ -496,6 +498,13 @@ class FakeSlack:
         self.enforce_channel_pace = enforce_channel_pace
         self.channel_pace_per_second = 1.0  # Slack: about one message per second per channel...
         self.channel_pace_burst = 3  # ...with short bursts allowed
+        # Slack also keeps a workspace-wide limit on chat.postMessage per app, and does not publish its figure. With
+        # `workspace_rate` (messages per second) each workspace gets a token bucket holding `workspace_burst`
+        # (default: one second's worth); a post over it is answered 429 with Retry-After, as Slack does. That is not
+        # a violation: a client cannot know the figure in advance, it has to slow down when told.
+        self.workspace_rate = workspace_rate
+        self.workspace_burst = max(1, math.ceil(workspace_rate or 1)) if workspace_burst is None else workspace_burst
+        self.workspace_limited = 0  # 429s answered for the workspace limit
 
         self.messages: dict[str, list[Message]] = {}
         self.ephemerals: list[Ephemeral] = []
@@ -512,6 +521,7 @@ class FakeSlack:
         self._reactions: dict[tuple[str, str], list[tuple[str, str]]] = {}
         self._rate_limits: dict[str, list[int]] = {}  # method -> [remaining, retry_after]
         self._pace: dict[str, tuple[float, float]] = {}  # channel -> (tokens, monotonic time)
+        self._workspace_pace: dict[str, tuple[float, float]] = {}  # team -> (tokens, monotonic time)
         self._oauth_codes: dict[str, _OAuthCode] = {}
         self._uploads: dict[str, _Upload] = {}
         self._response_urls: dict[str, _ResponseUrl] = {}
@@ -1106,6 +1116,19 @@ class FakeSlack:
             raise _RateLimited(max(1, math.ceil(wait)))
         self._pace[channel_id] = (tokens - 1, now)
 
+    def _check_workspace_rate(self, team_id: str) -> None:
+        if self.workspace_rate is None:
+            return
+        now = time.monotonic()
+        burst = float(self.workspace_burst)
+        tokens, last = self._workspace_pace.get(team_id, (burst, now))
+        tokens = min(burst, tokens + (now - last) * self.workspace_rate)
+        if tokens < 1:
+            self._workspace_pace[team_id] = (tokens, now)
+            self.workspace_limited += 1
+            raise _RateLimited(max(1, math.ceil((1 - tokens) / self.workspace_rate)))
+        self._workspace_pace[team_id] = (tokens - 1, now)
+
     @staticmethod
     def _blocks_arg(ctx: _Ctx) -> list[Any] | None:
         blocks = ctx.args.get("blocks")
@@ -1170,6 +1193,7 @@ class FakeSlack:
 
     async def _chat_post_message(self, ctx: _Ctx) -> dict[str, Any]:
         w = ctx.w
+        self._check_workspace_rate(w.team_id)
         ch = self._resolve_channel(w, ctx.s("channel"))
         self._check_postable(ch)
         thread_ts = self._thread_parent(ch, ctx.s("thread_ts") or None, ctx.method)

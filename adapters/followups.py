@@ -1,0 +1,98 @@
+"""Work that continues after a platform got its response: reactions on answers and the replies to slash commands.
+
+Slack times the response (3 seconds, then it retries and shows the member an error); it does not time a reaction
+or a command's reply. So while answers and commands are arriving, follow-ups wait: they start once arrivals have
+paused for a moment, or once the oldest has waited `max_delay`, whichever comes first. Everything they need is
+already committed (the answer, the queued command), so a crash while one waits loses nothing that was acknowledged:
+queued commands run again on start; only a reaction can go missing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+log = logging.getLogger("prepbot.followups")
+
+Work = Coroutine[Any, Any, object]
+
+
+class FollowUps:
+    """A lane for follow-up work, behind the arrivals counted by `arrivals()`.
+
+    `start()` returns at once. At most `concurrency` pieces run at a time, oldest first.
+    """
+
+    def __init__(
+        self, arrivals: Callable[[], int], *, concurrency: int = 4, quiet: float = 0.02, max_delay: float = 1.0
+    ) -> None:
+        self._arrivals = arrivals
+        self._quiet = quiet
+        self._max_delay = max_delay
+        self._slots = asyncio.Semaphore(concurrency)
+        self._waiting: deque[tuple[float, Work]] = deque()
+        self._running: set[asyncio.Task[None]] = set()
+        self._pump: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+
+    def start(self, work: Work) -> None:
+        """Runs `work` soon, after the arrivals in progress; failures are logged."""
+        loop = asyncio.get_running_loop()
+        self._waiting.append((loop.time(), work))
+        self._wake.set()
+        if self._pump is None or self._pump.done():
+            self._pump = asyncio.create_task(self._run_pump())
+
+    @property
+    def pending(self) -> int:
+        """Pieces waiting or running."""
+        return len(self._waiting) + len(self._running)
+
+    async def _run_pump(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._waiting:
+            seen = self._arrivals()
+            await asyncio.sleep(self._quiet)
+            overdue = loop.time() - self._waiting[0][0] >= self._max_delay
+            if self._arrivals() != seen and not overdue:
+                continue  # a burst is on: let it through first
+            # Quiet (or overdue): start pieces while nothing new arrives, and the overdue ones regardless.
+            while self._waiting and (self._arrivals() == seen or loop.time() - self._waiting[0][0] >= self._max_delay):
+                await self._slots.acquire()
+                _, work = self._waiting.popleft()
+                task = asyncio.create_task(self._guarded(work))
+                self._running.add(task)
+                task.add_done_callback(self._running.discard)
+
+    async def _guarded(self, work: Work) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("follow-up work failed after its request was answered")
+        finally:
+            self._slots.release()
+
+    async def drain(self, timeout: float = 20.0) -> bool:
+        """Waits until every piece started so far has run, at most `timeout` seconds; True when all did."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self._waiting or self._running:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                return False
+            if self._running:
+                await asyncio.wait(set(self._running), timeout=min(remaining, 0.05))
+            else:
+                await asyncio.sleep(min(remaining, 0.01))
+        return True
+
+    async def close(self, timeout: float = 20.0) -> None:
+        """Drains, then drops what could not run in time (closing its coroutines) so nothing is left dangling."""
+        if not await self.drain(timeout):
+            log.warning("%d follow-ups did not finish before shutdown", self.pending)
+        while self._waiting:
+            self._waiting.popleft()[1].close()
+        if self._pump is not None:
+            self._pump.cancel()
