@@ -71,8 +71,7 @@ class PrepBot:
         """Like `handle_answer`, but returns after the commit without acknowledging the answer in the chat: the
         caller runs `acknowledge_answer` once the platform has had its response."""
         try:
-            with log_context(command.channel):
-                return await self.answers.store(command)
+            return await self.answers.store(command)  # the hot path: its one log line names the channel itself
         except SQLAlchemyError:
             self.metrics.database_error()
             raise

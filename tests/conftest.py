@@ -56,8 +56,18 @@ def _log_lines() -> Iterator[LogLines]:
 
 @pytest.fixture(autouse=True)
 def no_secret_is_logged(_log_lines: LogLines) -> Iterator[None]:
+    """Also puts the logging set-up back as it was: a test that runs `prepbot` in-process reconfigures it."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
     _log_lines.lines.clear()
     yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    for handler in handlers:
+        if handler not in root.handlers:
+            root.addHandler(handler)
+    root.setLevel(level)
     leaked = [line for line in _log_lines.lines if TEST_SECRETS.search(line)]
     _log_lines.lines.clear()
     assert not leaked, f"{len(leaked)} log lines carry a secret, e.g.: {leaked[0][:500]}"

@@ -137,6 +137,21 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
     chat = parts.chat
     followups = parts.followups = FollowUps(lambda: bot.answers.arrivals)
 
+    # Listeners are matched in the order they are added: the most frequent requests first.
+    @app.command("/prep")
+    async def on_prep(ack: Any, body: dict[str, Any]) -> None:
+        # Queued durably, then acked (Slack allows 3 seconds); it runs after the response, in the background.
+        team = str(body.get("team_id") or "")
+        user = str(body.get("user_id") or "")
+        channel = address(body, str(body.get("channel_id") or ""))
+        speaker = Speaker(user, await chat.display_name_soon(team, user))
+        command = RunCommand(channel, speaker, str(body.get("text") or ""), str(body.get("channel_name") or ""))
+        key = str(body.get("trigger_id") or "") or f"{team}:{user}:{bot.clock.now().isoformat()}"
+        inbox_id = await bot.enqueue_command(command, f"slack:{key}")
+        await ack()
+        if inbox_id is not None:  # None: a retried delivery of a command already queued
+            followups.start(bot.run_queued(inbox_id, command))
+
     async def bot_user(body: dict[str, Any]) -> str | None:
         identity = await parts.tokens.bot_for(team_of(body))
         return identity.user_id if identity else None
@@ -145,7 +160,7 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
     async def on_message(body: dict[str, Any]) -> None:
         event = body.get("event") or {}
         user = str(event.get("user") or "")
-        name = await chat.display_name(team_of(body), user) if user and not event.get("bot_id") else user
+        name = await chat.display_name_soon(team_of(body), user) if user and not event.get("bot_id") else user
         command = answer_command(body, name, await bot_user(body), bot.clock.now())
         if command is not None:
             # Committed before Slack gets its 200; the reaction follows once the arrivals of the moment are in.
@@ -158,26 +173,12 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
         team = team_of(body)
         info = await chat.user(team, user)
         is_bot = bool(info.get("is_bot")) or user == await bot_user(body)
-        command = vote_command(body, await chat.display_name(team, user), is_bot, bot.clock.now())
+        command = vote_command(body, await chat.display_name_soon(team, user), is_bot, bot.clock.now())
         if command is not None:
             await bot.handle_vote(command)
 
     app.event("reaction_added")(on_reaction)
     app.event("reaction_removed")(on_reaction)
-
-    @app.command("/prep")
-    async def on_prep(ack: Any, body: dict[str, Any]) -> None:
-        # Queued durably, then acked (Slack allows 3 seconds); it runs after the response, in the background.
-        team = str(body.get("team_id") or "")
-        user = str(body.get("user_id") or "")
-        channel = address(body, str(body.get("channel_id") or ""))
-        speaker = Speaker(user, await chat.display_name(team, user))
-        command = RunCommand(channel, speaker, str(body.get("text") or ""), str(body.get("channel_name") or ""))
-        key = str(body.get("trigger_id") or "") or f"{team}:{user}:{bot.clock.now().isoformat()}"
-        inbox_id = await bot.enqueue_command(command, f"slack:{key}")
-        await ack()
-        if inbox_id is not None:  # None: a retried delivery of a command already queued
-            followups.start(bot.run_queued(inbox_id, command))
 
     parts.app = app
     return app

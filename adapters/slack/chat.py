@@ -52,12 +52,14 @@ class WorkspacePacer:
       over the last few seconds), and that pace creeps up slowly while no 429 comes, so a limit that rises, or an
       estimate that came out low, is found again.
 
-    Calls take their turns in order. A 429 means Slack did nothing, so the refused call is simply made again at its
-    next turn: nothing is dropped and nothing is sent twice."""
+    After FORGET seconds without a 429 the pace is forgotten, and learnt afresh at the next one. Calls take their
+    turns in order. A 429 means Slack did nothing, so the refused call is simply made again at its next turn:
+    nothing is dropped and nothing is sent twice."""
 
     WINDOW = 10.0  # seconds of successes the rate is learnt from
     MARGIN = 0.95  # pace this far under the rate that was getting through
     PROBE = 0.005  # then let the pace grow by this share per second without a 429
+    FORGET = 300.0  # seconds without a 429 after which calls go unpaced again
 
     def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._monotonic = monotonic
@@ -67,11 +69,14 @@ class WorkspacePacer:
         self._successes: deque[float] = deque()
         self._window_start = monotonic()  # successes before this moment (the last hold) are not counted
         self._cut_at = float("-inf")  # when the pace was last lowered
+        self._limited_at = float("-inf")  # the last 429
         self._grown_at = 0.0
 
     async def turn(self) -> float:
         """Waits for this call's turn; returns the moment it was given (to pass to `limited`)."""
         now = self._monotonic()
+        if self.rate is not None and now - self._limited_at > self.FORGET:
+            self.rate = None
         start = max(now, self._hold_until)
         if self.rate is not None:
             start = max(start, self._next)
@@ -93,6 +98,7 @@ class WorkspacePacer:
     def limited(self, retry_after: float, sent_at: float) -> None:
         """Slack answered 429 with `retry_after` seconds to a call whose turn came at `sent_at`."""
         now = self._monotonic()
+        self._limited_at = now
         self._hold_until = max(self._hold_until, now + retry_after)
         self._grown_at = self._hold_until
         self._next = max(self._next, self._hold_until)
@@ -254,6 +260,7 @@ class SlackChat:
         self._admin_users = admin_users
         self._admin_usergroup = admin_usergroup
         self._users: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
+        self._lookups: dict[tuple[str, str], asyncio.Future[str]] = {}
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
 
     async def _client(self, team_id: str) -> AsyncWebClient:
@@ -360,7 +367,8 @@ class SlackChat:
                              blocks=message.blocks)
 
     async def user(self, team_id: str, user_id: str) -> dict[str, Any]:
-        """users.info's user object, cached for an hour; empty if Slack does not know the user."""
+        """users.info's user object, cached for an hour; what was known before if Slack cannot say now, and empty
+        if Slack does not know the user."""
         cached = self._users.get((team_id, user_id))
         if cached and time.monotonic() - cached[0] < USER_CACHE_SECONDS:
             return cached[1]
@@ -368,7 +376,7 @@ class SlackChat:
             user = (await self._call(team_id, "users.info", user=user_id)).get("user") or {}
         except ChatError as error:
             log.warning("users.info for %s failed: %s", user_id, error)
-            return {}
+            return dict(cached[1]) if cached else {}
         self._users[(team_id, user_id)] = (time.monotonic(), user)
         return dict(user)
 
@@ -376,6 +384,22 @@ class SlackChat:
         user = await self.user(team_id, user_id)
         profile = user.get("profile") or {}
         return str(profile.get("display_name") or user.get("real_name") or user.get("name") or user_id)
+
+    async def display_name_soon(self, team_id: str, user_id: str, wait: float = 0.5) -> str:
+        """The display name, without holding up a response Slack is timing: when users.info has not answered
+        within `wait` seconds (a rate limit, say), the user id now, and the name from the next time on."""
+        cached = self._users.get((team_id, user_id))
+        if cached and time.monotonic() - cached[0] < USER_CACHE_SECONDS:
+            return await self.display_name(team_id, user_id)
+        key = (team_id, user_id)
+        lookup = self._lookups.get(key)
+        if lookup is None:
+            lookup = self._lookups[key] = asyncio.ensure_future(self.display_name(team_id, user_id))
+            lookup.add_done_callback(lambda _: self._lookups.pop(key, None))
+        try:
+            return await asyncio.wait_for(asyncio.shield(lookup), wait)
+        except asyncio.TimeoutError:
+            return user_id
 
     async def is_admin(self, channel: ChannelAddress, member_ref: str) -> bool:
         if member_ref in self._admin_users:

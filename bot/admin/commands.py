@@ -21,10 +21,6 @@ from bot.question_sheets import SheetError, export_sheet, import_sheet, level_na
 from bot.questions import PackError, QuestionBank, load_bank
 from bot.store.unit_of_work import Store
 
-ADMIN_COMMANDS = ("export", "leaderboard", "rounds")
-SHEET_ACTIONS = ("import", "export-sheet")
-
-
 def _problem(message: str) -> None:
     print(f"prepbot: {message}", file=sys.stderr)
 

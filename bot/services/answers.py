@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import unicodedata
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ MAX_BATCH = 500
 
 def visible_text(text: str) -> str:
     """`text` without format characters such as zero-width spaces, stripped."""
+    if text.isascii():  # no format characters there
+        return text.strip()
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
 
 
@@ -116,7 +119,9 @@ class AnswerIngest:
         if log.isEnabledFor(logging.DEBUG):  # what members wrote is theirs: only at debug level
             text = command.text if isinstance(command, (SubmitAnswer, EditAnswer)) else ""
             log.debug("%s: %s %r", type(command).__name__, type(outcome).__name__, text,
-                      extra={"round": getattr(outcome, "round_id", None), "message_ref": command.message_ref})
+                      extra={"platform": command.channel.platform, "workspace": command.channel.workspace,
+                             "channel": command.channel.channel, "round": getattr(outcome, "round_id", None),
+                             "message_ref": command.message_ref})
         return outcome
 
     async def queue_command(self, command: RunCommand, dedupe_key: str, at: datetime, held_until: datetime) -> int | None:
@@ -135,7 +140,8 @@ class AnswerIngest:
         future: asyncio.Future[_IntakeOutcome] = asyncio.get_running_loop().create_future()
         self._queue.append(_Pending(item, future))
         if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._drain())
+            # A context of its own: its log lines are about the batch, not about whoever happened to start it.
+            self._writer = asyncio.create_task(self._drain(), context=contextvars.Context())
         return await future
 
     async def acknowledge(self, command: AnswerCommand, outcome: AnswerOutcome) -> None:

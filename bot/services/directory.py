@@ -69,10 +69,12 @@ class Directory:
         return channel
 
     async def member(self, uow: UnitOfWork, address: ChannelAddress, speaker: Speaker, learned: "Learned") -> Member:
-        """The member for `speaker`, created on first sight; a changed display name is stored."""
+        """The member for `speaker`, created on first sight; a changed display name is stored (but not the bare
+        member ref that stands in when the platform could not say the name)."""
         key = (address.platform, address.workspace, speaker.ref)
         member = self._members.get(key)
-        if member is None or member.display_name != speaker.name:
+        name_unknown = speaker.name in ("", speaker.ref)
+        if member is None or (member.display_name != speaker.name and not name_unknown):
             member = await uow.members.upsert(address.platform, address.workspace, speaker)
             learned.members.append((key, member))
         return member
