@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 import migrations
 
+MIGRATION_LOCK = 0x70726570  # an advisory lock key of prepbot's own, for schema upgrades
+
 
 def make_engine(url: str) -> AsyncEngine:
     """An async engine for `url`. SQLite gets WAL, a busy timeout, and write transactions that begin IMMEDIATE."""
@@ -53,7 +55,8 @@ def alembic_config() -> Config:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Brings the schema to `revision` with the migrations in migrations/."""
+    """Brings the schema to `revision` with the migrations in migrations/. On PostgreSQL, processes starting
+    together take turns (an advisory lock held for the transaction), so only the first one migrates."""
 
     def _run(connection: Connection) -> None:
         config = alembic_config()
@@ -61,4 +64,6 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         await connection.run_sync(_run)

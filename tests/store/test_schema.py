@@ -3,6 +3,8 @@ connection to a SQLite file is set up."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
@@ -65,3 +67,16 @@ async def test_a_fresh_engine_on_an_existing_file_also_uses_the_write_ahead_log(
     finally:
         await second.dispose()
     assert str(mode).lower() == "wal"
+
+
+async def test_processes_upgrading_an_empty_database_at_the_same_moment_all_succeed(database_url: str) -> None:
+    # Replicas started together each upgrade the schema on start: they take turns, and the first one migrates.
+    engines = [make_engine(database_url) for _ in range(3)]
+    try:
+        await asyncio.gather(*(upgrade(engine) for engine in engines))
+        async with engines[0].connect() as connection:
+            found = await connection.run_sync(_tables_and_columns)
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    assert {table.name for table in metadata.sorted_tables} <= set(found)
