@@ -22,14 +22,17 @@ from bot.domain.model import ChannelAddress
 
 REDACTED = "[redacted]"
 
-# Token shapes that must never reach a log, whoever logs them: Slack tokens (bot, user, app, refresh, config),
-# Discord bot tokens, bearer and bot authorization headers, and secrets passed as form fields or query parameters.
-_TOKEN_PATTERNS = [
-    re.compile(r"\bxox[abposre]-[A-Za-z0-9-]+"),
-    re.compile(r"\bxapp-[A-Za-z0-9-]+"),
-    re.compile(r"\b[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,40}\b"),
-    re.compile(r"(?i)\b(bearer|bot)\s+[A-Za-z0-9._~+/=-]{16,}"),
-    re.compile(r"(?i)\b(token|client_secret|signing_secret|password|secret)(['\"]?\s*[=:]\s*['\"]?)[^\s&'\",}]+"),
+# Token shapes that must never reach a log, whoever logs them, each with what replaces it: Slack tokens (bot, user,
+# app, refresh, config), Discord bot tokens, interaction and webhook tokens inside URLs, bearer and bot authorization
+# headers, and secrets passed as form fields, query parameters or JSON fields.
+_TOKEN_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\bxox[abposre]-[A-Za-z0-9-]+"), REDACTED),
+    (re.compile(r"\bxapp-[A-Za-z0-9-]+"), REDACTED),
+    (re.compile(r"\b[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,40}\b"), REDACTED),
+    (re.compile(r"(/(?:interactions|webhooks)/\d+/)[A-Za-z0-9_.-]{20,}"), rf"\g<1>{REDACTED}"),
+    (re.compile(r"(?i)\b(bearer|bot)\s+[A-Za-z0-9._~+/=-]{16,}"), rf"\g<1> {REDACTED}"),
+    (re.compile(r"(?i)\b(token|client_secret|signing_secret|password|secret)(['\"]?\s*[=:]\s*['\"]?)[^\s&'\",}]+"),
+     rf"\g<1>\g<2>{REDACTED}"),
 ]
 
 
@@ -42,17 +45,9 @@ class Redactor:
     def __call__(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
-        for pattern in _TOKEN_PATTERNS:
-            text = pattern.sub(self._replacement, text)
+        for pattern, replacement in _TOKEN_PATTERNS:
+            text = pattern.sub(replacement, text)
         return text
-
-    @staticmethod
-    def _replacement(match: re.Match[str]) -> str:
-        if match.re.groups >= 2:  # keep the field's name so the line still says what was hidden
-            return f"{match.group(1)}{match.group(2)}{REDACTED}"
-        if match.re.groups == 1:
-            return f"{match.group(1)} {REDACTED}"
-        return REDACTED
 
     def scrub(self, value: Any) -> Any:
         """`value` with secrets taken out of every string in it (dicts and lists included)."""

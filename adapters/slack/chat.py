@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-
+import math
 import time
 from collections import deque
+from contextvars import ContextVar
 
 import aiohttp
 from collections.abc import Awaitable, Callable
@@ -48,68 +49,94 @@ class WorkspacePacer:
     chat.postMessage's workspace-wide limit. No pacing until Slack answers 429; from then on
 
     - every call of the method waits out the Retry-After (not only the call that was refused), and
-    - calls are spaced at a little under the rate that was getting through before the 429 (successes per second
-      over the last few seconds), and that pace creeps up slowly while no 429 comes, so a limit that rises, or an
-      estimate that came out low, is found again.
+    - calls are spaced at a pace learnt from the 429s: the first sets it a little under the rate that got through
+      just before (a guess, made from a burst) and the pace then grows fast until the next 429; every later 429
+      lowers it to a little under the rate that got through in the last seconds, by a third at most, and from then
+      on it grows slowly (a share of itself, or a small step, per second), so a limit that rises is found again,
+      and processes sharing one workspace's limit even out their shares.
 
-    After FORGET seconds without a 429 the pace is forgotten, and learnt afresh at the next one. Calls take their
-    turns in order. A 429 means Slack did nothing, so the refused call is simply made again at its next turn:
-    nothing is dropped and nothing is sent twice."""
+    The pace grows only while calls queue for it (not while there is little to send), and it is forgotten after
+    FORGET seconds without a 429. Callers take their turns in order. A 429 means Slack did nothing, so the refused
+    call is simply made again at its next turn: nothing is dropped and nothing is sent twice."""
 
-    WINDOW = 10.0  # seconds of successes the rate is learnt from
-    MARGIN = 0.95  # pace this far under the rate that was getting through
-    PROBE = 0.005  # then let the pace grow by this share per second without a 429
+    RECENT = 2.0  # seconds of successes the rate that got through is measured over
+    MARGIN = 0.95  # pace this far under the rate that got through
+    FLOOR = 2 / 3  # a 429 lowers the pace by a third at most
+    FAST_GROWTH = 1.0  # while the first guess is tested the pace grows e-fold per second...
+    GROWTH = 0.01  # ...and after that by this share of itself per second,
+    MIN_STEP = 0.2  # or by this many calls per second, per second, when that is more
     FORGET = 300.0  # seconds without a 429 after which calls go unpaced again
 
     def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._monotonic = monotonic
         self.rate: float | None = None  # calls per second; None until Slack first answers 429
-        self._next = 0.0  # the earliest moment of the next turn
+        self._turns = asyncio.Lock()  # callers wait for their turn one after the other, in order
+        self._last = float("-inf")  # the last turn given
         self._hold_until = 0.0  # the Retry-After: no call before this
         self._successes: deque[float] = deque()
-        self._window_start = monotonic()  # successes before this moment (the last hold) are not counted
+        self._window_start = monotonic()  # successes before this moment (the end of the last hold) do not count
         self._cut_at = float("-inf")  # when the pace was last lowered
         self._limited_at = float("-inf")  # the last 429
-        self._grown_at = 0.0
+        self._grown_at = 0.0  # the pace has grown for the time up to this moment
+        self._fast = True
+
+    def next_turn_at(self) -> float:
+        """The earliest moment the next call may go, at the pace as it stands."""
+        if self.rate is not None and self._monotonic() - self._limited_at > self.FORGET:
+            self.rate = None
+        if self.rate is None:
+            return self._hold_until
+        return max(self._hold_until, self._last + 1.0 / self.rate)
+
+    def _grow(self, now: float) -> None:
+        elapsed = now - max(self._grown_at, self._hold_until)
+        if self.rate is not None and elapsed > 0:
+            if self._fast:
+                self.rate *= math.exp(self.FAST_GROWTH * elapsed)
+            else:
+                self.rate += max(self.GROWTH * self.rate, self.MIN_STEP) * elapsed
+        self._grown_at = max(self._grown_at, now)
 
     async def turn(self) -> float:
-        """Waits for this call's turn; returns the moment it was given (to pass to `limited`)."""
-        now = self._monotonic()
-        if self.rate is not None and now - self._limited_at > self.FORGET:
-            self.rate = None
-        start = max(now, self._hold_until)
-        if self.rate is not None:
-            start = max(start, self._next)
-            self._next = start + 1.0 / self.rate
-        if start > now:
-            await asyncio.sleep(start - now)
-        return start
+        """Waits for this call's turn; returns the moment it was given (to pass to `limited`). The pace may change
+        while a call waits (a 429, or the pace growing): each wait follows the pace of the moment."""
+        async with self._turns:
+            while True:
+                now = self._monotonic()
+                start = self.next_turn_at()
+                if start <= now:
+                    self._last = self._grown_at = now  # no growth for time nobody waited
+                    return now
+                await asyncio.sleep(start - now)
+                self._grow(self._monotonic())  # calls queue for the pace: it may be too slow
 
     def succeeded(self) -> None:
         """A call got through (whatever Slack answered, other than 429)."""
         now = self._monotonic()
         self._successes.append(now)
-        while self._successes[0] < now - self.WINDOW:
+        while self._successes[0] < now - self.RECENT:
             self._successes.popleft()
-        if self.rate is not None:
-            self.rate *= 1.0 + self.PROBE * max(0.0, now - self._grown_at)
-            self._grown_at = max(self._grown_at, now)
 
     def limited(self, retry_after: float, sent_at: float) -> None:
         """Slack answered 429 with `retry_after` seconds to a call whose turn came at `sent_at`."""
         now = self._monotonic()
         self._limited_at = now
         self._hold_until = max(self._hold_until, now + retry_after)
-        self._grown_at = self._hold_until
-        self._next = max(self._next, self._hold_until)
         if sent_at <= self._cut_at:
             return  # its turn came before the pace was last lowered: this 429 is already accounted for
-        since = max(self._window_start, now - self.WINDOW)
+        since = max(self._window_start, now - self.RECENT)
         got_through = sum(1 for moment in self._successes if moment >= since)
-        measured = max(got_through, 1) / max(now - since, 1.0)
-        self.rate = self.MARGIN * (measured if self.rate is None else min(self.rate, measured))
+        measured = self.MARGIN * max(got_through, 1) / max(now - since, 1.0)
+        if self.rate is None:
+            self.rate, self._fast = measured, True
+        else:
+            self.rate, self._fast = min(self.rate, max(measured, self.FLOOR * self.rate)), False
         self._cut_at = now
-        self._window_start = self._hold_until
+        self._window_start = self._grown_at = self._hold_until
+
+
+# The turn the call in progress was given (a call and its retries run in one context), so a 429 is matched to it.
+_TURN: ContextVar[float] = ContextVar("slack_pacer_turn", default=float("-inf"))
 
 
 def retry_after_seconds(response: Any) -> float:
@@ -153,10 +180,8 @@ class CountedRateLimitRetries(AsyncRateLimitErrorRetryHandler):
                                                          error=error)
             return
         pacer = self._pacer_for(_method_of(request))
-        values = dict(state.custom_values or {})
-        pacer.limited(retry_after_seconds(response), float(values.get("turn", float("-inf"))))
-        values["turn"] = await pacer.turn()
-        state.custom_values = values
+        pacer.limited(retry_after_seconds(response), _TURN.get())
+        _TURN.set(await pacer.turn())
         state.next_attempt_requested = True
         state.increment_current_attempt()
 
@@ -272,7 +297,7 @@ class SlackChat:
     async def _call(self, team_id: str, method: str, **kwargs: Any) -> dict[str, Any]:
         client = await self._client(team_id)
         pacer = self._clients.pacer(client.token, method)
-        turn = await pacer.turn()
+        turn = _TURN.set(await pacer.turn())
         try:
             # The SDK's own method for each call, so each is encoded the way Slack expects (JSON or form); a 429 is
             # retried inside it, at the pacer's next turn.
@@ -280,13 +305,15 @@ class SlackChat:
             pacer.succeeded()
         except SlackApiError as error:
             if error.response.status_code == 429:  # the retries ran out: Slack did nothing
-                pacer.limited(retry_after_seconds(error.response), turn)
+                pacer.limited(retry_after_seconds(error.response), _TURN.get())
             else:
                 pacer.succeeded()
             code = str(error.response.get("error", "unknown_error"))
             raise ChatError(f"Slack {method}: {code}", gone=code in GONE_ERRORS) from None
         except (OSError, asyncio.TimeoutError) as error:
             raise ChatError(f"Slack {method}: {error.__class__.__name__}") from None
+        finally:
+            _TURN.reset(turn)
         return dict(response.data) if isinstance(response.data, dict) else {}
 
     async def _post(self, channel: ChannelAddress, message: SlackMessage, thread_ts: str | None = None) -> str:

@@ -93,6 +93,6 @@ async def test_the_pacer_waits_out_retry_after_and_then_spaces_calls_at_the_pace
     pacer.limited(retry_after=1.0, sent_at=now[0])
 
     assert pacer.rate == pytest.approx(0.95 * 20, rel=0.05)
-    assert pacer._next == pytest.approx(now[0] + 1.0)  # nobody goes before the Retry-After
+    assert pacer.next_turn_at() == pytest.approx(now[0] + 1.0)  # nobody goes before the Retry-After
     pacer.limited(retry_after=1.0, sent_at=now[0] - 0.01)  # a call in flight before the cut: no second cut
     assert pacer.rate == pytest.approx(0.95 * 20, rel=0.05)

@@ -154,3 +154,11 @@ def test_a_terminal_gets_readable_lines_and_anything_else_gets_json() -> None:
     assert "posting failed with" in text and "warning" in text.lower()
     assert "channel=C456" in text and "round=5" in text
     assert "xoxb-terminal-secret" not in text
+
+
+def test_an_interaction_or_webhook_token_inside_a_url_is_replaced_but_the_url_stays_readable() -> None:
+    redact = Redactor()
+    url = "POST https://discord.com/api/v10/interactions/1576855299686535173/aW50ZXJhY3Rpb246in5yobPoyc8pnZ496hS2/callback"
+    assert redact(url) == f"POST https://discord.com/api/v10/interactions/1576855299686535173/{REDACTED}/callback"
+    hook = "PATCH /api/v10/webhooks/900000000000000001/aW50ZXJhY3Rpb246abcdefghijklmnopqrst/messages/@original"
+    assert redact(hook) == f"PATCH /api/v10/webhooks/900000000000000001/{REDACTED}/messages/@original"
