@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -123,6 +124,9 @@ async def running(
             await discord_connection.start(bot)
         if waker:
             waker.start()
+        # What start-up loaded (libraries, the question bank, caches) lives as long as the process: keep it out of
+        # the garbage collector's full passes, which would otherwise pause every request now and then.
+        gc.freeze()
         yield Running(bot, f"http://{host}:{port}", sorted(ports), discord_connection, slack)
     finally:
         if waker:

@@ -212,16 +212,22 @@ class AnswerIngest:
                 else:
                     await flush()
                     outcomes[index] = await self._change(uow, command, learned)
-            await flush()
-            # Slash commands and answers never depend on each other, so the inbox is written in one go at the end.
-            ids = await uow.inbox.add_many([(q.command, q.dedupe_key, q.at, q.held_until) for _, q in queued])
+            # Slash commands and answers never depend on each other: the rest of the batch is written in one go.
+            new, ids = await uow.intake.write_and_commit(
+                [row for _, row, _ in rows],
+                [(q.command, q.dedupe_key, q.at, q.held_until) for _, q in queued],
+                [(c.inbox_id, c.at) for _, c in completed],
+            )
+            for index, row, accepted in rows:
+                key = f"{row['round_id']}:{row['message_ref']}"
+                repeated = key not in new  # a retried delivery: stored before, or earlier in this batch
+                new.discard(key)
+                outcomes[index] = AnswerAccepted(accepted.round_id, accepted.message_ref, accepted.on_time,
+                                                 accepted.truncated_to, repeated)
             for index, q in queued:
                 outcomes[index] = _CommandQueued(ids.pop(q.dedupe_key, None))
-            for at in {c.at for _, c in completed}:
-                await uow.inbox.complete_many([c.inbox_id for _, c in completed if c.at == at], at)
             for index, c in completed:
                 outcomes[index] = _CommandCompleted(c.inbox_id)
-            await uow.commit()
         return [o if o is not None else Ignored("not processed") for o in outcomes], rounds
 
     async def _round(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -71,6 +72,24 @@ def _bind_processors(
     return [table.c[name].type.bind_processor(dialect) for name in columns]
 
 
+def _run_statements(
+    connection: sqlite3.Connection, statements: Sequence[tuple[str, Sequence[Any]]], own_transaction: bool
+) -> list[list[tuple[Any, ...]]]:
+    """On SQLite's thread: the statements and their rows, in a transaction of their own when asked (BEGIN
+    IMMEDIATE, as every write here; rolled back if one fails)."""
+    if own_transaction:
+        connection.execute("BEGIN IMMEDIATE")
+    try:
+        results = [[tuple(row) for row in connection.execute(sql, values).fetchall()] for sql, values in statements]
+        if own_transaction:
+            connection.execute("COMMIT")
+    except BaseException:
+        if own_transaction and connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    return results
+
+
 class _Repository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._c = connection
@@ -81,27 +100,20 @@ class _Repository:
             return postgresql.insert(table)
         return sqlite.insert(table)
 
-    async def _insert_new_sqlite(
+    def _sqlite_inserts(
         self, table: Table, rows: Sequence[Mapping[str, Any]], returning: Sequence[str]
-    ) -> list[tuple[Any, ...]]:
-        """Inserts `rows` (all with the same keys) into SQLite, skipping rows that conflict with stored ones, and
-        returns the `returning` columns of the rows inserted.
-
-        The hot path of answers arriving in bursts: one multi-row statement sent straight to the driver in the
-        unit of work's transaction, with each value converted by its column's own type exactly as SQLAlchemy
-        would, which costs a fraction of a compiled statement's per-row bookkeeping."""
+    ) -> list[tuple[str, list[Any]]]:
+        """Multi-row INSERTs of `rows` (all with the same keys) that skip rows conflicting with stored ones and
+        return the `returning` columns of those inserted: SQL and values for SQLite's driver, each value converted
+        by its column's own type exactly as SQLAlchemy would."""
         dialect = self._c.dialect
         quote = dialect.identifier_preparer.quote
         columns = tuple(rows[0])
         processors = _bind_processors(table, columns, dialect)
-        if not self._c.in_transaction():
-            await self._c.begin()  # BEGIN IMMEDIATE, as every transaction here (bot/store/engine.py)
-        driver = (await self._c.get_raw_connection()).driver_connection
-        assert driver is not None
         one = "(" + ", ".join("?" * len(columns)) + ")"
         head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) VALUES "
         tail = f" ON CONFLICT DO NOTHING RETURNING {', '.join(quote(c) for c in returning)}"
-        inserted: list[tuple[Any, ...]] = []
+        statements: list[tuple[str, list[Any]]] = []
         per_statement = max(1, SQLITE_MAX_VARIABLES // len(columns))
         for start in range(0, len(rows), per_statement):
             chunk = rows[start:start + per_statement]
@@ -110,9 +122,28 @@ class _Repository:
                 for row in chunk
                 for name, process in zip(columns, processors)
             ]
-            result = await driver.execute_fetchall(head + ", ".join([one] * len(chunk)) + tail, values)
-            inserted.extend(tuple(r) for r in result)
-        return inserted
+            statements.append((head + ", ".join([one] * len(chunk)) + tail, values))
+        return statements
+
+    async def _run_on_sqlite(
+        self, statements: Sequence[tuple[str, Sequence[Any]]], *, may_commit: bool = False
+    ) -> list[list[tuple[Any, ...]]]:
+        """Runs `statements` on SQLite's driver in one trip to its thread, in the unit of work's transaction
+        (begun first if need be). With `may_commit`, when the unit of work has not begun one, they run in a
+        transaction of their own instead, committed before this returns. Returns each statement's rows."""
+        if not may_commit and not self._c.in_transaction():
+            await self._c.begin()  # BEGIN IMMEDIATE, as every transaction here (bot/store/engine.py)
+        driver = (await self._c.get_raw_connection()).driver_connection
+        run_in_thread = getattr(driver, "_execute", None)  # aiosqlite: runs a function on the connection's thread
+        if run_in_thread is None:  # another driver version: the same, one statement per trip
+            if not self._c.in_transaction():
+                await self._c.begin()
+            return [[tuple(r) for r in await driver.execute_fetchall(sql, values)]  # type: ignore[union-attr]
+                    for sql, values in statements]
+        results: list[list[tuple[Any, ...]]] = await run_in_thread(
+            _run_statements, driver._conn, statements, not self._c.in_transaction()  # type: ignore[union-attr]
+        )
+        return results
 
 
 def _csv_dates(text: str) -> frozenset[date]:
@@ -292,6 +323,7 @@ def _round_from(row: Row[Any]) -> Round:
         deadline_at=row.deadline_at,
         revealed_at=row.revealed_at,
         reveal_ref=row.reveal_ref,
+        created_at=row.created_at,
     )
 
 
@@ -305,8 +337,10 @@ class RoundRepository(_Repository):
         local_date: date,
         now: datetime,
         requested_by: int | None = None,
+        deadline_at: datetime | None = None,
     ) -> Round | None:
-        """A new pending round; None when the channel already has its daily round for `local_date`."""
+        """A new pending round, whose question is to be posted with `deadline_at` when that is given; None when the
+        channel already has its daily round for `local_date`."""
         result = await self._c.execute(
             self._insert(rounds)
             .values(
@@ -319,6 +353,7 @@ class RoundRepository(_Repository):
                 requested_by=requested_by,
                 status=RoundStatus.PENDING.value,
                 created_at=now,
+                deadline_at=deadline_at,
             )
             .on_conflict_do_nothing()
             .returning(rounds.c.id)
@@ -376,6 +411,15 @@ class RoundRepository(_Repository):
                 deadline_at=deadline_at,
                 status=RoundStatus.OPEN.value,
             )
+        )
+
+    async def plan_deadline(self, round_id: int, deadline_at: datetime) -> None:
+        """Records the deadline a pending round's question is about to be posted with, so that whoever finds that
+        post later records the deadline it shows."""
+        await self._c.execute(
+            update(rounds)
+            .where(rounds.c.id == round_id, rounds.c.status == RoundStatus.PENDING.value)
+            .values(deadline_at=deadline_at)
         )
 
     async def mark_closed(self, round_id: int, at: datetime) -> None:
@@ -478,7 +522,7 @@ def _part_from(row: Row[Any]) -> AnswerPart:
 
 
 class AnswerRepository(_Repository):
-    async def add_many(self, parts: Sequence[dict[str, Any]]) -> set[str]:
+    async def add_many(self, parts: Sequence[Mapping[str, Any]]) -> set[str]:
         """Stores replies (dicts of answer_parts columns); a reply already stored is left as it is.
 
         Returns the keys `f"{round_id}:{message_ref}"` of the replies that were new.
@@ -486,8 +530,8 @@ class AnswerRepository(_Repository):
         if not parts:
             return set()
         if self._c.dialect.name == "sqlite":
-            new = await self._insert_new_sqlite(answer_parts, parts, ("round_id", "message_ref"))
-            return {f"{round_id}:{ref}" for round_id, ref in new}
+            results = await self._run_on_sqlite(self._sqlite_inserts(answer_parts, parts, ("round_id", "message_ref")))
+            return {f"{round_id}:{ref}" for rows in results for round_id, ref in rows}
         result = await self._c.execute(
             self._insert(answer_parts)
             .on_conflict_do_nothing()
@@ -867,12 +911,16 @@ class TaskRepository(_Repository):
             .order_by(tasks.c.due_at, tasks.c.id)
             .limit(limit)
         )
+        claim = update(tasks).values(claimed_until=at + lease, claim_token=token)
         if self._c.dialect.name == "postgresql":
-            due = due.with_for_update(skip_locked=True)
+            # Chosen once, in a CTE: a subquery in the WHERE may be run again for each row, and would then see this
+            # statement's own claims and pick the next rows, and the next...
+            chosen = due.with_for_update(skip_locked=True).cte("chosen").prefix_with("MATERIALIZED")
+            claim = claim.where(tasks.c.id == chosen.c.id)
+        else:
+            claim = claim.where(tasks.c.id.in_(due.scalar_subquery()))
         result = await self._c.execute(
-            update(tasks)
-            .where(tasks.c.id.in_(due.scalar_subquery()), tasks.c.done_at.is_(None), free)
-            .values(claimed_until=at + lease, claim_token=token)
+            claim.where(tasks.c.done_at.is_(None), free)
             .returning(tasks.c.id, tasks.c.kind, tasks.c.channel_id, tasks.c.round_id, tasks.c.slot_date,
                        tasks.c.due_at)
         )
@@ -1002,6 +1050,18 @@ class OAuthStateRepository(_Repository):
         return row is not None and row.expires_at > now
 
 
+def _inbox_rows(queued: Sequence[tuple[RunCommand, str, datetime, datetime]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "platform": command.channel.platform, "workspace": command.channel.workspace,
+            "channel_ref": command.channel.channel, "channel_name": command.channel_name,
+            "member_ref": command.speaker.ref, "member_name": command.speaker.name, "text": command.text,
+            "dedupe_key": dedupe_key, "received_at": at, "claimed_until": held_until,
+        }
+        for command, dedupe_key, at, held_until in queued
+    ]
+
+
 class InboxRepository(_Repository):
     """Commands that were acknowledged to the platform and have not run yet."""
 
@@ -1010,18 +1070,10 @@ class InboxRepository(_Repository):
         dedupe key. A key queued before (or twice in `queued`) is missing from the result."""
         if not queued:
             return {}
-        rows = [
-            {
-                "platform": command.channel.platform, "workspace": command.channel.workspace,
-                "channel_ref": command.channel.channel, "channel_name": command.channel_name,
-                "member_ref": command.speaker.ref, "member_name": command.speaker.name, "text": command.text,
-                "dedupe_key": dedupe_key, "received_at": at, "claimed_until": held_until,
-            }
-            for command, dedupe_key, at, held_until in queued
-        ]
+        rows = _inbox_rows(queued)
         if self._c.dialect.name == "sqlite":
-            return {key: inbox_id for inbox_id, key in
-                    await self._insert_new_sqlite(inbox, rows, ("id", "dedupe_key"))}
+            results = await self._run_on_sqlite(self._sqlite_inserts(inbox, rows, ("id", "dedupe_key")))
+            return {key: inbox_id for found in results for inbox_id, key in found}
         result = await self._c.execute(
             self._insert(inbox).on_conflict_do_nothing().returning(inbox.c.id, inbox.c.dedupe_key), rows
         )
@@ -1057,3 +1109,46 @@ class InboxRepository(_Repository):
                 )
                 return inbox_id, command
         return None
+
+
+class IntakeRepository(_Repository):
+    """What a burst of arrivals writes at once: answers, commands to queue, and commands that have run."""
+
+    async def write_and_commit(
+        self,
+        answers: Sequence[Mapping[str, Any]],
+        queued: Sequence[tuple[RunCommand, str, datetime, datetime]],
+        completed: Sequence[tuple[int, datetime]],
+    ) -> tuple[set[str], dict[str, int]]:
+        """Stores replies (as `AnswerRepository.add_many`), queues commands (as `InboxRepository.add_many`), marks
+        commands done, and commits the unit of work with them. Returns the keys `f"{round_id}:{message_ref}"` of the
+        replies that were new, and the new inbox ids by dedupe key. Raises, with nothing of it kept, if a write
+        fails.
+
+        On SQLite all of it goes in one trip to the database's thread (with the BEGIN and COMMIT when the unit of
+        work had not begun a transaction yet): the path of a burst of answers."""
+        answer_rows = AnswerRepository(self._c)
+        inbox_rows = InboxRepository(self._c)
+        if self._c.dialect.name != "sqlite":
+            new = await answer_rows.add_many(answers)
+            ids = await inbox_rows.add_many(queued)
+            for at in {at for _, at in completed}:
+                await inbox_rows.complete_many([inbox_id for inbox_id, when in completed if when == at], at)
+            await self._c.commit()
+            return new, ids
+        answer_statements = self._sqlite_inserts(answer_parts, answers, ("round_id", "message_ref")) if answers else []
+        inbox_statements = self._sqlite_inserts(inbox, _inbox_rows(queued), ("id", "dedupe_key")) if queued else []
+        statements: list[tuple[str, Sequence[Any]]] = [*answer_statements, *inbox_statements]
+        done_at = _bind_processors(inbox, ("done_at",), self._c.dialect)[0]
+        for at in {at for _, at in completed}:
+            ids_done = [inbox_id for inbox_id, when in completed if when == at]
+            statements.append((f"UPDATE inbox SET done_at = ? WHERE id IN ({', '.join('?' * len(ids_done))})",
+                               [done_at(at) if done_at else at, *ids_done]))
+        results = await self._run_on_sqlite(statements, may_commit=True) if statements else []
+        await self._c.commit()  # what the unit of work began before, if anything; else nothing is left to do
+        new = {f"{round_id}:{ref}" for rows in results[:len(answer_statements)] for round_id, ref in rows}
+        inbox_ids = {key: inbox_id
+                     for rows in results[len(answer_statements):len(answer_statements) + len(inbox_statements)]
+                     for inbox_id, key in rows}
+        return new, inbox_ids
+

@@ -10,6 +10,7 @@ from bot.store.repositories import (
     AnswerRepository,
     ChannelRepository,
     InboxRepository,
+    IntakeRepository,
     InstallationRepository,
     MemberRepository,
     OAuthStateRepository,
@@ -35,6 +36,7 @@ class UnitOfWork:
     installations: InstallationRepository
     oauth_states: OAuthStateRepository
     inbox: InboxRepository
+    intake: IntakeRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -54,6 +56,7 @@ class UnitOfWork:
         self.installations = InstallationRepository(connection)
         self.oauth_states = OAuthStateRepository(connection)
         self.inbox = InboxRepository(connection)
+        self.intake = IntakeRepository(connection)
         return self
 
     async def commit(self) -> None:
