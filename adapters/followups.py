@@ -2,7 +2,9 @@
 
 Slack times the response (3 seconds, then it retries and shows the member an error); it does not time a reaction
 or a command's reply. So while answers and commands are arriving, follow-ups wait: they start once arrivals have
-paused for a moment, or once the oldest has waited `max_delay`, whichever comes first. Everything they need is
+paused for a moment (`quiet`), or once the oldest has waited `max_delay` (3 seconds: about as long as Slack gives a
+response), whichever comes first. In a steady trickle they run at once; only a burst that keeps the process busy
+delays them, by a bounded time, and then they catch up. Everything they need is
 already committed (the answer, the queued command), so a crash while one waits loses nothing that was acknowledged:
 queued commands run again on start; only a reaction can go missing.
 """
@@ -27,7 +29,7 @@ class FollowUps:
     """
 
     def __init__(
-        self, arrivals: Callable[[], int], *, concurrency: int = 4, quiet: float = 0.02, max_delay: float = 1.0
+        self, arrivals: Callable[[], int], *, concurrency: int = 4, quiet: float = 0.02, max_delay: float = 3.0
     ) -> None:
         self._arrivals = arrivals
         self._quiet = quiet
