@@ -13,6 +13,7 @@ from bot.domain.model import Channel, Member, Task
 from bot.domain.questions import Level
 from bot.domain.schedule import month_bounds, week_bounds
 from bot.domain.scoring import streak_length
+from bot.logs import add_log_context
 from bot.ports import ChatError, ChatPort
 from bot.services.planning import plan_next_board
 from bot.services.rounds import STREAK_LOOKBACK, TaskResult, stop_lost_channel
@@ -75,6 +76,7 @@ async def post_weekly_board(task: Task, *, store: Store, chat: ChatPort, now: da
     first, last = task.slot_date, task.slot_date + timedelta(days=6)
     async with store.unit_of_work() as uow:
         channel = await uow.channels.get(task.channel_id)
+        add_log_context(channel.address)
         if not channel.subscribed:
             return TaskResult("skipped (unsubscribed)")
         had_rounds = await uow.rounds.daily_count(channel.id, first, last) > 0

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.domain.model import Task, TaskKind
+from bot.logs import log_context
 from bot.ports import ChatPort, Metrics
 from bot.questions import QuestionBank
 from bot.services.boards import post_weekly_board
@@ -71,13 +72,15 @@ async def run_due_work(
     async def run_one(task: Task) -> None:
         if metrics is not None:
             metrics.due_work_ran(task.kind.value, (now - task.due_at).total_seconds())
-        try:
-            result = await _run(task, store=store, chat=chat, bank=bank, settings=settings, now=now)
-        except Exception:
-            log.exception("%s task %s failed; it will be retried", task.kind.value, task.id)
-            result = TaskResult("failed", done=False, retry_at=now + RETRY_AFTER_FAILURE)
-        finished.append((task, result))
-        log.info("%s task %s: %s", task.kind.value, task.id, result.outcome)
+        # Every line logged for this task names it; the services add the channel and round once they know them.
+        with log_context(task=task.id, kind=task.kind.value, round_id=task.round_id):
+            try:
+                result = await _run(task, store=store, chat=chat, bank=bank, settings=settings, now=now)
+            except Exception:
+                log.exception("%s task %s failed; it will be retried", task.kind.value, task.id)
+                result = TaskResult("failed", done=False, retry_at=now + RETRY_AFTER_FAILURE)
+            finished.append((task, result))
+            log.info("%s task %s: %s", task.kind.value, task.id, result.outcome)
 
     ran = 0
     try:
