@@ -29,6 +29,7 @@ from bot.store.engine import upgrade
 from bot.store.unit_of_work import Store
 
 log = logging.getLogger("prepbot")
+MISSED_ACKNOWLEDGEMENTS = timedelta(days=1)  # how far back start-up looks for answers left without their reaction
 
 
 @dataclass
@@ -53,6 +54,9 @@ class PrepBot:
         if repaired:
             log.info("planned work for %d channels", repaired)
         await self.run_queued_commands()  # acknowledged before a stop, not yet run
+        missed = await self.answers.acknowledge_missed(self.clock.now() - MISSED_ACKNOWLEDGEMENTS)
+        if missed:
+            log.info("acknowledged %d answers stored before a stop", missed)
         await self.run_due()
 
     async def close(self) -> None:

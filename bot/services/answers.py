@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.cards import Notice, Reaction
-from bot.domain.model import Round, RoundStatus
+from bot.domain.model import ChannelAddress, Round, RoundStatus
 from bot.messages import (
     AnswerAccepted,
     AnswerCommand,
@@ -70,8 +70,19 @@ class _CommandCompleted:
     inbox_id: int
 
 
-_Intake = AnswerCommand | _QueueCommand | _CompleteCommand
-_IntakeOutcome = AnswerOutcome | _CommandQueued | _CommandCompleted
+@dataclass(frozen=True)
+class _MarkAcknowledged:
+    round_id: int
+    message_ref: str
+
+
+@dataclass(frozen=True)
+class _Marked:
+    pass
+
+
+_Intake = AnswerCommand | _QueueCommand | _CompleteCommand | _MarkAcknowledged
+_IntakeOutcome = AnswerOutcome | _CommandQueued | _CommandCompleted | _Marked
 
 
 @dataclass
@@ -115,7 +126,7 @@ class AnswerIngest:
         the database write failed."""
         self._arrivals += 1
         outcome = await self._submit(command)
-        assert not isinstance(outcome, (_CommandQueued, _CommandCompleted))
+        assert not isinstance(outcome, (_CommandQueued, _CommandCompleted, _Marked))
         if log.isEnabledFor(logging.DEBUG):  # what members wrote is theirs: only at debug level
             text = command.text if isinstance(command, (SubmitAnswer, EditAnswer)) else ""
             log.debug("%s: %s %r", type(command).__name__, type(outcome).__name__, text,
@@ -145,18 +156,34 @@ class AnswerIngest:
         return await future
 
     async def acknowledge(self, command: AnswerCommand, outcome: AnswerOutcome) -> None:
-        """Marks an accepted answer with a reaction (and tells the member if it was cut); failures are logged."""
+        """Marks an accepted answer with a reaction (and tells the member if it was cut), then records that it did;
+        failures of the platform are logged."""
         if not isinstance(command, SubmitAnswer) or not isinstance(outcome, AnswerAccepted):
             return
-        reaction = Reaction.ACCEPTED if outcome.on_time else Reaction.LATE
-        try:
-            await self._chat.react(command.channel, command.message_ref, reaction)
-            if outcome.truncated_to is not None and not outcome.repeated:
+        await self._react(command.channel, outcome.round_id, command.message_ref, outcome.on_time)
+        if outcome.truncated_to is not None and not outcome.repeated:
+            try:
                 await self._chat.tell_member(command.channel, command.speaker.ref, Notice(
                     f"Your answer was {len(command.text):,} characters; I kept the first {outcome.truncated_to:,}."
                 ))
-        except ChatError as error:
-            log.warning("could not acknowledge answer %s: %s", command.message_ref, error)
+            except ChatError as error:
+                log.warning("could not tell the author of answer %s it was cut: %s", command.message_ref, error)
+
+    async def acknowledge_missed(self, since: datetime) -> int:
+        """Acknowledges the answers stored since `since` whose reaction was never made (the process stopped
+        between storing and acknowledging them); returns how many."""
+        async with self._store.unit_of_work() as uow:
+            missed = await uow.answers.unacknowledged(since)
+        for channel, round_id, message_ref, on_time in missed:
+            await self._react(channel, round_id, message_ref, on_time)
+        return len(missed)
+
+    async def _react(self, channel: ChannelAddress, round_id: int, message_ref: str, on_time: bool) -> None:
+        try:
+            await self._chat.react(channel, message_ref, Reaction.ACCEPTED if on_time else Reaction.LATE)
+        except ChatError as error:  # the message is gone, say: nothing more to do for it either way
+            log.warning("could not acknowledge answer %s: %s", message_ref, error)
+        await self._submit(_MarkAcknowledged(round_id, message_ref))
 
     async def _drain(self) -> None:
         while self._queue:
@@ -186,6 +213,7 @@ class AnswerIngest:
             rows: list[tuple[int, dict[str, Any], AnswerAccepted]] = []
             queued: list[tuple[int, _QueueCommand]] = []
             completed: list[tuple[int, _CompleteCommand]] = []
+            marked: list[tuple[int, _MarkAcknowledged]] = []
 
             async def flush() -> None:
                 new = await uow.answers.add_many([row for _, row, _ in rows])
@@ -209,6 +237,8 @@ class AnswerIngest:
                     queued.append((index, command))
                 elif isinstance(command, _CompleteCommand):
                     completed.append((index, command))
+                elif isinstance(command, _MarkAcknowledged):
+                    marked.append((index, command))
                 else:
                     await flush()
                     outcomes[index] = await self._change(uow, command, learned)
@@ -217,6 +247,7 @@ class AnswerIngest:
                 [row for _, row, _ in rows],
                 [(q.command, q.dedupe_key, q.at, q.held_until) for _, q in queued],
                 [(c.inbox_id, c.at) for _, c in completed],
+                [(m.round_id, m.message_ref) for _, m in marked],
             )
             for index, row, accepted in rows:
                 key = f"{row['round_id']}:{row['message_ref']}"
@@ -228,6 +259,8 @@ class AnswerIngest:
                 outcomes[index] = _CommandQueued(ids.pop(q.dedupe_key, None))
             for index, c in completed:
                 outcomes[index] = _CommandCompleted(c.inbox_id)
+            for index, _ in marked:
+                outcomes[index] = _Marked()
         return [o if o is not None else Ignored("not processed") for o in outcomes], rounds
 
     async def _round(

@@ -540,6 +540,32 @@ class AnswerRepository(_Repository):
         )
         return {f"{round_id}:{ref}" for round_id, ref in result}
 
+    async def mark_acknowledged(self, parts: Sequence[tuple[int, str]]) -> None:
+        """Records that the replies (round id, message ref) were acknowledged in the chat."""
+        for round_id in {round_id for round_id, _ in parts}:
+            refs = [ref for r, ref in parts if r == round_id]
+            await self._c.execute(
+                update(answer_parts)
+                .where(answer_parts.c.round_id == round_id, answer_parts.c.message_ref.in_(refs))
+                .values(acknowledged=True)
+            )
+
+    async def unacknowledged(self, since: datetime, limit: int = 1000) -> list[tuple[ChannelAddress, int, str, bool]]:
+        """Replies received since `since`, still there, whose acknowledgement was never made (a process stopped
+        between storing and acknowledging them): (channel, round id, message ref, on time), oldest first."""
+        rows = await self._c.execute(
+            select(channels.c.platform, channels.c.workspace, channels.c.channel_ref, answer_parts.c.round_id,
+                   answer_parts.c.message_ref, answer_parts.c.on_time)
+            .select_from(answer_parts.join(rounds, rounds.c.id == answer_parts.c.round_id)
+                         .join(channels, channels.c.id == rounds.c.channel_id))
+            .where(answer_parts.c.acknowledged.is_(False), answer_parts.c.withdrawn_at.is_(None),
+                   answer_parts.c.received_at >= since)
+            .order_by(answer_parts.c.id)
+            .limit(limit)
+        )
+        return [(ChannelAddress(r.platform, r.workspace, r.channel_ref), r.round_id, r.message_ref, bool(r.on_time))
+                for r in rows]
+
     async def by_message(self, channel_id: int, message_ref: str) -> AnswerPart | None:
         row = (
             await self._c.execute(
@@ -1119,9 +1145,10 @@ class IntakeRepository(_Repository):
         answers: Sequence[Mapping[str, Any]],
         queued: Sequence[tuple[RunCommand, str, datetime, datetime]],
         completed: Sequence[tuple[int, datetime]],
+        acknowledged: Sequence[tuple[int, str]] = (),
     ) -> tuple[set[str], dict[str, int]]:
         """Stores replies (as `AnswerRepository.add_many`), queues commands (as `InboxRepository.add_many`), marks
-        commands done, and commits the unit of work with them. Returns the keys `f"{round_id}:{message_ref}"` of the
+        commands done and replies (round id, message ref) acknowledged, and commits the unit of work with them. Returns the keys `f"{round_id}:{message_ref}"` of the
         replies that were new, and the new inbox ids by dedupe key. Raises, with nothing of it kept, if a write
         fails.
 
@@ -1134,6 +1161,7 @@ class IntakeRepository(_Repository):
             ids = await inbox_rows.add_many(queued)
             for at in {at for _, at in completed}:
                 await inbox_rows.complete_many([inbox_id for inbox_id, when in completed if when == at], at)
+            await answer_rows.mark_acknowledged(acknowledged)
             await self._c.commit()
             return new, ids
         answer_statements = self._sqlite_inserts(answer_parts, answers, ("round_id", "message_ref")) if answers else []
@@ -1144,6 +1172,10 @@ class IntakeRepository(_Repository):
             ids_done = [inbox_id for inbox_id, when in completed if when == at]
             statements.append((f"UPDATE inbox SET done_at = ? WHERE id IN ({', '.join('?' * len(ids_done))})",
                                [done_at(at) if done_at else at, *ids_done]))
+        for round_id in {round_id for round_id, _ in acknowledged}:
+            refs = [ref for r, ref in acknowledged if r == round_id]
+            statements.append((f"UPDATE answer_parts SET acknowledged = 1 WHERE round_id = ? "
+                               f"AND message_ref IN ({', '.join('?' * len(refs))})", [round_id, *refs]))
         results = await self._run_on_sqlite(statements, may_commit=True) if statements else []
         await self._c.commit()  # what the unit of work began before, if anything; else nothing is left to do
         new = {f"{round_id}:{ref}" for rows in results[:len(answer_statements)] for round_id, ref in rows}

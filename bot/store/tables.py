@@ -130,6 +130,8 @@ answer_parts = Table(
     Column("received_at", UtcDateTime, nullable=False),
     Column("edited_at", UtcDateTime, nullable=True),
     Column("withdrawn_at", UtcDateTime, nullable=True),
+    # Whether the reaction that tells the member it was stored has been made (it follows the commit).
+    Column("acknowledged", Boolean, nullable=False, server_default="0"),
     UniqueConstraint("round_id", "message_ref"),
     Index("ix_answer_parts_round_member", "round_id", "member_id"),
 )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.cards import Reaction
-from bot.messages import AnswerAccepted
-from tests.services.team import ALICE, BERLIN, MONDAY, NOTHING, Team, berlin, covering, day, feedback_for
+from bot.messages import AnswerAccepted, SubmitAnswer
+from tests.services.team import ALICE, GENERAL, BERLIN, MONDAY, NOTHING, Team, berlin, covering, day, feedback_for
 
 
 def posting_days(team: Team) -> list[object]:
@@ -94,3 +94,29 @@ async def test_a_bot_down_for_days_skips_the_missed_days_and_resumes_with_the_ne
     await team.until(berlin(day(3), 10, 0))
 
     assert posting_days(team) == [day(3)]
+
+
+async def test_an_answer_stored_just_before_a_stop_gets_its_reaction_when_the_bot_starts_again(team: Team) -> None:
+    await team.subscribe()
+    await team.until(berlin(MONDAY, 10, 0))
+    question = team.latest_question()
+    # Stored and answered 200, then the process stopped before its reaction (which follows the response) was made.
+    outcome = await team.bot.store_answer(SubmitAnswer(GENERAL, question.ref, "late-night", ALICE, "batching",
+                                                       team.clock.now()))
+    assert isinstance(outcome, AnswerAccepted) and team.chat.reactions == []
+
+    await team.restart(at=berlin(MONDAY, 10, 5))
+
+    assert team.chat.reactions == [("late-night", Reaction.ACCEPTED)]
+
+
+async def test_an_answer_already_acknowledged_is_not_marked_again_after_a_restart(team: Team) -> None:
+    await team.subscribe()
+    await team.until(berlin(MONDAY, 10, 0))
+    question = team.latest_question()
+    await team.answer(question, "batching", ref="r1")
+
+    await team.restart(at=berlin(MONDAY, 10, 5))
+    await team.restart(at=berlin(MONDAY, 10, 6))
+
+    assert team.chat.reactions == [("r1", Reaction.ACCEPTED)]
