@@ -89,6 +89,8 @@ async def running(
     async def readyz(_: web.Request) -> web.Response:
         """Ready: the database answers and every platform is connected; 503 naming what is not."""
         problems = [] if await store.ping() else ["database unreachable"]
+        if not started:
+            problems.append("starting: upgrading the schema and catching up on missed work")
         if socket_handler is not None and not await socket_handler.client.is_connected():
             problems.append("slack socket mode disconnected")
         if discord_connection is not None and not discord_connection.connected():
@@ -100,8 +102,8 @@ async def running(
     socket_handler = None
     waker = Waker(bot.run_due, settings.tick_seconds) if tick else None
     runner = web.AppRunner(web_app, access_log=None)
+    started = False
     try:
-        await bot.start()
         if slack is not None:
             app = build_slack_app(slack, bot)
             if slack_mode(settings) == "http":
@@ -110,6 +112,8 @@ async def running(
                 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
                 socket_handler = AsyncSocketModeHandler(app, settings.slack_app_token)
+        # The port opens first: /healthz says the process is alive while start-up (the schema, the catch-up on
+        # work missed while down) runs, and /readyz says it is not ready until that is done.
         await runner.setup()
         site = web.TCPSite(runner, settings.http_host, settings.http_port)
         await site.start()
@@ -118,6 +122,8 @@ async def running(
             port = address[1]
             break
         host = "127.0.0.1" if settings.http_host in {"0.0.0.0", "::"} else settings.http_host
+        await bot.start()
+        started = True
         if socket_handler is not None:
             await socket_handler.connect_async()  # type: ignore[no-untyped-call]
         if discord_connection is not None:
