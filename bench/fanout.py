@@ -207,12 +207,49 @@ async def move_posts_to(url: str, channels: int, due: datetime) -> float:
         await store.close()
 
 
+async def posts_by_process(url: str) -> dict[int, int]:
+    """How many daily posts each process ran, by pid (a claim token starts with its process's pid)."""
+    from sqlalchemy import func, select
+
+    from bot.store.engine import make_engine
+    from bot.store.tables import tasks
+
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                select(tasks.c.claim_token, func.count()).where(tasks.c.kind == "post_daily",
+                                                                tasks.c.done_at.is_not(None))
+                .group_by(tasks.c.claim_token))
+            counts: dict[int, int] = {}
+            for token, count in rows:
+                pid = int(str(token).split("-", 1)[0])
+                counts[pid] = counts.get(pid, 0) + int(count)
+            return counts
+    finally:
+        await engine.dispose()
+
+
 # ---- the prepbot processes ----
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time process `pid` has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, all cores."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    total = sum(values) / os.sysconf("SC_CLK_TCK")
+    idle = (values[3] + values[4]) / os.sysconf("SC_CLK_TCK")
+    return total - idle, total
 
 
 def memory_kib(pid: int) -> dict[str, int]:
@@ -318,13 +355,21 @@ async def run_configuration(store: str, replica_count: int, args: argparse.Names
                 if left < 0:
                     print("  (planning ran past the due time: lateness includes that)")
                 due_ts = due.timestamp()
+                await asyncio.sleep(max(due_ts - time.time(), 0.0))
+                cpu_before = [cpu_seconds(r.process.pid) for r in replicas] + [cpu_seconds(slack.process.pid)]
+                busy_before = machine_busy()
                 limit = max(600.0, 5 * channels / (workspaces * rate))
                 while slack.posted() < channels and time.time() - due_ts < limit:
                     await asyncio.sleep(0.5)
+                cpu_used = [cpu_seconds(r.process.pid) - used
+                            for r, used in zip([*replicas, slack], cpu_before)]
+                busy_after = machine_busy()
+                machine = (busy_after[0] - busy_before[0]) / (busy_after[1] - busy_before[1])
                 await asyncio.sleep(2.0)  # time for anything posted twice to show
                 after = [memory_kib(r.process.pid) for r in replicas]
                 await stop_replicas(replicas)
                 codes = [r.process.returncode for r in replicas]
+                shares = await posts_by_process(url)
         finally:
             await stop_replicas(replicas)
             result = slack.finish()
@@ -348,9 +393,12 @@ async def run_configuration(store: str, replica_count: int, args: argparse.Names
     print(f"duplicates: {duplicates}, missing: {missing}; 429s answered: {result['rate_limited']:,} "
           f"({result['workspace_limited']:,} for the workspace limit); spec violations: {result['violation_count']} "
           f"{result['violations']}; errors logged: {errors}; exit codes {codes}")
-    for n, (before, peak) in enumerate(zip(idle, after), start=1):
-        print(f"process {n} memory: idle after start-up {mib(before['VmRSS'])}, after the fan-out "
-              f"{mib(peak['VmRSS'])} (peak {mib(peak['VmHWM'])})")
+    print(f"CPU during the fan-out: machine {machine:.0%} busy ({os.cpu_count()} cores); fake Slack "
+          f"{cpu_used[-1]:.1f} s")
+    for n, (replica, before, peak) in enumerate(zip(replicas, idle, after), start=1):
+        print(f"process {n}: posted {shares.get(replica.process.pid, 0):,} using {cpu_used[n - 1]:.1f} s of CPU; "
+              f"memory idle after start-up {mib(before['VmRSS'])}, after the fan-out {mib(peak['VmRSS'])} "
+              f"(peak {mib(peak['VmHWM'])})")
 
 
 async def main() -> None:

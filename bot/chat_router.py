@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
-from bot.cards import Card, QuestionCard, Reaction
+from bot.cards import Card, QuestionCard, Reaction, RevealCard
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatError, ChatPort
 
@@ -30,6 +31,12 @@ class ChatRouter:
 
     async def reply_in_thread(self, channel: ChannelAddress, thread_ref: str, card: Card) -> str:
         return await self._port(channel).reply_in_thread(channel, thread_ref, card)
+
+    async def find_posted(
+        self, channel: ChannelAddress, card: QuestionCard | RevealCard, *, since: datetime,
+        thread_ref: str | None = None,
+    ) -> str | None:
+        return await self._port(channel).find_posted(channel, card, since=since, thread_ref=thread_ref)
 
     async def react(self, channel: ChannelAddress, message_ref: str, reaction: Reaction) -> None:
         await self._port(channel).react(channel, message_ref, reaction)

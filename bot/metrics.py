@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.cards import Card, QuestionCard, Reaction, RevealCard
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatError, ChatPort, Metrics
@@ -49,6 +51,16 @@ class CountingChat:
         if isinstance(card, RevealCard):
             self._metrics.reveal_posted(channel.platform)
         return ref
+
+    async def find_posted(
+        self, channel: ChannelAddress, card: QuestionCard | RevealCard, *, since: datetime,
+        thread_ref: str | None = None,
+    ) -> str | None:
+        try:
+            return await self._inner.find_posted(channel, card, since=since, thread_ref=thread_ref)
+        except ChatError as error:
+            self._failed(channel, "find_posted", error)
+            raise
 
     async def react(self, channel: ChannelAddress, message_ref: str, reaction: Reaction) -> None:
         self._metrics.answer_accepted(channel.platform, reaction is Reaction.ACCEPTED)

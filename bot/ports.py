@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from bot.cards import Card, QuestionCard, Reaction
+from bot.cards import Card, QuestionCard, Reaction, RevealCard
 from bot.domain.model import ChannelAddress
 
 
@@ -31,6 +31,18 @@ class ChatPort(Protocol):
 
     async def reply_in_thread(self, channel: ChannelAddress, thread_ref: str, card: Card) -> str:
         """Posts `card` in the thread under `thread_ref`; returns the reply's ref."""
+
+    async def find_posted(
+        self, channel: ChannelAddress, card: QuestionCard | RevealCard, *, since: datetime,
+        thread_ref: str | None = None,
+    ) -> str | None:
+        """Looks for what this bot already posted for `card`'s round (the same round id, the same kind of card: its
+        question, or its reveal), at or after `since`, in the channel itself or, with `thread_ref`, in that thread.
+
+        Returns the ref that posting the card returned (its first message), or None when the bot posted no such
+        message or the platform cannot tell (then posting is the only way on). When an earlier attempt posted only
+        the first messages of a card that takes several, the missing ones are posted now, so the card is whole and
+        nothing in it appears twice. Raises ChatError when the platform refuses."""
 
     async def react(self, channel: ChannelAddress, message_ref: str, reaction: Reaction) -> None:
         """Marks message `message_ref` with `reaction`."""

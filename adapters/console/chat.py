@@ -7,6 +7,7 @@ import os
 import sys
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -48,6 +49,8 @@ class ConsoleChat:
     as_json: bool = False
     replies: dict[str, tuple[str, str]] = field(default_factory=dict)  # message ref -> (thread ref, author)
     charts_dir: Path = field(default_factory=default_charts_dir)
+    # What this console posted for each round: (question or hint, round id, thread ref or None) -> message ref
+    round_posts: dict[tuple[str, int, str | None], str] = field(default_factory=dict)
 
     def new_ref(self) -> str:
         return uuid.uuid4().hex[:12]
@@ -94,6 +97,7 @@ class ConsoleChat:
         ref = self.new_ref()
         self.emit("question", card, render(card), thread=ref, deadline=card.deadline_at.isoformat(),
                   deadline_local=f"{local(card.deadline_at, card.tz)} {card.tz}", practice=card.practice)
+        self.round_posts.setdefault(("question", card.round_id, None), ref)
         return ref
 
     async def update_question(self, channel: ChannelAddress, message_ref: str, card: QuestionCard) -> None:
@@ -105,7 +109,19 @@ class ConsoleChat:
 
     async def reply_in_thread(self, channel: ChannelAddress, thread_ref: str, card: Card) -> str:
         self.show(card_kind(card, private=False), card, render(card), thread=thread_ref)
-        return self.new_ref()
+        ref = self.new_ref()
+        if isinstance(card, RevealCard):
+            self.round_posts.setdefault(("hint", card.round_id, thread_ref), ref)
+        return ref
+
+    async def find_posted(
+        self, channel: ChannelAddress, card: QuestionCard | RevealCard, *, since: datetime,
+        thread_ref: str | None = None,
+    ) -> str | None:
+        """Looks in what this console posted since it started (a card is always printed whole). The transcript goes
+        to the terminal and is not read back, so a console started again has nothing to look in and says None."""
+        kind = "question" if isinstance(card, QuestionCard) else "hint"
+        return self.round_posts.get((kind, card.round_id, thread_ref))
 
     async def react(self, channel: ChannelAddress, message_ref: str, reaction: Reaction) -> None:
         thread, author = self.replies.get(message_ref, (None, None))

@@ -9,13 +9,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 import discord
 
-from adapters.discord.render import DiscordMessage, pack, question_embeds, render
-from bot.cards import Card, QuestionCard, Reaction
+from adapters.discord.render import (
+    QUESTION, DiscordMessage, RoundMarker, card_marker, question_messages, read_marker, render,
+)
+from bot.cards import Card, QuestionCard, Reaction, RevealCard
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatError
 
@@ -24,6 +26,11 @@ log = logging.getLogger("prepbot.discord")
 REACTIONS = {Reaction.ACCEPTED: "✅", Reaction.LATE: "⏰"}
 ADMIN_CACHE_SECONDS = 60.0
 MISSING_PERMISSIONS = 50013  # Discord's JSON error code for a permission the bot lacks
+MAX_NONCE = 25  # characters
+HAS_THREAD = 1 << 5  # the message flag of a message a thread was started from
+LOOKBACK_MARGIN = timedelta(minutes=5)  # a look-up for earlier posts starts this long before it is asked to
+HISTORY_PAGE = 100  # messages per GET /channels/{channel.id}/messages (Discord's most)
+HISTORY_MAX_PAGES = 100  # a look-up reads at most this many pages
 T = TypeVar("T")
 
 
@@ -36,6 +43,20 @@ def answer_button() -> discord.ui.View:
 
 def thread_message_ref(thread_id: int | str, message_id: int | str) -> str:
     return f"{thread_id}/{message_id}"
+
+
+def round_nonce(marker: RoundMarker) -> str:
+    """The nonce a message of a round's card is sent with ("prepbot-q42", "prepbot-r42.2"): discord.py sends it with
+    enforce_nonce, so Discord answers a send repeated within a few minutes with the message it already made. Without
+    "prepbot-" for a round id too long for Discord's 25 characters."""
+    nonce = f"{'q' if marker.kind == QUESTION else 'r'}{marker.round_id}"
+    if marker.part > 1:
+        nonce += f".{marker.part}"
+    return f"prepbot-{nonce}" if len(nonce) + len("prepbot-") <= MAX_NONCE else nonce
+
+
+def _nonces(kind: str, round_id: int, parts: int) -> list[str]:
+    return [round_nonce(RoundMarker(kind, round_id, part, parts)) for part in range(1, parts + 1)]
 
 
 ArchiveMinutes = Literal[60, 1440, 4320, 10080]
@@ -98,25 +119,34 @@ class DiscordChat:
 
     async def post_question(self, channel: ChannelAddress, card: QuestionCard) -> str:
         target = self._messageable(channel.channel)
-        first, *rest = pack(question_embeds(card))  # more than one message only for a question over ~5,000 chars
-        message = await _call("send", lambda: target.send(embeds=first.embeds, view=answer_button()))
-        for more in rest:
-            await _call("send", lambda m=more: target.send(embeds=m.embeds))  # type: ignore[misc]
-        open_for = (card.deadline_at - message.created_at) / timedelta(seconds=1)
+        first, *rest = question_messages(card)  # more than one message only for a question over ~5,000 chars
+        nonces = _nonces(QUESTION, card.round_id, 1 + len(rest))
+        message = await _call("send", lambda: target.send(embeds=first.embeds, view=answer_button(),
+                                                          nonce=nonces[0]))
+        for more, nonce in zip(rest, nonces[1:], strict=True):
+            await _call("send", lambda m=more, n=nonce: target.send(embeds=m.embeds, nonce=n))  # type: ignore[misc]
+        if not message.flags.has_thread:  # it has one when Discord answered with the message it already made
+            await self._start_thread(channel, card, message.id, message.created_at)
+        return str(message.id)
+
+    async def _start_thread(self, channel: ChannelAddress, card: QuestionCard, message_id: int,
+                            posted_at: datetime) -> None:
+        """Starts the question's thread, named after its round, open an hour longer than its answers. A failure is
+        logged, not raised: the question is posted whatever happens here, and must not be posted again."""
+        open_for = (card.deadline_at - posted_at) / timedelta(seconds=1)
         name = f"Round {card.round_id} · {card.level_label}"[:100]
-        try:  # the question is posted whatever happens here: a failure must not make the core post it again
+        try:
             await self._client.http.start_thread_with_message(
-                int(channel.channel), message.id, name=name, auto_archive_duration=archive_minutes(open_for),
+                int(channel.channel), message_id, name=name, auto_archive_duration=archive_minutes(open_for),
                 rate_limit_per_user=None, reason=None,
             )
         except Exception as error:
             log.warning("could not start the thread for round %s: %s", card.round_id, error)
-        return str(message.id)
 
     async def update_question(self, channel: ChannelAddress, message_ref: str, card: QuestionCard) -> None:
         message = self._message(channel, message_ref)
         view = None if card.closed else answer_button()
-        first = pack(question_embeds(card))[0]
+        first = question_messages(card)[0]
         await _call("edit", lambda: message.edit(embeds=first.embeds, view=view))
 
     async def post_message(self, channel: ChannelAddress, card: Card) -> str:
@@ -126,9 +156,73 @@ class DiscordChat:
 
     async def reply_in_thread(self, channel: ChannelAddress, thread_ref: str, card: Card) -> str:
         target = self._messageable(thread_ref)
-        refs = [thread_message_ref(thread_ref, (await _call("send", lambda m=m: self._send(target, m))).id)  # type: ignore[misc]
-                for m in render(card)]
+        messages = render(card)
+        if not isinstance(card, RevealCard):
+            refs = [thread_message_ref(thread_ref, (await _call("send", lambda m=m: self._send(target, m))).id)  # type: ignore[misc]
+                    for m in messages]
+            return refs[0]
+        nonces = _nonces(card_marker(card).kind, card.round_id, len(messages))
+        refs = [thread_message_ref(thread_ref, (await _call("send", lambda m=m, n=n: self._send(target, m, nonce=n))).id)  # type: ignore[misc]
+                for m, n in zip(messages, nonces, strict=True)]
         return refs[0]
+
+    async def find_posted(
+        self, channel: ChannelAddress, card: QuestionCard | RevealCard, *, since: datetime,
+        thread_ref: str | None = None,
+    ) -> str | None:
+        """Reads the channel's (or the thread's) messages from a little before `since` for the bot's own whose
+        footer marks them as this card's round and kind (a nonce is not returned by a read). A question found
+        without its thread gets it now. Says None, rather than failing, when the bot may not read the history
+        (no Read Message History)."""
+        me = self._client.user
+        if me is None:
+            return None
+        where = thread_ref or channel.channel
+        wanted = card_marker(card)
+        after = discord.utils.time_snowflake(since - LOOKBACK_MARGIN)
+        history = await _call("read history", lambda: self._history(where, after))
+        if history is None:
+            return None
+        found: dict[int, dict[str, Any]] = {}  # part -> the oldest message marked with it
+        for message in history:
+            marker = read_marker(message)
+            if (marker is None or str((message.get("author") or {}).get("id")) != str(me.id)
+                    or marker.kind != wanted.kind or marker.round_id != wanted.round_id):
+                continue
+            if marker.part not in found or int(message["id"]) < int(found[marker.part]["id"]):
+                found[marker.part] = message
+        first = found.get(1)
+        if first is None:
+            return None
+        parts = render(card)
+        nonces = _nonces(wanted.kind, card.round_id, len(parts))
+        target = self._messageable(where)
+        for part, (rest, nonce) in enumerate(zip(parts, nonces, strict=True), start=1):
+            if part not in found:  # the rest of a card cut short
+                await _call("send", lambda m=rest, n=nonce: self._send(target, m, nonce=n))  # type: ignore[misc]
+        if isinstance(card, QuestionCard):
+            if "thread" not in first and not int(first.get("flags") or 0) & HAS_THREAD:
+                await self._start_thread(channel, card, int(first["id"]), discord.utils.snowflake_time(int(first["id"])))
+            return str(first["id"])
+        return thread_message_ref(where, first["id"])
+
+    async def _history(self, channel_id: str, after: int) -> list[dict[str, Any]] | None:
+        """The messages of a channel or thread after the snowflake `after`, read page after page; None when the bot
+        may not read them. Raises what discord.py raises otherwise."""
+        messages: list[dict[str, Any]] = []
+        try:
+            for _ in range(HISTORY_MAX_PAGES):
+                page = await self._client.http.logs_from(int(channel_id), HISTORY_PAGE, after=after)
+                messages += [dict(m) for m in page]
+                if len(page) < HISTORY_PAGE:
+                    return messages
+                after = max(int(m["id"]) for m in page)
+        except discord.Forbidden as error:
+            log.warning("cannot read the messages of %s (the bot may lack Read Message History): %s", channel_id,
+                        error.text)
+            return None
+        log.warning("reading the messages of %s: stopped after %d pages", channel_id, HISTORY_MAX_PAGES)
+        return messages
 
     async def react(self, channel: ChannelAddress, message_ref: str, reaction: Reaction) -> None:
         if message_ref.startswith("modal:"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 
 import discord
@@ -17,6 +18,13 @@ MAX_EMBEDS = 10
 MAX_EMBED_TOTAL = 6000
 OPEN_COLOUR = discord.Colour.blurple()
 CLOSED_COLOUR = discord.Colour.dark_grey()
+MARKER_ROOM = 100  # characters kept free in each message of a round's card for the round marker in its footer
+QUESTION = "question"
+REVEAL = "reveal"
+REVEAL_LABEL = "hint and feedback"
+# The footer that marks a round's message, so that the bot can find it again: "Round 42", "Round 42 · hint and
+# feedback", either with ", part 2 of 3" when the card takes several messages, and then " · " and more text, or not.
+MARKER = re.compile(rf"^Round (\d+)( · {REVEAL_LABEL})?(?:, part (\d+) of (\d+))?(?: · |$)")
 
 
 @dataclass
@@ -65,18 +73,62 @@ def _embed_size(embed: discord.Embed) -> int:
     return len(embed)
 
 
-def pack(embeds: list[discord.Embed]) -> list[DiscordMessage]:
-    """Embeds spread over as many messages as the 10-embed and 6,000-character limits need."""
+def pack(embeds: list[discord.Embed], reserve: int = 0) -> list[DiscordMessage]:
+    """Embeds spread over as many messages as the 10-embed and 6,000-character limits need, keeping `reserve`
+    characters of each message free."""
     messages: list[DiscordMessage] = [DiscordMessage()]
     total = 0
     for embed in embeds:
         size = _embed_size(embed)
         current = messages[-1]
-        if current.embeds and (len(current.embeds) >= MAX_EMBEDS or total + size > MAX_EMBED_TOTAL):
+        if current.embeds and (len(current.embeds) >= MAX_EMBEDS or total + size > MAX_EMBED_TOTAL - reserve):
             messages.append(DiscordMessage())
             total = 0
         messages[-1].embeds.append(embed)
         total += size
+    return messages
+
+
+@dataclass(frozen=True)
+class RoundMarker:
+    """What a round's message says it is: the question or the reveal (`kind`) of a round, and which of the card's
+    messages (1 to `parts`)."""
+
+    kind: str
+    round_id: int
+    part: int = 1
+    parts: int = 1
+
+    def text(self) -> str:
+        label = f" · {REVEAL_LABEL}" if self.kind == REVEAL else ""
+        part = f", part {self.part} of {self.parts}" if self.parts > 1 else ""
+        return f"Round {self.round_id}{label}{part}"
+
+
+def read_marker(message: dict[str, object]) -> RoundMarker | None:
+    """The round marker of a message as the API returns it (the footer of one of its embeds); None without one."""
+    embeds = message.get("embeds")
+    for embed in embeds if isinstance(embeds, list) else []:
+        footer = embed.get("footer") if isinstance(embed, dict) else None
+        found = MARKER.match(str(footer.get("text") or "")) if isinstance(footer, dict) else None
+        if found:
+            return RoundMarker(REVEAL if found.group(2) else QUESTION, int(found.group(1)),
+                               int(found.group(3) or 1), int(found.group(4) or 1))
+    return None
+
+
+def card_marker(card: QuestionCard | RevealCard) -> RoundMarker:
+    """The marker of the card's first message."""
+    return RoundMarker(QUESTION if isinstance(card, QuestionCard) else REVEAL, card.round_id)
+
+
+def _marked(messages: list[DiscordMessage], kind: str, round_id: int) -> list[DiscordMessage]:
+    """Marks each message of a round's card in the footer of its last embed, before any footer text it has."""
+    for part, message in enumerate(messages, start=1):
+        last = message.embeds[-1]
+        marker = RoundMarker(kind, round_id, part, len(messages)).text()
+        footer = last.footer.text
+        last.set_footer(text=f"{marker} · {footer}" if footer else marker)
     return messages
 
 
@@ -105,6 +157,11 @@ def question_embeds(card: QuestionCard) -> list[discord.Embed]:
         last.set_footer(text="Reply in this question's thread, or press Answer. "
                              "Several replies add up; edit or delete them freely.")
     return embeds
+
+
+def question_messages(card: QuestionCard) -> list[DiscordMessage]:
+    """The question as one message (more only for a question over about 5,000 characters), each marked."""
+    return _marked(pack(question_embeds(card), MARKER_ROOM), QUESTION, card.round_id)
 
 
 def reveal_messages(card: RevealCard) -> list[DiscordMessage]:
@@ -136,7 +193,7 @@ def reveal_messages(card: RevealCard) -> list[DiscordMessage]:
         f"{tally.answers} answer(s): {tally.on_time} on time, {tally.late} late · "
         f"average coverage {tally.average_coverage:.0%}"
     )))
-    return pack(embeds)
+    return _marked(pack(embeds, MARKER_ROOM), REVEAL, card.round_id)
 
 
 def board_embed(card: LeaderboardCard) -> discord.Embed:
@@ -164,7 +221,7 @@ def stats_embed(card: StatsCard) -> discord.Embed:
 def render(card: Card) -> list[DiscordMessage]:
     """The messages that show `card`."""
     if isinstance(card, QuestionCard):
-        return pack(question_embeds(card))
+        return question_messages(card)
     if isinstance(card, RevealCard):
         return reveal_messages(card)
     if isinstance(card, LeaderboardCard):

@@ -7,7 +7,9 @@ import logging
 import math
 import time
 from collections import deque
+from collections.abc import AsyncIterator
 from contextvars import ContextVar
+from datetime import datetime
 
 import aiohttp
 from collections.abc import Awaitable, Callable
@@ -18,8 +20,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.render import SlackMessage, chart_comment, render, render_question
-from bot.cards import Card, CardImage, LeaderboardCard, QuestionCard, Reaction
+from adapters.slack.render import SlackMessage, card_tag, chart_comment, read_tag, render, render_question
+from bot.cards import Card, CardImage, LeaderboardCard, QuestionCard, Reaction, RevealCard
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatError
 
@@ -29,6 +31,9 @@ REACTION_NAMES = {Reaction.ACCEPTED: "white_check_mark", Reaction.LATE: "alarm_c
 GONE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived", "account_inactive", "invalid_auth",
                          "token_revoked", "missing_scope", "restricted_action"})
 USER_CACHE_SECONDS = 3600.0
+LOOKBACK_MARGIN_SECONDS = 300.0  # a look-up for earlier posts starts this long before it is asked to: clocks differ
+HISTORY_PAGE = 200  # messages per conversations.history / conversations.replies page
+HISTORY_MAX_PAGES = 100  # a look-up reads at most this many pages
 
 
 @dataclass(frozen=True)
@@ -320,6 +325,8 @@ class SlackChat:
         args: dict[str, Any] = {"channel": channel.channel, "text": message.text, "blocks": message.blocks}
         if thread_ts:
             args["thread_ts"] = thread_ts
+        if message.metadata:
+            args["metadata"] = message.metadata
         response = await self._pacer.run(
             channel.channel, lambda: self._call(channel.workspace, "chat.postMessage", **args)
         )
@@ -374,6 +381,62 @@ class SlackChat:
 
     async def reply_in_thread(self, channel: ChannelAddress, thread_ref: str, card: Card) -> str:
         return await self._post_card(channel, card, thread_ref)
+
+    async def find_posted(
+        self, channel: ChannelAddress, card: QuestionCard | RevealCard, *, since: datetime,
+        thread_ref: str | None = None,
+    ) -> str | None:
+        """Reads the channel's history (conversations.history), or the thread's (conversations.replies), from a
+        little before `since`, for the bot's own messages whose metadata tags them as this card's round and kind.
+        Says None, rather than failing, when the workspace has not granted the history scopes (an install older
+        than them) or the thread is gone."""
+        identity = await self._tokens.bot_for(channel.workspace)
+        if identity is None:
+            raise ChatError(f"prepbot is not installed in workspace {channel.workspace}", gone=True)
+        wanted = card_tag(card)
+        oldest = f"{since.timestamp() - LOOKBACK_MARGIN_SECONDS:.6f}"
+        found: dict[int, str] = {}  # part -> the oldest message tagged with it
+        try:
+            async for message in self._history(channel, oldest, thread_ref):
+                tag = read_tag(message.get("metadata"))
+                if (tag is None or message.get("user") != identity.user_id or tag.event_type != wanted.event_type
+                        or tag.round_id != wanted.round_id):
+                    continue
+                ts = str(message.get("ts") or "")
+                if ts and (tag.part not in found or float(ts) < float(found[tag.part])):
+                    found[tag.part] = ts
+        except ChatError as error:
+            if str(error).endswith((": missing_scope", ": thread_not_found")):
+                log.warning("cannot look for round %s's earlier posts in %s: %s", card.round_id, channel.channel,
+                            error)
+                return None
+            raise
+        if 1 not in found:
+            return None
+        for part, rest in enumerate(render(card)[1:], start=2):  # the rest of a card cut short
+            if part not in found:
+                await self._post(channel, rest, thread_ref)
+        return found[1]
+
+    async def _history(self, channel: ChannelAddress, oldest: str, thread_ref: str | None
+                       ) -> AsyncIterator[dict[str, Any]]:
+        """The messages of the channel (or of the thread under `thread_ref`) after `oldest`, page after page, with
+        their metadata. Raises ChatError when Slack refuses."""
+        method = "conversations.replies" if thread_ref else "conversations.history"
+        args: dict[str, Any] = {"channel": channel.channel, "oldest": oldest, "include_all_metadata": True,
+                                "limit": HISTORY_PAGE}
+        if thread_ref:
+            args["ts"] = thread_ref
+        for _ in range(HISTORY_MAX_PAGES):
+            page = await self._call(channel.workspace, method, **args)
+            for message in page.get("messages") or []:
+                if isinstance(message, dict):
+                    yield message
+            cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "")
+            if not page.get("has_more") or not cursor:
+                return
+            args["cursor"] = cursor
+        log.warning("%s of %s: stopped after %d pages", method, channel.channel, HISTORY_MAX_PAGES)
 
     async def react(self, channel: ChannelAddress, message_ref: str, reaction: Reaction) -> None:
         try:

@@ -18,12 +18,55 @@ MESSAGE_BUDGET = 30_000
 Block = dict[str, Any]
 
 
+QUESTION_EVENT = "prepbot_question"  # the message metadata event types that tag a round's messages
+REVEAL_EVENT = "prepbot_reveal"
+
+
 @dataclass(frozen=True)
 class SlackMessage:
-    """One chat.postMessage's worth: the notification text and the blocks."""
+    """One chat.postMessage's worth: the notification text, the blocks, and the message metadata that tags a round's
+    question or reveal so that the bot can find it again (None for other messages)."""
 
     text: str
     blocks: list[Block]
+    metadata: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class RoundTag:
+    """What a round's message says it is: a question or a reveal (its event type), of which round, and which of
+    the card's messages it is (1 to `parts`)."""
+
+    event_type: str
+    round_id: int
+    part: int = 1
+    parts: int = 1
+
+    def metadata(self) -> dict[str, Any]:
+        """The tag as chat.postMessage's `metadata` argument."""
+        payload: dict[str, Any] = {"round_id": self.round_id}
+        if self.parts > 1:
+            payload.update(part=self.part, parts=self.parts)
+        return {"event_type": self.event_type, "event_payload": payload}
+
+
+def read_tag(metadata: Any) -> RoundTag | None:
+    """The round tag in a message's metadata as conversations.history returns it; None for a message without one."""
+    if not isinstance(metadata, dict) or metadata.get("event_type") not in (QUESTION_EVENT, REVEAL_EVENT):
+        return None
+    payload = metadata.get("event_payload")
+    if not isinstance(payload, dict):
+        return None
+    try:
+        return RoundTag(str(metadata["event_type"]), int(payload["round_id"]), int(payload.get("part", 1)),
+                        int(payload.get("parts", 1)))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def card_tag(card: QuestionCard | RevealCard) -> RoundTag:
+    """The tag of the card's first message."""
+    return RoundTag(QUESTION_EVENT if isinstance(card, QuestionCard) else REVEAL_EVENT, card.round_id)
 
 
 def escape(text: str) -> str:
@@ -86,7 +129,7 @@ def render_question(card: QuestionCard) -> SlackMessage:
         *sections(f"*{escape(card.question)}*"),
         context(f"Answers close {date_token(epoch, fallback)} · {escape(card.how_to_answer)}"),
     ]
-    return SlackMessage(f"{title}: {card.question}", blocks)
+    return SlackMessage(f"{title}: {card.question}", blocks, card_tag(card).metadata())
 
 
 def render_reveal(card: RevealCard) -> list[SlackMessage]:
@@ -116,7 +159,9 @@ def render_reveal(card: RevealCard) -> list[SlackMessage]:
         f"{tally.answers} answer(s): {tally.on_time} on time, {tally.late} late · "
         f"average coverage {tally.average_coverage:.0%}"
     ))
-    return paginate(f"Hint and feedback for round {card.round_id}", blocks)
+    pages = paginate(f"Hint and feedback for round {card.round_id}", blocks)
+    return [SlackMessage(page.text, page.blocks, RoundTag(REVEAL_EVENT, card.round_id, part, len(pages)).metadata())
+            for part, page in enumerate(pages, start=1)]
 
 
 def render_board(card: LeaderboardCard) -> SlackMessage:

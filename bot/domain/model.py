@@ -73,9 +73,11 @@ class Round:
     message_ref: str | None
     requested_by: int | None
     posted_at: datetime | None
+    # Pending: the deadline its question is being posted with (the card says it); None for an older round.
     deadline_at: datetime | None
     revealed_at: datetime | None
     reveal_ref: str | None = None
+    created_at: datetime | None = None  # when its question was chosen: no post of it can be older
 
     def is_on_time(self, at: datetime) -> bool:
         """Whether a reply received at `at` is before the deadline."""

@@ -55,28 +55,61 @@ def question_card(round_: Round, question: Question, channel: Channel, requester
     )
 
 
-async def _publish(
-    uow_factory: Store, chat: ChatPort, round_: Round, channel: Channel, question: Question, deadline_at: datetime,
-    now: datetime, requester: Member | None = None,
+async def _record_posted(
+    uow_factory: Store, round_: Round, channel: Channel, message_ref: str, deadline_at: datetime, now: datetime
 ) -> Round:
-    """Posts a pending round's question, then records it as open and schedules its reveal."""
-    draft = Round(**{**round_.__dict__, "deadline_at": deadline_at})
-    message_ref = await chat.post_question(channel.address, question_card(draft, question, channel, requester))
+    """Records a round's question as posted (`message_ref`, answers until `deadline_at`) and schedules its reveal;
+    returns the open round."""
     async with uow_factory.unit_of_work() as uow:
         await uow.rounds.mark_posted(round_.id, message_ref, now, deadline_at)
         await uow.tasks.schedule(TaskKind.REVEAL, channel.id, deadline_at, f"reveal:{round_.id}", round_id=round_.id)
         await uow.commit()
-        posted = await uow.rounds.get(round_.id)
+        return await uow.rounds.get(round_.id)
+
+
+async def _publish(
+    uow_factory: Store, chat: ChatPort, round_: Round, channel: Channel, question: Question, deadline_at: datetime,
+    now: datetime, requester: Member | None = None,
+) -> Round:
+    """Posts a pending round's question, then records it as open and schedules its reveal; returns the open round.
+    Raises ChatError when the platform refuses the post."""
+    draft = Round(**{**round_.__dict__, "deadline_at": deadline_at})
+    message_ref = await chat.post_question(channel.address, question_card(draft, question, channel, requester))
+    posted = await _record_posted(uow_factory, round_, channel, message_ref, deadline_at, now)
     log.info("%s question %s posted, answers until %s", round_.kind.value, question.id,
              f"{deadline_at:%Y-%m-%d %H:%M} UTC", extra={"round": round_.id, "message_ref": message_ref})
+    return posted
+
+
+async def _recover_question(
+    uow_factory: Store, chat: ChatPort, round_: Round, channel: Channel, question: Question, deadline_at: datetime,
+    now: datetime,
+) -> Round | None:
+    """For a pending round that an earlier attempt created (and so may have posted before it could record the
+    post: the platform took it, then the process died or the answer was lost): asks the platform whether the bot
+    posted its question, and if it did, records that message with the deadline it shows. Returns the open round,
+    or None when the question was not posted. Raises ChatError when the platform cannot be asked."""
+    draft = Round(**{**round_.__dict__, "deadline_at": deadline_at})
+    since = round_.created_at or now
+    message_ref = await chat.find_posted(channel.address, question_card(draft, question, channel), since=since)
+    if message_ref is None:
+        return None
+    posted = await _record_posted(uow_factory, round_, channel, message_ref, deadline_at, now)
+    log.warning("question %s was already posted (the attempt that posted it did not record it): recorded, not "
+                "posted again", question.id, extra={"round": round_.id, "message_ref": message_ref})
     return posted
 
 
 async def post_daily(
     task: Task, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings, now: datetime
 ) -> TaskResult:
-    """Posts the channel's daily question for the task's slot, unless it is no longer due or was missed."""
+    """Posts the channel's daily question for the task's slot, unless it is no longer due or was missed.
+
+    The attempt that creates the round posts at once. A later attempt finds the round pending: an earlier one may
+    have posted its question and died before recording it, so the platform is asked first, and a question found
+    there is recorded instead of posted again (even when the slot is off by now: members saw it)."""
     assert task.slot_date is not None
+    created = False
     async with store.unit_of_work() as uow:
         channel = await uow.channels.get(task.channel_id)
         add_log_context(channel.address)
@@ -87,7 +120,7 @@ async def post_daily(
             off = f"missed: due {task.due_at:%Y-%m-%d %H:%M} UTC, beyond the {settings.grace} grace window"
             log.warning("daily post for channel %s skipped: %s", channel.id, off)
         round_ = await uow.rounds.daily(channel.id, task.slot_date)
-        if off is not None and (round_ is None or round_.status is RoundStatus.PENDING):
+        if off is not None and round_ is None:
             await plan_next_post(uow, channel, max(task.due_at, now - settings.grace_delta))
             await uow.commit()
             return TaskResult(f"skipped ({off})")
@@ -96,26 +129,54 @@ async def post_daily(
             usage = await uow.rounds.daily_usage(channel.id)
             question = pick_daily(candidates, usage, seed=f"{channel.id}:{task.slot_date}")
             round_ = await uow.rounds.create(
-                channel.id, question.id, question.level, RoundKind.DAILY, task.slot_date, now
+                channel.id, question.id, question.level, RoundKind.DAILY, task.slot_date, now,
+                deadline_at=schedule.deadline_for(Slot(task.slot_date, task.due_at), now),
             )
             assert round_ is not None
             await uow.commit()
+            created = True
     add_log_context(round_id=round_.id)
     if round_.status is RoundStatus.PENDING:
         question = bank.get(round_.question_id) or missing_question(round_.question_id)
-        deadline_at = schedule.deadline_for(Slot(task.slot_date, task.due_at), now)
-        try:
-            await _publish(store, chat, round_, channel, question, deadline_at, now)
-        except ChatError as error:
-            if error.gone:
-                await stop_lost_channel(store, chat, channel, now, str(error))
-                return TaskResult(f"channel gone: {error}")
-            log.warning("posting to channel %s failed, retrying: %s", channel.id, error)
-            return TaskResult(f"retry: {error}", done=False, retry_at=now + timedelta(minutes=1))
+        found = None
+        if not created:
+            planned = round_.deadline_at or schedule.deadline_for(Slot(task.slot_date, task.due_at), now)
+            try:
+                found = await _recover_question(store, chat, round_, channel, question, planned, now)
+            except ChatError as error:
+                if off is None:
+                    return await _post_failed(store, chat, channel, now, error)
+                log.warning("could not ask whether the question of round %s was posted: %s", round_.id, error)
+        if found is None and off is not None:
+            async with store.unit_of_work() as uow:
+                await plan_next_post(uow, channel, max(task.due_at, now - settings.grace_delta))
+                await uow.commit()
+            return TaskResult(f"skipped ({off})")
+        if found is None:
+            deadline_at = round_.deadline_at if created else None
+            try:
+                if deadline_at is None:  # a new attempt: a new deadline, recorded before a card shows it
+                    deadline_at = schedule.deadline_for(Slot(task.slot_date, task.due_at), now)
+                    async with store.unit_of_work() as uow:
+                        await uow.rounds.plan_deadline(round_.id, deadline_at)
+                        await uow.commit()
+                await _publish(store, chat, round_, channel, question, deadline_at, now)
+            except ChatError as error:
+                return await _post_failed(store, chat, channel, now, error)
     async with store.unit_of_work() as uow:
         await plan_next_post(uow, channel, task.due_at)
         await uow.commit()
     return TaskResult(f"posted round {round_.id}")
+
+
+async def _post_failed(store: Store, chat: ChatPort, channel: Channel, now: datetime, error: ChatError) -> TaskResult:
+    """How a daily post the platform refused ends: the channel's schedule stopped when the channel is lost to the
+    bot, else a retry in a minute."""
+    if error.gone:
+        await stop_lost_channel(store, chat, channel, now, str(error))
+        return TaskResult(f"channel gone: {error}")
+    log.warning("posting to channel %s failed, retrying: %s", channel.id, error)
+    return TaskResult(f"retry: {error}", done=False, retry_at=now + timedelta(minutes=1))
 
 
 async def stop_lost_channel(store: Store, chat: ChatPort, channel: Channel, now: datetime, why: str) -> None:
@@ -223,8 +284,13 @@ async def reveal_card(uow: UnitOfWork, round_: Round, question: Question, settin
 async def reveal(
     task: Task, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings, now: datetime
 ) -> TaskResult:
-    """Scores the round, posts the reveal into its thread, and marks the question closed."""
+    """Scores the round, posts the reveal into its thread, and marks the question closed.
+
+    The attempt that scores the round posts the reveal at once. A later attempt that finds the round scored but
+    its reveal not recorded asks the platform first whether an earlier one posted it (and died, or lost the
+    answer, before recording it), and records that message instead of posting the reveal again."""
     assert task.round_id is not None
+    scored = False
     async with store.unit_of_work() as uow:
         round_ = await uow.rounds.get(task.round_id)
         channel = await uow.channels.get(round_.channel_id)
@@ -235,17 +301,27 @@ async def reveal(
             await uow.rounds.mark_closed(round_.id, now)
             await uow.commit()
             round_ = await uow.rounds.get(round_.id)
+            scored = True
         card = await reveal_card(uow, round_, question, settings)
         requester = (await uow.members.get_many([round_.requested_by])).get(round_.requested_by) \
             if round_.requested_by else None
     assert round_.message_ref is not None
     try:
         if round_.reveal_ref is None:
-            reveal_ref = await chat.reply_in_thread(channel.address, round_.message_ref, card)
+            found = None
+            if not scored:  # an earlier attempt scored the round: it may have posted the reveal too
+                found = await chat.find_posted(channel.address, card, thread_ref=round_.message_ref,
+                                               since=round_.revealed_at or now)
+            reveal_ref = found if found is not None else \
+                await chat.reply_in_thread(channel.address, round_.message_ref, card)
             async with store.unit_of_work() as uow:
                 await uow.rounds.mark_reveal_posted(round_.id, reveal_ref)
                 await uow.commit()
-            log.info("reveal posted with feedback on %d answers", len(card.feedback))
+            if found is None:
+                log.info("reveal posted with feedback on %d answers", len(card.feedback))
+            else:
+                log.warning("the reveal was already posted (the attempt that posted it did not record it): "
+                            "recorded, not posted again", extra={"reveal_ref": reveal_ref})
         await chat.update_question(
             channel.address, round_.message_ref, question_card(round_, question, channel, requester, closed=True)
         )

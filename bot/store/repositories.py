@@ -695,24 +695,28 @@ class PointRepository(_Repository):
     ) -> list[Standing]:
         """Members with points in the channel (in the period and level when given): totals, coverage points, rounds
         answered on time; with `top`, only the first `top` in board order (most points, then coverage, rounds,
-        name). Aggregated per member first, then named."""
+        name). Aggregated per member first, then named.
+
+        On PostgreSQL, with `top`, only the members placed within the first `top` on the sums alone (with everyone
+        tied with the last of them, since the name decides among those) are joined to their names and ordered by
+        them, rather than every member of the channel."""
         conditions = [points.c.channel_id == channel_id]
         if first is not None and last is not None:
             conditions.append(points.c.local_date.between(first, last))
         if level is not None:
             conditions.append(points.c.level == level.value)
-        per_member = (
-            select(
-                points.c.member_id,
-                func.sum(points.c.amount).label("total"),
-                func.sum(case((points.c.reason == "coverage", points.c.amount), else_=0)).label("coverage"),
-                # every answer that scored has exactly one participation award
-                func.sum(case((points.c.reason == "participation", 1), else_=0)).label("rounds"),
-            )
+        total = func.sum(points.c.amount).label("total")
+        coverage = func.sum(case((points.c.reason == "coverage", points.c.amount), else_=0)).label("coverage")
+        # every answer that scored has exactly one participation award
+        rounds_answered = func.sum(case((points.c.reason == "participation", 1), else_=0)).label("rounds")
+        summed = (
+            select(points.c.member_id, total, coverage, rounds_answered)
             .where(and_(*conditions))
             .group_by(points.c.member_id)
-            .subquery()
         )
+        if top is not None and self._c.dialect.name == "postgresql":
+            summed = summed.order_by(total.desc(), coverage.desc(), rounds_answered.desc()).fetch(top, with_ties=True)
+        per_member = summed.subquery()
         query = select(per_member, members.c.display_name, members.c.opted_out).join(
             members, members.c.id == per_member.c.member_id
         )

@@ -20,6 +20,7 @@ from tests.fakes.slack import FakeSlack
 RATE = 40.0  # messages per second per workspace
 BURST = 5
 CHANNELS = 160
+IN_FLIGHT = 32  # posts at once, as many as due work runs at once
 
 
 @pytest.fixture
@@ -63,10 +64,15 @@ async def test_our_chat_posts_every_question_exactly_once_through_the_limit_and_
 ) -> None:
     clients = SlackClients(f"{slack.url}/api/")
     chat = SlackChat(SingleWorkspaceTokens("xoxb-T1", clients), clients)
+    slots = asyncio.Semaphore(IN_FLIGHT)
+
+    async def post(i: int) -> str:
+        async with slots:
+            return await chat.post_question(ChannelAddress("slack", "T1", f"C{i:03d}"), card(i))
+
     try:
         began = time.monotonic()
-        refs = await asyncio.gather(*(chat.post_question(ChannelAddress("slack", "T1", f"C{i:03d}"), card(i))
-                                      for i in range(CHANNELS)))
+        refs = await asyncio.gather(*(post(i) for i in range(CHANNELS)))
         took = time.monotonic() - began
     finally:
         await clients.close()
@@ -76,8 +82,9 @@ async def test_our_chat_posts_every_question_exactly_once_through_the_limit_and_
     assert took >= (CHANNELS - BURST) / RATE * 0.9  # the fake really held it to its limit
     refused = [c for c in slack.calls_to("chat.postMessage") if c.http_status == 429]
     assert refused, "the limit was never reached: the test proves nothing"
-    # Learning the pace, not hammering: far fewer refusals than posts (blind retries refuse most of a burst).
-    assert len(refused) < CHANNELS / 4, len(refused)
+    # Learning the pace, not hammering: the first burst is refused, then hardly anything (blind retries after each
+    # Retry-After would have most of every burst refused again).
+    assert len(refused) < IN_FLIGHT + 10, len(refused)
     pacer = clients.pacer("xoxb-T1", "chat.postMessage")
     assert pacer.rate is not None and pacer.rate <= RATE * 1.1
     assert slack.violations == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -37,8 +37,8 @@ async def harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
         yield made
 
 
-def question(closed: bool = False) -> QuestionCard:
-    return QuestionCard(7, "beginner-01", "Beginner", "What is model serialization, and why does it matter?",
+def question(closed: bool = False, round_id: int = 7) -> QuestionCard:
+    return QuestionCard(round_id, "beginner-01", "Beginner", "What is model serialization, and why does it matter?",
                         datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc), "Europe/Berlin", closed=closed)
 
 
@@ -48,15 +48,15 @@ def charted_board() -> LeaderboardCard:
     return LeaderboardCard(card.title, card.period, card.lines, image=board_chart(card, channel="general"))
 
 
-def reveal() -> RevealCard:
+def reveal(round_id: int = 7) -> RevealCard:
     feedback = AnswerFeedback("alice", True, (), ())
-    return RevealCard(7, "beginner-01", "What is model serialization?", "Explain saving a model to a file.",
+    return RevealCard(round_id, "beginner-01", "What is model serialization?", "Explain saving a model to a file.",
                       ("Saves the model to a file",), (feedback,), Tally(1, 1, 0, 1.0))
 
 
 async def test_a_posted_question_is_visible_in_the_channel_and_gets_its_own_ref(harness: Harness) -> None:
     first = await harness.chat.post_question(harness.channel, question())
-    second = await harness.chat.post_question(harness.channel, question())
+    second = await harness.chat.post_question(harness.channel, question(round_id=8))
     assert first and second and first != second
     top_level = [m for m in harness.messages() if m.thread is None and m.private_to is None]
     assert sum("What is model serialization" in m.text for m in top_level) == 2
@@ -135,3 +135,28 @@ async def test_a_board_without_a_chart_is_posted_without_a_picture(harness: Harn
     await harness.chat.post_message(harness.channel, LeaderboardCard("Leaderboard", "all time", ()))
     assert any("Leaderboard" in m.text for m in harness.messages())
     assert harness.pictures() == []
+
+
+async def test_a_question_and_its_reveal_the_bot_posted_are_found_again_by_their_round(harness: Harness) -> None:
+    since = datetime.now(timezone.utc) - timedelta(seconds=1)
+    other = await harness.chat.post_question(harness.channel, question(round_id=8))
+    ref = await harness.chat.post_question(harness.channel, question())
+    reveal_ref = await harness.chat.reply_in_thread(harness.channel, ref, reveal())
+    await harness.chat.reply_in_thread(harness.channel, ref, Notice("Round 7, a note in the thread"))
+    seen = len(harness.messages())
+
+    assert await harness.chat.find_posted(harness.channel, question(), since=since) == ref
+    assert await harness.chat.find_posted(harness.channel, question(round_id=8), since=since) == other
+    assert await harness.chat.find_posted(harness.channel, reveal(), since=since, thread_ref=ref) == reveal_ref
+    assert len(harness.messages()) == seen, "looking posts nothing"
+
+
+async def test_a_round_the_bot_never_posted_is_not_found(harness: Harness) -> None:
+    since = datetime.now(timezone.utc) - timedelta(seconds=1)
+    ref = await harness.chat.post_question(harness.channel, question())
+    other = await harness.chat.post_question(harness.channel, question(round_id=8))
+
+    assert await harness.chat.find_posted(harness.channel, question(round_id=9), since=since) is None
+    assert await harness.chat.find_posted(harness.channel, reveal(), since=since, thread_ref=ref) is None
+    await harness.chat.reply_in_thread(harness.channel, other, reveal(round_id=8))
+    assert await harness.chat.find_posted(harness.channel, reveal(), since=since, thread_ref=ref) is None

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from bot.cards import Card, CardImage, LeaderboardCard, QuestionCard, Reaction
+from bot.cards import Card, CardImage, LeaderboardCard, QuestionCard, Reaction, RevealCard
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatError
 
@@ -24,17 +25,36 @@ class Posted:
         return self.card.image if isinstance(self.card, LeaderboardCard) else None
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """One find_posted call: what was looked for, where, and what was found."""
+
+    channel: ChannelAddress
+    kind: str  # "question" or "reveal"
+    round_id: int
+    thread_ref: str | None
+    since: datetime
+    found: str | None
+
+
 @dataclass
 class FakeChat:
-    """Records posts, replies, updates, reactions and private notes; admins are the refs in `admins`."""
+    """Records posts, replies, updates, reactions, private notes and look-ups; admins are the refs in `admins`.
+
+    `fail_next` makes the next calls fail before they do anything. `lose_next_post` makes the next posts (questions,
+    channel messages, thread replies) happen, recorded in `posts` as the platform took them, and then raises the
+    exception: the platform accepted the post but prepbot never learnt its ref (the answer was lost, or the
+    process died before it could record it)."""
 
     admins: set[str] = field(default_factory=set)
     everyone_admin: bool = False
     fail_next: list[ChatError] = field(default_factory=list)
+    lose_next_post: list[Exception] = field(default_factory=list)
     posts: list[Posted] = field(default_factory=list)
     updates: list[tuple[str, QuestionCard]] = field(default_factory=list)
     reactions: list[tuple[str, Reaction]] = field(default_factory=list)
     direct: list[tuple[str, Card]] = field(default_factory=list)
+    lookups: list[Lookup] = field(default_factory=list)
     _refs: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def _maybe_fail(self) -> None:
@@ -44,11 +64,16 @@ class FakeChat:
     def _ref(self) -> str:
         return f"m{next(self._refs)}"
 
+    def _posted(self, posted: Posted) -> str:
+        """Records a post the platform took; returns its ref, or raises what `lose_next_post` holds."""
+        self.posts.append(posted)
+        if self.lose_next_post:
+            raise self.lose_next_post.pop(0)
+        return posted.ref
+
     async def post_question(self, channel: ChannelAddress, card: QuestionCard) -> str:
         self._maybe_fail()
-        ref = self._ref()
-        self.posts.append(Posted(channel, ref, card))
-        return ref
+        return self._posted(Posted(channel, self._ref(), card))
 
     async def update_question(self, channel: ChannelAddress, message_ref: str, card: QuestionCard) -> None:
         self._maybe_fail()
@@ -56,15 +81,26 @@ class FakeChat:
 
     async def post_message(self, channel: ChannelAddress, card: Card) -> str:
         self._maybe_fail()
-        ref = self._ref()
-        self.posts.append(Posted(channel, ref, card))
-        return ref
+        return self._posted(Posted(channel, self._ref(), card))
 
     async def reply_in_thread(self, channel: ChannelAddress, thread_ref: str, card: Card) -> str:
         self._maybe_fail()
-        ref = self._ref()
-        self.posts.append(Posted(channel, ref, card, thread_ref=thread_ref))
-        return ref
+        return self._posted(Posted(channel, self._ref(), card, thread_ref=thread_ref))
+
+    async def find_posted(
+        self, channel: ChannelAddress, card: QuestionCard | RevealCard, *, since: datetime,
+        thread_ref: str | None = None,
+    ) -> str | None:
+        """The first post of a card of the same kind and round in the same place; it remembers every post, so
+        `since` narrows nothing."""
+        self._maybe_fail()
+        found = next((p.ref for p in self.posts
+                      if p.channel == channel and p.thread_ref == thread_ref and p.private_to is None
+                      and isinstance(p.card, QuestionCard | RevealCard) and type(p.card) is type(card)
+                      and p.card.round_id == card.round_id), None)
+        kind = "question" if isinstance(card, QuestionCard) else "reveal"
+        self.lookups.append(Lookup(channel, kind, card.round_id, thread_ref, since, found))
+        return found
 
     async def react(self, channel: ChannelAddress, message_ref: str, reaction: Reaction) -> None:
         self._maybe_fail()

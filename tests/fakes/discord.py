@@ -162,6 +162,7 @@ APP_FLAG_GATEWAY_MESSAGE_CONTENT_LIMITED = 1 << 19
 APP_FLAG_APPLICATION_COMMAND_BADGE = 1 << 23
 
 MSG_FLAG_SUPPRESS_EMBEDS = 1 << 2
+MSG_FLAG_HAS_THREAD = 1 << 5
 MSG_FLAG_EPHEMERAL = 1 << 6
 MSG_FLAG_LOADING = 1 << 7
 MSG_FLAG_SUPPRESS_NOTIFICATIONS = 1 << 12
@@ -1339,6 +1340,10 @@ class FakeDiscord:
     def restore_bot_permissions(self, channel_id: str) -> None:
         self._set_bot_overwrite(channel_id, deny=0)
 
+    def deny_bot_permissions(self, channel_id: str, permissions: int) -> None:
+        """A channel overwrite denies the bot `permissions` (bits, such as P_READ_MESSAGE_HISTORY)."""
+        self._set_bot_overwrite(channel_id, deny=permissions)
+
     def _set_bot_overwrite(self, channel_id: str, *, deny: int) -> None:
         ch = self.channel(channel_id)
         if ch.type == CH_PUBLIC_THREAD and ch.parent_id:
@@ -1833,7 +1838,10 @@ class FakeDiscord:
             del out["guild_id"]
         return out
 
-    def _message_json(self, msg: Msg, *, gateway: bool = False, hide_content: bool = False) -> dict[str, Any]:
+    def _message_json(self, msg: Msg, *, gateway: bool = False, hide_content: bool = False,
+                      read: bool = False) -> dict[str, Any]:
+        """The message object as Discord sends it; `read`: as a later read returns it (without the nonce, which
+        Discord keeps only for a while after the send)."""
         mentions = [] if hide_content else self._mentions(msg)
         out: dict[str, Any] = {
             "type": msg.type,
@@ -1857,7 +1865,7 @@ class FakeDiscord:
         if ch is not None and ch.type == CH_PUBLIC_THREAD:
             in_thread = self.messages.get(ch.id, [])
             out["position"] = in_thread.index(msg) if msg in in_thread else 0
-        if msg.nonce is not None:
+        if msg.nonce is not None and not read:
             out["nonce"] = msg.nonce
         if msg.webhook_id:
             out["webhook_id"] = msg.webhook_id
@@ -2775,7 +2783,7 @@ class FakeDiscord:
         if ch.guild_id:
             self._require(ch.id, P_READ_MESSAGE_HISTORY)
         msg = self._message_or_404(ch, req.params["message_id"])
-        return 200, self._message_json(msg, hide_content=not self._content_visible(None, msg))
+        return 200, self._message_json(msg, hide_content=not self._content_visible(None, msg), read=True)
 
     async def _get_messages(self, req: _Req) -> tuple[int, Any]:
         ch = self._channel_or_404(req.params["channel_id"])
@@ -2800,7 +2808,8 @@ class FakeDiscord:
         else:
             visible = visible[-limit:]
         newest_first = list(reversed(visible))
-        return 200, [self._message_json(m, hide_content=not self._content_visible(None, m)) for m in newest_first]
+        return 200, [self._message_json(m, hide_content=not self._content_visible(None, m), read=True)
+                     for m in newest_first]
 
     def _apply_edit(self, msg: Msg, body: dict[str, Any], uploads: list[_Upload], where: str) -> None:
         if "content" in body:
@@ -2880,6 +2889,7 @@ class FakeDiscord:
         self._channels[t.id] = Channel(t.id, CH_PUBLIC_THREAD, t.name, ch.guild_id, parent_id=ch.id)
         self.messages.setdefault(t.id, [])
         msg.thread_id = t.id
+        msg.flags |= MSG_FLAG_HAS_THREAD
         await self._dispatch("THREAD_CREATE", {**self._thread_json(t, with_member=True), "newly_created": True},
                              guild_id=ch.guild_id, intent=I_GUILDS)
         return 201, self._thread_json(t, with_member=True)

@@ -46,10 +46,13 @@ COMMUNITY_DIR = Path("slack") / "community" / "slack-api-ref"
 JSON_ARGS = frozenset({"blocks", "attachments", "files", "metadata", "view", "user_auth_blocks", "outputs"})
 
 # Accepted by Slack today but missing from both specs: `team_id` is added to every call by slack_sdk's
-# AsyncWebClient(team_id=...) for org-wide apps; grant_type/refresh_token are oauth.v2.access token rotation.
+# AsyncWebClient(team_id=...) for org-wide apps; grant_type/refresh_token are oauth.v2.access token rotation;
+# include_all_metadata is on conversations.history's reference page (the official spec predates message metadata,
+# and the community schemas, which have it for conversations.replies, have no conversations.history).
 EXTRA_ARGS: dict[str, frozenset[str]] = {
     "*": frozenset({"team_id"}),
     "oauth.v2.access": frozenset({"grant_type", "refresh_token"}),
+    "conversations.history": frozenset({"include_all_metadata"}),
 }
 
 DEFAULT_SCOPES = "chat:write,commands,reactions:write,users:read,usergroups:read,channels:read,files:write,im:write"
@@ -65,6 +68,8 @@ MAX_HEADER_TEXT = 150
 MAX_CONTEXT_ELEMENTS = 10
 MAX_ACTIONS_ELEMENTS = 25
 MAX_BLOCK_ID = 255
+MAX_HISTORY_LIMIT = 1000  # conversations.history / conversations.replies `limit`
+EVENT_TYPE = re.compile(r"^[a-z0-9_]+$")  # message metadata event types are snake_case
 SOCKET_ACK_DEADLINE = 3.0  # seconds Slack waits for a Socket Mode ack before retrying
 
 BOT_ICONS = {
@@ -186,6 +191,7 @@ class Message:
     edited: bool
     team_id: str
     files: list[str] = field(default_factory=list)  # file ids shared with this message
+    metadata: dict[str, Any] | None = None  # the message metadata it was posted with (event_type, event_payload)
 
 
 @dataclass
@@ -466,6 +472,26 @@ def message_problems(args: dict[str, Any]) -> list[str]:
         problems.append(f"`text` is {len(text)} characters (max {MAX_TEXT})")
     if blocks not in (None, ""):
         problems += block_problems(blocks)
+    if "metadata" in args:
+        problems += metadata_problems(args["metadata"])
+    return problems
+
+
+def metadata_problems(metadata: Any) -> list[str]:
+    """Message metadata is an object with a snake_case `event_type` and an `event_payload` object."""
+    if metadata is None:
+        return []
+    if not isinstance(metadata, dict):
+        return [f"`metadata` must be a JSON object, got {type(metadata).__name__}"]
+    problems = []
+    event_type = metadata.get("event_type")
+    if not isinstance(event_type, str) or not EVENT_TYPE.match(event_type):
+        problems.append(f"metadata.event_type must be a snake_case string, got {event_type!r}")
+    if not isinstance(metadata.get("event_payload"), dict):
+        problems.append("metadata.event_payload must be a JSON object")
+    unknown = sorted(set(metadata) - {"event_type", "event_payload"})
+    if unknown:
+        problems.append(f"metadata has unknown field(s) {', '.join(unknown)}")
     return problems
 
 
@@ -520,6 +546,7 @@ class FakeSlack:
         self._channels: dict[str, Channel] = {}
         self._reactions: dict[tuple[str, str], list[tuple[str, str]]] = {}
         self._rate_limits: dict[str, list[int]] = {}  # method -> [remaining, retry_after]
+        self._refusals: dict[str, list[str]] = {}  # method -> the errors its next calls are answered with
         self._pace: dict[str, tuple[float, float]] = {}  # channel -> (tokens, monotonic time)
         self._workspace_pace: dict[str, tuple[float, float]] = {}  # team -> (tokens, monotonic time)
         self._oauth_codes: dict[str, _OAuthCode] = {}
@@ -547,6 +574,8 @@ class FakeSlack:
             "usergroups.users.list": self._usergroups_users_list,
             "conversations.info": self._conversations_info,
             "conversations.open": self._conversations_open,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "apps.connections.open": self._apps_connections_open,
             "oauth.v2.access": self._oauth_v2_access,
             "files.getUploadURLExternal": self._files_get_upload_url_external,
@@ -700,6 +729,11 @@ class FakeSlack:
 
     def rate_limit(self, method: str, times: int, retry_after: int = 1) -> None:
         self._rate_limits[method] = [times, retry_after]
+
+    def refuse(self, method: str, error: str, times: int = 1) -> None:
+        """The next `times` calls of `method` are answered `{"ok": false, "error": error}` (a scope the workspace
+        did not grant, say), and do nothing."""
+        self._refusals.setdefault(method, []).extend([error] * times)
 
     def add_oauth_code(
         self,
@@ -1015,6 +1049,8 @@ class FakeSlack:
             status = 429
             headers["Retry-After"] = str(limit[1])
             body: dict[str, Any] = {"ok": False, "error": "ratelimited"}
+        elif self._refusals.get(method):
+            body = {"ok": False, "error": self._refusals[method].pop(0)}
         else:
             try:
                 body = await self._dispatch(method, args, token, basic)
@@ -1130,6 +1166,11 @@ class FakeSlack:
         self._workspace_pace[team_id] = (tokens - 1, now)
 
     @staticmethod
+    def _metadata_arg(ctx: _Ctx) -> dict[str, Any] | None:
+        metadata = ctx.args.get("metadata")
+        return copy.deepcopy(metadata) if isinstance(metadata, dict) else None
+
+    @staticmethod
     def _blocks_arg(ctx: _Ctx) -> list[Any] | None:
         blocks = ctx.args.get("blocks")
         return blocks if isinstance(blocks, list) and blocks else None
@@ -1208,6 +1249,7 @@ class FakeSlack:
             thread_ts=thread_ts,
             edited=False,
             team_id=w.team_id,
+            metadata=self._metadata_arg(ctx),
         )
         self.messages.setdefault(ch.id, []).append(msg)
         return {"ok": True, "channel": ch.id, "ts": msg.ts, "message": self._message_json(msg)}
@@ -1224,6 +1266,8 @@ class FakeSlack:
             msg.text = ctx.s("text")
         if "blocks" in ctx.args:  # an empty array removes the blocks; leaving it out keeps them
             msg.blocks = self._blocks_arg(ctx)
+        if "metadata" in ctx.args:  # leaving it out keeps the metadata
+            msg.metadata = self._metadata_arg(ctx)
         msg.edited = True
         message: dict[str, Any] = {"text": msg.text}
         if msg.blocks:
@@ -1400,6 +1444,74 @@ class FakeSlack:
             raise _SlackError("channel_not_found")
         num = ctx.s("include_num_members") in ("1", "true")
         return {"ok": True, "channel": self._conversation_json(ctx.w, ch, num_members=num)}
+
+    def _readable(self, ctx: _Ctx) -> Channel:
+        """The channel whose history the call asks for: the bot must be in it (a DM with it always is)."""
+        ch = self._resolve_channel(ctx.w, ctx.s("channel"))
+        if not ch.bot_member:
+            raise _SlackError("not_in_channel")
+        return ch
+
+    def _history_window(self, ctx: _Ctx, messages: list[Message]) -> list[Message]:
+        """`messages` between `oldest` and `latest` (exclusive unless `inclusive`), as the history methods filter."""
+        inclusive = ctx.s("inclusive") in ("1", "true")
+        try:
+            oldest = float(ctx.s("oldest") or 0)
+            latest = float(ctx.s("latest") or math.inf)
+        except ValueError:
+            self._violation(ctx.method, f"`oldest`/`latest` must be timestamps: {ctx.s('oldest')!r}, "
+                                        f"{ctx.s('latest')!r}")
+            raise _SlackError("invalid_arguments") from None
+        if inclusive:
+            return [m for m in messages if oldest <= float(m.ts) <= latest]
+        return [m for m in messages if oldest < float(m.ts) < latest]
+
+    def _history_page(self, ctx: _Ctx, messages: list[Message]) -> tuple[list[Message], str]:
+        """One page of `messages` (`limit` from `cursor`), and the cursor of the next page ("" for the last)."""
+        raw = ctx.s("limit") or "100"
+        try:
+            limit = int(float(raw))
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= MAX_HISTORY_LIMIT:
+            self._violation(ctx.method, f"`limit` must be 1 to {MAX_HISTORY_LIMIT}, got {raw!r}")
+            limit = min(max(limit, 1), MAX_HISTORY_LIMIT)
+        start = 0
+        if ctx.s("cursor"):
+            try:
+                start = int(base64.b64decode(ctx.s("cursor")).decode().removeprefix("offset:"))
+            except ValueError:
+                raise _SlackError("invalid_cursor") from None
+        page = messages[start:start + limit]
+        more = start + limit < len(messages)
+        return page, base64.b64encode(f"offset:{start + limit}".encode()).decode() if more else ""
+
+    def _history_json(self, ctx: _Ctx, msg: Message) -> dict[str, Any]:
+        out = self._message_json(msg)
+        if msg.metadata and ctx.s("include_all_metadata") in ("1", "true"):
+            out["metadata"] = copy.deepcopy(msg.metadata)
+        return out
+
+    async def _conversations_history(self, ctx: _Ctx) -> dict[str, Any]:
+        ch = self._readable(ctx)
+        top = self._history_window(ctx, [m for m in self.messages.get(ch.id, []) if m.thread_ts is None])
+        page, cursor = self._history_page(ctx, list(reversed(top)))  # newest first, as Slack answers
+        return {"ok": True, "messages": [self._history_json(ctx, m) for m in page], "has_more": bool(cursor),
+                "pin_count": 0, "channel_actions_ts": None, "channel_actions_count": 0,
+                "response_metadata": {"next_cursor": cursor}}
+
+    async def _conversations_replies(self, ctx: _Ctx) -> dict[str, Any]:
+        ch = self._readable(ctx)
+        asked = self._find(ch.id, ctx.s("ts"))
+        if asked is None:
+            raise _SlackError("thread_not_found")
+        parent = self._find(ch.id, asked.thread_ts) if asked.thread_ts else asked
+        if parent is None:
+            raise _SlackError("thread_not_found")
+        replies = self._history_window(ctx, self.thread(ch.id, parent.ts))
+        page, cursor = self._history_page(ctx, replies)  # the parent first, then its replies oldest first
+        return {"ok": True, "messages": [self._history_json(ctx, m) for m in [parent, *page]],
+                "has_more": bool(cursor), "response_metadata": {"next_cursor": cursor}}
 
     async def _conversations_open(self, ctx: _Ctx) -> dict[str, Any]:
         w = ctx.w

@@ -1,0 +1,136 @@
+"""DiscordChat sends a round's question and reveal with a nonce of the round (Discord returns the first message when
+a send is repeated within a few minutes) and marks them in an embed footer, by which it finds them again in the
+channel or the thread when the core asks whether they were already posted (a read returns no nonce)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta, timezone
+
+import discord
+import pytest
+
+from adapters.discord.chat import LOOKBACK_MARGIN
+from adapters.discord.render import question_messages, reveal_messages
+from bot.cards import AnswerFeedback, QuestionCard, RevealCard, Tally
+from tests.contract.harnesses import DiscordHarness
+from tests.fakes.discord import P_READ_MESSAGE_HISTORY, Msg
+
+DEADLINE = datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc)
+SEND = "/channels/{channel_id}/messages"
+
+
+@pytest.fixture
+async def harness() -> AsyncIterator[DiscordHarness]:
+    made = DiscordHarness()
+    async with made.running():
+        yield made
+        assert made.discord.violations == []
+
+
+def question(round_id: int = 7) -> QuestionCard:
+    return QuestionCard(round_id, "beginner-01", "Beginner", "What is model serialization?", DEADLINE, "UTC")
+
+
+def reveal(round_id: int = 7, answers: int = 1) -> RevealCard:
+    feedback = tuple(AnswerFeedback(f"member{n}", True, (), ()) for n in range(answers))
+    return RevealCard(round_id, "beginner-01", "What is model serialization?", "Saving a model to a file.",
+                      ("Saves the model to a file",), feedback, Tally(answers, answers, 0, 1.0))
+
+
+def an_hour_ago() -> datetime:
+    return datetime.now(timezone.utc) - timedelta(hours=1)
+
+
+def bot_messages(harness: DiscordHarness, channel: str) -> list[Msg]:
+    fake = harness.discord
+    return [m for m in fake.messages.get(channel, []) if m.author_id == fake.bot_user_id and not m.deleted]
+
+
+def footers(message: Msg) -> list[str]:
+    return [str((e.get("footer") or {}).get("text") or "") for e in message.embeds]
+
+
+async def test_a_question_and_each_part_of_a_reveal_go_with_their_rounds_nonce_and_footer(
+    harness: DiscordHarness,
+) -> None:
+    ref = await harness.chat.post_question(harness.channel, question())
+    await harness.chat.reply_in_thread(harness.channel, ref, reveal(answers=12))
+
+    sent = [(c.body["nonce"], c.body["enforce_nonce"]) for c in harness.discord.calls_to("POST", SEND)]
+    assert sent == [("prepbot-q7", True), ("prepbot-r7", True), ("prepbot-r7.2", True)]
+    [asked] = bot_messages(harness, "301")
+    assert footers(asked)[-1].startswith("Round 7 · Reply in this question's thread")
+    parts = bot_messages(harness, ref)
+    assert [footers(m)[-1] for m in parts] == ["Round 7 · hint and feedback, part 1 of 2",
+                                               "Round 7 · hint and feedback, part 2 of 2"]
+
+
+async def test_the_same_question_sent_again_within_minutes_is_the_first_message(harness: DiscordHarness) -> None:
+    first = await harness.chat.post_question(harness.channel, question())
+    again = await harness.chat.post_question(harness.channel, question())
+
+    assert again == first
+    assert len(bot_messages(harness, "301")) == 1
+
+
+async def test_the_look_up_reads_after_a_snowflake_a_little_before_it_was_asked_to(harness: DiscordHarness) -> None:
+    since = an_hour_ago()
+    ref = await harness.chat.post_question(harness.channel, question())
+    reveal_ref = await harness.chat.reply_in_thread(harness.channel, ref, reveal())
+
+    assert await harness.chat.find_posted(harness.channel, question(), since=since) == ref
+    assert await harness.chat.find_posted(harness.channel, reveal(), since=since, thread_ref=ref) == reveal_ref
+
+    reads = harness.discord.calls_to("GET", SEND)
+    assert [c.path for c in reads] == ["/channels/301/messages", f"/channels/{ref}/messages"]
+    assert {c.query["after"] for c in reads} == {str(discord.utils.time_snowflake(since - LOOKBACK_MARGIN))}
+    assert all("nonce" not in m for c in reads for m in c.response), "a read returns no nonce"
+
+
+async def test_a_question_found_without_its_thread_gets_its_thread(harness: DiscordHarness) -> None:
+    since = an_hour_ago()
+    card = question()
+    channel = harness.chat._messageable(harness.channel.channel)
+    sent = await channel.send(embeds=question_messages(card)[0].embeds)  # then the process died
+
+    assert await harness.chat.find_posted(harness.channel, card, since=since) == str(sent.id)
+
+    thread = harness.discord.threads[str(sent.id)]
+    assert thread.parent_id == "301" and thread.name == "Round 7 · Beginner"
+    assert len(bot_messages(harness, "301")) == 1
+
+
+async def test_a_reveal_cut_short_after_its_first_message_is_completed_and_not_repeated(
+    harness: DiscordHarness,
+) -> None:
+    since = an_hour_ago()
+    card = reveal(answers=12)
+    ref = await harness.chat.post_question(harness.channel, question())
+    first, second = reveal_messages(card)
+    sent = await harness.chat._messageable(ref).send(embeds=first.embeds)  # then the process died
+
+    found = await harness.chat.find_posted(harness.channel, card, since=since, thread_ref=ref)
+
+    assert found == f"{ref}/{sent.id}"
+    assert [footers(m)[-1] for m in bot_messages(harness, ref)] == [first.embeds[-1].footer.text,
+                                                                    second.embeds[-1].footer.text]
+    assert await harness.chat.find_posted(harness.channel, card, since=since, thread_ref=ref) == found
+    assert len(bot_messages(harness, ref)) == 2
+
+
+async def test_only_the_bots_own_marked_messages_of_that_round_count(harness: DiscordHarness) -> None:
+    since = an_hour_ago()
+    ref = await harness.chat.post_question(harness.channel, question(round_id=8))
+    await harness.chat.reply_in_thread(harness.channel, ref, reveal(round_id=8))
+
+    assert await harness.chat.find_posted(harness.channel, question(), since=since) is None
+    assert await harness.chat.find_posted(harness.channel, reveal(), since=since, thread_ref=ref) is None
+
+
+async def test_without_read_message_history_the_look_up_says_it_cannot_tell(harness: DiscordHarness) -> None:
+    since = an_hour_ago()
+    await harness.chat.post_question(harness.channel, question())
+    harness.discord.deny_bot_permissions("301", P_READ_MESSAGE_HISTORY)
+
+    assert await harness.chat.find_posted(harness.channel, question(), since=since) is None
