@@ -91,11 +91,19 @@ class CardImage:
 
 @dataclass(frozen=True)
 class LeaderboardCard:
+    """A board of standings. `key` names a board that is posted once (the weekly board: "week:2026-11-30"), so the
+    bot can find it again after a crash; None for a board shown on demand, which is never looked for."""
+
     title: str
     period: str
     lines: tuple[BoardLine, ...]
     level_label: str | None = None
     image: CardImage | None = None  # the board as a chart; None for an empty board
+    key: str | None = None
+
+
+# The cards ChatPort.find_posted can look for: a round's question or reveal, or a board with a key.
+FindableCard = QuestionCard | RevealCard | LeaderboardCard
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from bot.cards import Card, QuestionCard, Reaction, RevealCard
+from bot.cards import Card, FindableCard, QuestionCard, Reaction
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatError, ChatPort
 
@@ -33,7 +33,7 @@ class ChatRouter:
         return await self._port(channel).reply_in_thread(channel, thread_ref, card)
 
     async def find_posted(
-        self, channel: ChannelAddress, card: QuestionCard | RevealCard, *, since: datetime,
+        self, channel: ChannelAddress, card: FindableCard, *, since: datetime,
         thread_ref: str | None = None,
     ) -> str | None:
         return await self._port(channel).find_posted(channel, card, since=since, thread_ref=thread_ref)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.cards import Card, QuestionCard, Reaction, RevealCard
+from bot.cards import Card, FindableCard, QuestionCard, Reaction, RevealCard
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatError, ChatPort, Metrics
 
@@ -53,7 +53,7 @@ class CountingChat:
         return ref
 
     async def find_posted(
-        self, channel: ChannelAddress, card: QuestionCard | RevealCard, *, since: datetime,
+        self, channel: ChannelAddress, card: FindableCard, *, since: datetime,
         thread_ref: str | None = None,
     ) -> str | None:
         try:

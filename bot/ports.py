@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from bot.cards import Card, QuestionCard, Reaction, RevealCard
+from bot.cards import Card, FindableCard, QuestionCard, Reaction
 from bot.domain.model import ChannelAddress
 
 
@@ -33,11 +33,13 @@ class ChatPort(Protocol):
         """Posts `card` in the thread under `thread_ref`; returns the reply's ref."""
 
     async def find_posted(
-        self, channel: ChannelAddress, card: QuestionCard | RevealCard, *, since: datetime,
+        self, channel: ChannelAddress, card: FindableCard, *, since: datetime,
         thread_ref: str | None = None,
     ) -> str | None:
-        """Looks for what this bot already posted for `card`'s round (the same round id, the same kind of card: its
-        question, or its reveal), at or after `since`, in the channel itself or, with `thread_ref`, in that thread.
+        """Looks for what this bot already posted for `card`: for a round's question or reveal, the same kind of
+        card of the same round id; for a board, a board with the same `key` (a board without a key is never found:
+        None, and the platform is not asked). It looks at or after `since`, in the channel itself or, with
+        `thread_ref`, in that thread.
 
         Returns the ref that posting the card returned (its first message), or None when the bot posted no such
         message or the platform cannot tell (then posting is the only way on). When an earlier attempt posted only

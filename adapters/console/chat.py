@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from adapters.console.render import local, render
-from bot.cards import Card, LeaderboardCard, NoticeKind, QuestionCard, Reaction, RevealCard, StatsCard
+from bot.cards import Card, FindableCard, LeaderboardCard, NoticeKind, QuestionCard, Reaction, RevealCard, StatsCard
 from bot.domain.model import ChannelAddress
 from bot.ports import Clock
 
@@ -51,6 +51,8 @@ class ConsoleChat:
     charts_dir: Path = field(default_factory=default_charts_dir)
     # What this console posted for each round: (question or hint, round id, thread ref or None) -> message ref
     round_posts: dict[tuple[str, int, str | None], str] = field(default_factory=dict)
+    # What this console posted for each board with a key: (key, thread ref or None) -> message ref
+    board_posts: dict[tuple[str, str | None], str] = field(default_factory=dict)
 
     def new_ref(self) -> str:
         return uuid.uuid4().hex[:12]
@@ -105,21 +107,29 @@ class ConsoleChat:
 
     async def post_message(self, channel: ChannelAddress, card: Card) -> str:
         self.show(card_kind(card, private=False), card, render(card))
-        return self.new_ref()
+        ref = self.new_ref()
+        if isinstance(card, LeaderboardCard) and card.key is not None:
+            self.board_posts.setdefault((card.key, None), ref)
+        return ref
 
     async def reply_in_thread(self, channel: ChannelAddress, thread_ref: str, card: Card) -> str:
         self.show(card_kind(card, private=False), card, render(card), thread=thread_ref)
         ref = self.new_ref()
         if isinstance(card, RevealCard):
             self.round_posts.setdefault(("hint", card.round_id, thread_ref), ref)
+        if isinstance(card, LeaderboardCard) and card.key is not None:
+            self.board_posts.setdefault((card.key, thread_ref), ref)
         return ref
 
     async def find_posted(
-        self, channel: ChannelAddress, card: QuestionCard | RevealCard, *, since: datetime,
+        self, channel: ChannelAddress, card: FindableCard, *, since: datetime,
         thread_ref: str | None = None,
     ) -> str | None:
-        """Looks in what this console posted since it started (a card is always printed whole). The transcript goes
-        to the terminal and is not read back, so a console started again has nothing to look in and says None."""
+        """Looks in what this console posted since it started (a card is always printed whole, a board with its
+        chart); returns the ref posting it returned, or None. The transcript goes to the terminal and is not read
+        back, so a console started again has nothing to look in and says None; so does a board without a key."""
+        if isinstance(card, LeaderboardCard):
+            return self.board_posts.get((card.key, thread_ref)) if card.key is not None else None
         kind = "question" if isinstance(card, QuestionCard) else "hint"
         return self.round_posts.get((kind, card.round_id, thread_ref))
 

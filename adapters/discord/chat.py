@@ -6,6 +6,7 @@ Message refs: a question is its message id (its thread has the same id); a messa
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -15,9 +16,9 @@ from typing import Any, Literal, TypeVar
 import discord
 
 from adapters.discord.render import (
-    QUESTION, DiscordMessage, RoundMarker, card_marker, question_messages, read_marker, render,
+    QUESTION, DiscordMessage, RoundMarker, card_marker, question_messages, read_board_key, read_marker, render,
 )
-from bot.cards import Card, QuestionCard, Reaction, RevealCard
+from bot.cards import Card, FindableCard, LeaderboardCard, QuestionCard, Reaction, RevealCard
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatError
 
@@ -53,6 +54,25 @@ def round_nonce(marker: RoundMarker) -> str:
     if marker.part > 1:
         nonce += f".{marker.part}"
     return f"prepbot-{nonce}" if len(nonce) + len("prepbot-") <= MAX_NONCE else nonce
+
+
+def board_nonce(key: str) -> str:
+    """The nonce a board with a key is sent with ("prepbot-bweek:2026-11-30"), so Discord answers a send repeated
+    within a few minutes with the message it already made; for a key too long for Discord's 25 characters, "b" and
+    24 characters of the key's SHA-256."""
+    nonce = f"prepbot-b{key}"
+    return nonce if len(nonce) <= MAX_NONCE else "b" + hashlib.sha256(key.encode()).hexdigest()[:MAX_NONCE - 1]
+
+
+def _card_nonces(card: Card, count: int) -> list[str | None]:
+    """The nonces of a card's `count` messages when it is not a round's: a board with a key gets its nonce on its
+    first message; anything else goes without."""
+    first = board_nonce(card.key) if isinstance(card, LeaderboardCard) and card.key is not None else None
+    return [first] + [None] * (count - 1)
+
+
+def _nonce_arg(nonce: str | None) -> dict[str, Any]:
+    return {} if nonce is None else {"nonce": nonce}
 
 
 def _nonces(kind: str, round_id: int, parts: int) -> list[str]:
@@ -151,15 +171,17 @@ class DiscordChat:
 
     async def post_message(self, channel: ChannelAddress, card: Card) -> str:
         target = self._messageable(channel.channel)
-        refs = [str((await _call("send", lambda m=m: self._send(target, m))).id) for m in render(card)]  # type: ignore[misc]
+        messages = render(card)
+        refs = [str((await _call("send", lambda m=m, n=n: self._send(target, m, **_nonce_arg(n)))).id)  # type: ignore[misc]
+                for m, n in zip(messages, _card_nonces(card, len(messages)), strict=True)]
         return refs[0]
 
     async def reply_in_thread(self, channel: ChannelAddress, thread_ref: str, card: Card) -> str:
         target = self._messageable(thread_ref)
         messages = render(card)
         if not isinstance(card, RevealCard):
-            refs = [thread_message_ref(thread_ref, (await _call("send", lambda m=m: self._send(target, m))).id)  # type: ignore[misc]
-                    for m in messages]
+            refs = [thread_message_ref(thread_ref, (await _call("send", lambda m=m, n=n: self._send(target, m, **_nonce_arg(n)))).id)  # type: ignore[misc]
+                    for m, n in zip(messages, _card_nonces(card, len(messages)), strict=True)]
             return refs[0]
         nonces = _nonces(card_marker(card).kind, card.round_id, len(messages))
         refs = [thread_message_ref(thread_ref, (await _call("send", lambda m=m, n=n: self._send(target, m, nonce=n))).id)  # type: ignore[misc]
@@ -167,17 +189,29 @@ class DiscordChat:
         return refs[0]
 
     async def find_posted(
-        self, channel: ChannelAddress, card: QuestionCard | RevealCard, *, since: datetime,
+        self, channel: ChannelAddress, card: FindableCard, *, since: datetime,
         thread_ref: str | None = None,
     ) -> str | None:
         """Reads the channel's (or the thread's) messages from a little before `since` for the bot's own whose
-        footer marks them as this card's round and kind (a nonce is not returned by a read). A question found
-        without its thread gets it now. Says None, rather than failing, when the bot may not read the history
-        (no Read Message History)."""
+        footer marks them as this card's round and kind, or as the board with this card's key (a nonce is not
+        returned by a read); returns the ref of the first, or None. A question found without its thread gets it
+        now; a board carries its chart in the same message, so one found is whole. Says None, rather than failing,
+        when the bot may not read the history (no Read Message History), and at once for a board without a key.
+        Raises ChatError when Discord refuses otherwise."""
         me = self._client.user
         if me is None:
             return None
         where = thread_ref or channel.channel
+        if isinstance(card, LeaderboardCard):
+            if card.key is None:
+                return None
+            board_after = discord.utils.time_snowflake(since - LOOKBACK_MARGIN)
+            board_history = await _call("read history", lambda: self._history(where, board_after))
+            boards = [int(m["id"]) for m in board_history or []
+                      if str((m.get("author") or {}).get("id")) == str(me.id) and read_board_key(m) == card.key]
+            if not boards:
+                return None
+            return thread_message_ref(where, min(boards)) if thread_ref else str(min(boards))
         wanted = card_marker(card)
         after = discord.utils.time_snowflake(since - LOOKBACK_MARGIN)
         history = await _call("read history", lambda: self._history(where, after))

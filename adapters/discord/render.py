@@ -25,6 +25,8 @@ REVEAL_LABEL = "hint and feedback"
 # The footer that marks a round's message, so that the bot can find it again: "Round 42", "Round 42 · hint and
 # feedback", either with ", part 2 of 3" when the card takes several messages, and then " · " and more text, or not.
 MARKER = re.compile(rf"^Round (\d+)( · {REVEAL_LABEL})?(?:, part (\d+) of (\d+))?(?: · |$)")
+# The footer that marks a board with a key (the weekly board), so that the bot can find it again: "Board week:...".
+BOARD_MARKER = re.compile(r"^Board (\S+)(?: · |$)")
 
 
 @dataclass
@@ -117,6 +119,23 @@ def read_marker(message: dict[str, object]) -> RoundMarker | None:
     return None
 
 
+def board_marker(key: str) -> str:
+    """The footer text that marks the board whose key is `key`."""
+    return f"Board {key}"
+
+
+def read_board_key(message: dict[str, object]) -> str | None:
+    """The key of the board a message shows, as the API returns it (the footer of one of its embeds); None for a
+    message that is not a board with a key."""
+    embeds = message.get("embeds")
+    for embed in embeds if isinstance(embeds, list) else []:
+        footer = embed.get("footer") if isinstance(embed, dict) else None
+        found = BOARD_MARKER.match(str(footer.get("text") or "")) if isinstance(footer, dict) else None
+        if found:
+            return found.group(1)
+    return None
+
+
 def card_marker(card: QuestionCard | RevealCard) -> RoundMarker:
     """The marker of the card's first message."""
     return RoundMarker(QUESTION if isinstance(card, QuestionCard) else REVEAL, card.round_id)
@@ -206,6 +225,8 @@ def board_embed(card: LeaderboardCard) -> discord.Embed:
                           colour=discord.Colour.gold())
     if card.image is not None:
         embed.set_image(url=attachment_url(card.image))
+    if card.key is not None:
+        embed.set_footer(text=board_marker(card.key))
     return embed
 
 

@@ -20,8 +20,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.render import SlackMessage, card_tag, chart_comment, read_tag, render, render_question
-from bot.cards import Card, CardImage, LeaderboardCard, QuestionCard, Reaction, RevealCard
+from adapters.slack.render import (
+    SlackMessage, card_tag, chart_comment, read_board_key, read_tag, render, render_question,
+)
+from bot.cards import Card, CardImage, FindableCard, LeaderboardCard, QuestionCard, Reaction
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatError
 
@@ -279,6 +281,11 @@ class ChannelPacer:
                 self._next[channel] = self._monotonic() + self._interval
 
 
+def _unreadable(error: ChatError) -> bool:
+    """Whether a history read failed because the bot may not read it (no history scope) or the thread is gone."""
+    return str(error).endswith((": missing_scope", ": thread_not_found"))
+
+
 class SlackChat:
     """ChatPort for Slack. A channel address is ("slack", team id, channel id)."""
 
@@ -383,13 +390,18 @@ class SlackChat:
         return await self._post_card(channel, card, thread_ref)
 
     async def find_posted(
-        self, channel: ChannelAddress, card: QuestionCard | RevealCard, *, since: datetime,
+        self, channel: ChannelAddress, card: FindableCard, *, since: datetime,
         thread_ref: str | None = None,
     ) -> str | None:
         """Reads the channel's history (conversations.history), or the thread's (conversations.replies), from a
-        little before `since`, for the bot's own messages whose metadata tags them as this card's round and kind.
-        Says None, rather than failing, when the workspace has not granted the history scopes (an install older
-        than them) or the thread is gone."""
+        little before `since`, for the bot's own messages whose metadata tags them as this card's round and kind,
+        or as the board with this card's key; returns the ts of the first, or None. A board found is taken as it
+        is: its chart, shared in its thread after it, is not looked for (a board may go without its chart, as when
+        the upload fails; it is never posted twice). Says None, rather than failing, when the workspace has not
+        granted the history scopes (an install older than them) or the thread is gone; a board without a key is
+        None at once. Raises ChatError when Slack refuses otherwise."""
+        if isinstance(card, LeaderboardCard):
+            return await self._find_board(channel, card.key, since, thread_ref) if card.key is not None else None
         identity = await self._tokens.bot_for(channel.workspace)
         if identity is None:
             raise ChatError(f"prepbot is not installed in workspace {channel.workspace}", gone=True)
@@ -406,7 +418,7 @@ class SlackChat:
                 if ts and (tag.part not in found or float(ts) < float(found[tag.part])):
                     found[tag.part] = ts
         except ChatError as error:
-            if str(error).endswith((": missing_scope", ": thread_not_found")):
+            if _unreadable(error):
                 log.warning("cannot look for round %s's earlier posts in %s: %s", card.round_id, channel.channel,
                             error)
                 return None
@@ -417,6 +429,28 @@ class SlackChat:
             if part not in found:
                 await self._post(channel, rest, thread_ref)
         return found[1]
+
+    async def _find_board(self, channel: ChannelAddress, key: str, since: datetime, thread_ref: str | None
+                          ) -> str | None:
+        """The ts of the oldest of the bot's messages since a little before `since` tagged as the board `key`, or
+        None (also when the history may not be read). Raises ChatError when Slack refuses otherwise."""
+        identity = await self._tokens.bot_for(channel.workspace)
+        if identity is None:
+            raise ChatError(f"prepbot is not installed in workspace {channel.workspace}", gone=True)
+        oldest = f"{since.timestamp() - LOOKBACK_MARGIN_SECONDS:.6f}"
+        found: str | None = None
+        try:
+            async for message in self._history(channel, oldest, thread_ref):
+                ts = str(message.get("ts") or "")
+                if (ts and message.get("user") == identity.user_id and read_board_key(message.get("metadata")) == key
+                        and (found is None or float(ts) < float(found))):
+                    found = ts
+        except ChatError as error:
+            if _unreadable(error):
+                log.warning("cannot look for the earlier board %s in %s: %s", key, channel.channel, error)
+                return None
+            raise
+        return found
 
     async def _history(self, channel: ChannelAddress, oldest: str, thread_ref: str | None
                        ) -> AsyncIterator[dict[str, Any]]:

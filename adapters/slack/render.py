@@ -20,6 +20,7 @@ Block = dict[str, Any]
 
 QUESTION_EVENT = "prepbot_question"  # the message metadata event types that tag a round's messages
 REVEAL_EVENT = "prepbot_reveal"
+BOARD_EVENT = "prepbot_board"  # the message metadata event type that tags a board with a key
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,21 @@ def read_tag(metadata: Any) -> RoundTag | None:
                         int(payload.get("parts", 1)))
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def board_metadata(key: str) -> dict[str, Any]:
+    """The chat.postMessage `metadata` argument that tags the board whose key is `key`."""
+    return {"event_type": BOARD_EVENT, "event_payload": {"key": key}}
+
+
+def read_board_key(metadata: Any) -> str | None:
+    """The key of the board a message's metadata (as conversations.history returns it) tags; None for a message
+    that is not a board with a key."""
+    if not isinstance(metadata, dict) or metadata.get("event_type") != BOARD_EVENT:
+        return None
+    payload = metadata.get("event_payload")
+    key = payload.get("key") if isinstance(payload, dict) else None
+    return key if isinstance(key, str) else None
 
 
 def card_tag(card: QuestionCard | RevealCard) -> RoundTag:
@@ -171,7 +187,8 @@ def render_board(card: LeaderboardCard) -> SlackMessage:
     lines = [f"{medals.get(line.rank, f'{line.rank}.')} *{escape(line.name)}* · {line.total} pts "
              f"({line.rounds} round{'s' if line.rounds != 1 else ''})" for line in card.lines]
     body = "\n".join(lines) if lines else "No points yet. Answer today's question to get on the board!"
-    return SlackMessage(title, [header(title), *sections(body)])
+    return SlackMessage(title, [header(title), *sections(body)],
+                        board_metadata(card.key) if card.key is not None else None)
 
 
 def chart_comment(title: str) -> str:

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot.cards import BoardLine, LeaderboardCard, StatsCard
 from bot.chart import board_chart
 from bot.domain.leaderboard import rank
 from bot.domain.model import Channel, Member, Task
 from bot.domain.questions import Level
-from bot.domain.schedule import month_bounds, week_bounds
+from bot.domain.schedule import local_to_utc, month_bounds, week_bounds
 from bot.domain.scoring import streak_length
 from bot.logs import add_log_context
 from bot.ports import ChatError, ChatPort
-from bot.services.planning import plan_next_board
+from bot.services.planning import board_key, plan_next_board
 from bot.services.rounds import STREAK_LOOKBACK, TaskResult, stop_lost_channel
 from bot.store.unit_of_work import Store, UnitOfWork
 
@@ -70,8 +70,19 @@ async def leaderboard(
     return with_chart(card, channel)
 
 
+def weekly_board_key(week_start: date) -> str:
+    """The key of the weekly board of the week starting on `week_start` (a Monday): "week:2026-11-30"."""
+    return f"week:{week_start.isoformat()}"
+
+
 async def post_weekly_board(task: Task, *, store: Store, chat: ChatPort, now: datetime) -> TaskResult:
-    """Posts the board of the week that ended before the task was due, if the channel had rounds that week."""
+    """Posts the board of the week that ended before the task was due, if the channel had rounds that week; returns
+    how the task ended (a retry in a minute when the platform refused, without raising).
+
+    The first attempt plans the next week's board and commits that before it posts, so a later attempt that finds
+    the next board already planned knows an earlier one may have posted this board (the platform took it, then the
+    process died or the answer was lost before the task was marked done). Only such a retry asks the platform for a
+    board with this week's key, and a board found there is not posted again. The first attempt never looks."""
     assert task.slot_date is not None
     first, last = task.slot_date, task.slot_date + timedelta(days=6)
     async with store.unit_of_work() as uow:
@@ -82,11 +93,23 @@ async def post_weekly_board(task: Task, *, store: Store, chat: ChatPort, now: da
         had_rounds = await uow.rounds.daily_count(channel.id, first, last) > 0
         card = (await board_card(uow, channel, first, last, f"week of {first:%d %b %Y}", None, "Weekly leaderboard")
                 if had_rounds else None)
-        await plan_next_board(uow, channel, task.due_at)
-        await uow.commit()
+        # this board is due in the week after `first`, so the board planned after it is the next week's
+        retry = await uow.tasks.exists(board_key(channel.id, first + timedelta(days=7)))
+        if not retry:
+            await plan_next_board(uow, channel, task.due_at)
+            await uow.commit()
     if card is None:
         return TaskResult("skipped (no rounds that week)")
+    card = replace(card, key=weekly_board_key(first))
     try:
+        if retry:
+            # the board is due in the week after `first`: nothing before that week's start can be this board
+            since = local_to_utc(first + timedelta(days=7), time(0), channel.schedule.zone)
+            found = await chat.find_posted(channel.address, card, since=since)
+            if found is not None:
+                log.warning("the weekly board for %s was already posted (the attempt that posted it did not record "
+                            "it): not posted again", first, extra={"message_ref": found})
+                return TaskResult(f"weekly board for {first} was already posted")
         await chat.post_message(channel.address, with_chart(card, channel))
     except ChatError as error:
         if error.gone:

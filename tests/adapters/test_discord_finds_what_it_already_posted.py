@@ -1,6 +1,7 @@
 """DiscordChat sends a round's question and reveal with a nonce of the round (Discord returns the first message when
 a send is repeated within a few minutes) and marks them in an embed footer, by which it finds them again in the
-channel or the thread when the core asks whether they were already posted (a read returns no nonce)."""
+channel or the thread when the core asks whether they were already posted (a read returns no nonce). A weekly board
+goes the same way, with a nonce and a footer made from its key."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from datetime import datetime, timedelta, timezone
 import discord
 import pytest
 
-from adapters.discord.chat import LOOKBACK_MARGIN
+from adapters.discord.chat import LOOKBACK_MARGIN, MAX_NONCE, board_nonce
 from adapters.discord.render import question_messages, reveal_messages
-from bot.cards import AnswerFeedback, QuestionCard, RevealCard, Tally
+from bot.cards import AnswerFeedback, BoardLine, LeaderboardCard, QuestionCard, RevealCard, Tally
 from tests.contract.harnesses import DiscordHarness
 from tests.fakes.discord import P_READ_MESSAGE_HISTORY, Msg
 
@@ -134,3 +135,32 @@ async def test_without_read_message_history_the_look_up_says_it_cannot_tell(harn
     harness.discord.deny_bot_permissions("301", P_READ_MESSAGE_HISTORY)
 
     assert await harness.chat.find_posted(harness.channel, question(), since=since) is None
+
+
+def board(key: str | None) -> LeaderboardCard:
+    return LeaderboardCard("Weekly leaderboard", "week of 30 Nov 2026", (BoardLine(1, "eve", 52, 3),), key=key)
+
+
+async def test_a_weekly_board_goes_with_a_nonce_and_a_footer_of_its_key_and_is_found_by_the_footer(
+    harness: DiscordHarness,
+) -> None:
+    since = an_hour_ago()
+    ref = await harness.chat.post_message(harness.channel, board("week:2026-11-30"))
+    again = await harness.chat.post_message(harness.channel, board("week:2026-11-30"))
+    await harness.chat.post_message(harness.channel, board(None))
+
+    sent = [c.body.get("nonce") for c in harness.discord.calls_to("POST", SEND)]
+    assert sent[:2] == ["prepbot-bweek:2026-11-30", "prepbot-bweek:2026-11-30"]
+    assert not str(sent[2]).startswith("prepbot-"), "a board without a key goes with discord.py's own nonce"
+    assert again == ref, "Discord answers the repeated send with the board it already made"
+    assert [footers(m) for m in bot_messages(harness, "301")] == [["Board week:2026-11-30"], [""]]
+    assert await harness.chat.find_posted(harness.channel, board("week:2026-11-30"), since=since) == ref
+    assert await harness.chat.find_posted(harness.channel, board("week:2026-12-07"), since=since) is None
+    assert await harness.chat.find_posted(harness.channel, board(None), since=since) is None
+    assert len(harness.discord.calls_to("GET", SEND)) == 2, "a board without a key is never looked for"
+
+
+def test_a_board_key_too_long_for_a_nonce_gets_a_short_one_of_its_own() -> None:
+    long_key = "week:2026-11-30:" + "x" * 40
+    assert len(board_nonce(long_key)) == MAX_NONCE
+    assert board_nonce(long_key) != board_nonce(long_key + "y")

@@ -1,4 +1,4 @@
-"""Slack has no idempotency key, so SlackChat tags a round's question and reveal with message metadata and finds them
+"""Slack has no idempotency key, so SlackChat tags a round's question and reveal, and a weekly board, with message metadata and finds them
 again in the channel's history (or the thread's) when the core asks whether they were already posted."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.app import BOT_SCOPES
 from adapters.slack.chat import LOOKBACK_MARGIN_SECONDS
 from adapters.slack.render import render_reveal
-from bot.cards import AnswerFeedback, QuestionCard, RevealCard, Tally
+from bot.cards import AnswerFeedback, BoardLine, LeaderboardCard, QuestionCard, RevealCard, Tally
 from tests.contract.harnesses import SlackHarness
 from tests.fakes.slack import FakeSlack
 
@@ -134,3 +134,30 @@ def test_the_scopes_the_history_look_ups_need_are_requested() -> None:
         [operation] = spec[method].values()
         [needs] = [s["slackAuth"] for s in operation["security"]]
         assert {"channels:history", "groups:history"} <= set(needs) & requested, method
+
+
+def board(key: str | None) -> LeaderboardCard:
+    return LeaderboardCard("Weekly leaderboard", "week of 30 Nov 2026", (BoardLine(1, "eve", 52, 3),), key=key)
+
+
+async def test_a_weekly_board_carries_its_key_in_its_metadata_and_is_found_by_it(slack: SlackHarness) -> None:
+    since = an_hour_ago()
+    ref = await slack.chat.post_message(slack.channel, board("week:2026-11-30"))
+    await slack.chat.post_message(slack.channel, board(None))
+    copied = slack.slack.add_user_message("C1", slack.member, "Weekly leaderboard (copied)")
+    copied.metadata = {"event_type": "prepbot_board", "event_payload": {"key": "week:2026-12-07"}}
+
+    posted = [c.args.get("metadata") for c in slack.slack.calls_to("chat.postMessage")]
+    assert posted == [{"event_type": "prepbot_board", "event_payload": {"key": "week:2026-11-30"}}, None]
+    assert await slack.chat.find_posted(slack.channel, board("week:2026-11-30"), since=since) == ref
+    assert await slack.chat.find_posted(slack.channel, board("week:2026-12-07"), since=since) is None
+    [history, _] = slack.slack.calls_to("conversations.history")
+    assert float(history.args["oldest"]) == pytest.approx(since.timestamp() - LOOKBACK_MARGIN_SECONDS)
+    assert history.args["include_all_metadata"] in ("1", "true")
+
+
+async def test_a_board_without_a_key_is_never_looked_for(slack: SlackHarness) -> None:
+    await slack.chat.post_message(slack.channel, board(None))
+
+    assert await slack.chat.find_posted(slack.channel, board(None), since=an_hour_ago()) is None
+    assert slack.slack.calls_to("conversations.history") == []

@@ -160,3 +160,30 @@ async def test_a_round_the_bot_never_posted_is_not_found(harness: Harness) -> No
     assert await harness.chat.find_posted(harness.channel, reveal(), since=since, thread_ref=ref) is None
     await harness.chat.reply_in_thread(harness.channel, other, reveal(round_id=8))
     assert await harness.chat.find_posted(harness.channel, reveal(), since=since, thread_ref=ref) is None
+
+
+def keyed_board(key: str | None) -> LeaderboardCard:
+    board = charted_board()
+    return LeaderboardCard(board.title, board.period, board.lines, image=board.image, key=key)
+
+
+async def test_a_board_the_bot_posted_is_found_again_by_its_key(harness: Harness) -> None:
+    since = datetime.now(timezone.utc) - timedelta(seconds=1)
+    other = await harness.chat.post_message(harness.channel, keyed_board("week:2026-11-23"))
+    ref = await harness.chat.post_message(harness.channel, keyed_board("week:2026-11-30"))
+    await harness.chat.post_message(harness.channel, keyed_board(None))
+    seen = len(harness.messages())
+
+    assert await harness.chat.find_posted(harness.channel, keyed_board("week:2026-11-30"), since=since) == ref
+    assert await harness.chat.find_posted(harness.channel, keyed_board("week:2026-11-23"), since=since) == other
+    assert len(harness.messages()) == seen, "looking posts nothing"
+
+
+async def test_a_board_the_bot_never_posted_is_not_found(harness: Harness) -> None:
+    since = datetime.now(timezone.utc) - timedelta(seconds=1)
+    await harness.chat.post_message(harness.channel, keyed_board("week:2026-11-23"))
+    await harness.chat.post_message(harness.channel, keyed_board(None))
+    await harness.chat.post_question(harness.channel, question())
+
+    assert await harness.chat.find_posted(harness.channel, keyed_board("week:2026-11-30"), since=since) is None
+    assert await harness.chat.find_posted(harness.channel, keyed_board(None), since=since) is None

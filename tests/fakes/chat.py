@@ -6,7 +6,7 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.cards import Card, CardImage, LeaderboardCard, QuestionCard, Reaction, RevealCard
+from bot.cards import Card, CardImage, FindableCard, LeaderboardCard, QuestionCard, Reaction, RevealCard
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatError
 
@@ -30,11 +30,21 @@ class Lookup:
     """One find_posted call: what was looked for, where, and what was found."""
 
     channel: ChannelAddress
-    kind: str  # "question" or "reveal"
-    round_id: int
+    kind: str  # "question", "reveal" or "board"
+    round_id: int | None  # None for a board
     thread_ref: str | None
     since: datetime
     found: str | None
+    key: str | None = None  # a board's key
+
+
+def _same_card(posted: Card, wanted: FindableCard) -> bool:
+    """Whether `posted` is what find_posted looks for with `wanted`: the same kind of card, and the same round (a
+    question or reveal) or the same key (a board)."""
+    if isinstance(posted, LeaderboardCard) and isinstance(wanted, LeaderboardCard):
+        return posted.key is not None and posted.key == wanted.key
+    return (isinstance(posted, QuestionCard | RevealCard) and isinstance(wanted, QuestionCard | RevealCard)
+            and type(posted) is type(wanted) and posted.round_id == wanted.round_id)
 
 
 @dataclass
@@ -88,18 +98,23 @@ class FakeChat:
         return self._posted(Posted(channel, self._ref(), card, thread_ref=thread_ref))
 
     async def find_posted(
-        self, channel: ChannelAddress, card: QuestionCard | RevealCard, *, since: datetime,
+        self, channel: ChannelAddress, card: FindableCard, *, since: datetime,
         thread_ref: str | None = None,
     ) -> str | None:
-        """The first post of a card of the same kind and round in the same place; it remembers every post, so
-        `since` narrows nothing."""
+        """The first post of a card of the same kind and round (a board: with the same key) in the same place; it
+        remembers every post, so `since` narrows nothing. A board without a key is None, and not recorded as a
+        look-up (the platform would not be asked)."""
+        if isinstance(card, LeaderboardCard) and card.key is None:
+            return None
         self._maybe_fail()
         found = next((p.ref for p in self.posts
                       if p.channel == channel and p.thread_ref == thread_ref and p.private_to is None
-                      and isinstance(p.card, QuestionCard | RevealCard) and type(p.card) is type(card)
-                      and p.card.round_id == card.round_id), None)
-        kind = "question" if isinstance(card, QuestionCard) else "reveal"
-        self.lookups.append(Lookup(channel, kind, card.round_id, thread_ref, since, found))
+                      and _same_card(p.card, card)), None)
+        if isinstance(card, LeaderboardCard):
+            self.lookups.append(Lookup(channel, "board", None, thread_ref, since, found, key=card.key))
+        else:
+            kind = "question" if isinstance(card, QuestionCard) else "reveal"
+            self.lookups.append(Lookup(channel, kind, card.round_id, thread_ref, since, found))
         return found
 
     async def react(self, channel: ChannelAddress, message_ref: str, reaction: Reaction) -> None:

@@ -1,4 +1,4 @@
-"""A question or reveal the platform took but prepbot never recorded (the answer was lost, or the process died
+"""A question, reveal or weekly board the platform took but prepbot never recorded (the answer was lost, or the process died
 before its commit) is found on the platform by the next attempt and recorded, never posted twice.
 
 Times are Europe/Berlin; 2026-11-30 is a Monday.
@@ -6,7 +6,8 @@ Times are Europe/Berlin; 2026-11-30 is a Monday.
 
 from __future__ import annotations
 
-from bot.cards import QuestionCard, RevealCard
+from bot.cards import LeaderboardCard, QuestionCard, RevealCard
+from tests.fakes.chat import Posted
 from bot.domain.model import Round
 from bot.ports import ChatError
 from tests.services.team import ALICE, MONDAY, NOTHING, Team, berlin, day, open_question
@@ -123,4 +124,62 @@ async def test_a_first_attempt_posts_without_looking(team: Team) -> None:
     await team.until(berlin(day(1), 17, 0))
 
     assert len(team.daily_questions()) == 2 and len(team.reveals()) == 2
+    assert team.chat.lookups == []
+
+
+def weekly_boards(team: Team) -> list[Posted]:
+    return [p for p in team.chat.posts if isinstance(p.card, LeaderboardCard) and p.card.title == "Weekly leaderboard"]
+
+
+async def a_week_with_a_round(team: Team) -> None:
+    """A channel with one answered round in the week of Monday 30 November, just before its board is due."""
+    question = await open_question(team)
+    await team.answer(question, NOTHING)
+    await team.until(berlin(day(7), 8, 59))
+
+
+async def test_a_weekly_board_whose_answer_was_lost_is_not_posted_again_when_its_task_runs_again(team: Team) -> None:
+    await a_week_with_a_round(team)
+    team.chat.lose_next_post.append(ChatError("Slack chat.postMessage: TimeoutError"))
+
+    await team.until(berlin(day(7), 9, 15))
+
+    (board,) = weekly_boards(team)
+    assert isinstance(board.card, LeaderboardCard) and board.card.key == "week:2026-11-30"
+    [lookup] = [lookup for lookup in team.chat.lookups if lookup.kind == "board"]
+    assert (lookup.key, lookup.found, lookup.since) == ("week:2026-11-30", board.ref, berlin(day(7), 0, 0))
+    await team.until(berlin(day(14), 9, 0))
+    assert [p.card.period for p in weekly_boards(team) if isinstance(p.card, LeaderboardCard)] == [
+        "week of 30 Nov 2026", "week of 07 Dec 2026"]
+
+
+async def test_a_weekly_board_posted_just_before_a_crash_is_not_posted_again_after_the_restart(team: Team) -> None:
+    await a_week_with_a_round(team)
+    team.chat.lose_next_post.append(Killed("SIGKILL"))
+    await team.until(berlin(day(7), 9, 0))
+
+    await team.restart(at=berlin(day(7), 9, 10))
+    await team.until(berlin(day(7), 9, 20))
+
+    (board,) = weekly_boards(team)
+    assert [(lookup.kind, lookup.found) for lookup in team.chat.lookups] == [("board", board.ref)]
+
+
+async def test_a_retried_weekly_board_the_platform_refused_is_looked_for_and_posted(team: Team) -> None:
+    await a_week_with_a_round(team)
+    team.chat.fail_next.append(ChatError("Slack chat.postMessage: internal_error"))
+
+    await team.until(berlin(day(7), 9, 15))
+
+    assert len(weekly_boards(team)) == 1
+    assert [(lookup.kind, lookup.found) for lookup in team.chat.lookups] == [("board", None)]
+
+
+async def test_a_first_weekly_board_is_posted_without_looking(team: Team) -> None:
+    await a_week_with_a_round(team)
+
+    await team.until(berlin(day(7), 9, 15))
+
+    (board,) = weekly_boards(team)
+    assert isinstance(board.card, LeaderboardCard) and board.card.key == "week:2026-11-30"
     assert team.chat.lookups == []
