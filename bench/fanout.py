@@ -376,7 +376,8 @@ async def run_configuration(store: str, replica_count: int, args: argparse.Names
         for replica in replicas:
             if replica.process.returncode != 0:
                 print(f"  a process exited with {replica.process.returncode}:\n{replica.log.read_text()[-2000:]}")
-        errors = sum(r.log.read_text().count('"level": "error"') for r in replicas)
+        errors = [line for r in replicas for line in r.log.read_text().splitlines()
+                  if '"level": "error"' in line or '"level": "critical"' in line]
     posts = result["posts"]
     firsts = [p[0] for p in posts if p]
     lateness = [t - due_ts for t in firsts]
@@ -392,7 +393,14 @@ async def run_configuration(store: str, replica_count: int, args: argparse.Names
           f"max {max(lateness):.1f} s")
     print(f"duplicates: {duplicates}, missing: {missing}; 429s answered: {result['rate_limited']:,} "
           f"({result['workspace_limited']:,} for the workspace limit); spec violations: {result['violation_count']} "
-          f"{result['violations']}; errors logged: {errors}; exit codes {codes}")
+          f"{result['violations']}; errors logged: {len(errors)}; exit codes {codes}")
+    for line in errors[:3]:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = {"event": line}
+        why = str(record.get("exception", "")).strip().splitlines()[-1:]
+        print(f"  {record.get('timestamp', '')} {record.get('event', '')} {' '.join(why)}"[:400])
     print(f"CPU during the fan-out: machine {machine:.0%} busy ({os.cpu_count()} cores); fake Slack "
           f"{cpu_used[-1]:.1f} s")
     for n, (replica, before, peak) in enumerate(zip(replicas, idle, after), start=1):
