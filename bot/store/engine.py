@@ -34,6 +34,7 @@ def make_engine(url: str) -> AsyncEngine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA cache_size=-16000")  # 16 MB of pages: a big channel's board stays in memory
             cursor.close()
 
         @event.listens_for(engine.sync_engine, "begin")
