@@ -170,7 +170,7 @@ def render_board_png(board: LeaderboardCard, *, channel: str = "") -> bytes:
     info.add_text("Description", board_alt_text(board, channel))
     info.add_text("Names", "\n".join(_one_line(line.name) for line in shown))  # iTXt when a name is not Latin-1
     out = io.BytesIO()
-    image.save(out, format="PNG", pnginfo=info)
+    image.save(out, format="PNG", pnginfo=info, compress_level=1)  # fast: a board is drawn while a member waits
     return out.getvalue()
 
 
