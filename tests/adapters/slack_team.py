@@ -67,8 +67,14 @@ class SlackTeam:
         return status
 
     async def settled(self) -> None:
-        """Waits for what follows a response (reactions, command replies) to be done."""
-        assert await self.live.slack.followups.drain(10.0), "follow-up work did not finish"
+        """Waits for what follows a response (reactions, command replies) to be done, including follow-ups a
+        listener still running after its ack (Socket Mode) is about to start."""
+        lane = self.live.slack.followups
+        while True:
+            assert await lane.drain(10.0), "follow-up work did not finish"
+            await asyncio.sleep(0.02)
+            if lane.pending == 0:
+                return
 
     async def command(self, user: str, text: str, channel: str | None = None) -> int:
         channel = channel or self.channel
@@ -81,6 +87,7 @@ class SlackTeam:
         else:
             await self.slack.push_socket("slash_commands", body)
             status = 200
+        await self.settled()
         return status
 
     async def command_and_wait(self, user: str, text: str, check: Callable[[], bool]) -> None:
@@ -108,6 +115,7 @@ class SlackTeam:
         assert await self.deliver_event(body) == 200
 
     async def until(self, when: datetime) -> None:
+        await self.settled()  # nothing that follows a response may straddle the clock's jump
         await self.live.bot.run_until(when, self.clock)
 
     # ---- what members see ----
