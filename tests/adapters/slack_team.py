@@ -76,7 +76,9 @@ class SlackTeam:
             if lane.pending == 0:
                 return
 
-    async def command(self, user: str, text: str, channel: str | None = None) -> int:
+    async def command(self, user: str, text: str, channel: str | None = None, *, settle: bool = True) -> int:
+        """Sends `/prep text` as `user`; returns the HTTP status (200 for a socket ack). With `settle`, returns only
+        once the command's work, which follows the response, is done too."""
         channel = channel or self.channel
         name = self.slack.workspace(self.team_id).users[user].name
         response_url = self.slack.slash_command(self.team_id, channel, user, text)["response_url"]
@@ -87,7 +89,8 @@ class SlackTeam:
         else:
             await self.slack.push_socket("slash_commands", body)
             status = 200
-        await self.settled()
+        if settle:
+            await self.settled()
         return status
 
     async def command_and_wait(self, user: str, text: str, check: Callable[[], bool]) -> None:
