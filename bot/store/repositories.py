@@ -134,13 +134,9 @@ class _Repository:
         if not may_commit and not self._c.in_transaction():
             await self._c.begin()  # BEGIN IMMEDIATE, as every transaction here (bot/store/engine.py)
         driver = (await self._c.get_raw_connection()).driver_connection
-        run_in_thread = getattr(driver, "_execute", None)  # aiosqlite: runs a function on the connection's thread
-        if run_in_thread is None:  # another driver version: the same, one statement per trip
-            if not self._c.in_transaction():
-                await self._c.begin()
-            return [[tuple(r) for r in await driver.execute_fetchall(sql, values)]  # type: ignore[union-attr]
-                    for sql, values in statements]
-        results: list[list[tuple[Any, ...]]] = await run_in_thread(
+        # aiosqlite's way to run a function on the connection's own thread (the version is pinned in
+        # constraints.txt; the SQLite store tests run through here).
+        results: list[list[tuple[Any, ...]]] = await driver._execute(  # type: ignore[union-attr]
             _run_statements, driver._conn, statements, not self._c.in_transaction()  # type: ignore[union-attr]
         )
         return results

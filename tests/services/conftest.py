@@ -5,11 +5,16 @@ Each test runs as [sqlite], on a file, and as [postgres], on a scratch database 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.cli import main
 from bot.clock import FakeClock
 from tests import databases
 from tests.services.team import MONDAY, Team, berlin
@@ -40,3 +45,30 @@ async def start_team(database_url: str) -> AsyncIterator[StartTeam]:
 @pytest.fixture
 async def team(start_team: StartTeam) -> Team:
     return await start_team(berlin(MONDAY, 7, 0))
+
+
+@dataclass
+class Ran:
+    """What an in-process `prepbot` command returned and printed."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def prepbot(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+            capsys: pytest.CaptureFixture[str]) -> Any:
+    """Runs `prepbot ARGS...` on the test's database and returns its exit code and output."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PREPBOT_CONFIG", "")
+    monkeypatch.setenv("PREPBOT_DATABASE_URL", database_url)
+    monkeypatch.delenv("PREPBOT_QUESTIONS_DIR", raising=False)
+
+    async def run(*args: str) -> Ran:
+        capsys.readouterr()
+        code = await asyncio.to_thread(main, list(args))
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    return run

@@ -7,7 +7,6 @@ loop, as it does when an operator types it.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
@@ -26,31 +25,6 @@ from bot.services.boards import leaderboard
 from tests.services.team import (
     ALICE, BOB, CAROL, DAVE, GENERAL, MONDAY, NOTHING, Team, berlin, covering, day,
 )
-
-
-@dataclass
-class Ran:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def prepbot(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-            capsys: pytest.CaptureFixture[str]) -> Any:
-    """Runs `prepbot ARGS...` on the test's database and returns its exit code and output."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("PREPBOT_CONFIG", "")
-    monkeypatch.setenv("PREPBOT_DATABASE_URL", database_url)
-    monkeypatch.delenv("PREPBOT_QUESTIONS_DIR", raising=False)
-
-    async def run(*args: str) -> Ran:
-        capsys.readouterr()
-        code = await asyncio.to_thread(main, list(args))
-        out, err = capsys.readouterr()
-        return Ran(code, out, err)
-
-    return run
 
 
 @dataclass

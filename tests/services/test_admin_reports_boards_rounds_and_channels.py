@@ -7,9 +7,7 @@ event loop. They read the real time: the tests that depend on it start the team'
 
 from __future__ import annotations
 
-import asyncio
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,31 +22,6 @@ from bot.messages import RunCommand
 from bot.services.boards import leaderboard
 from tests.services.conftest import StartTeam
 from tests.services.team import ALICE, BERLIN, BOB, CAROL, GENERAL, NOTHING, Team, berlin, covering, day
-
-
-@dataclass
-class Ran:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def prepbot(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-            capsys: pytest.CaptureFixture[str]) -> Any:
-    """Runs `prepbot ARGS...` on the test's database and returns its exit code and output."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("PREPBOT_CONFIG", "")
-    monkeypatch.setenv("PREPBOT_DATABASE_URL", database_url)
-    monkeypatch.delenv("PREPBOT_QUESTIONS_DIR", raising=False)
-
-    async def run(*args: str) -> Ran:
-        capsys.readouterr()
-        code = await asyncio.to_thread(main, list(args))
-        out, err = capsys.readouterr()
-        return Ran(code, out, err)
-
-    return run
 
 
 BOARD_LINE = re.compile(r"^\s*(\d+)\. (.+?)\s+(\d+) points\s+(\d+) rounds?$")

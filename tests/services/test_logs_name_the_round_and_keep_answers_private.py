@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.logs import configure_logging
 from tests.services.team import GENERAL, MONDAY, Team, berlin, open_question
 
 ANSWER = "batching with a canary rollout and a warm KV cache"
@@ -17,21 +18,10 @@ ANSWER = "batching with a canary rollout and a warm KV cache"
 
 @pytest.fixture
 def logged() -> Iterator[io.StringIO]:
-    """The JSON lines prepbot writes, captured; the log level is set by each test."""
-    from bot.logs import configure_logging
-
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
+    """The JSON lines prepbot writes, captured (the suite's conftest puts the logging set-up back afterwards)."""
     stream = io.StringIO()
     configure_logging("INFO", "json", stream=stream)
-    try:
-        yield stream
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-        for handler in handlers:
-            root.addHandler(handler)
-        root.setLevel(level)
+    yield stream
 
 
 def records(stream: io.StringIO) -> list[dict[str, object]]:

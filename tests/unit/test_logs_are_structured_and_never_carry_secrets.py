@@ -25,19 +25,11 @@ class Terminal(io.StringIO):
 
 @pytest.fixture
 def output() -> Iterator[io.StringIO]:
-    """The process's log output, as `prepbot run` configures it (JSON lines), with two known secrets."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
+    """The process's log output, as `prepbot run` configures it (JSON lines), with two known secrets. (The suite's
+    conftest puts the logging set-up back after each test.)"""
     stream = io.StringIO()
     configure_logging("DEBUG", "json", secrets=["s3cret-signing-value", "plain-discord-token"], stream=stream)
-    try:
-        yield stream
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-        for handler in handlers:
-            root.addHandler(handler)
-        root.setLevel(level)
+    yield stream
 
 
 def lines(stream: io.StringIO) -> list[dict[str, object]]:
@@ -135,19 +127,10 @@ def test_a_terminal_gets_readable_lines_and_anything_else_gets_json() -> None:
     assert log_format_for("auto", io.StringIO()) == "json"
     assert log_format_for("json", Terminal()) == "json"
 
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
     terminal = Terminal()
-    try:
-        configure_logging("INFO", "auto", secrets=["xoxb-terminal-secret"], stream=terminal)
-        with log_context(CHANNEL, round_id=5):
-            logging.getLogger("prepbot").warning("posting failed with xoxb-terminal-secret")
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-        for handler in handlers:
-            root.addHandler(handler)
-        root.setLevel(level)
+    configure_logging("INFO", "auto", secrets=["xoxb-terminal-secret"], stream=terminal)
+    with log_context(CHANNEL, round_id=5):
+        logging.getLogger("prepbot").warning("posting failed with xoxb-terminal-secret")
 
     text = terminal.getvalue()
     assert not text.lstrip().startswith("{")
