@@ -1,11 +1,15 @@
 """prepbot's Slack HTTP mode under load, next to a bare slack-bolt app that only acks, in the same run.
 
-    python bench/slack_http.py [--requests 4000] [--concurrency 50]
+    python bench/slack_http.py [--requests 4000] [--concurrency 50] [--rounds 5]
 
 Half the requests are signed `/prep stats` slash commands, half are signed thread replies (answers) to an open
 question. prepbot answers an event only after the answer is committed to SQLite, and acks a slash command only after
 it is queued in SQLite; the reactions on answers and the replies to commands follow once the burst lets them (the
-script waits for the last one and says when it came). The bare app acks everything at once. The fake Slack Web API and the load generator run in their own processes.
+script waits for the last one and says when it came). The bare app acks everything at once. The fake Slack Web API and
+the load generator run in their own processes. A second bare app acks from a bolt middleware instead of listeners:
+prepbot takes `/prep` and messages that way, so this is the floor of what bolt itself costs on that route. The apps
+take turns over several rounds, each round reversing the order, and a share is the median of the rounds' ratios: on
+a shared machine the speed drifts from one second to the next, and only runs taken back to back compare fairly.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -114,13 +118,21 @@ def _drive(url: str, requests: list[tuple[str, str]], concurrency: int) -> tuple
     return result
 
 
-async def _bare_app(api_url: str) -> tuple[Any, str]:
+async def _bare_app(api_url: str, *, in_middleware: bool = False) -> tuple[Any, str]:
+    """A slack-bolt app that only acks: through listeners, as bolt's documentation writes one, or (with
+    `in_middleware`) from a middleware, the route prepbot's `/prep` and messages take."""
     from aiohttp import web
     from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
     from slack_bolt.app.async_app import AsyncApp
+    from slack_bolt.response import BoltResponse
     from slack_sdk.web.async_client import AsyncWebClient
 
     app = AsyncApp(client=AsyncWebClient(token=f"xoxb-{TEAM}", base_url=api_url), signing_secret=SECRET)
+    if in_middleware:
+
+        @app.middleware
+        async def ack_all(next_: Any) -> BoltResponse:
+            return BoltResponse(status=200, body="")
 
     @app.command("/prep")
     async def ack_only(ack: Any) -> None:
@@ -143,11 +155,24 @@ async def _bare_app(api_url: str) -> tuple[Any, str]:
     return runner, f"http://127.0.0.1:{port}/slack/events"
 
 
-def _summary(name: str, rate: float, latencies: list[float], statuses: dict[int, int]) -> str:
-    latencies = sorted(latencies)
+@dataclass
+class _Run:
+    rate: float  # requests per second
+    latencies: list[float]  # seconds
+    statuses: dict[int, int]
+    cpu: float  # seconds of the app process's CPU per request
+
+
+def _summary(name: str, runs: list[_Run]) -> str:
+    latencies = sorted(latency for run in runs for latency in run.latencies)
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[max(int(len(latencies) * 0.99) - 1, 0)] * 1000
-    return f"{name:<34} {rate:8,.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   statuses {statuses}"
+    statuses: dict[int, int] = {}
+    for run in runs:
+        for status, count in run.statuses.items():
+            statuses[status] = statuses.get(status, 0) + count
+    rate = statistics.median(run.rate for run in runs)
+    return f"{name:<34} {rate:8,.0f} req/s (median)   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   statuses {statuses}"
 
 
 async def _main(args: argparse.Namespace) -> None:
@@ -165,8 +190,11 @@ async def _main(args: argparse.Namespace) -> None:
     fake.start()
     fake_url = receive.recv()
     api_url = f"{fake_url}/api/"
+    results: dict[str, list[_Run]] = {"bare": [], "prep": [], "lean": []}
+    follow_ups: list[float] = []
     try:
         bare_runner, bare_url = await _bare_app(api_url)
+        lean_runner, lean_url = await _bare_app(api_url, in_middleware=True)
         with tempfile.TemporaryDirectory() as folder:
             settings = replace(Settings(), database_url=f"sqlite+aiosqlite:///{folder}/bench.db",
                                slack_api_url=api_url, slack_signing_secret=SECRET, slack_bot_token=f"xoxb-{TEAM}",
@@ -174,11 +202,9 @@ async def _main(args: argparse.Namespace) -> None:
                                practice_window="8h", log_level="WARNING")
             async with running(settings, tick=False) as live:
                 prep_url = f"{live.http_url}/slack/events"
-                setup = _requests(0, "", "setup")
                 body = urlencode({"team_id": TEAM, "channel_id": CHANNEL, "channel_name": "general",
                                   "user_id": "UADMIN", "user_name": "admin", "command": "/prep", "text": "random",
                                   "response_url": "http://127.0.0.1:9/", "trigger_id": "1.1"})
-                del setup
                 import aiohttp
 
                 async with aiohttp.ClientSession() as session:
@@ -193,44 +219,60 @@ async def _main(args: argparse.Namespace) -> None:
                     await asyncio.sleep(0.01)
                 assert thread, "the practice question was not posted"
                 # Warm both up (every member speaks once, as in a team at work: their names are known), then
-                # measure the bare app and prepbot under the same load.
+                # measure the bare app and prepbot under the same load, in rounds that alternate which goes first:
+                # this machine's speed drifts, and a ratio of two runs taken back to back is what can be compared.
                 await asyncio.to_thread(_drive, bare_url, _requests(WARM_UP, thread[1], "wb"), args.concurrency)
+                await asyncio.to_thread(_drive, lean_url, _requests(WARM_UP, thread[1], "wl"), args.concurrency)
                 await asyncio.to_thread(_drive, prep_url, _requests(WARM_UP, thread[1], "wp"), args.concurrency)
                 assert await live.slack.followups.drain(600), "follow-ups of the warm-up did not finish"
-                cpu = time.process_time()
-                bare = await asyncio.to_thread(_drive, bare_url, _requests(args.requests, thread[1], "b"),
-                                               args.concurrency)
-                bare_cpu, cpu = time.process_time() - cpu, time.process_time()
-                prep = await asyncio.to_thread(_drive, prep_url, _requests(args.requests, thread[1], "p"),
-                                               args.concurrency)
-                prep_cpu = time.process_time() - cpu
-                # Reactions and command replies follow the responses; wait for the last of them.
-                began = time.perf_counter()
-                assert await live.slack.followups.drain(600), "follow-ups did not finish"
-                follow_up_seconds = time.perf_counter() - began
+                for round_number in range(args.rounds):
+                    order = ["bare", "lean", "prep"] if round_number % 2 == 0 else ["prep", "lean", "bare"]
+                    for name in order:
+                        url = {"bare": bare_url, "lean": lean_url, "prep": prep_url}[name]
+                        load = _requests(args.requests, thread[1], f"{name}{round_number}-")
+                        cpu = time.process_time()
+                        rate, latencies, statuses = await asyncio.to_thread(_drive, url, load, args.concurrency)
+                        used = time.process_time() - cpu
+                        results[name].append(_Run(rate, latencies, statuses, used / args.requests))
+                        if name == "prep":
+                            # Reactions and command replies follow the responses; wait for the last of them
+                            # before anything else is measured.
+                            began = time.perf_counter()
+                            assert await live.slack.followups.drain(600), "follow-ups did not finish"
+                            follow_ups.append(time.perf_counter() - began)
                 async with live.bot.store.unit_of_work() as uow:
                     stored = await uow.answers.count_for_round(thread[0])
                     unanswered = await uow.inbox.pending_count()
         await bare_runner.cleanup()
+        await lean_runner.cleanup()
     finally:
         stop.set()
         fake.join(timeout=5)
-    print(f"{args.requests:,} signed requests per app (half /prep stats, half thread answers), "
-          f"{args.concurrency} concurrent connections, loopback")
-    print(_summary("bare slack-bolt app (ack only)", *bare))
-    print(_summary("prepbot (answers durable first)", *prep))
-    print(f"prepbot throughput: {prep[0] / bare[0]:.0%} of the bare app; answers stored: {stored:,} "
-          f"(expected {(args.requests + WARM_UP) // 2:,} with the warm-up)")
-    print(f"CPU per request in the app's process while it answered: bare {bare_cpu / args.requests * 1e6:.0f} µs, "
-          f"prepbot {prep_cpu / args.requests * 1e6:.0f} µs")
-    print(f"reactions and command replies: the last one {follow_up_seconds:.1f} s after the last response; "
+    bare, lean, prep = results["bare"], results["lean"], results["prep"]
+    ratios = [p.rate / b.rate for b, p in zip(bare, prep)]
+    lean_ratios = [p.rate / b.rate for b, p in zip(lean, prep)]
+    print(f"{args.requests:,} signed requests per app and round (half /prep stats, half thread answers), "
+          f"{args.concurrency} concurrent connections, loopback, {args.rounds} rounds")
+    print(_summary("bare slack-bolt app (ack only)", bare))
+    print(_summary("bare app acking in a middleware", lean))
+    print(_summary("prepbot (answers durable first)", prep))
+    print(f"prepbot throughput: {statistics.median(ratios):.0%} of the bare app (median of the rounds; each round: "
+          f"{', '.join(f'{r:.0%}' for r in ratios)})")
+    print(f"prepbot throughput: {statistics.median(lean_ratios):.0%} of the bare app that acks in a middleware "
+          f"(each round: {', '.join(f'{r:.0%}' for r in lean_ratios)})")
+    print(f"answers stored: {stored:,} (expected {(args.rounds * args.requests + WARM_UP) // 2:,} with the warm-up)")
+    print(f"CPU per request in the app's process while it answered (median): "
+          f"bare {statistics.median(r.cpu for r in bare) * 1e6:.0f} µs, "
+          f"bare in a middleware {statistics.median(r.cpu for r in lean) * 1e6:.0f} µs, "
+          f"prepbot {statistics.median(r.cpu for r in prep) * 1e6:.0f} µs")
+    print(f"reactions and command replies: the last one at most {max(follow_ups):.1f} s after the last response; "
           f"commands not yet run: {unanswered}")
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=5)
     asyncio.run(_main(parser.parse_args()))
 
 

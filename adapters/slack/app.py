@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.followups import FollowUps
@@ -24,6 +28,7 @@ from bot.ports import Clock, Metrics
 from bot.store.unit_of_work import Store
 
 log = logging.getLogger("prepbot.slack")
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
 BOT_SCOPES = [
     "channels:history",
@@ -137,10 +142,8 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
     chat = parts.chat
     followups = parts.followups = FollowUps(lambda: bot.answers.arrivals)
 
-    # Listeners are matched in the order they are added: the most frequent requests first.
-    @app.command("/prep")
-    async def on_prep(ack: Any, body: dict[str, Any]) -> None:
-        # Queued durably, then acked (Slack allows 3 seconds); it runs after the response, in the background.
+    async def on_prep(body: dict[str, Any]) -> None:
+        # Queued durably before Slack gets its 200 (it allows 3 seconds); it runs after the response.
         team = str(body.get("team_id") or "")
         user = str(body.get("user_id") or "")
         channel = address(body, str(body.get("channel_id") or ""))
@@ -148,7 +151,6 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
         command = RunCommand(channel, speaker, str(body.get("text") or ""), str(body.get("channel_name") or ""))
         key = str(body.get("trigger_id") or "") or f"{team}:{user}:{bot.clock.now().isoformat()}"
         inbox_id = await bot.enqueue_command(command, f"slack:{key}")
-        await ack()
         if inbox_id is not None:  # None: a retried delivery of a command already queued
             followups.start(bot.run_queued(inbox_id, command))
 
@@ -156,7 +158,6 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
         identity = await parts.tokens.bot_for(team_of(body))
         return identity.user_id if identity else None
 
-    @app.event("message")
     async def on_message(body: dict[str, Any]) -> None:
         event = body.get("event") or {}
         user = str(event.get("user") or "")
@@ -166,6 +167,12 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
             # Committed before Slack gets its 200; the reaction follows once the arrivals of the moment are in.
             outcome = await bot.store_answer(command)
             followups.start(bot.acknowledge_answer(command, outcome))
+
+    # The two kinds of request that come in bursts, `/prep` and messages (answers in a question's thread), are
+    # taken by a middleware that runs after bolt's own (signature check, authorization, URL verification,
+    # ignoring the bot's own events): matching listeners costs bolt more per request than storing an answer costs
+    # prepbot. An error answers 500, so Slack retries. Everything else goes on to the listeners below.
+    app.use(BurstRoutes(on_prep, on_message))
 
     async def on_reaction(body: dict[str, Any]) -> None:
         event = body.get("event") or {}
@@ -182,6 +189,27 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
 
     parts.app = app
     return app
+
+
+class BurstRoutes(AsyncMiddleware):
+    """Answers `/prep` slash commands and `message` events itself, once `on_prep` / `on_message` return; passes
+    every other request on."""
+
+    def __init__(self, on_prep: Handler, on_message: Handler) -> None:
+        self._on_prep = on_prep
+        self._on_message = on_message
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse | None:
+        body = req.body
+        if body.get("command") == "/prep":
+            await self._on_prep(body)
+            return BoltResponse(status=200, body="")
+        if body.get("type") == "event_callback" and (body.get("event") or {}).get("type") == "message":
+            await self._on_message(body)
+            return BoltResponse(status=200, body="")
+        return await next()
 
 
 def http_routes(app: AsyncApp) -> web.RouteTableDef:

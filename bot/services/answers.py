@@ -91,6 +91,14 @@ class _Pending:
     future: asyncio.Future[_IntakeOutcome]
 
 
+async def _one_loop_pass() -> None:
+    """Returns after the callbacks the event loop already has ready have run (no clock involved)."""
+    loop = asyncio.get_running_loop()
+    passed = loop.create_future()
+    loop.call_soon(passed.set_result, None)
+    await passed
+
+
 class AnswerIngest:
     """Takes answer commands (and slash commands to queue) from any number of callers and writes them in order,
     many per transaction.
@@ -187,6 +195,10 @@ class AnswerIngest:
 
     async def _drain(self) -> None:
         while self._queue:
+            if len(self._queue) < MAX_BATCH:
+                # One pass of the event loop first: the arrivals it is reading right now join this commit instead
+                # of waiting for the next one (fewer, larger commits under load; no wait worth measuring when idle).
+                await _one_loop_pass()
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
             learned = Learned()
             try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +32,9 @@ def make_engine(url: str) -> AsyncEngine:
         @event.listens_for(engine.sync_engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None
+            # On SQLite's own thread, so that waiting for the lock never holds up the event loop.
+            dbapi_connection.run_async(lambda driver: driver._execute(_enter_wal, driver._conn))
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA cache_size=-16000")  # 16 MB of pages: a big channel's board stays in memory
@@ -46,6 +49,21 @@ def make_engine(url: str) -> AsyncEngine:
 
         return engine
     return create_async_engine(url, pool_pre_ping=True)
+
+
+def _enter_wal(connection: sqlite3.Connection) -> None:
+    """On SQLite's thread: puts the database in WAL mode. While another process switches a new database at the
+    same moment, SQLite answers "locked" at once instead of waiting its busy timeout, so this tries again, for up to
+    30 seconds as any other wait for the lock."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _ensure_sqlite_folder(url: str) -> None:
