@@ -114,7 +114,8 @@ def build_slack_chat(settings: Settings, store: Store, clock: Clock, metrics: Me
 
 
 def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
-    """The bolt app with prepbot's listeners. Events are answered only after the core committed them."""
+    """The bolt app that feeds prepbot: `/prep` and messages through `BurstRoutes`, reactions through listeners.
+    Every request is answered only after what it carries is committed."""
     settings = parts.settings
     client = AsyncWebClient(token=settings.slack_bot_token, base_url=parts.clients.api_url,
                             session=parts.clients.session())
