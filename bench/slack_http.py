@@ -218,17 +218,17 @@ async def _main(args: argparse.Namespace) -> None:
                         break
                     await asyncio.sleep(0.01)
                 assert thread, "the practice question was not posted"
-                # Warm both up (every member speaks once, as in a team at work: their names are known), then
-                # measure the bare app and prepbot under the same load, in rounds that alternate which goes first:
-                # this machine's speed drifts, and a ratio of two runs taken back to back is what can be compared.
-                await asyncio.to_thread(_drive, bare_url, _requests(WARM_UP, thread[1], "wb"), args.concurrency)
-                await asyncio.to_thread(_drive, lean_url, _requests(WARM_UP, thread[1], "wl"), args.concurrency)
-                await asyncio.to_thread(_drive, prep_url, _requests(WARM_UP, thread[1], "wp"), args.concurrency)
+                # Warm every app up (every member speaks once, as in a team at work: their names are known), then
+                # measure them under the same load, in rounds that reverse the order: this machine's speed drifts,
+                # and only runs taken back to back compare fairly.
+                urls = {"bare": bare_url, "lean": lean_url, "prep": prep_url}
+                for name, url in urls.items():
+                    await asyncio.to_thread(_drive, url, _requests(WARM_UP, thread[1], f"w{name}"), args.concurrency)
                 assert await live.slack.followups.drain(600), "follow-ups of the warm-up did not finish"
                 for round_number in range(args.rounds):
-                    order = ["bare", "lean", "prep"] if round_number % 2 == 0 else ["prep", "lean", "bare"]
+                    order = list(urls) if round_number % 2 == 0 else list(reversed(urls))
                     for name in order:
-                        url = {"bare": bare_url, "lean": lean_url, "prep": prep_url}[name]
+                        url = urls[name]
                         load = _requests(args.requests, thread[1], f"{name}{round_number}-")
                         cpu = time.process_time()
                         rate, latencies, statuses = await asyncio.to_thread(_drive, url, load, args.concurrency)
@@ -267,6 +267,7 @@ async def _main(args: argparse.Namespace) -> None:
           f"prepbot {statistics.median(r.cpu for r in prep) * 1e6:.0f} µs")
     print(f"reactions and command replies: the last one at most {max(follow_ups):.1f} s after the last response; "
           f"commands not yet run: {unanswered}")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

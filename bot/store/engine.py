@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 import migrations
 
 MIGRATION_LOCK = 0x70726570  # an advisory lock key of prepbot's own, for schema upgrades
+SQLITE_LOCK_WAIT = 30.0  # seconds a SQLite connection waits for another one's lock before it gives up
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -26,7 +27,7 @@ def make_engine(url: str) -> AsyncEngine:
         # where waiting on SQLite's lock would sleep in its busy handler.
         # No rollback when a connection goes back to the pool: a unit of work always ends its transaction itself
         # (commit, or rollback on leaving), so that would only be one more trip to SQLite's thread.
-        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_LOCK_WAIT}, pool_size=1, max_overflow=0,
                                      pool_timeout=120, pool_reset_on_return=None)
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -53,9 +54,9 @@ def make_engine(url: str) -> AsyncEngine:
 
 def _enter_wal(connection: sqlite3.Connection) -> None:
     """On SQLite's thread: puts the database in WAL mode. While another process switches a new database at the
-    same moment, SQLite answers "locked" at once instead of waiting its busy timeout, so this tries again, for up to
-    30 seconds as any other wait for the lock."""
-    deadline = time.monotonic() + 30
+    same moment, SQLite answers "locked" at once instead of waiting its busy timeout, so this tries again, as long
+    as any other wait for the lock."""
+    deadline = time.monotonic() + SQLITE_LOCK_WAIT
     while True:
         try:
             connection.execute("PRAGMA journal_mode=WAL")
