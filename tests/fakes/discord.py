@@ -17,7 +17,7 @@ The real discord.py client talks to it over HTTP and WebSocket:
 (discord.Client and AutoShardedClient(shard_count=N) connect to DEFAULT_GATEWAY; only an AutoShardedClient without
 shard_count asks GET /gateway/bot, which answers with `gateway_url` too.)
 
-Every REST call is checked against Discord's OpenAPI spec (shared/platform-specs/discord/full/openapi.json): the
+Every REST call is checked against Discord's OpenAPI spec (tests/specs/discord/full/openapi.json): the
 route and method must exist, query parameters and JSON body fields must be known, the body must validate against the
 request schema; and against the documented limits ("follow the docs, not the spec": message content 2000, 10 embeds,
 6000 characters across embeds, components, modals, application commands). Problems are appended to `violations`;
@@ -56,7 +56,7 @@ import aiohttp
 import jsonschema
 from aiohttp import WSMsgType, web
 
-SPECS_ROOT = Path(__file__).resolve().parents[2].parent / "shared" / "platform-specs"
+SPECS_ROOT = Path(__file__).resolve().parents[1] / "specs"  # copies of the platforms' specs: tests/specs/README.md
 DISCORD_SPEC = Path("discord") / "full" / "openapi.json"
 
 API_VERSION = 10
@@ -195,7 +195,7 @@ GATEWAY_ONLY_GUILD_FIELDS = frozenset({
 
 
 class DiscordSpecsMissing(RuntimeError):
-    """The shared platform-specs folder is not where the fake expects it."""
+    """The platform spec copies in tests/specs are missing."""
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -216,8 +216,7 @@ class DiscordSpec:
         path = root / DISCORD_SPEC
         if not path.is_file():
             raise DiscordSpecsMissing(
-                f"Discord platform spec not found: expected {path}. The shared/platform-specs folder must sit beside "
-                "the repository clone (…/main and …/shared); see shared/platform-specs/README.md."
+                f"Discord platform spec not found: expected {path}. The copies ship with the repository in tests/specs; see tests/specs/README.md."
             )
         self.doc: dict[str, Any] = json.loads(path.read_text())
         self.schemas: dict[str, Any] = self.doc["components"]["schemas"]

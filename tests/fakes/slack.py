@@ -8,7 +8,7 @@ The real slack_sdk / slack_bolt clients talk to it over HTTP and WebSocket:
         client = AsyncWebClient(token="xoxb-T0000000A1", base_url=f"{slack.url}/api/")
 
 Every Web API call is checked against Slack's published specs (the official OpenAPI 2.0 Web API spec and the
-community slack-api-ref schemas in shared/platform-specs/slack) and against Slack's documented message and Block Kit
+community slack-api-ref schemas in tests/specs/slack) and against Slack's documented message and Block Kit
 limits. Problems are appended to `violations` and the call is still answered as Slack would, so a test sees the
 rest of what happened; tests assert `violations == []` at the end.
 """
@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 import aiohttp
 from aiohttp import WSMsgType, web
 
-SPECS_ROOT = Path(__file__).resolve().parents[2].parent / "shared" / "platform-specs"
+SPECS_ROOT = Path(__file__).resolve().parents[1] / "specs"  # copies of the platforms' specs: tests/specs/README.md
 
 OFFICIAL_SPEC = Path("slack") / "web-api" / "slack_web_openapi_v2_without_examples.json"
 COMMUNITY_DIR = Path("slack") / "community" / "slack-api-ref"
@@ -80,7 +80,7 @@ BOT_ICONS = {
 
 
 class SlackSpecsMissing(RuntimeError):
-    """The shared platform-specs folder is not where the fake expects it."""
+    """The platform spec copies in tests/specs are missing."""
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -123,8 +123,7 @@ class SlackSpec:
         if not official_path.is_file() or not community_dir.is_dir():
             raise SlackSpecsMissing(
                 f"Slack platform specs not found: expected {official_path} and {community_dir}. "
-                "The shared/platform-specs folder must sit beside the repository clone "
-                "(…/main and …/shared); see shared/platform-specs/README.md."
+                "The copies ship with the repository in tests/specs; see tests/specs/README.md."
             )
         self.root = root
         self.official: dict[str, Any] = json.loads(official_path.read_text())

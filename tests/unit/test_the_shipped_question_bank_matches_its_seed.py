@@ -12,7 +12,7 @@ from bot.questions import load_bank, load_pack
 from questions import SHIPPED_PACKS
 
 PACK = SHIPPED_PACKS / "ai-model-serving.yaml"
-SEED = Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds" / "ai-model-serving-interview-questions.txt"
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "ai-model-serving-interview-questions.txt"
 EXPECTED_COUNTS = [
     (Level.BEGINNER, 5),
     (Level.INTERMEDIATE, 10),
