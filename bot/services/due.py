@@ -177,14 +177,20 @@ class DueWork:
         """Stops claiming at once, lets the platform calls under way finish (for at most `timeout` seconds), hands
         back the tasks that had not reached theirs, and records how each ended."""
         self._stopping = True
+        loop = asyncio.get_running_loop()
+        until = loop.time() + timeout
+        async with self._lock:
+            pass  # a step under way has started what it claimed: those are waited for too
+        while self._running and loop.time() < until:
+            await asyncio.wait(set(self._running), timeout=until - loop.time())
         if self._running:
-            _, late = await asyncio.wait(set(self._running), timeout=timeout)
-            if late:
-                log.warning("%d tasks still running after %.0f s; their claims lapse in %.0f s, or are taken back at "
-                            "once by a process started on this host", len(late), timeout,
-                            self.lease.total_seconds())
-        if self._pump is not None:
-            self._pump.cancel()
+            log.warning("%d tasks still running after %.0f s; their claims lapse in %.0f s, or are taken back at "
+                        "once by a process started on this host", len(self._running), timeout,
+                        self.lease.total_seconds())
+        pump = self._pump
+        if pump is not None and not pump.done() and not self._running:
+            # it settles what ended last; cancelling it halfway would lose that
+            await asyncio.wait({pump}, timeout=max(0.5, until - loop.time()))
         try:
             async with self._lock:
                 settling, self._finished = self._finished, []
