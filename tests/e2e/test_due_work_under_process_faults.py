@@ -31,6 +31,7 @@ from tests.e2e.chaos_support import (
     Fleet,
     TracingSlack,
     claims_held,
+    expire_claims_of,
     pending_tasks,
     prepared_engine,
     rounds_in,
@@ -214,6 +215,7 @@ async def test_a_replica_stalled_past_its_lease_does_not_post_again_nor_overwrit
                 await wait_until(asking, 15, "the stalling replica asking about every channel")
                 fleet.pause(0)
                 paused = time.monotonic()
+                await expire_claims_of(engine, stalled.pid)  # as a stall longer than any lease would
                 taker = await fleet.start(1)
 
                 async def taken_over() -> bool:
