@@ -10,6 +10,7 @@ shows the work was not waiting for that lease.
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -27,7 +28,9 @@ from bot.store import tables
 from bot.store.unit_of_work import Store
 from questions import SHIPPED_PACKS
 from tests.e2e.chaos_support import (
+    BOT_USER,
     TEAM,
+    AnswerLoad,
     Fleet,
     TracingSlack,
     claims_held,
@@ -314,6 +317,49 @@ async def test_one_slow_post_does_not_hold_back_work_that_falls_due_meanwhile(tm
                 assert not slack.questions("CSLOW"), "the slow post was over before: nothing was held back"
                 assert late < 3.0
                 assert abs(posted_at.timestamp() - fast_due.timestamp()) < 3.0, "stamped with another time"
+            finally:
+                await fleet.close()
+                await engine.dispose()
+
+
+async def test_a_start_does_not_wait_for_the_reactions_missed_before_it(tmp_path: Path) -> None:
+    members = [f"UM{i:02d}" for i in range(20)]
+    async with scratch_database("sqlite", tmp_path) as url:
+        engine = await prepared_engine(url)
+        async with TracingSlack() as slack:
+            workspace(slack, ["CGEN"])
+            for member in members:
+                slack.add_user(TEAM, member, member.lower())
+            fleet = Fleet(slack, url, engine, tmp_path, 1)
+            try:
+                first = await fleet.start(0)
+                await subscribe_channels(engine, ["CGEN"], datetime.now(timezone.utc) + timedelta(seconds=0.2))
+
+                async def posted() -> bool:
+                    return bool(slack.questions("CGEN"))
+
+                await wait_until(posted, 15, "the question")
+                question = slack.questions("CGEN")[0].ts
+                # Every answer is stored and answered 200, and the process dies before any reaction is made; the
+                # next start finds them all without their reaction, and Slack is slow to take reactions.
+                slack.hold(first.token, "reactions.add")
+                slack.hold(token_of(0, 2), "reactions.add")
+                load = AnswerLoad(slack, fleet.targets, random.Random(7))
+                answers = [load.answer("CGEN", question, member, "batching and caching") for member in members]
+                await load.deliver(answers, time.monotonic() + 30)
+                await fleet.kill(0)
+
+                began = time.monotonic()
+                await fleet.start(0)  # returns once it serves HTTP: after its start-up
+                took = time.monotonic() - began
+                print(f"started in {took:.1f} s with {len(answers)} reactions waiting on Slack")
+                assert took < 10
+                slack.release()
+
+                async def all_reacted() -> bool:
+                    return all(any(user == BOT_USER for _, user in slack.reactions("CGEN", a.ts)) for a in answers)
+
+                await wait_until(all_reacted, 20, "every answer's reaction", every=0.05)
             finally:
                 await fleet.close()
                 await engine.dispose()
