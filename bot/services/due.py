@@ -89,10 +89,10 @@ class DueWork:
         now = self._clock()
         settling, self._finished = self._finished, []
         wanted = 0 if self._stopping else self._concurrency - len(self._running)
-        renew = bool(self._running) and (
-            self._renewed_at is None or now - self._renewed_at >= self.lease / 3)
+        check = self._renewed_at is None or now - self._renewed_at >= self.lease / 3
+        renew = check and bool(self._running)
         async with self._store.unit_of_work() as uow:
-            if self._renewed_at is None or renew:
+            if check:
                 await self._take_back_dead_claims(uow, now)
             if renew:
                 tokens = sorted({claim.task.claim_token for claim in self._running.values()})
@@ -101,7 +101,7 @@ class DueWork:
                     if claim.task.id not in held and not claim.lost:
                         claim.lost = True
                         log.warning("task %s was taken over by another process (its lease lapsed)", claim.task.id)
-            if renew or self._renewed_at is None:
+            if check:
                 self._renewed_at = now
             await _settle(uow, settling, now)
             token = self.identity.new_token()
