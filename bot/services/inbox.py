@@ -69,11 +69,8 @@ class CommandInbox:
         delivery was queued already. Returns only after the commit (grouped with other arrivals), so the platform
         may then be told the command was received. Run it with `run_queued`."""
         now = self._clock()
-        inbox_id = await self._intake.queue_command(command, dedupe_key, now, now + self.lease,
-                                                    self.identity.new_token())
-        if inbox_id is not None:
-            self._held.add(inbox_id)
-        return inbox_id
+        return await self._intake.queue_command(command, dedupe_key, now, now + self.lease,
+                                                self.identity.new_token())
 
     async def run_queued(self, inbox_id: int, command: RunCommand,
                          deliver: Callable[[Card], Awaitable[None]] | None = None) -> int:
