@@ -3,8 +3,11 @@ take the database away, a load generator that sends answers the way Slack does, 
 
 - `Fleet` runs P process slots of `prepbot run` (Slack over HTTP). Each start of a slot is an `Incarnation` with its
   own bot token, so the fake can tell which process posted a message (`TracingSlack.posted_with`). `Fleet.kill` sends
-  SIGKILL and then lets the dead process's task claims expire (they name its pid: see bot/services/due.py), as two
-  minutes of real time would; nothing else about the bot's time is touched.
+  SIGKILL and then lets the dead process's task claims expire (they name its pid: see bot/services/claims.py), as
+  their lease would; nothing else about the bot's time is touched. (A process started again on this host takes them
+  back at once anyway.) `Fleet.pause` and `resume` stall a process (SIGSTOP) and wake it.
+- `TracingSlack.hold` keeps one process's calls to a method waiting (before they are served, or served with their
+  answers held), so a test can stop or stall a process at a known point of its work.
 - `TcpProxy` sits between the bot and PostgreSQL: `cut()` drops every connection and refuses new ones, `restore()`
   lets them through again, as a PostgreSQL restart would look to the bot, without disturbing the server.
 - `AnswerLoad` posts signed `message` events to the bots' /slack/events. An answer is acknowledged when a bot
@@ -196,8 +199,8 @@ async def claims_held(engine: AsyncEngine, pid: int) -> int:
 
 
 async def expire_claims_of(engine: AsyncEngine, pid: int) -> int:
-    """Lets the task claims of the dead process `pid` expire now, as they would two minutes after it claimed them;
-    returns how many there were."""
+    """Lets the task claims of process `pid` expire now, as they would once their lease lapsed; returns how many there
+    were."""
     past = datetime.now(timezone.utc) - timedelta(seconds=1)
     async with engine.begin() as connection:
         result = await connection.execute(

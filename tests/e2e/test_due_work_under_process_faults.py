@@ -40,6 +40,7 @@ from tests.e2e.chaos_support import (
     rounds_in,
     scratch_database,
     send_command,
+    skip_unless_postgres,
     subscribe_channels,
     wait_until,
 )
@@ -49,6 +50,13 @@ pytestmark = pytest.mark.slow
 ADMIN = "UADMIN"
 LONG_LEASE = 60.0  # seconds: far longer than any of these tests waits
 STOP_BOUND = 10.0
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgres":
+        skip_unless_postgres()
+    return str(request.param)
 
 
 def token_of(slot: int, start: int) -> str:
@@ -130,8 +138,8 @@ async def test_a_command_acknowledged_just_before_a_crash_runs_as_soon_as_the_pr
                 await engine.dispose()
 
 
-async def test_a_command_acknowledged_by_a_replica_that_crashed_is_run_by_another(tmp_path: Path) -> None:
-    async with scratch_database("sqlite", tmp_path) as url:
+async def test_a_command_acknowledged_by_a_replica_that_crashed_is_run_by_another(backend: str, tmp_path: Path) -> None:
+    async with scratch_database(backend, tmp_path) as url:
         engine = await prepared_engine(url)
         async with TracingSlack() as slack:
             workspace(slack, ["CGEN"])
@@ -197,10 +205,10 @@ async def test_a_process_restarted_after_a_crash_takes_its_own_claims_back_at_on
 
 
 async def test_a_replica_stalled_past_its_lease_does_not_post_again_nor_overwrite_the_takers_record(
-    tmp_path: Path
+    backend: str, tmp_path: Path
 ) -> None:
     refs = [f"CS{i:02d}" for i in range(6)]
-    async with scratch_database("sqlite", tmp_path) as url:
+    async with scratch_database(backend, tmp_path) as url:
         engine = await prepared_engine(url)
         async with TracingSlack() as slack:
             workspace(slack, refs)
