@@ -310,6 +310,8 @@ async def reveal(
         add_log_context(channel.address, round_id=round_.id)
         question = bank.get(round_.question_id) or missing_question(round_.question_id)
         if round_.status is not RoundStatus.CLOSED:
+            if claim is not None:
+                await claim.fence(uow)  # scored only under the claim (held until the commit)
             await score_round(uow, round_, question, settings, now)
             await uow.rounds.mark_closed(round_.id, now)
             await uow.commit()
