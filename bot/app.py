@@ -69,7 +69,7 @@ class PrepBot:
             await uow.commit()
         if repaired:
             log.info("planned work for %d channels", repaired)
-        await self.inbox.sweep()  # takes back what a crashed incarnation held
+        await self.inbox.take_back()  # what a crashed incarnation of this process held
         await self.run_queued_commands()  # acknowledged before a stop, not yet run
         self._in_background(self._acknowledge_missed())
         await self.run_due()

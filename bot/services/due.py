@@ -83,11 +83,15 @@ class DueWork:
     async def step(self) -> int:
         """One pass (see the class); returns how many tasks it started."""
         async with self._lock:
-            return await self._step()
+            settling, self._finished = self._finished, []
+            try:
+                return await self._step(settling)
+            except BaseException:
+                self._finished[:0] = settling  # settled by the next step that works
+                raise
 
-    async def _step(self) -> int:
+    async def _step(self, settling: list[tuple[Task, TaskResult]]) -> int:
         now = self._clock()
-        settling, self._finished = self._finished, []
         wanted = 0 if self._stopping else self._concurrency - len(self._running)
         check = self._renewed_at is None or now - self._renewed_at >= self.lease / 3
         renew = check and bool(self._running)

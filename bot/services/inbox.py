@@ -85,20 +85,24 @@ class CommandInbox:
         """Renews the holds of the commands running here (every third of a lease), takes back the holds of dead
         processes of this host, and starts running the commands nobody holds, unless a run of them is under way."""
         now = self._clock()
-        due = self._renewed_at is None or now - self._renewed_at >= self.lease / 3
-        if due:
-            async with self._store.unit_of_work() as uow:
-                await uow.inbox.renew(sorted(self._held), now + self.lease)
-                dead = sorted(t for t in await uow.inbox.claim_tokens(now) if self.identity.held_by_the_dead(t))
-                freed = await uow.inbox.release_claims(dead)
-                await uow.commit()
-            self._renewed_at = now
-            if freed:
-                log.info("took back %d queued commands held by processes of this host that are gone", freed)
+        if self._renewed_at is None or now - self._renewed_at >= self.lease / 3:
+            await self.take_back()
         if not self._stopping and (self._sweeper is None or self._sweeper.done()):
             if self._sweeper is not None and not self._sweeper.cancelled() and self._sweeper.exception():
                 log.warning("running queued commands failed: %s", self._sweeper.exception())
             self._sweeper = asyncio.create_task(self.run_unheld())
+
+    async def take_back(self) -> None:
+        """Renews the holds of the commands running here and frees those of dead processes of this host."""
+        now = self._clock()
+        async with self._store.unit_of_work() as uow:
+            await uow.inbox.renew(sorted(self._held), now + self.lease)
+            dead = sorted(t for t in await uow.inbox.claim_tokens(now) if self.identity.held_by_the_dead(t))
+            freed = await uow.inbox.release_claims(dead)
+            await uow.commit()
+        self._renewed_at = now
+        if freed:
+            log.info("took back %d queued commands held by processes of this host that are gone", freed)
 
     async def run_unheld(self, limit: int | None = None) -> int:
         """Runs queued commands that nobody holds (e.g. left by a crash), oldest first, telling each member the
