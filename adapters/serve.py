@@ -100,7 +100,7 @@ async def running(
 
     web_app.add_routes(health)
     socket_handler = None
-    waker = Waker(bot.run_due, settings.tick_seconds) if tick else None
+    waker = Waker(bot.tick, settings.tick_seconds, bot.stop_work) if tick else None
     runner = web.AppRunner(web_app, access_log=None)
     started = False
     try:

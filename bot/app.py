@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -21,8 +22,9 @@ from bot.questions import QuestionBank
 from bot.services.answers import AnswerIngest
 from bot.services.commands import run_command
 from bot.services.directory import Directory
-from bot.services.inbox import enqueue_command, run_queued, run_queued_commands
-from bot.services.due import next_due_at, run_due_work
+from bot.services.claims import ProcessIdentity
+from bot.services.inbox import CommandInbox
+from bot.services.due import DueWork, next_due_at
 from bot.services.planning import repair_plans
 from bot.services.votes import record_vote
 from bot.store.engine import upgrade
@@ -30,6 +32,7 @@ from bot.store.unit_of_work import Store
 
 log = logging.getLogger("prepbot")
 MISSED_ACKNOWLEDGEMENTS = timedelta(days=1)  # how far back start-up looks for answers left without their reaction
+STOP_TIMEOUT = 5.0  # seconds a stop lets the platform calls under way finish
 
 
 @dataclass
@@ -44,22 +47,72 @@ class PrepBot:
     answers: AnswerIngest
     directory: Directory
     metrics: Metrics = field(default_factory=NoMetrics)
+    identity: ProcessIdentity = field(default_factory=ProcessIdentity.current)
+    due: DueWork = field(init=False)
+    inbox: CommandInbox = field(init=False)
+    _background: set[asyncio.Task[None]] = field(init=False, default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.due = DueWork(store=self.store, chat=self.chat, bank=self.bank, settings=self.settings,
+                           clock=self.clock.now, metrics=self.metrics, identity=self.identity)
+        self.inbox = CommandInbox(self.handle_command, store=self.store, intake=self.answers, chat=self.chat,
+                                  clock=self.clock.now, lease=self.settings.claim_lease, identity=self.identity)
 
     async def start(self) -> None:
-        """Upgrades the schema, plans any missing work, and runs what became due while the bot was down."""
+        """Upgrades the schema, plans any missing work, runs the commands queued before a stop and what became due
+        while the bot was down (taking back at once what a crashed incarnation of this process held). Answers left
+        without their reaction are acknowledged afterwards, in the background: that may take minutes under the
+        platform's rate limits, and nothing waits for it."""
         await upgrade(self.store.engine)
         async with self.store.unit_of_work() as uow:
             repaired = await repair_plans(uow, self.clock.now())
             await uow.commit()
         if repaired:
             log.info("planned work for %d channels", repaired)
+        await self.inbox.take_back()  # what a crashed incarnation of this process held
         await self.run_queued_commands()  # acknowledged before a stop, not yet run
-        missed = await self.answers.acknowledge_missed(self.clock.now() - MISSED_ACKNOWLEDGEMENTS)
-        if missed:
-            log.info("acknowledged %d answers stored before a stop", missed)
+        self._in_background(self._acknowledge_missed())
         await self.run_due()
 
+    def _in_background(self, work: Awaitable[None]) -> None:
+        job = asyncio.ensure_future(work)
+        self._background.add(job)
+        job.add_done_callback(self._background.discard)
+
+    async def _acknowledge_missed(self) -> None:
+        try:
+            missed = await self.answers.acknowledge_missed(self.clock.now() - MISSED_ACKNOWLEDGEMENTS)
+        except Exception:
+            log.exception("acknowledging the answers stored before a stop failed; the next start tries again")
+            return
+        if missed:
+            log.info("acknowledged %d answers stored before a stop", missed)
+
+    async def caught_up(self) -> None:
+        """Waits for the catch-up that `start` left running in the background (answers' missed reactions)."""
+        if self._background:
+            await asyncio.wait(set(self._background))
+
+    async def tick(self) -> int:
+        """What the waker calls every tick: renews this process's claims, takes back those of dead processes of
+        this host, claims due work into the free slots, and runs the queued commands nobody holds. Returns at once
+        (the work runs in the background); raises when the store fails."""
+        try:
+            started = await self.due.step()
+            await self.inbox.sweep()
+        except SQLAlchemyError:
+            self.metrics.database_error()
+            raise
+        return started
+
+    async def stop_work(self, timeout: float = STOP_TIMEOUT) -> None:
+        """Stops claiming at once: due work not yet at its platform call is handed back to other processes, calls
+        under way finish (for at most `timeout` seconds) and are recorded; no more queued commands start."""
+        await asyncio.gather(self.due.stop(timeout), self.inbox.stop(timeout))
+
     async def close(self) -> None:
+        for job in list(self._background):
+            job.cancel()
         await self.store.close()
 
     async def handle_answer(self, command: AnswerCommand) -> AnswerOutcome:
@@ -119,7 +172,7 @@ class PrepBot:
     async def enqueue_command(self, command: RunCommand, dedupe_key: str) -> int | None:
         """Queues a command durably (returns after the commit); its inbox id, or None when this delivery was
         queued before. Run it with `run_queued`."""
-        return await enqueue_command(command, dedupe_key, intake=self.answers, now=self.clock.now())
+        return await self.inbox.enqueue(command, dedupe_key)
 
     async def run_queued(
         self, inbox_id: int, command: RunCommand, deliver: Callable[[Card], Awaitable[None]] | None = None
@@ -127,19 +180,16 @@ class PrepBot:
         """Runs a command this process queued; the reply goes to `deliver`, or privately to the member.
         Returns how many cards the reply had."""
         with log_context(command.channel):
-            return await run_queued(inbox_id, command, self.handle_command, intake=self.answers, chat=self.chat,
-                                    now=self.clock.now, deliver=deliver)
+            return await self.inbox.run_queued(inbox_id, command, deliver)
 
     async def run_queued_commands(self, limit: int | None = None) -> int:
         """Runs queued commands and tells each member the reply privately; returns how many ran."""
-        return await run_queued_commands(self.handle_command, store=self.store, intake=self.answers, chat=self.chat,
-                                         clock=self.clock.now, limit=limit)
+        return await self.inbox.run_unheld(limit)
 
     async def run_due(self) -> int:
-        """Runs all work due now; returns how many tasks ran."""
+        """Runs all work due now (and what falls due meanwhile), until none is left; returns how many tasks ran."""
         try:
-            return await run_due_work(store=self.store, chat=self.chat, bank=self.bank, settings=self.settings,
-                                      now=self.clock.now(), metrics=self.metrics)
+            return await self.due.drain()
         except SQLAlchemyError:
             self.metrics.database_error()
             raise

@@ -40,6 +40,7 @@ class Settings:
     practice_window: str = "30m"
     grace: str = "2h"
     tick_seconds: float = 5.0
+    claim_lease_seconds: float = 30.0  # a claim on due work or a queued command lapses this long after its renewal
     log_level: str = "INFO"
     log_format: str = "auto"  # json | console | auto: readable on a terminal, JSON lines otherwise
     weights: Weights = field(default_factory=Weights)
@@ -79,6 +80,10 @@ class Settings:
         return parse_duration(self.practice_window)
 
     @property
+    def claim_lease(self) -> timedelta:
+        return timedelta(seconds=self.claim_lease_seconds)
+
+    @property
     def grace_delta(self) -> timedelta:
         return parse_duration(self.grace)
 
@@ -90,6 +95,11 @@ class Settings:
             parse_duration(self.grace)
         except ParseError as error:
             raise ConfigError(f"configuration: {error}") from None
+        if self.tick_seconds <= 0:
+            raise ConfigError("configuration: tick_seconds must be positive")
+        if self.claim_lease_seconds < 2 * self.tick_seconds:
+            raise ConfigError("configuration: claim_lease_seconds must be at least twice tick_seconds (claims are "
+                              "renewed on the ticks)")
         if self.answer_max_chars < 1:
             raise ConfigError("configuration: answer_max_chars must be at least 1")
         if self.practice_daily_cap < 0:

@@ -13,14 +13,18 @@ MAX_BACKOFF = 30.0  # seconds: the longest pause after failures (the database aw
 
 
 class Waker:
-    """Calls `run_due` every `interval` seconds, never two at once; missed wake-ups are merged into one.
+    """Calls `run_due` every `interval` seconds, never two at once; missed wake-ups are merged into one. `run_due`
+    is meant to return soon (PrepBot.tick claims work and lets it run in the background); `on_stop`, given the
+    seconds it may take, stops the work under way when the waker stops.
 
     After a failure (typically: the database is away) it waits twice as long each time, up to MAX_BACKOFF, before
     trying again, and says so in one line rather than a traceback per wake-up.
     """
 
-    def __init__(self, run_due: Callable[[], Awaitable[int]], interval: float) -> None:
+    def __init__(self, run_due: Callable[[], Awaitable[int]], interval: float,
+                 on_stop: Callable[[float], Awaitable[None]] | None = None) -> None:
         self._run_due = run_due
+        self._on_stop = on_stop
         self._interval = interval
         self._work: asyncio.Task[None] | None = None
         self._failures = 0
@@ -62,14 +66,18 @@ class Waker:
     def start(self) -> None:
         self._scheduler.start()
 
-    async def stop(self, timeout: float = 30.0) -> None:
-        """Stops waking the core and waits (up to `timeout` seconds) for the work in flight to finish; work still
-        running after that keeps its claim until the claim expires, then another process takes it over."""
+    async def stop(self, timeout: float = 5.0) -> None:
+        """Stops waking the core at once and waits (up to `timeout` seconds in all) for the work in flight to
+        finish; work still running after that keeps its claim until the claim lapses (or a process started on this
+        host takes it back), then another process takes it over."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + timeout
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         work = self._work
-        if work is None or work.done():
-            return
-        done, _ = await asyncio.wait({work}, timeout=timeout)
-        if not done:
-            log.warning("due work still running after %.0f s; its claims will expire and be taken over", timeout)
+        if work is not None and not work.done():
+            done, _ = await asyncio.wait({work}, timeout=timeout)
+            if not done:
+                log.warning("due work still running after %.0f s; its claims will lapse and be taken over", timeout)
+        if self._on_stop is not None:
+            await self._on_stop(max(0.0, until - loop.time()))

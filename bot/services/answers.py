@@ -52,6 +52,7 @@ class _QueueCommand:
     dedupe_key: str
     at: datetime
     held_until: datetime
+    holder: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,10 +144,12 @@ class AnswerIngest:
                              "message_ref": command.message_ref})
         return outcome
 
-    async def queue_command(self, command: RunCommand, dedupe_key: str, at: datetime, held_until: datetime) -> int | None:
-        """Stores a slash command in the inbox, held until `held_until`; its id, or None if queued before."""
+    async def queue_command(self, command: RunCommand, dedupe_key: str, at: datetime, held_until: datetime,
+                            holder: str | None = None) -> int | None:
+        """Stores a slash command in the inbox, held by the claim token `holder` until `held_until`; its id, or None
+        if queued before."""
         self._arrivals += 1
-        outcome = await self._submit(_QueueCommand(command, dedupe_key, at, held_until))
+        outcome = await self._submit(_QueueCommand(command, dedupe_key, at, held_until, holder))
         assert isinstance(outcome, _CommandQueued)
         return outcome.inbox_id
 
@@ -257,7 +260,7 @@ class AnswerIngest:
             # Slash commands and answers never depend on each other: the rest of the batch is written in one go.
             new, ids = await uow.intake.write_and_commit(
                 [row for _, row, _ in rows],
-                [(q.command, q.dedupe_key, q.at, q.held_until) for _, q in queued],
+                [(q.command, q.dedupe_key, q.at, q.held_until, q.holder) for _, q in queued],
                 [(c.inbox_id, c.at) for _, c in completed],
                 [(m.round_id, m.message_ref) for _, m in marked],
             )

@@ -15,6 +15,7 @@ from bot.domain.schedule import local_to_utc, month_bounds, week_bounds
 from bot.domain.scoring import streak_length
 from bot.logs import add_log_context
 from bot.ports import ChatError, ChatPort
+from bot.services.claims import ClaimGuard
 from bot.services.planning import board_key, plan_next_board
 from bot.services.rounds import STREAK_LOOKBACK, TaskResult, stop_lost_channel
 from bot.store.unit_of_work import Store, UnitOfWork
@@ -75,7 +76,9 @@ def weekly_board_key(week_start: date) -> str:
     return f"week:{week_start.isoformat()}"
 
 
-async def post_weekly_board(task: Task, *, store: Store, chat: ChatPort, now: datetime) -> TaskResult:
+async def post_weekly_board(
+    task: Task, *, store: Store, chat: ChatPort, now: datetime, claim: ClaimGuard | None = None
+) -> TaskResult:
     """Posts the board of the week that ended before the task was due, if the channel had rounds that week; returns
     how the task ended (a retry in a minute when the platform refused, without raising).
 
@@ -110,6 +113,8 @@ async def post_weekly_board(task: Task, *, store: Store, chat: ChatPort, now: da
                 log.warning("the weekly board for %s was already posted (the attempt that posted it did not record "
                             "it): not posted again", first, extra={"message_ref": found})
                 return TaskResult(f"weekly board for {first} was already posted")
+        if claim is not None:
+            await claim.before_posting()
         await chat.post_message(channel.address, with_chart(card, channel))
     except ChatError as error:
         if error.gone:

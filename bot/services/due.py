@@ -1,115 +1,209 @@
-"""Running whatever work is due: claim tasks atomically, run them, mark them done or hand them back."""
+"""Running whatever work is due: claim tasks atomically as slots free, run them, mark them done or hand them back."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import time
-import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.domain.model import Task, TaskKind
 from bot.logs import log_context
-from bot.ports import ChatPort, Metrics
+from bot.ports import ChatPort, Metrics, NoMetrics
 from bot.questions import QuestionBank
 from bot.services.boards import post_weekly_board
+from bot.services.claims import Claim, ClaimLost, ProcessIdentity
 from bot.services.rounds import TaskResult, post_daily, reveal
 from bot.store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger("prepbot.due")
-LEASE = timedelta(minutes=2)
 RETRY_AFTER_FAILURE = timedelta(minutes=1)
 
 
-async def _run(
-    task: Task, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings, now: datetime
-) -> TaskResult:
+async def _run(task: Task, claim: Claim, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings,
+               now: datetime) -> TaskResult:
     if task.kind is TaskKind.POST_DAILY:
-        return await post_daily(task, store=store, chat=chat, bank=bank, settings=settings, now=now)
+        return await post_daily(task, store=store, chat=chat, bank=bank, settings=settings, now=now, claim=claim)
     if task.kind is TaskKind.REVEAL:
-        return await reveal(task, store=store, chat=chat, bank=bank, settings=settings, now=now)
-    return await post_weekly_board(task, store=store, chat=chat, now=now)
+        return await reveal(task, store=store, chat=chat, bank=bank, settings=settings, now=now, claim=claim)
+    return await post_weekly_board(task, store=store, chat=chat, now=now, claim=claim)
 
 
 async def _settle(uow: UnitOfWork, finished: list[tuple[Task, TaskResult]], now: datetime) -> None:
-    """Marks the finished tasks done (all in one statement), or hands back those to retry."""
+    """Marks the finished tasks done (all in one statement), or hands back those to retry; a task whose claim was
+    lost is left to whoever holds it now (both statements compare the claim token)."""
     await uow.tasks.complete_many([(task, result.outcome) for task, result in finished if result.done], now)
     for task, result in finished:
         if not result.done:
             await uow.tasks.release(task, result.retry_at or now + RETRY_AFTER_FAILURE)
 
 
-def claim_token() -> str:
-    """A run's claim token: it names the process (`<pid>-<random>`), so whose claim a task is under can be told."""
-    return f"{os.getpid()}-{uuid.uuid4().hex[:24]}"
+class DueWork:
+    """This process's runner of due work.
 
+    Each `step()` takes back the claims of dead processes of this host, renews the leases of the tasks running
+    here, marks finished tasks done, and claims as many due tasks as there are free slots (at most `concurrency`
+    running at once), each started at once and stamped with its own start time. Nothing waits for a whole batch: a
+    slow task holds one slot, and the next step claims more as others free. The waker calls `step()` every tick,
+    and a step follows each task's end; `drain()` steps until nothing due is left (start-up, the console, tests).
 
-async def run_due_work(
-    *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings, now: datetime, batch: int = 200,
-    concurrency: int = 32, metrics: Metrics | None = None,
-) -> int:
-    """Runs every task due at `now` that nobody else holds, up to `concurrency` at once (so a 09:00 fan-out to many
-    channels waits on the platforms in parallel); returns how many were run.
+    `stop()` claims nothing more; a task that has not reached its platform call yet hands its claim back (another
+    process takes it at once); the calls under way are let finish and recorded, for at most the timeout given.
+    """
 
-    Tasks are claimed several at a time, in one statement, as slots free up (at most `batch` at once), and the
-    tasks that finished meanwhile are marked done in the same transaction: a handful of statements per batch rather
-    than two transactions per task. A task finished but not yet marked done is still held by this run's claim, and
-    running it again would find its work already done (its round posted, its reveal stored), so nothing repeats.
-    A claim's lease runs from when it is made, however long the run has been going."""
-    token = claim_token()
-    began = time.monotonic()
+    def __init__(self, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings,
+                 clock: Callable[[], datetime], metrics: Metrics | None = None,
+                 identity: ProcessIdentity | None = None, concurrency: int = 32) -> None:
+        self._store = store
+        self._chat = chat
+        self._bank = bank
+        self._settings = settings
+        self._clock = clock
+        self._metrics = metrics or NoMetrics()
+        self.identity = identity or ProcessIdentity.current()
+        self._concurrency = concurrency
+        self.lease = settings.claim_lease
+        self._running: dict[asyncio.Task[None], Claim] = {}
+        self._finished: list[tuple[Task, TaskResult]] = []
+        self._lock = asyncio.Lock()
+        self._stopping = False
+        self._renewed_at: datetime | None = None
+        self._pump: asyncio.Task[None] | None = None
+        self.ran = 0
 
-    def current() -> datetime:
-        """`now`, moved on by the time this run has taken so far."""
-        return now + timedelta(seconds=time.monotonic() - began)
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
 
-    refill = max(1, concurrency // 4)  # claim again once this many slots are free
-    running: set[asyncio.Task[None]] = set()
-    finished: list[tuple[Task, TaskResult]] = []
+    @property
+    def running(self) -> int:
+        return len(self._running)
 
-    async def run_one(task: Task) -> None:
-        if metrics is not None:
-            metrics.due_work_ran(task.kind.value, (now - task.due_at).total_seconds())
+    async def step(self) -> int:
+        """One pass (see the class); returns how many tasks it started."""
+        async with self._lock:
+            settling, self._finished = self._finished, []
+            try:
+                return await self._step(settling)
+            except BaseException:
+                self._finished[:0] = settling  # settled by the next step that works
+                raise
+
+    async def _step(self, settling: list[tuple[Task, TaskResult]]) -> int:
+        now = self._clock()
+        wanted = 0 if self._stopping else self._concurrency - len(self._running)
+        check = self._renewed_at is None or now - self._renewed_at >= self.lease / 3
+        renew = check and bool(self._running)
+        async with self._store.unit_of_work() as uow:
+            if check:
+                await self._take_back_dead_claims(uow, now)
+            if renew:
+                tokens = sorted({claim.task.claim_token for claim in self._running.values()})
+                held = await uow.tasks.renew(tokens, now + self.lease)
+                for claim in self._running.values():
+                    if claim.task.id not in held and not claim.lost:
+                        claim.lost = True
+                        log.warning("task %s was taken over by another process (its lease lapsed)", claim.task.id)
+            if check:
+                self._renewed_at = now
+            await _settle(uow, settling, now)
+            token = self.identity.new_token()
+            claimed = await uow.tasks.claim_due(now, now, self.lease, token, wanted) if wanted > 0 else []
+            await uow.commit()
+        for task in claimed:
+            claim = Claim(task, self._store, self._clock, self.lease, lambda: self._stopping)
+            job = asyncio.create_task(self._run_one(claim))
+            self._running[job] = claim
+        self.ran += len(claimed)
+        if claimed and (self._pump is None or self._pump.done()):
+            self._pump = asyncio.create_task(self._follow())
+        return len(claimed)
+
+    async def _take_back_dead_claims(self, uow: UnitOfWork, now: datetime) -> None:
+        dead = sorted(t for t in await uow.tasks.claim_tokens(now) if self.identity.held_by_the_dead(t))
+        if dead:
+            count = await uow.tasks.release_claims(dead)
+            log.info("took back %d tasks held by processes of this host that are gone", count)
+
+    async def _run_one(self, claim: Claim) -> None:
+        task = claim.task
+        now = self._clock()  # this task's own start: what it records and decides by
         # Every line logged for this task names it; the services add the channel and round once they know them.
         with log_context(task=task.id, kind=task.kind.value, round_id=task.round_id):
             try:
-                result = await _run(task, store=store, chat=chat, bank=bank, settings=settings, now=now)
+                result = await _run(task, claim, store=self._store, chat=self._chat, bank=self._bank,
+                                    settings=self._settings, now=now)
+            except ClaimLost as lost:
+                log.warning("%s task %s: %s; not posted here", task.kind.value, task.id, lost)
+                result = TaskResult(f"handed back: {lost}", done=False, retry_at=task.due_at)
             except Exception:
                 log.exception("%s task %s failed; it will be retried", task.kind.value, task.id)
                 result = TaskResult("failed", done=False, retry_at=now + RETRY_AFTER_FAILURE)
-            finished.append((task, result))
-            log.info("%s task %s: %s", task.kind.value, task.id, result.outcome)
-
-    ran = 0
-    try:
-        while True:
-            settling = list(finished)
-            finished.clear()
-            wanted = min(concurrency - len(running), batch)
-            async with store.unit_of_work() as uow:
-                await _settle(uow, settling, now)
-                claimed = await uow.tasks.claim_due(now, current(), LEASE, token, wanted) if wanted > 0 else []
-                await uow.commit()
-            for task in claimed:
-                job = asyncio.create_task(run_one(task))
-                running.add(job)
-                job.add_done_callback(running.discard)
-            ran += len(claimed)
-            if not running:
-                if finished:
-                    continue  # settle the last ones
-                return ran
-            if len(claimed) < wanted:
-                # Nothing else is due for now: let what runs finish (it may plan more work that is due already).
-                await asyncio.wait(set(running))
             else:
-                while concurrency - len(running) < refill:
-                    await asyncio.wait(set(running), return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        if running:  # the store failed under us: let the tasks in flight end; their claims expire unmarked
-            await asyncio.wait(set(running))
+                if not result.skipped:  # a stale task skipped is no measure of how late work runs
+                    self._metrics.due_work_ran(task.kind.value, (now - task.due_at).total_seconds())
+            self._finished.append((task, result))
+            log.info("%s task %s: %s", task.kind.value, task.id, result.outcome)
+        job = asyncio.current_task()
+        if job is not None:
+            self._running.pop(job, None)
+
+    async def _follow(self) -> None:
+        """Steps after tasks end (settling them, claiming into the freed slots) until none runs; a failing store is
+        left to the next tick, which reports it."""
+        try:
+            while self._running or self._finished:
+                if self._running and not self._finished:
+                    await asyncio.wait(set(self._running), return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.sleep(0)  # one loop pass: the ends of the moment settle together
+                await self.step()
+        except Exception as error:
+            log.debug("stepping after a task ended failed (the next tick tries again): %s", error)
+
+    async def drain(self) -> int:
+        """Runs everything due now, and what becomes due while it runs, until nothing due is left; returns how many
+        tasks it started. Raises when the store fails (the tasks running end first)."""
+        began = self.ran
+        try:
+            while True:
+                started = await self.step()
+                if not self._running and not self._finished and not started:
+                    return self.ran - began
+                if self._running and not self._finished:  # back at least every third of a lease, to renew
+                    await asyncio.wait(set(self._running), timeout=self.lease.total_seconds() / 3,
+                                       return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if self._running and not self._stopping:
+                await asyncio.wait(set(self._running))
+
+    async def stop(self, timeout: float) -> None:
+        """Stops claiming at once, lets the platform calls under way finish (for at most `timeout` seconds), hands
+        back the tasks that had not reached theirs, and records how each ended."""
+        self._stopping = True
+        loop = asyncio.get_running_loop()
+        until = loop.time() + timeout
+        async with self._lock:
+            pass  # a step under way has started what it claimed: those are waited for too
+        while self._running and loop.time() < until:
+            await asyncio.wait(set(self._running), timeout=until - loop.time())
+        if self._running:
+            log.warning("%d tasks still running after %.0f s; their claims lapse in %.0f s, or are taken back at "
+                        "once by a process started on this host", len(self._running), timeout,
+                        self.lease.total_seconds())
+        pump = self._pump
+        if pump is not None and not pump.done() and not self._running:
+            # it settles what ended last; cancelling it halfway would lose that
+            await asyncio.wait({pump}, timeout=max(0.5, until - loop.time()))
+        try:
+            async with self._lock:
+                settling, self._finished = self._finished, []
+                if settling:
+                    async with self._store.unit_of_work() as uow:
+                        await _settle(uow, settling, self._clock())
+                        await uow.commit()
+        except Exception as error:
+            log.warning("could not record how the last tasks ended (their claims lapse): %s", error)
 
 
 async def next_due_at(store: Store) -> datetime | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -10,19 +11,12 @@ from bot.cards import Card
 from bot.messages import CommandReply, RunCommand
 from bot.ports import ChatError, ChatPort
 from bot.services.answers import AnswerIngest
+from bot.services.claims import ProcessIdentity
 from bot.store.unit_of_work import Store
 
 log = logging.getLogger("prepbot.inbox")
-LEASE = timedelta(minutes=2)
 
 Runner = Callable[[RunCommand], Awaitable[CommandReply]]
-
-
-async def enqueue_command(command: RunCommand, dedupe_key: str, *, intake: AnswerIngest, now: datetime) -> int | None:
-    """Stores the command, held by this process for a lease; returns its inbox id, or None when the same delivery
-    was queued already. Returns only after the commit (grouped with other arrivals), so the platform may then be
-    told the command was received."""
-    return await intake.queue_command(command, dedupe_key, now, now + LEASE)
 
 
 async def run_queued(
@@ -47,18 +41,88 @@ async def run_queued(
     return cards
 
 
-async def run_queued_commands(
-    run: Runner, *, store: Store, intake: AnswerIngest, chat: ChatPort, clock: Callable[[], datetime],
-    limit: int | None = None,
-) -> int:
-    """Runs queued commands that nobody holds (e.g. left by a crash), oldest first; returns how many ran."""
-    ran = 0
-    while limit is None or ran < limit:
-        async with store.unit_of_work() as uow:
-            claimed = await uow.inbox.claim_next(clock(), LEASE)
+class CommandInbox:
+    """This process's side of the command inbox.
+
+    A command is queued held by this process (its claim token, for a lease) and run right after the platform was
+    answered. While it runs, its hold is renewed on every tick (`sweep`). Every tick also takes back the holds of
+    dead processes of this host (a restart takes its crashed incarnation's commands at once) and runs, in the
+    background, the commands nobody holds: those whose holder died elsewhere, once their lease lapsed.
+    """
+
+    def __init__(self, run: Runner, *, store: Store, intake: AnswerIngest, chat: ChatPort,
+                 clock: Callable[[], datetime], lease: timedelta, identity: ProcessIdentity) -> None:
+        self._run = run
+        self._store = store
+        self._intake = intake
+        self._chat = chat
+        self._clock = clock
+        self.lease = lease
+        self.identity = identity
+        self._held: set[int] = set()  # commands this process is running
+        self._renewed_at: datetime | None = None
+        self._sweeper: asyncio.Task[int] | None = None
+        self._stopping = False
+
+    async def enqueue(self, command: RunCommand, dedupe_key: str) -> int | None:
+        """Stores the command, held by this process for a lease; returns its inbox id, or None when the same
+        delivery was queued already. Returns only after the commit (grouped with other arrivals), so the platform
+        may then be told the command was received. Run it with `run_queued`."""
+        now = self._clock()
+        return await self._intake.queue_command(command, dedupe_key, now, now + self.lease,
+                                                self.identity.new_token())
+
+    async def run_queued(self, inbox_id: int, command: RunCommand,
+                         deliver: Callable[[Card], Awaitable[None]] | None = None) -> int:
+        self._held.add(inbox_id)
+        try:
+            return await run_queued(inbox_id, command, self._run, intake=self._intake, chat=self._chat,
+                                    now=self._clock, deliver=deliver)
+        finally:
+            self._held.discard(inbox_id)
+
+    async def sweep(self) -> None:
+        """Renews the holds of the commands running here (every third of a lease), takes back the holds of dead
+        processes of this host, and starts running the commands nobody holds, unless a run of them is under way."""
+        now = self._clock()
+        if self._renewed_at is None or now - self._renewed_at >= self.lease / 3:
+            await self.take_back()
+        if not self._stopping and (self._sweeper is None or self._sweeper.done()):
+            if self._sweeper is not None and not self._sweeper.cancelled() and self._sweeper.exception():
+                log.warning("running queued commands failed: %s", self._sweeper.exception())
+            self._sweeper = asyncio.create_task(self.run_unheld())
+
+    async def take_back(self) -> None:
+        """Renews the holds of the commands running here and frees those of dead processes of this host."""
+        now = self._clock()
+        async with self._store.unit_of_work() as uow:
+            await uow.inbox.renew(sorted(self._held), now + self.lease)
+            dead = sorted(t for t in await uow.inbox.claim_tokens(now) if self.identity.held_by_the_dead(t))
+            freed = await uow.inbox.release_claims(dead)
             await uow.commit()
-        if claimed is None:
-            break
-        await run_queued(*claimed, run, intake=intake, chat=chat, now=clock)
-        ran += 1
-    return ran
+        self._renewed_at = now
+        if freed:
+            log.info("took back %d queued commands held by processes of this host that are gone", freed)
+
+    async def run_unheld(self, limit: int | None = None) -> int:
+        """Runs queued commands that nobody holds (e.g. left by a crash), oldest first, telling each member the
+        reply privately; returns how many ran."""
+        ran = 0
+        while (limit is None or ran < limit) and not self._stopping:
+            token = self.identity.new_token()
+            async with self._store.unit_of_work() as uow:
+                claimed = await uow.inbox.claim_next(self._clock(), self.lease, token)
+                await uow.commit()
+            if claimed is None:
+                break
+            inbox_id, command = claimed
+            log.info("running a /prep command queued before a stop", extra={"inbox": inbox_id})
+            await self.run_queued(inbox_id, command)
+            ran += 1
+        return ran
+
+    async def stop(self, timeout: float) -> None:
+        """Starts no more queued commands; lets the one under way finish (for at most `timeout` seconds)."""
+        self._stopping = True
+        if self._sweeper is not None and not self._sweeper.done():
+            await asyncio.wait({self._sweeper}, timeout=timeout)

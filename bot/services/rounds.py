@@ -17,6 +17,7 @@ from bot.domain.scoring import Award, answer_awards, streak_length, vote_award
 from bot.logs import add_log_context
 from bot.ports import ChatError, ChatPort
 from bot.questions import QuestionBank
+from bot.services.claims import ClaimGuard
 from bot.services.planning import plan_next_post
 from bot.store.unit_of_work import Store, UnitOfWork
 
@@ -31,6 +32,11 @@ class TaskResult:
     outcome: str
     done: bool = True
     retry_at: datetime | None = None
+
+    @property
+    def skipped(self) -> bool:
+        """Nothing was due any more (missed, paused, unsubscribed, an empty week): no work ran."""
+        return self.outcome.startswith("skipped")
 
 
 def missing_question(question_id: str) -> Question:
@@ -56,12 +62,15 @@ def question_card(round_: Round, question: Question, channel: Channel, requester
 
 
 async def _record_posted(
-    uow_factory: Store, round_: Round, channel: Channel, message_ref: str, deadline_at: datetime, now: datetime
+    uow_factory: Store, round_: Round, channel: Channel, message_ref: str, deadline_at: datetime, now: datetime,
+    claim: ClaimGuard | None = None, task: Task | None = None,
 ) -> Round:
     """Records a round's question as posted (`message_ref`, answers until `deadline_at`) and schedules its reveal;
-    returns the open round."""
+    returns the open round. Under a task's claim, only while the claim holds (else ClaimLost, nothing written)."""
     async with uow_factory.unit_of_work() as uow:
-        await uow.rounds.mark_posted(round_.id, message_ref, now, deadline_at)
+        if claim is not None:
+            await claim.fence(uow)
+        await uow.rounds.mark_posted(round_.id, message_ref, now, deadline_at, fence=task)
         await uow.tasks.schedule(TaskKind.REVEAL, channel.id, deadline_at, f"reveal:{round_.id}", round_id=round_.id)
         await uow.commit()
         return await uow.rounds.get(round_.id)
@@ -69,13 +78,15 @@ async def _record_posted(
 
 async def _publish(
     uow_factory: Store, chat: ChatPort, round_: Round, channel: Channel, question: Question, deadline_at: datetime,
-    now: datetime, requester: Member | None = None,
+    now: datetime, requester: Member | None = None, claim: ClaimGuard | None = None, task: Task | None = None,
 ) -> Round:
     """Posts a pending round's question, then records it as open and schedules its reveal; returns the open round.
-    Raises ChatError when the platform refuses the post."""
+    Raises ChatError when the platform refuses the post, ClaimLost when the task's claim was lost before it."""
     draft = Round(**{**round_.__dict__, "deadline_at": deadline_at})
+    if claim is not None:
+        await claim.before_posting()
     message_ref = await chat.post_question(channel.address, question_card(draft, question, channel, requester))
-    posted = await _record_posted(uow_factory, round_, channel, message_ref, deadline_at, now)
+    posted = await _record_posted(uow_factory, round_, channel, message_ref, deadline_at, now, claim, task)
     log.info("%s question %s posted, answers until %s", round_.kind.value, question.id,
              f"{deadline_at:%Y-%m-%d %H:%M} UTC", extra={"round": round_.id, "message_ref": message_ref})
     return posted
@@ -83,7 +94,7 @@ async def _publish(
 
 async def _recover_question(
     uow_factory: Store, chat: ChatPort, round_: Round, channel: Channel, question: Question, deadline_at: datetime,
-    now: datetime,
+    now: datetime, claim: ClaimGuard | None = None, task: Task | None = None,
 ) -> Round | None:
     """For a pending round that an earlier attempt created (and so may have posted before it could record the
     post: the platform took it, then the process died or the answer was lost): asks the platform whether the bot
@@ -94,14 +105,15 @@ async def _recover_question(
     message_ref = await chat.find_posted(channel.address, question_card(draft, question, channel), since=since)
     if message_ref is None:
         return None
-    posted = await _record_posted(uow_factory, round_, channel, message_ref, deadline_at, now)
+    posted = await _record_posted(uow_factory, round_, channel, message_ref, deadline_at, now, claim, task)
     log.warning("question %s was already posted (the attempt that posted it did not record it): recorded, not "
                 "posted again", question.id, extra={"round": round_.id, "message_ref": message_ref})
     return posted
 
 
 async def post_daily(
-    task: Task, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings, now: datetime
+    task: Task, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings, now: datetime,
+    claim: ClaimGuard | None = None,
 ) -> TaskResult:
     """Posts the channel's daily question for the task's slot, unless it is no longer due or was missed.
 
@@ -142,7 +154,7 @@ async def post_daily(
         if not created:
             planned = round_.deadline_at or schedule.deadline_for(Slot(task.slot_date, task.due_at), now)
             try:
-                found = await _recover_question(store, chat, round_, channel, question, planned, now)
+                found = await _recover_question(store, chat, round_, channel, question, planned, now, claim, task)
             except ChatError as error:
                 if off is None:
                     return await _post_failed(store, chat, channel, now, error)
@@ -160,7 +172,7 @@ async def post_daily(
                     async with store.unit_of_work() as uow:
                         await uow.rounds.plan_deadline(round_.id, deadline_at)
                         await uow.commit()
-                await _publish(store, chat, round_, channel, question, deadline_at, now)
+                await _publish(store, chat, round_, channel, question, deadline_at, now, claim=claim, task=task)
             except ChatError as error:
                 return await _post_failed(store, chat, channel, now, error)
     async with store.unit_of_work() as uow:
@@ -282,7 +294,8 @@ async def reveal_card(uow: UnitOfWork, round_: Round, question: Question, settin
 
 
 async def reveal(
-    task: Task, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings, now: datetime
+    task: Task, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings, now: datetime,
+    claim: ClaimGuard | None = None,
 ) -> TaskResult:
     """Scores the round, posts the reveal into its thread, and marks the question closed.
 
@@ -297,6 +310,8 @@ async def reveal(
         add_log_context(channel.address, round_id=round_.id)
         question = bank.get(round_.question_id) or missing_question(round_.question_id)
         if round_.status is not RoundStatus.CLOSED:
+            if claim is not None:
+                await claim.fence(uow)  # scored only under the claim (held until the commit)
             await score_round(uow, round_, question, settings, now)
             await uow.rounds.mark_closed(round_.id, now)
             await uow.commit()
@@ -312,10 +327,14 @@ async def reveal(
             if not scored:  # an earlier attempt scored the round: it may have posted the reveal too
                 found = await chat.find_posted(channel.address, card, thread_ref=round_.message_ref,
                                                since=round_.revealed_at or now)
+            if found is None and claim is not None:
+                await claim.before_posting()
             reveal_ref = found if found is not None else \
                 await chat.reply_in_thread(channel.address, round_.message_ref, card)
             async with store.unit_of_work() as uow:
-                await uow.rounds.mark_reveal_posted(round_.id, reveal_ref)
+                if claim is not None:
+                    await claim.fence(uow)
+                await uow.rounds.mark_reveal_posted(round_.id, reveal_ref, fence=task if claim is not None else None)
                 await uow.commit()
             if found is None:
                 log.info("reveal posted with feedback on %d answers", len(card.feedback))

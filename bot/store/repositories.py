@@ -304,6 +304,14 @@ class MemberRepository(_Repository):
         await self._c.execute(update(members).where(members.c.id == member_id).values(opted_out=opted_out))
 
 
+def _fenced(fence: Task | None) -> list[Any]:
+    """The condition that `fence`'s claim still holds its task (none without a fence)."""
+    if fence is None:
+        return []
+    return [exists().where(tasks.c.id == fence.id, tasks.c.claim_token == fence.claim_token,
+                           tasks.c.done_at.is_(None))]
+
+
 def _round_from(row: Row[Any]) -> Round:
     return Round(
         id=row.id,
@@ -397,10 +405,14 @@ class RoundRepository(_Repository):
         )
         return [_round_from(r) for r in rows]
 
-    async def mark_posted(self, round_id: int, message_ref: str, posted_at: datetime, deadline_at: datetime) -> None:
-        await self._c.execute(
+    async def mark_posted(
+        self, round_id: int, message_ref: str, posted_at: datetime, deadline_at: datetime, fence: Task | None = None
+    ) -> bool:
+        """Records the round's question as posted; with `fence`, only while that task's claim is still the one it
+        names (a holder that lost its claim cannot overwrite what the taker recorded). False when refused."""
+        result = await self._c.execute(
             update(rounds)
-            .where(rounds.c.id == round_id)
+            .where(rounds.c.id == round_id, *_fenced(fence))
             .values(
                 message_ref=message_ref,
                 posted_at=posted_at,
@@ -408,6 +420,7 @@ class RoundRepository(_Repository):
                 status=RoundStatus.OPEN.value,
             )
         )
+        return bool(result.rowcount == 1)
 
     async def plan_deadline(self, round_id: int, deadline_at: datetime) -> None:
         """Records the deadline a pending round's question is about to be posted with, so that whoever finds that
@@ -425,8 +438,13 @@ class RoundRepository(_Repository):
             .values(status=RoundStatus.CLOSED.value, revealed_at=at)
         )
 
-    async def mark_reveal_posted(self, round_id: int, reveal_ref: str) -> None:
-        await self._c.execute(update(rounds).where(rounds.c.id == round_id).values(reveal_ref=reveal_ref))
+    async def mark_reveal_posted(self, round_id: int, reveal_ref: str, fence: Task | None = None) -> bool:
+        """Records the round's reveal message; with `fence`, only while that task's claim is still the one it names.
+        False when refused."""
+        result = await self._c.execute(
+            update(rounds).where(rounds.c.id == round_id, *_fenced(fence)).values(reveal_ref=reveal_ref)
+        )
+        return bool(result.rowcount == 1)
 
     async def daily_usage(self, channel_id: int) -> dict[str, int]:
         """How often each question was asked as a daily question in the channel."""
@@ -976,11 +994,54 @@ class TaskRepository(_Repository):
         )
 
     async def release(self, task: Task, retry_at: datetime) -> None:
+        """Hands the task back, due at `retry_at`, if this claim still holds it."""
         await self._c.execute(
             update(tasks)
-            .where(tasks.c.id == task.id, tasks.c.claim_token == task.claim_token)
+            .where(tasks.c.id == task.id, tasks.c.claim_token == task.claim_token, tasks.c.done_at.is_(None))
             .values(claimed_until=None, claim_token=None, due_at=retry_at)
         )
+
+    async def extend(self, task: Task, until: datetime) -> bool:
+        """Extends the task's claim to `until` if this claim (its token) still holds it; False when it was lost. On
+        PostgreSQL the row stays locked until the unit of work ends, so nobody takes the task over meanwhile."""
+        result = await self._c.execute(
+            update(tasks)
+            .where(tasks.c.id == task.id, tasks.c.claim_token == task.claim_token, tasks.c.done_at.is_(None))
+            .values(claimed_until=until)
+        )
+        return bool(result.rowcount == 1)
+
+    async def renew(self, tokens: Sequence[str], until: datetime) -> set[int]:
+        """Extends to `until` every unfinished task held under one of `tokens`; returns the ids still held."""
+        if not tokens:
+            return set()
+        result = await self._c.execute(
+            update(tasks)
+            .where(tasks.c.claim_token.in_(list(tokens)), tasks.c.done_at.is_(None))
+            .values(claimed_until=until)
+            .returning(tasks.c.id)
+        )
+        return set(result.scalars())
+
+    async def claim_tokens(self, now: datetime) -> set[str]:
+        """The tokens of the unexpired claims on unfinished tasks."""
+        rows = await self._c.execute(
+            select(tasks.c.claim_token).where(tasks.c.done_at.is_(None), tasks.c.claim_token.is_not(None),
+                                              tasks.c.claimed_until >= now).distinct()
+        )
+        return {token for token in rows.scalars() if token}
+
+    async def release_claims(self, tokens: Sequence[str]) -> int:
+        """Frees every unfinished task held under one of `tokens` (claims of processes known dead), due as it was;
+        returns how many."""
+        if not tokens:
+            return 0
+        result = await self._c.execute(
+            update(tasks)
+            .where(tasks.c.claim_token.in_(list(tokens)), tasks.c.done_at.is_(None))
+            .values(claimed_until=None, claim_token=None)
+        )
+        return int(result.rowcount)
 
     async def cancel_pending(self, channel_id: int, kinds: Sequence[TaskKind]) -> None:
         """Removes the channel's not-yet-done tasks of `kinds` (their dedupe keys become free again)."""
@@ -1076,22 +1137,25 @@ class OAuthStateRepository(_Repository):
         return row is not None and row.expires_at > now
 
 
-def _inbox_rows(queued: Sequence[tuple[RunCommand, str, datetime, datetime]]) -> list[dict[str, Any]]:
+Queued = tuple[RunCommand, str, datetime, datetime, str | None]  # command, dedupe key, at, held until, holder
+
+
+def _inbox_rows(queued: Sequence[Queued]) -> list[dict[str, Any]]:
     return [
         {
             "platform": command.channel.platform, "workspace": command.channel.workspace,
             "channel_ref": command.channel.channel, "channel_name": command.channel_name,
             "member_ref": command.speaker.ref, "member_name": command.speaker.name, "text": command.text,
-            "dedupe_key": dedupe_key, "received_at": at, "claimed_until": held_until,
+            "dedupe_key": dedupe_key, "received_at": at, "claimed_until": held_until, "claim_token": holder,
         }
-        for command, dedupe_key, at, held_until in queued
+        for command, dedupe_key, at, held_until, holder in queued
     ]
 
 
 class InboxRepository(_Repository):
     """Commands that were acknowledged to the platform and have not run yet."""
 
-    async def add_many(self, queued: Sequence[tuple[RunCommand, str, datetime, datetime]]) -> dict[str, int]:
+    async def add_many(self, queued: Sequence[Queued]) -> dict[str, int]:
         """Queues (command, dedupe key, received at, held until) rows in one statement; returns the new ids by
         dedupe key. A key queued before (or twice in `queued`) is missing from the result."""
         if not queued:
@@ -1105,6 +1169,30 @@ class InboxRepository(_Repository):
         )
         return {row.dedupe_key: row.id for row in result}
 
+    async def renew(self, inbox_ids: Sequence[int], until: datetime) -> None:
+        """Extends the hold on the commands (being run by this process) to `until`."""
+        if inbox_ids:
+            await self._c.execute(update(inbox).where(inbox.c.id.in_(list(inbox_ids)), inbox.c.done_at.is_(None))
+                                  .values(claimed_until=until))
+
+    async def claim_tokens(self, now: datetime) -> set[str]:
+        """The tokens of the unexpired holds on commands not run yet."""
+        rows = await self._c.execute(
+            select(inbox.c.claim_token).where(inbox.c.done_at.is_(None), inbox.c.claim_token.is_not(None),
+                                              inbox.c.claimed_until >= now).distinct()
+        )
+        return {token for token in rows.scalars() if token}
+
+    async def release_claims(self, tokens: Sequence[str]) -> int:
+        """Frees the commands held under one of `tokens` (holds of processes known dead); returns how many."""
+        if not tokens:
+            return 0
+        result = await self._c.execute(
+            update(inbox).where(inbox.c.claim_token.in_(list(tokens)), inbox.c.done_at.is_(None))
+            .values(claimed_until=None, claim_token=None)
+        )
+        return int(result.rowcount)
+
     async def pending_count(self) -> int:
         """How many queued commands have not run yet."""
         return int((await self._c.execute(
@@ -1116,8 +1204,9 @@ class InboxRepository(_Repository):
         if inbox_ids:
             await self._c.execute(update(inbox).where(inbox.c.id.in_(list(inbox_ids))).values(done_at=at))
 
-    async def claim_next(self, now: datetime, lease: timedelta) -> tuple[int, RunCommand] | None:
-        """The oldest command nobody holds, claimed for `lease`; None when there is none."""
+    async def claim_next(self, now: datetime, lease: timedelta, token: str | None = None
+                         ) -> tuple[int, RunCommand] | None:
+        """The oldest command nobody holds, claimed for `lease` under `token`; None when there is none."""
         free = or_(inbox.c.claimed_until.is_(None), inbox.c.claimed_until < now)
         candidates = await self._c.execute(
             select(inbox.c.id).where(inbox.c.done_at.is_(None), free).order_by(inbox.c.id).limit(5)
@@ -1125,7 +1214,7 @@ class InboxRepository(_Repository):
         for inbox_id in list(candidates.scalars()):
             claimed = await self._c.execute(
                 update(inbox).where(inbox.c.id == inbox_id, inbox.c.done_at.is_(None), free)
-                .values(claimed_until=now + lease)
+                .values(claimed_until=now + lease, claim_token=token)
             )
             if claimed.rowcount == 1:
                 row = (await self._c.execute(select(inbox).where(inbox.c.id == inbox_id))).one()
@@ -1143,7 +1232,7 @@ class IntakeRepository(_Repository):
     async def write_and_commit(
         self,
         answers: Sequence[Mapping[str, Any]],
-        queued: Sequence[tuple[RunCommand, str, datetime, datetime]],
+        queued: Sequence[Queued],
         completed: Sequence[tuple[int, datetime]],
         acknowledged: Sequence[tuple[int, str]] = (),
     ) -> tuple[set[str], dict[str, int]]:

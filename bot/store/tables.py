@@ -244,5 +244,6 @@ inbox = Table(
     Column("received_at", UtcDateTime, nullable=False),
     Column("claimed_until", UtcDateTime, nullable=True),
     Column("done_at", UtcDateTime, nullable=True),
+    Column("claim_token", String(40), nullable=True),  # who holds it (see bot/services/claims.py)
     Index("ix_inbox_pending", "done_at", "id"),
 )

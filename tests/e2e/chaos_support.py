@@ -3,8 +3,11 @@ take the database away, a load generator that sends answers the way Slack does, 
 
 - `Fleet` runs P process slots of `prepbot run` (Slack over HTTP). Each start of a slot is an `Incarnation` with its
   own bot token, so the fake can tell which process posted a message (`TracingSlack.posted_with`). `Fleet.kill` sends
-  SIGKILL and then lets the dead process's task claims expire (they name its pid: see bot/services/due.py), as two
-  minutes of real time would; nothing else about the bot's time is touched.
+  SIGKILL and then lets the dead process's task claims expire (they name its pid: see bot/services/claims.py), as
+  their lease would; nothing else about the bot's time is touched. (A process started again on this host takes them
+  back at once anyway.) `Fleet.pause` and `resume` stall a process (SIGSTOP) and wake it.
+- `TracingSlack.hold` keeps one process's calls to a method waiting (before they are served, or served with their
+  answers held), so a test can stop or stall a process at a known point of its work.
 - `TcpProxy` sits between the bot and PostgreSQL: `cut()` drops every connection and refuses new ones, `restore()`
   lets them through again, as a PostgreSQL restart would look to the bot, without disturbing the server.
 - `AnswerLoad` posts signed `message` events to the bots' /slack/events. An answer is acknowledged when a bot
@@ -24,6 +27,7 @@ import signal
 import sys
 import time
 import uuid
+from urllib.parse import urlencode
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -35,6 +39,7 @@ import aiohttp
 import asyncpg
 import pytest
 from sqlalchemy import select, update
+from aiohttp import web
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -194,8 +199,8 @@ async def claims_held(engine: AsyncEngine, pid: int) -> int:
 
 
 async def expire_claims_of(engine: AsyncEngine, pid: int) -> int:
-    """Lets the task claims of the dead process `pid` expire now, as they would two minutes after it claimed them;
-    returns how many there were."""
+    """Lets the task claims of process `pid` expire now, as they would once their lease lapsed; returns how many there
+    were."""
     past = datetime.now(timezone.utc) - timedelta(seconds=1)
     async with engine.begin() as connection:
         result = await connection.execute(
@@ -215,6 +220,32 @@ class TracingSlack(FakeSlack):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.posted_with: dict[tuple[str, str], str] = {}  # (channel, ts) -> the bot token that posted it
+        self.called_with: list[tuple[str, str | None, dict[str, Any]]] = []  # (method, token, args) of every call
+        self._holds: dict[tuple[str, str], tuple[bool, asyncio.Event]] = {}  # (token, method or "*") -> hold
+        self.held: list[tuple[str, str]] = []  # (token, method) of the calls a hold is keeping
+        self.response_urls_held = False
+        self._response_gate = asyncio.Event()
+        self.slow_posts: dict[str, float] = {}  # channel -> seconds each chat.postMessage there takes
+
+    def hold(self, token: str, method: str = "*", *, answered: bool = False) -> None:
+        """Keeps the calls of `token` to `method` (every method: "*") waiting until `release()`. Held before they are
+        served (nothing happens until then), or with `answered`, served at once and their answers held: what the
+        process reads was true when it asked, and is stale by the time it gets it."""
+        self._holds[(token, method)] = (answered, asyncio.Event())
+
+    def release(self) -> None:
+        """Lets every held call go on."""
+        for _, gate in self._holds.values():
+            gate.set()
+        self._holds.clear()
+        self._response_gate.set()
+        self.response_urls_held = False
+
+    async def _serve_response_url(self, request: web.Request) -> web.Response:
+        if self.response_urls_held:
+            self.held.append(("response_url", "*"))
+            await self._response_gate.wait()
+        return await super()._serve_response_url(request)
 
     async def __aenter__(self) -> TracingSlack:
         await self.start()
@@ -227,10 +258,24 @@ class TracingSlack(FakeSlack):
     async def _dispatch(
         self, method: str, args: dict[str, Any], token: str | None, basic: tuple[str, str] | None
     ) -> dict[str, Any]:
+        self.called_with.append((method, token, dict(args)))
+        hold = self._holds.get((token or "", method)) or self._holds.get((token or "", "*"))
+        if hold is not None and not hold[0]:
+            self.held.append((token or "", method))
+            await hold[1].wait()
+        if method == "chat.postMessage" and str(args.get("channel")) in self.slow_posts:
+            await asyncio.sleep(self.slow_posts[str(args.get("channel"))])
         body = await super()._dispatch(method, args, token, basic)
         if method == "chat.postMessage" and body.get("ok") and token:
             self.posted_with[(str(body["channel"]), str(body["ts"]))] = token
+        if hold is not None and hold[0]:
+            self.held.append((token or "", method))
+            await hold[1].wait()
         return body
+
+    def calls_by(self, token: str, method: str) -> list[dict[str, Any]]:
+        """The arguments of the calls `token` made to `method`."""
+        return [args for called, by, args in self.called_with if called == method and by == token]
 
     def questions(self, channel: str) -> list[Message]:
         """The bot's top-level messages in the channel: its questions."""
@@ -239,6 +284,13 @@ class TracingSlack(FakeSlack):
     def reveals(self, channel: str, thread_ts: str) -> list[Message]:
         """The bot's reveal replies in a question's thread."""
         return [m for m in self.thread(channel, thread_ts) if m.user == BOT_USER and m.text.startswith(REVEAL_TEXT)]
+
+
+async def send_command(slack: FakeSlack, url: str, channel: str, user: str, text: str) -> int:
+    """Sends a signed `/prep` slash command to a bot over HTTP, as Slack does; returns the HTTP status."""
+    body = urlencode(slack.slash_command(TEAM, channel, user, text))
+    status, _ = await slack.send_signed(f"{url}/slack/events", body, "application/x-www-form-urlencoded")
+    return status
 
 
 def ts_time(ts: str) -> float:
@@ -262,10 +314,13 @@ class Incarnation:
 
 
 class Fleet:
-    """`size` slots of `prepbot run` on one database and one FakeSlack."""
+    """`size` slots of `prepbot run` on one database and one FakeSlack; `lease`: the claim lease in seconds (the
+    bot's default when None); `extra_env`: more settings for every process."""
 
     def __init__(self, slack: TracingSlack, database_url: str, engine: AsyncEngine, workdir: Path, size: int,
-                 *, tick: float = 0.2) -> None:
+                 *, tick: float = 0.2, lease: float | None = None, extra_env: dict[str, str] | None = None) -> None:
+        self.lease = lease
+        self.extra_env = dict(extra_env or {})
         self.slack = slack
         self.database_url = database_url
         self.engine = engine
@@ -282,6 +337,9 @@ class Fleet:
                    PREPBOT_HTTP_HOST="127.0.0.1", PREPBOT_HTTP_PORT="0", PREPBOT_TICK_SECONDS=str(self.tick),
                    SLACK_BOT_TOKEN=token, SLACK_SIGNING_SECRET=self.slack.signing_secret,
                    SLACK_API_URL=f"{self.slack.url}/api/", SLACK_MODE="http", SLACK_CHANNEL_INTERVAL="0")
+        if self.lease is not None:
+            env["PREPBOT_CLAIM_LEASE_SECONDS"] = str(self.lease)
+        env.update(self.extra_env)
         return env
 
     async def start(self, slot: int, timeout: float = 30.0) -> Incarnation:
@@ -331,15 +389,24 @@ class Fleet:
     def process(self, slot: int) -> asyncio.subprocess.Process:
         return self._live[slot][1]
 
-    async def kill(self, slot: int) -> Incarnation:
-        """SIGKILL; then the dead process's claims expire (see the module docstring)."""
+    async def kill(self, slot: int, *, expire: bool = True) -> Incarnation:
+        """SIGKILL; then (with `expire`) the dead process's claims expire (see the module docstring)."""
         incarnation, process = self._live.pop(slot)
         if process.returncode is None:
             process.send_signal(signal.SIGKILL)
         incarnation.killed_at = time.time()
         await process.wait()
-        await expire_claims_of(self.engine, incarnation.pid)
+        if expire:
+            await expire_claims_of(self.engine, incarnation.pid)
         return incarnation
+
+    def pause(self, slot: int) -> None:
+        """SIGSTOP: the process stalls where it is, holding whatever it holds."""
+        self._live[slot][1].send_signal(signal.SIGSTOP)
+
+    def resume(self, slot: int) -> None:
+        """SIGCONT."""
+        self._live[slot][1].send_signal(signal.SIGCONT)
 
     async def terminate(self, slot: int, bound: float) -> tuple[Incarnation, float, int | None]:
         """SIGTERM; returns the incarnation, how long it took to exit (at most `bound`: after that it is killed)
@@ -360,7 +427,9 @@ class Fleet:
 
     async def close(self) -> None:
         """Stops every live process (SIGTERM, then SIGKILL after 30 s)."""
+        self.slack.release()
         for slot in list(self._live):
+            self.resume(slot)
             await self.terminate(slot, 30.0)
 
     def by_token(self, token: str | None) -> Incarnation | None:

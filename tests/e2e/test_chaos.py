@@ -11,8 +11,9 @@ One round of chaos, on new channels each time:
 3. **Reveals**: the rounds' deadlines are brought forward to the next few seconds (a daily round stays open at least
    15 minutes and the bot's clock is real time), and SIGKILL lands when a seeded number of reveals were posted.
 
-A killed process's task claims would be taken over two minutes after they were made; the test lets them expire at
-once instead (claims name their process: see bot/services/due.py), which changes nothing else.
+A killed process's task claims would be taken over once their lease lapsed (or at once by a process started again on
+this host); the test lets them expire at once (claims name their process: see bot/services/claims.py), which changes
+nothing else.
 
 Then the fake's record and the database must show: every channel's question posted once, every round revealed once in
 its thread (and its question marked closed), every acknowledged answer stored, each once, and reacted to (unless the
@@ -24,8 +25,8 @@ commit that records it leaves a message the database does not know of; whoever t
 still pending (or scored without its reveal recorded), reads the channel's history (or the thread's) for the
 message tagged with that round, and records it instead of posting again (bot/services/rounds.py, find_posted in
 adapters/slack/chat.py). Every question and every reveal must be there exactly once, the recorded copy. The one
-window the design leaves is a post still on its way when the next attempt looks: a process stalled in a post for
-longer than its claim's two-minute lease, while another takes the task over. A SIGKILLed process sends nothing more,
+window the design leaves is a post still on its way when the next attempt looks: a process stalled in a post (after
+it extended its claim, right before the call) for longer than the claim's lease, while another takes the task over. A SIGKILLed process sends nothing more,
 and whatever it sent before it died reaches the fake before the next attempt looks (that attempt starts only once
 the kill is over and its claims have expired), so here no double is allowed. Every copy of a double is printed, with
 who posted it and when that process was killed, to tell what went wrong.

@@ -21,8 +21,8 @@ def reply(round_: Round, member_id: int, message_ref: str, text: str) -> dict[st
     }
 
 
-def stats_command(key: str) -> tuple[RunCommand, str, Any, Any]:
-    return (RunCommand(GENERAL, Speaker("u1", "alice"), "stats", "general"), key, NOW, NOW + timedelta(minutes=2))
+def stats_command(key: str) -> tuple[RunCommand, str, Any, Any, None]:
+    return (RunCommand(GENERAL, Speaker("u1", "alice"), "stats", "general"), key, NOW, NOW + timedelta(minutes=2), None)
 
 
 async def test_answers_and_queued_commands_are_stored_and_committed_together(store: Store) -> None:
