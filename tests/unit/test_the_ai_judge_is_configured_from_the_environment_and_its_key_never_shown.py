@@ -32,7 +32,8 @@ def test_the_judge_is_off_until_its_base_url_and_model_are_set(tmp_path: Path) -
     assert settings_from(tmp_path, {}).judge is None
     assert settings_from(tmp_path, {"PREPBOT_JUDGE_BASE_URL": "http://x/v1"}).judge is None
     assert settings_from(tmp_path, {"PREPBOT_JUDGE_MODEL": "m"}).judge is None
-    on = settings_from(tmp_path, {"PREPBOT_JUDGE_MODEL": "m"}, 'judge_base_url = "https://api.example.com/v1"\n')
+    file_text = 'judge_base_url = "https://api.example.com/v1"\n'
+    on = settings_from(tmp_path, {"PREPBOT_JUDGE_MODEL": "m"}, file_text)
     assert on.judge == JudgeSettings("https://api.example.com/v1", "m")
 
 
