@@ -31,7 +31,7 @@ QUOTE_LIMIT = 1000  # characters: a longer quote makes the reply invalid (ground
 FEEDBACK_LIMIT = 3000
 BACKOFF_BASE = 0.5  # seconds before the first retry of a server error or timeout; doubled each time
 BACKOFF_CAP = 8.0
-MAX_ATTEMPTS = 5  # requests for one judgement, whatever went wrong
+MAX_ATTEMPTS = 8  # requests for one judgement, whatever went wrong (the deadline usually ends it first)
 FORMATS = ("json_schema", "json_object", "none")  # what to ask for, best first
 
 
@@ -165,7 +165,14 @@ class OpenAIJudge:
         return self._format
 
     async def close(self) -> None:
+        """Closes the HTTP connections."""
         await self._client.close()
+
+    async def __aenter__(self) -> OpenAIJudge:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
 
     async def judge(self, request: JudgeRequest, *, deadline: float | None = None) -> Judgement:
         """Judges one answer within `deadline` seconds (the judge's default when None), waiting for a free slot

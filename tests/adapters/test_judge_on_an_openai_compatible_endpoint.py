@@ -55,17 +55,24 @@ class Counted(NoMetrics):
         self.failures.append(reason)
 
 
+OPENED: list[OpenAIJudge] = []
+
+
 @pytest.fixture
 async def server() -> AsyncIterator[FakeOpenAI]:
     async with FakeOpenAI() as fake:
         yield fake
+        while OPENED:
+            await OPENED.pop().close()
     assert fake.violations == []
 
 
 def judge_for(server: FakeOpenAI, clock: FakeTime, metrics: Counted | None = None, *, timeout: float = 30.0,
               concurrency: int = 4, deadline: float = 60.0) -> OpenAIJudge:
     settings = JudgeSettings(server.url, "fake-judge-1", "sk-test-key-0123456789abcdef", timeout, concurrency, 100)
-    return OpenAIJudge(settings, metrics=metrics, deadline=deadline, sleep=clock.sleep, monotonic=clock.monotonic)
+    judge = OpenAIJudge(settings, metrics=metrics, deadline=deadline, sleep=clock.sleep, monotonic=clock.monotonic)
+    OPENED.append(judge)
+    return judge
 
 
 async def test_a_good_judge_covers_the_points_the_answer_makes_with_quotes_that_stand(server: FakeOpenAI) -> None:
@@ -202,8 +209,9 @@ async def test_a_judge_that_answers_late_is_timed_out_and_retried(server: FakeOp
 async def test_a_refused_key_is_not_retried(server: FakeOpenAI) -> None:
     settings = JudgeSettings(server.url + "/nowhere", "fake-judge-1", "sk-test", 5.0, 2, 10)
     metrics = Counted()
-    with pytest.raises(JudgeUnavailable, match="refused"):
-        await OpenAIJudge(settings, metrics=metrics).judge(REQUEST)
+    async with OpenAIJudge(settings, metrics=metrics) as judge:
+        with pytest.raises(JudgeUnavailable, match="refused"):
+            await judge.judge(REQUEST)
     assert metrics.failures == ["refused"]
     server.violations.clear()
 
