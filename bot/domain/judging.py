@@ -98,9 +98,12 @@ class GroundedJudgement:
 
 
 def quote_stands(quote: str, answer: str) -> bool:
-    """Whether `quote` (its surrounding punctuation aside) appears word for word in `answer`, as normalised."""
+    """Whether `quote` (its surrounding punctuation aside) appears word for word in `answer`, as normalised, starting
+    and ending on word boundaries (a piece of a word is not a quote)."""
     wanted = normalise(quote).strip(_EDGE)
-    return bool(wanted) and wanted in normalise(answer)
+    if not wanted:
+        return False
+    return re.search(rf"(?<!\w){re.escape(wanted)}(?!\w)", normalise(answer)) is not None
 
 
 def _ground_point(key_point: str, covered: bool, quote: str, answer: str) -> GroundedPoint:

@@ -40,6 +40,11 @@ def test_a_quote_that_is_not_in_the_answer_does_not_count() -> None:
     assert result.points[0].dropped is Dropped.NOT_IN_ANSWER
 
 
+def test_a_piece_of_a_word_is_not_a_quote() -> None:
+    assert not quote_stands("ache is warm", "the cache is warm")
+    assert quote_stands("cache is warm", "the cache is warm.")
+
+
 def test_a_covered_point_without_a_quote_does_not_count() -> None:
     result = grounded(judgement((True, "   "), (False, ""), (False, "")), REQUEST)
     assert result.covered == () and result.points[0].dropped is Dropped.NO_QUOTE
