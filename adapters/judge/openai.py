@@ -154,6 +154,7 @@ class OpenAIJudge:
         self._monotonic = monotonic
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._format = FORMATS[0]
+        self._temperature: float | None = 0.0  # dropped for models that take only their default (reasoning models)
 
     @property
     def model(self) -> str:
@@ -198,17 +199,22 @@ class OpenAIJudge:
                         {"role": "user", "content": rubric_message(request)},
                         {"role": "user", "content": answer_message(request)},
                     ],
-                    temperature=0,
+                    temperature=openai.omit if self._temperature is None else self._temperature,
                     response_format=self._response_format(fmt, len(request.key_points)),  # type: ignore[arg-type]
                     timeout=min(self._settings.timeout_seconds, remaining),
                 )
             except openai.APIStatusError as error:
                 self._metrics.judge_called(self._monotonic() - started)
-                if error.status_code == 400 and fmt != "none" and _about_response_format(error):
+                if error.status_code == 400 and fmt != "none" and _about(error, "response_format", "json_schema"):
                     self._metrics.judge_failed("format_unsupported")
                     self._format = FORMATS[FORMATS.index(fmt) + 1]
                     log.warning("the judge's endpoint refused response_format %s; asking for %s from now on",
                                 fmt, self._format)
+                    continue
+                if error.status_code == 400 and self._temperature is not None and _about(error, "temperature"):
+                    self._metrics.judge_failed("format_unsupported")
+                    self._temperature = None
+                    log.warning("the judge's model refused temperature 0; using its default from now on")
                     continue
                 wait, reason = self._wait_after(error, failures)
                 failures += 1
@@ -293,7 +299,8 @@ def _retry_after(error: openai.APIStatusError) -> float | None:
     return None
 
 
-def _about_response_format(error: openai.APIStatusError) -> bool:
+def _about(error: openai.APIStatusError, *words: str) -> bool:
+    """Whether a refusal names one of `words` (the parameter it could not take)."""
     body = json.dumps(error.body) if error.body is not None else ""
     text = f"{error.message} {body} {error.response.text}".lower()
-    return "response_format" in text or "json_schema" in text
+    return any(word in text for word in words)

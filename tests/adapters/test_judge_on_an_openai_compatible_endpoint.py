@@ -160,6 +160,15 @@ async def test_a_server_without_json_mode_is_asked_without_response_format(serve
     assert "response_format" not in server.requests[2].body
 
 
+async def test_a_model_that_takes_only_its_default_temperature_is_asked_without_one(server: FakeOpenAI) -> None:
+    server.fixed_temperature = True
+    judge = judge_for(server, FakeTime())
+    assert grounded(await judge.judge(REQUEST), REQUEST).covered == REQUEST.key_points[:2]
+    await judge.judge(REQUEST)
+    assert [r.status for r in server.requests] == [400, 200, 200]
+    assert server.requests[0].body["temperature"] == 0 and "temperature" not in server.requests[2].body
+
+
 async def test_a_rate_limit_is_waited_out_as_retry_after_says(server: FakeOpenAI) -> None:
     server.retry_after = 7
     server.script.extend(["rate_limit", "rate_limit"])

@@ -23,7 +23,8 @@ What it answers is a scripted judge: it reads the rubric and the answer from the
 - "rate_limit": 429 with Retry-After `retry_after`; "fail": 500; "unavailable": 503.
 
 `formats` are the response_format types the server accepts; a request asking for another gets 400 naming
-response_format, as servers without Structured Outputs answer. `latency` delays every answer (for the bench).
+response_format, as servers without Structured Outputs answer. With `fixed_temperature`, a temperature other than 1
+gets 400 naming temperature, as reasoning models answer. `latency` delays every answer (for the bench).
 """
 
 from __future__ import annotations
@@ -122,7 +123,8 @@ class FakeOpenAI:
 
     def __init__(self, *, behaviour: str = "well", formats: frozenset[str] = frozenset(
                  {"text", "json_object", "json_schema"}), latency: float = 0.0, delay: float = 30.0,
-                 retry_after: float = 2.0, model: str = "fake-judge-1", specs_dir: Path | None = None) -> None:
+                 retry_after: float = 2.0, model: str = "fake-judge-1", fixed_temperature: bool = False,
+                 specs_dir: Path | None = None) -> None:
         self.spec = load_spec((specs_dir or SPECS_ROOT).resolve())
         self.behaviour = behaviour
         self.script: deque[str] = deque()
@@ -131,6 +133,7 @@ class FakeOpenAI:
         self.delay = delay
         self.retry_after = retry_after
         self.model = model
+        self.fixed_temperature = fixed_temperature  # like reasoning models: any temperature but 1 is refused
         self.requests: list[Request] = []
         self.violations: list[str] = []
         self.in_flight = 0
@@ -229,6 +232,10 @@ class FakeOpenAI:
         if fmt not in self.formats:
             return self._error(400, f"Invalid parameter: 'response_format' of type '{fmt}' is not supported with "
                                "this model.", "invalid_request_error", "response_format")
+        if self.fixed_temperature and body.get("temperature", 1) != 1:
+            return self._error(400, f"Unsupported value: 'temperature' does not support {body['temperature']} with "
+                               "this model. Only the default (1) value is supported.", "invalid_request_error",
+                               "temperature")
         if behaviour == "rate_limit":
             return self._error(429, "Rate limit reached for requests. Please try again later.", "requests",
                                None, headers={"Retry-After": f"{self.retry_after:g}"})
