@@ -35,6 +35,9 @@ async def test_a_request_the_spec_allows_is_answered_without_violations() -> Non
     ({**GOOD, "temperature": 7}, "temperature"),
     ({**GOOD, "response_format": {"type": "json_schema"}}, "response_format"),
     ({**GOOD, "rubric": "x"}, "rubric: not a field"),
+    ({**GOOD, "response_format": {"type": "json_schema", "json_schema": {
+        "name": "j", "strict": True, "schema": {"type": "object", "properties": {"a": {"type": "string"}}}}}},
+     "additionalProperties false"),
 ])
 async def test_a_request_the_spec_forbids_is_recorded_as_a_violation(body: dict[str, object], named: str) -> None:
     async with FakeOpenAI() as server:

@@ -6,8 +6,9 @@ The real `openai` SDK talks to it over HTTP:
         client = AsyncOpenAI(base_url=server.url, api_key="sk-test", max_retries=0)
 
 Every POST /chat/completions body is checked against OpenAI's published spec (CreateChatCompletionRequest in
-tests/specs/openai); problems are appended to `violations` and the call is still answered, so a test sees the rest
-of what happened; tests assert `violations == []` at the end. Every answer the fake gives is checked against the
+tests/specs/openai, plus the Structured Outputs rules for a strict json_schema, which the spec only links to);
+problems are appended to `violations` and the call is still answered, so a test sees the rest of what happened;
+tests assert `violations == []` at the end. Every answer the fake gives is checked against the
 spec's CreateChatCompletionResponse (or ErrorResponse) the same way.
 
 What it answers is a scripted judge: it reads the rubric and the answer from the request and, by `behaviour`
@@ -214,6 +215,8 @@ class FakeOpenAI:
                 self._violation(f"{name}: not a field of CreateChatCompletionRequest")
         else:
             return self._error(400, "Body must be an object.", "invalid_request_error", None)
+        for problem in _strict_schema_problems(body.get("response_format")):
+            self._violation(f"response_format: {problem}")
         behaviour = self.script.popleft() if self.script else self.behaviour
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
@@ -286,6 +289,35 @@ class FakeOpenAI:
         for problem in self.spec.problems(self.spec.response, reply):
             self._violation(f"the fake's own reply: {problem}")
         return web.json_response(reply)
+
+
+def _strict_schema_problems(response_format: Any) -> list[str]:
+    """What OpenAI's Structured Outputs refuse in a strict json_schema (documented in its guide, not in the
+    OpenAPI spec): every object must list all its properties as required and forbid additional ones."""
+    if not isinstance(response_format, dict) or response_format.get("type") != "json_schema":
+        return []
+    spec = response_format.get("json_schema") or {}
+    if not spec.get("strict"):
+        return []
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", str(spec.get("name", ""))):
+        return [f"json_schema.name {spec.get('name')!r} is not 1-64 letters, digits, _ or -"]
+    problems: list[str] = []
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "object":
+                if node.get("additionalProperties") is not False:
+                    problems.append(f"{where}: strict schemas need additionalProperties false")
+                if set(node.get("required", [])) != set(node.get("properties", {})):
+                    problems.append(f"{where}: strict schemas need every property required")
+            for key, value in node.items():
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{where}/{i}")
+
+    walk(spec.get("schema"), "json_schema/schema")
+    return problems
 
 
 def _read_request(messages: list[Any]) -> tuple[dict[str, Any], str]:
