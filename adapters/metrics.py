@@ -9,7 +9,7 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
 class PrometheusMetrics:
-    """Metrics for `/metrics`: questions, answers, reveals, command latency, scheduler lag, errors."""
+    """Metrics for `/metrics`: questions, answers, reveals, command latency, scheduler lag, errors, the AI judge."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -27,6 +27,10 @@ class PrometheusMetrics:
                                         registry=self.registry)
         self._platform_errors = Counter("prepbot_platform_errors", "Platform API calls that failed",
                                         ["platform", "method"], registry=self.registry)
+        self._judge_seconds = Histogram("prepbot_judge_seconds", "Time for the AI judge's endpoint to answer a request",
+                                        buckets=(0.25, 0.5, 1, 2, 4, 8, 15, 30, 60), registry=self.registry)
+        self._judge_failures = Counter("prepbot_judge_failures", "AI judge requests that failed", ["reason"],
+                                       registry=self.registry)
         self._rate_limited = Counter("prepbot_platform_rate_limited", "Platform API calls answered 429",
                                      ["platform", "method"], registry=self.registry)
 
@@ -50,6 +54,12 @@ class PrometheusMetrics:
 
     def platform_error(self, platform: str, method: str, rate_limited: bool) -> None:
         (self._rate_limited if rate_limited else self._platform_errors).labels(platform, method).inc()
+
+    def judge_called(self, seconds: float) -> None:
+        self._judge_seconds.observe(max(seconds, 0.0))
+
+    def judge_failed(self, reason: str) -> None:
+        self._judge_failures.labels(reason).inc()
 
     def exposition(self) -> bytes:
         """Everything counted, in Prometheus' text format."""

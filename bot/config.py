@@ -18,6 +18,7 @@ from bot.domain.timeparse import ParseError, parse_duration, parse_time_of_day, 
 
 SECRET_FIELDS = frozenset(
     {"slack_bot_token", "slack_app_token", "slack_signing_secret", "slack_client_secret", "discord_token"}
+    | {"judge_api_key"}
 )
 
 
@@ -62,6 +63,13 @@ class Settings:
     discord_message_content: bool = True  # ask for the privileged intent; without it members use the Answer form
     discord_shard_count: int = 0  # 0: as many as Discord recommends
     discord_shard_ids: str = ""  # comma-separated shard ids this process runs; all when empty
+    # The AI judge (an OpenAI-compatible endpoint): off until both the base URL and the model are set.
+    judge_base_url: str | None = None  # e.g. http://localhost:11434/v1 (Ollama), https://api.openai.com/v1
+    judge_model: str | None = None
+    judge_api_key: str | None = None
+    judge_timeout_seconds: float = 30.0  # one request; a whole judgement is bounded by the caller's deadline
+    judge_concurrency: int = 8  # requests in flight at once, per process
+    judge_daily_budget: int = 1000  # requests a day; 0: none (the offline grader grades everything)
 
     def default_schedule(self, tz: str | None = None) -> Schedule:
         """The schedule a channel gets when it subscribes without arguments."""
@@ -104,9 +112,23 @@ class Settings:
             raise ConfigError("configuration: answer_max_chars must be at least 1")
         if self.practice_daily_cap < 0:
             raise ConfigError("configuration: practice_daily_cap cannot be negative")
+        _ = self.judge  # raises ConfigError when the judge's settings cannot work
         if self.log_format not in ("auto", "json", "console"):
             raise ConfigError(f"configuration: log_format must be auto, json or console, not {self.log_format!r}")
         return self
+
+    @property
+    def judge(self) -> JudgeSettings | None:
+        """The AI judge's settings, or None when it is off (base URL or model not set)."""
+        if not self.judge_base_url or not self.judge_model:
+            return None
+        if urlsplit(self.judge_base_url).scheme not in ("http", "https"):
+            raise ConfigError(f"configuration: judge_base_url must be an http(s) URL, not {self.judge_base_url!r}")
+        if self.judge_timeout_seconds <= 0 or self.judge_concurrency < 1 or self.judge_daily_budget < 0:
+            raise ConfigError("configuration: judge_timeout_seconds must be positive, judge_concurrency at least 1 "
+                              "and judge_daily_budget not negative")
+        return JudgeSettings(self.judge_base_url, self.judge_model, self.judge_api_key, self.judge_timeout_seconds,
+                             self.judge_concurrency, self.judge_daily_budget)
 
     def secrets(self) -> list[str]:
         """The secret values set (tokens, signing and client secrets, the database password), for redaction."""
@@ -125,6 +147,19 @@ class Settings:
                 value = {w.name: getattr(value, w.name) for w in fields(value)}
             out[f.name] = value
         return out
+
+
+@dataclass(frozen=True)
+class JudgeSettings:
+    """What the AI judge needs: its endpoint (OpenAI-compatible), model, API key (a secret), the timeout of one
+    request, how many requests may be in flight, and how many requests a day it may make."""
+
+    base_url: str
+    model: str
+    api_key: str | None = field(default=None, repr=False)
+    timeout_seconds: float = 30.0
+    concurrency: int = 8
+    daily_budget: int = 1000
 
 
 def _coerce(name: str, raw: Any, current: Any) -> Any:

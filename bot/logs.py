@@ -24,14 +24,16 @@ REDACTED = "[redacted]"
 
 # Token shapes that must never reach a log, whoever logs them, each with what replaces it: Slack tokens (bot, user,
 # app, refresh, config), Discord bot tokens, interaction and webhook tokens inside URLs, bearer and bot authorization
-# headers, and secrets passed as form fields, query parameters or JSON fields.
+# headers, OpenAI-style API keys (sk-...), and secrets passed as form fields, query parameters or JSON fields.
 _TOKEN_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bxox[abposre]-[A-Za-z0-9-]+"), REDACTED),
     (re.compile(r"\bxapp-[A-Za-z0-9-]+"), REDACTED),
     (re.compile(r"\b[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,40}\b"), REDACTED),
     (re.compile(r"(/(?:interactions|webhooks)/\d+/)[A-Za-z0-9_.-]{20,}"), rf"\g<1>{REDACTED}"),
+    (re.compile(r"\bsk-[A-Za-z0-9_-]{16,}"), REDACTED),
     (re.compile(r"(?i)\b(bearer|bot)\s+[A-Za-z0-9._~+/=-]{16,}"), rf"\g<1> {REDACTED}"),
-    (re.compile(r"(?i)\b(token|client_secret|signing_secret|password|secret)(['\"]?\s*[=:]\s*['\"]?)[^\s&'\",}]+"),
+    (re.compile(r"(?i)\b(token|client_secret|signing_secret|password|secret|api_key|api-key)"
+                r"(['\"]?\s*[=:]\s*['\"]?)[^\s&'\",}]+"),
      rf"\g<1>\g<2>{REDACTED}"),
 ]
 

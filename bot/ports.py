@@ -95,6 +95,13 @@ class Metrics(Protocol):
     def platform_error(self, platform: str, method: str, rate_limited: bool) -> None:
         """A platform refused a call (`rate_limited`: it asked prepbot to slow down)."""
 
+    def judge_called(self, seconds: float) -> None:
+        """The AI judge's endpoint answered one request (any status) after `seconds`."""
+
+    def judge_failed(self, reason: str) -> None:
+        """One request to the AI judge failed: `reason` is timeout, connection, rate_limited, server_error, refused,
+        invalid_reply or format_unsupported; a retried request counts once per failure."""
+
 
 class NoMetrics:
     """Counts nothing: for the console and tests that do not look."""
@@ -118,4 +125,10 @@ class NoMetrics:
         pass
 
     def platform_error(self, platform: str, method: str, rate_limited: bool) -> None:
+        pass
+
+    def judge_called(self, seconds: float) -> None:
+        pass
+
+    def judge_failed(self, reason: str) -> None:
         pass

@@ -133,7 +133,7 @@ def test_every_metric_prepbot_exposes_is_on_the_dashboard() -> None:
 
 def test_latencies_are_shown_as_quantiles_over_histogram_buckets() -> None:
     histograms = [name for name, samples in exposed_families().items() if f"{name}_bucket" in samples]
-    assert set(histograms) == {"prepbot_command_seconds", "prepbot_scheduler_lag_seconds"}
+    assert set(histograms) == {"prepbot_command_seconds", "prepbot_scheduler_lag_seconds", "prepbot_judge_seconds"}
     for name in histograms:
         quantiles = [e for e in expressions() if "histogram_quantile" in e and f"{name}_bucket" in e]
         assert quantiles, f"{name} has no quantile panel"

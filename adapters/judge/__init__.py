@@ -1,0 +1,1 @@
+"""AI judges on external endpoints."""
