@@ -137,12 +137,14 @@ class Settings:
         return [v for v in [*values, password] if v]
 
     def shown(self) -> dict[str, Any]:
-        """Every setting, with secrets replaced by whether they are set."""
+        """Every setting, with secrets replaced by whether they are set and passwords in URLs by ***."""
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name in SECRET_FIELDS:
                 value = "(set)" if value else "(not set)"
+            elif isinstance(value, str) and "://" in value:
+                value = hide_password(value)
             elif isinstance(value, Weights):
                 value = {w.name: getattr(value, w.name) for w in fields(value)}
             out[f.name] = value
@@ -160,6 +162,20 @@ class JudgeSettings:
     timeout_seconds: float = 30.0
     concurrency: int = 8
     daily_budget: int = 1000
+
+
+def hide_password(url: str) -> str:
+    """`url` with the password of its user part, if any, shown as ***."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url
+    if not password:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{user}:***@{host}").geturl()
 
 
 def _coerce(name: str, raw: Any, current: Any) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -15,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 import migrations
 
+log = logging.getLogger("prepbot.store")
 MIGRATION_LOCK = 0x70726570  # an advisory lock key of prepbot's own, for schema upgrades
 SQLITE_LOCK_WAIT = 30.0  # seconds a SQLite connection waits for another one's lock before it gives up
 
@@ -22,7 +25,7 @@ SQLITE_LOCK_WAIT = 30.0  # seconds a SQLite connection waits for another one's l
 def make_engine(url: str) -> AsyncEngine:
     """An async engine for `url`. SQLite gets WAL, a busy timeout, and write transactions that begin IMMEDIATE."""
     if url.startswith("sqlite"):
-        _ensure_sqlite_folder(url)
+        _ensure_sqlite_file(url)
         # One connection: SQLite has one writer at a time anyway, and waiting for the pool is asyncio-friendly,
         # where waiting on SQLite's lock would sleep in its busy handler.
         # No rollback when a connection goes back to the pool: a unit of work always ends its transaction itself
@@ -67,10 +70,24 @@ def _enter_wal(connection: sqlite3.Connection) -> None:
             time.sleep(0.01)
 
 
-def _ensure_sqlite_folder(url: str) -> None:
+def _ensure_sqlite_file(url: str) -> None:
+    """Creates the database file's folder, and the file itself readable and writable by its owner only: it holds bot
+    tokens. SQLite gives its -wal and -shm files the database file's permissions. A file readable by others is made
+    private."""
     _, _, path = url.partition(":///")
-    if path and path != ":memory:" and not path.startswith("file:"):
-        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    path = path.split("?", 1)[0]
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    file = Path(path).expanduser()
+    file.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(file, os.O_CREAT | os.O_WRONLY, 0o600))
+    for each in (file, file.with_name(file.name + "-wal"), file.with_name(file.name + "-shm")):
+        try:
+            if each.stat().st_mode & 0o077:
+                each.chmod(0o600)
+                log.warning("made %s readable by its owner only: it holds bot tokens", each)
+        except FileNotFoundError:
+            pass
 
 
 def alembic_config() -> Config:
