@@ -23,7 +23,10 @@ SQLITE_LOCK_WAIT = 30.0  # seconds a SQLite connection waits for another one's l
 
 
 def make_engine(url: str) -> AsyncEngine:
-    """An async engine for `url`. SQLite gets WAL, a busy timeout, and write transactions that begin IMMEDIATE."""
+    """An async engine for `url`. SQLite gets WAL, a busy timeout, and write transactions that begin IMMEDIATE.
+
+    A statement's parameters hold what members wrote: its errors show them only when the process logs at DEBUG."""
+    hide = not logging.getLogger("prepbot").isEnabledFor(logging.DEBUG)
     if url.startswith("sqlite"):
         _ensure_sqlite_file(url)
         # One connection: SQLite has one writer at a time anyway, and waiting for the pool is asyncio-friendly,
@@ -31,7 +34,7 @@ def make_engine(url: str) -> AsyncEngine:
         # No rollback when a connection goes back to the pool: a unit of work always ends its transaction itself
         # (commit, or rollback on leaving), so that would only be one more trip to SQLite's thread.
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_LOCK_WAIT}, pool_size=1, max_overflow=0,
-                                     pool_timeout=120, pool_reset_on_return=None)
+                                     pool_timeout=120, pool_reset_on_return=None, hide_parameters=hide)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -52,7 +55,7 @@ def make_engine(url: str) -> AsyncEngine:
             )
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, hide_parameters=hide)
 
 
 def _enter_wal(connection: sqlite3.Connection) -> None:
