@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sqlite3
@@ -13,6 +14,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 import migrations
@@ -112,3 +114,18 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         if connection.dialect.name == "postgresql":
             await connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         await connection.run_sync(_run)
+
+
+def database_problem(error: BaseException) -> str | None:
+    """Why the database could not be reached or opened, in a few words, when `error` is that kind of failure (a
+    refused or timed-out connection, an unknown host, a login or database the server refuses, a file SQLite cannot
+    open); None for any other error."""
+    if isinstance(error, (OSError, asyncio.TimeoutError)):
+        return f"{type(error).__name__}: {error}"[:300]
+    if isinstance(error, (OperationalError, InterfaceError)) or (
+        isinstance(error, DBAPIError) and (error.statement is None or error.connection_invalidated)
+    ):
+        cause = error.orig if error.orig is not None else error
+        first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        return f"{type(cause).__name__}: {first}"[:300]
+    return None
