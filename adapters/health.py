@@ -25,10 +25,11 @@ class PlatformHealth:
     """One platform's readiness. `check` runs at start and every `interval` seconds while it passes; while it fails,
     again after 1, 2, 4 ... up to `retry_max` seconds. The first failure is logged with its traceback when it raised,
     each later one in one line, and the recovery once. `live`, when given, is asked on every readiness probe (a
-    connection's state, which changes between checks)."""
+    connection's state, which changes between checks). Without `log_each_failure` (a connection that logs its own
+    attempts) only the first failure and the recovery are logged."""
 
     def __init__(self, platform: str, check: Check, *, interval: float, retry_max: float, metrics: PrometheusMetrics,
-                 live: Live | None = None, on_recovered: Callable[[], Coroutine[Any, Any, object]] | None = None) -> None:
+                 live: Live | None = None, log_each_failure: bool = True, on_recovered: Callable[[], Coroutine[Any, Any, object]] | None = None) -> None:
         self.platform = platform
         self._check = check
         self._live = live
@@ -36,6 +37,7 @@ class PlatformHealth:
         self.retry_max = retry_max
         self._metrics = metrics
         self._on_recovered = on_recovered
+        self._log_each_failure = log_each_failure
         self.problem: str | None = "not checked yet"
         self.failures = 0
         self.checked = asyncio.Event()  # set after the first check
@@ -68,17 +70,15 @@ class PlatformHealth:
         self.failures += 1
         if self.failures == 1:
             log.error("%s is not ready: %s", self.platform, problem, exc_info=error)
-        else:
+        elif self._log_each_failure:
             log.warning("%s is still not ready (%d checks in a row): %s", self.platform, self.failures, problem)
         return problem
 
     async def current(self) -> str | None:
-        """What is wrong now: the connection's live state first, else the last check's result."""
-        if self._live is not None:
-            live = await self._live()
-            if live is not None:
-                return live
-        return self.problem
+        """What is wrong now: the last check's result (it says why), else the connection's live state."""
+        if self.problem is not None or self._live is None:
+            return self.problem
+        return await self._live()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"{self.platform} health")

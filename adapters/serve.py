@@ -169,8 +169,8 @@ async def running(
 
             await connection.start(bot)
             checks.append(PlatformHealth("discord", discord_state, interval=settings.health_check_seconds,
-                                         retry_max=settings.retry_max_seconds, metrics=metrics, live=discord_state,
-                                         on_recovered=bot.acknowledge_missed))
+                                         retry_max=settings.retry_max_seconds, metrics=metrics,
+                                         log_each_failure=False, on_recovered=bot.acknowledge_missed))
         for check in checks:
             check.start()
 

@@ -169,10 +169,10 @@ class DiscordConnection:
                 self.problem = _describe(error)
                 self._tried.set()
                 if self.failures == 1:
-                    log.exception("could not connect to Discord (%s); not ready, trying again in %.0f s",
+                    log.exception("could not connect to Discord (%s); not ready, trying again in %.1f s",
                                   self.problem, pause)
                 else:
-                    log.warning("could not connect to Discord (%s), %d times in a row; trying again in %.0f s",
+                    log.warning("could not connect to Discord (%s), %d times in a row; trying again in %.1f s",
                                 self.problem, self.failures, pause)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, self.retry_max)
