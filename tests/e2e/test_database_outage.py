@@ -143,7 +143,8 @@ async def test_while_the_database_is_away_the_bot_stays_up_refuses_answers_and_c
             assert "answer commands failed" in log
             assert fleet.process(0).returncode is None
             assert slack.violations == []
-            _, _, code = await fleet.terminate(0, 30)
+            _, took, code = await fleet.terminate(0, 30)
+            assert took < 10, f"SIGTERM took {took:.1f} s"
             assert code == 0, log[-3000:]
         finally:
             await fleet.close()
