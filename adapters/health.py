@@ -25,11 +25,12 @@ class PlatformHealth:
     """One platform's readiness. `check` runs at start and every `interval` seconds while it passes; while it fails,
     again after 1, 2, 4 ... up to `retry_max` seconds. The first failure is logged with its traceback when it raised,
     each later one in one line, and the recovery once. `live`, when given, is asked on every readiness probe (a
-    connection's state, which changes between checks). Without `log_each_failure` (a connection that logs its own
+    connection's state, which changes between checks). A `passive` check only reads a state, so probes read it
+    afresh rather than its last result. Without `log_each_failure` (a connection that logs its own
     attempts) only the first failure and the recovery are logged."""
 
     def __init__(self, platform: str, check: Check, *, interval: float, retry_max: float, metrics: PrometheusMetrics,
-                 live: Live | None = None, log_each_failure: bool = True, on_recovered: Callable[[], Coroutine[Any, Any, object]] | None = None) -> None:
+                 live: Live | None = None, passive: bool = False, log_each_failure: bool = True, on_recovered: Callable[[], Coroutine[Any, Any, object]] | None = None) -> None:
         self.platform = platform
         self._check = check
         self._live = live
@@ -38,6 +39,7 @@ class PlatformHealth:
         self._metrics = metrics
         self._on_recovered = on_recovered
         self._log_each_failure = log_each_failure
+        self._passive = passive
         self.problem: str | None = "not checked yet"
         self.failures = 0
         self.checked = asyncio.Event()  # set after the first check
@@ -75,7 +77,10 @@ class PlatformHealth:
         return problem
 
     async def current(self) -> str | None:
-        """What is wrong now: the last check's result (it says why), else the connection's live state."""
+        """What is wrong now: for a passive check (a state read) the state now; else the last check's result (it
+        says why), else the connection's live state."""
+        if self._passive:
+            return await self._check()
         if self.problem is not None or self._live is None:
             return self.problem
         return await self._live()

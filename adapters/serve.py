@@ -168,17 +168,23 @@ async def running(
                 return connection.readiness_problem()
 
             await connection.start(bot)
+            # Discord's connection retries and logs by itself; its check reads the connection's state, watched from
+            # the end of the first attempt on.
             checks.append(PlatformHealth("discord", discord_state, interval=settings.health_check_seconds,
-                                         retry_max=settings.retry_max_seconds, metrics=metrics,
+                                         retry_max=settings.retry_max_seconds, metrics=metrics, passive=True,
                                          log_each_failure=False, on_recovered=bot.acknowledge_missed))
-        for check in checks:
+        watched_at_once = [check for check in checks if check.platform != "discord"]
+        for check in watched_at_once:
             check.start()
 
         stage = "starting: upgrading the schema"
         await _prepare(bot, settings)
 
         stage = "starting: waiting for the platforms' first connection"
-        await _first_connections(checks, socket_handler, discord_connection)
+        await _first_connections(watched_at_once, socket_handler, discord_connection)
+        for check in checks:
+            if check not in watched_at_once:
+                check.start()
 
         stage = "starting: catching up on missed work"
         await bot.catch_up()

@@ -109,3 +109,16 @@ async def test_the_metrics_count_what_happens_in_a_round(tmp_path: Path) -> None
         assert sample(after, "prepbot_scheduler_lag_seconds_count", kind="post_daily") == 1
         assert sample(after, "prepbot_platform_rate_limited_total", platform="slack", method="chat.postMessage") == 1
         assert team.slack.violations == []
+
+
+async def test_a_bot_on_discord_is_ready_once_started_and_says_so_when_the_gateway_is_gone(tmp_path: Path) -> None:
+    from tests.adapters.discord_team import discord_team
+
+    async with discord_team(tmp_path) as team, aiohttp.ClientSession() as session:
+        async with session.get(f"{team.live.http_url}/readyz") as ready:
+            assert (ready.status, await ready.json()) == (200, {"ready": True, "problems": []})
+        await team.live.discord.client.close()  # the connection is gone (as after a fatal gateway close)
+        async with session.get(f"{team.live.http_url}/readyz") as ready:
+            body = await ready.json()
+            assert ready.status == 503 and len(body["problems"]) == 1
+            assert body["problems"][0].startswith("discord: "), "the platform is named, then what is wrong"
