@@ -6,7 +6,7 @@ import asyncio
 import gc
 import logging
 import signal
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -187,7 +187,7 @@ async def running(
                 check.start()
 
         stage = "starting: catching up on missed work"
-        await bot.catch_up()
+        await _uncut(bot.catch_up(), "catching up on missed work")
         started = True
         if waker:
             waker.start()
@@ -211,6 +211,20 @@ async def running(
         if slack is not None:
             await slack.close()
         await bot.close()
+
+
+async def _uncut(work: Coroutine[Any, Any, object], what: str) -> None:
+    """Runs `work`; a stop that comes meanwhile lets it finish for up to half of STOP_WITHIN first, as the waker does
+    with due work in flight (a post made but not yet recorded must not be cut off)."""
+    task = asyncio.ensure_future(work)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        done, _ = await asyncio.wait({task}, timeout=STOP_WITHIN / 2)
+        if not done:
+            log.warning("stopping while %s: work in flight keeps its claims until they expire", what)
+            task.cancel()
+        raise
 
 
 async def _prepare(bot: PrepBot, settings: Settings) -> None:
