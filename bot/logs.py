@@ -210,6 +210,7 @@ def configure_logging(level: str | int, output: str = "auto", *, secrets: Iterab
     # Libraries speak at our level, except the chatty ones, which only say what goes wrong.
     # (slack_sdk's web client notes each retry of a call, discord.py each login: a platform that is down would log
     # them again and again beside prepbot's own line per failure.)
-    for name in ("alembic", "aiosqlite", "asyncio", "apscheduler", "slack_sdk.web", "discord.client"):
+    for name in ("alembic", "aiosqlite", "asyncio", "apscheduler", "slack_sdk.web.async_base_client",
+                 "discord.client"):
         logging.getLogger(name).setLevel(max(numeric, logging.WARNING))
     return handler

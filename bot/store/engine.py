@@ -90,7 +90,7 @@ def _ensure_sqlite_file(url: str) -> None:
         try:
             if each.stat().st_mode & 0o077:
                 each.chmod(0o600)
-                log.warning("made %s readable by its owner only: it holds bot tokens", each)
+                log.info("made %s readable by its owner only: it holds bot tokens", each)
         except FileNotFoundError:
             pass
 
