@@ -6,13 +6,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.metrics import PrometheusMetrics
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    from adapters.discord.connect import DiscordConnection
+    from adapters.slack.app import SlackParts
 
 log = logging.getLogger("prepbot.health")
 CHECK_TIMEOUT = 10.0  # seconds one check may take before it counts as failed
@@ -39,7 +45,7 @@ class PlatformHealth:
         self._metrics = metrics
         self._on_recovered = on_recovered
         self._log_each_failure = log_each_failure
-        self._passive = passive
+        self.passive = passive
         self.problem: str | None = "not checked yet"
         self.failures = 0
         self.checked = asyncio.Event()  # set after the first check
@@ -79,7 +85,7 @@ class PlatformHealth:
     async def current(self) -> str | None:
         """What is wrong now: for a passive check (a state read) the state now; else the last check's result (it
         says why), else the connection's live state."""
-        if self._passive:
+        if self.passive:
             return await self._check()
         if self.problem is not None or self._live is None:
             return self.problem
@@ -125,3 +131,37 @@ def slack_check(client: AsyncWebClient, *, has_token: bool) -> Check:
         return None
 
     return check
+
+
+def slack_health(slack: SlackParts, socket_handler: AsyncSocketModeHandler | None, *, metrics: PrometheusMetrics,
+                 on_recovered: Callable[[], Coroutine[Any, Any, object]]) -> PlatformHealth:
+    """Slack's readiness: `auth.test` with the configured bot token (`api.test` with installations), and in Socket
+    Mode the socket's state."""
+    settings = slack.settings
+    client = AsyncWebClient(token=settings.slack_bot_token, base_url=slack.clients.api_url,
+                            session=slack.clients.session(), retry_handlers=[])  # one try a check: the loop retries
+    live: Live | None = None
+    if socket_handler is not None:
+        handler = socket_handler
+
+        async def socket_state() -> str | None:
+            return None if await handler.client.is_connected() else "socket mode not connected"
+
+        live = socket_state
+    return PlatformHealth("slack", slack_check(client, has_token=bool(settings.slack_bot_token)),
+                          interval=settings.health_check_seconds, retry_max=settings.retry_max_seconds,
+                          metrics=metrics, live=live, on_recovered=on_recovered)
+
+
+def discord_health(connection: DiscordConnection, *, metrics: PrometheusMetrics,
+                   on_recovered: Callable[[], Coroutine[Any, Any, object]]) -> PlatformHealth:
+    """Discord's readiness: the connection's login and gateway state. The connection retries and logs its attempts
+    itself, so the check only reads its state."""
+
+    async def state() -> str | None:
+        return connection.readiness_problem()
+
+    settings = connection.settings
+    return PlatformHealth("discord", state, interval=settings.health_check_seconds,
+                          retry_max=settings.retry_max_seconds, metrics=metrics, passive=True,
+                          log_each_failure=False, on_recovered=on_recovered)

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.health import PlatformHealth
+from adapters.health import PlatformHealth, discord_health, slack_health
 from adapters.metrics import CONTENT_TYPE, PrometheusMetrics
 from bot.app import PrepBot
 from bot.bootstrap import bootstrap
@@ -140,40 +140,17 @@ async def running(
 
         stage = "starting: connecting to the platforms"
         if slack is not None:
-            from slack_sdk.web.async_client import AsyncWebClient
-
-            from adapters.health import slack_check
-
-            auth_client = AsyncWebClient(token=settings.slack_bot_token, base_url=slack.clients.api_url,
-                                         session=slack.clients.session())
-            live_socket = None
             if socket_handler is not None:
-                handler = socket_handler
-
-                async def socket_state() -> str | None:
-                    return None if await handler.client.is_connected() else "socket mode not connected"
-
-                live_socket = socket_state
                 # Connecting retries by itself until Slack answers: in the background, so that start-up goes on
                 # and SIGTERM is heard.
-                socket_task = asyncio.create_task(handler.connect_async(), name="slack socket mode")  # type: ignore[no-untyped-call]
-            checks.append(PlatformHealth("slack", slack_check(auth_client, has_token=bool(settings.slack_bot_token)),
-                                         interval=settings.health_check_seconds,
-                                         retry_max=settings.retry_max_seconds, metrics=metrics, live=live_socket,
-                                         on_recovered=bot.acknowledge_missed))
+                socket_task = asyncio.create_task(socket_handler.connect_async(),  # type: ignore[no-untyped-call]
+                                                  name="slack socket mode")
+            checks.append(slack_health(slack, socket_handler, metrics=metrics, on_recovered=bot.acknowledge_missed))
         if discord_connection is not None:
-            connection = discord_connection
-
-            async def discord_state() -> str | None:
-                return connection.readiness_problem()
-
-            await connection.start(bot)
-            # Discord's connection retries and logs by itself; its check reads the connection's state, watched from
-            # the end of the first attempt on.
-            checks.append(PlatformHealth("discord", discord_state, interval=settings.health_check_seconds,
-                                         retry_max=settings.retry_max_seconds, metrics=metrics, passive=True,
-                                         log_each_failure=False, on_recovered=bot.acknowledge_missed))
-        watched_at_once = [check for check in checks if check.platform != "discord"]
+            await discord_connection.start(bot)
+            checks.append(discord_health(discord_connection, metrics=metrics, on_recovered=bot.acknowledge_missed))
+        # A check of a connection's state starts once its first attempt to connect has ended.
+        watched_at_once = [check for check in checks if not check.passive]
         for check in watched_at_once:
             check.start()
 
