@@ -85,7 +85,6 @@ class DiscordConnection:
         self.retry_max = retry_max
         self._task: asyncio.Task[None] | None = None  # discord.py's connection, once logged in
         self._supervisor: asyncio.Task[None] | None = None
-        self._core: PrepBot | None = None
         self._tried = asyncio.Event()  # the first attempt ended: ready, or failed
         self.intent_granted = settings.discord_message_content
         self.problem: str | None = "connecting"
@@ -144,7 +143,6 @@ class DiscordConnection:
 
     async def start(self, core: PrepBot) -> None:
         """Starts connecting in the background; see `wait_first_attempt` and `problem`."""
-        self._core = core
         self.client.attach(core, self.chat)
         self._supervisor = asyncio.create_task(self._keep_connected(core), name="discord connection")
 
