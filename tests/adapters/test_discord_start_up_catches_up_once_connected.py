@@ -59,6 +59,7 @@ async def test_a_restart_acknowledges_a_missed_answer_and_posts_a_missed_reveal_
             async with running(settings, clock, tick=False) as live:
                 team = DiscordTeam(fake, live, clock, GUILD, CHANNEL, ids)
                 assert live.discord.connected()
+                await live.bot.caught_up()  # the reactions owed follow start-up in the background
                 reacted = fake.calls_to("PUT", REACTION)[reactions_before:]
                 assert [(c.path.split("/")[4], c.status) for c in reacted] == [(reply.id, 204)], (
                     "the missed reaction is made at start-up, after login"
