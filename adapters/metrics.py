@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -31,6 +31,8 @@ class PrometheusMetrics:
                                         buckets=(0.25, 0.5, 1, 2, 4, 8, 15, 30, 60), registry=self.registry)
         self._judge_failures = Counter("prepbot_judge_failures", "AI judge requests that failed", ["reason"],
                                        registry=self.registry)
+        self._platform_ready = Gauge("prepbot_platform_ready", "1 while the platform answers its auth check and is "
+                                     "connected, 0 while it is down", ["platform"], registry=self.registry)
         self._rate_limited = Counter("prepbot_platform_rate_limited", "Platform API calls answered 429",
                                      ["platform", "method"], registry=self.registry)
 
@@ -60,6 +62,9 @@ class PrometheusMetrics:
 
     def judge_failed(self, reason: str) -> None:
         self._judge_failures.labels(reason).inc()
+
+    def platform_ready(self, platform: str, ready: bool) -> None:
+        self._platform_ready.labels(platform).set(1 if ready else 0)
 
     def exposition(self) -> bytes:
         """Everything counted, in Prometheus' text format."""

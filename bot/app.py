@@ -63,16 +63,31 @@ class PrepBot:
         while the bot was down (taking back at once what a crashed incarnation of this process held). Answers left
         without their reaction are acknowledged afterwards, in the background: that may take minutes under the
         platform's rate limits, and nothing waits for it."""
+        await self.prepare()
+        await self.catch_up()
+
+    async def prepare(self) -> None:
+        """Upgrades the schema and plans any missing work: what must be done before anything is served. Talks to no
+        platform."""
         await upgrade(self.store.engine)
         async with self.store.unit_of_work() as uow:
             repaired = await repair_plans(uow, self.clock.now())
             await uow.commit()
         if repaired:
             log.info("planned work for %d channels", repaired)
+
+    async def catch_up(self) -> None:
+        """Runs what was left when the bot stopped: queued commands, due work, and in the background the answers
+        left without their acknowledgement. Call it once the platforms are connected: it talks to them."""
         await self.inbox.take_back()  # what a crashed incarnation of this process held
         await self.run_queued_commands()  # acknowledged before a stop, not yet run
         self._in_background(self._acknowledge_missed())
         await self.run_due()
+
+    async def acknowledge_missed(self) -> None:
+        """Acknowledges the answers of the last day stored without their reaction (the process stopped, or the
+        platform was away, in between)."""
+        await self._acknowledge_missed()
 
     def _in_background(self, work: Awaitable[None]) -> None:
         job = asyncio.ensure_future(work)

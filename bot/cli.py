@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.config import ConfigError, Settings, load_settings, machine_timezone
+from bot.config import ConfigError, Settings, hide_password, load_settings, machine_timezone
 from bot.domain.questions import Level
 from bot.domain.timeparse import ParseError, canonical_zone
 from bot.logs import configure_logging
@@ -179,15 +179,29 @@ def _questions(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _db_upgrade(settings: Settings) -> int:
-    from bot.store.engine import make_engine, upgrade
+    from bot.store.engine import database_problem, make_engine, upgrade
 
-    engine = make_engine(settings.database_url)
+    try:
+        engine = make_engine(settings.database_url)
+    except OSError as error:
+        return _database_failed(settings, f"{type(error).__name__}: {error}")
     try:
         await upgrade(engine)
+    except Exception as error:
+        problem = database_problem(error)
+        if problem is None:
+            raise
+        return _database_failed(settings, problem)
     finally:
         await engine.dispose()
     print("database is at the latest schema")
     return 0
+
+
+def _database_failed(settings: Settings, problem: str) -> int:
+    """One line: what failed, where, and what to do."""
+    return _fail(f"cannot use the database at {hide_password(settings.database_url)} ({problem}); check "
+                 "PREPBOT_DATABASE_URL and that the database server is running and accepts connections", 1)
 
 
 async def _console(args: argparse.Namespace, settings: Settings) -> int:

@@ -70,6 +70,8 @@ class Settings:
     judge_timeout_seconds: float = 30.0  # one request; a whole judgement is bounded by the caller's deadline
     judge_concurrency: int = 8  # requests in flight at once, per process
     judge_daily_budget: int = 1000  # requests a day; 0: none (the offline grader grades everything)
+    health_check_seconds: float = 30.0  # how often each platform's auth call checks that it can serve
+    retry_max_seconds: float = 30.0  # the longest pause between tries to reach a platform or the database
 
     def default_schedule(self, tz: str | None = None) -> Schedule:
         """The schedule a channel gets when it subscribes without arguments."""
@@ -113,6 +115,8 @@ class Settings:
         if self.practice_daily_cap < 0:
             raise ConfigError("configuration: practice_daily_cap cannot be negative")
         _ = self.judge  # raises ConfigError when the judge's settings cannot work
+        if self.health_check_seconds <= 0 or self.retry_max_seconds <= 0:
+            raise ConfigError("configuration: health_check_seconds and retry_max_seconds must be above 0")
         if self.log_format not in ("auto", "json", "console"):
             raise ConfigError(f"configuration: log_format must be auto, json or console, not {self.log_format!r}")
         return self
@@ -137,12 +141,14 @@ class Settings:
         return [v for v in [*values, password] if v]
 
     def shown(self) -> dict[str, Any]:
-        """Every setting, with secrets replaced by whether they are set."""
+        """Every setting, with secrets replaced by whether they are set and passwords in URLs by ***."""
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name in SECRET_FIELDS:
                 value = "(set)" if value else "(not set)"
+            elif isinstance(value, str) and "://" in value:
+                value = hide_password(value)
             elif isinstance(value, Weights):
                 value = {w.name: getattr(value, w.name) for w in fields(value)}
             out[f.name] = value
@@ -160,6 +166,20 @@ class JudgeSettings:
     timeout_seconds: float = 30.0
     concurrency: int = 8
     daily_budget: int = 1000
+
+
+def hide_password(url: str) -> str:
+    """`url` with the password of its user part, if any, shown as ***."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url
+    if not password:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{user}:***@{host}").geturl()
 
 
 def _coerce(name: str, raw: Any, current: Any) -> Any:

@@ -117,6 +117,52 @@ def _stdlib_fields(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableM
 _RECORD_ATTRIBUTES = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 
 
+class RepeatedTracebacks(logging.Filter):
+    """Keeps a failure that repeats (a database away, a platform down) from filling the log: the first time a kind
+    of exception (its type and the line that raised it) is logged, with its traceback; after that, one short line
+    naming it, until it has not been seen for `quiet_seconds`. One exception logged again on its way up (by a
+    library, then by the server around it) is logged once."""
+
+    def __init__(self, quiet_seconds: float = 600.0) -> None:
+        super().__init__()
+        self.quiet_seconds = quiet_seconds
+        self._seen: dict[tuple[str, str, int], tuple[float, int]] = {}  # signature -> (last seen, repeats)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is None:
+            return True
+        if getattr(error, "_prepbot_logged", False):
+            return False
+        try:
+            error._prepbot_logged = True  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+        signature = _signature(error)
+        last, repeats = self._seen.get(signature, (float("-inf"), 0))
+        fresh = record.created - last > self.quiet_seconds
+        self._seen[signature] = (record.created, 0 if fresh else repeats + 1)
+        if fresh:
+            return True
+        first_line = (str(error).strip().splitlines() or [""])[0][:200]
+        record.msg = (f"{record.getMessage()}: {type(error).__name__}: {first_line} "
+                      f"(again, {repeats + 1} times since its traceback)")
+        record.args = None
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+def _signature(error: BaseException) -> tuple[str, str, int]:
+    """An exception's type and the innermost line of its traceback."""
+    traceback = error.__traceback__
+    while traceback is not None and traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    if traceback is None:
+        return type(error).__qualname__, "", 0
+    return type(error).__qualname__, traceback.tb_frame.f_code.co_filename, traceback.tb_lineno
+
+
 def log_format_for(setting: str, stream: TextIO) -> str:
     """'json' or 'console': the setting, or for 'auto' readable text on a terminal and JSON otherwise."""
     if setting in ("json", "console"):
@@ -154,6 +200,7 @@ def configure_logging(level: str | int, output: str = "auto", *, secrets: Iterab
     stream = stream or sys.stderr
     handler = logging.StreamHandler(stream)
     handler.setFormatter(formatter(log_format_for(output, stream), Redactor(secrets)))
+    handler.addFilter(RepeatedTracebacks())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
@@ -161,6 +208,9 @@ def configure_logging(level: str | int, output: str = "auto", *, secrets: Iterab
     numeric = level if isinstance(level, int) else getattr(logging, str(level).upper(), logging.INFO)
     root.setLevel(numeric)
     # Libraries speak at our level, except the chatty ones, which only say what goes wrong.
-    for name in ("alembic", "aiosqlite", "asyncio", "apscheduler"):
+    # (slack_sdk's web client notes each retry of a call, discord.py each login: a platform that is down would log
+    # them again and again beside prepbot's own line per failure.)
+    for name in ("alembic", "aiosqlite", "asyncio", "apscheduler", "slack_sdk.web.async_base_client",
+                 "discord.client"):
         logging.getLogger(name).setLevel(max(numeric, logging.WARNING))
     return handler

@@ -17,6 +17,10 @@ class ChatError(Exception):
         self.gone = gone
 
 
+class PlatformUnavailable(ChatError):
+    """The platform cannot be asked right now (not connected yet, unreachable): nothing was done; try again later."""
+
+
 class ChatPort(Protocol):
     """One chat platform (or several behind a router). Every method raises ChatError when the platform refuses."""
 

@@ -6,6 +6,7 @@ Message refs: a question is its message id (its thread has the same id); a messa
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
@@ -13,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
 
+import aiohttp
 import discord
 
 from adapters.discord.render import (
@@ -20,7 +22,7 @@ from adapters.discord.render import (
 )
 from bot.cards import Card, FindableCard, LeaderboardCard, QuestionCard, Reaction, RevealCard
 from bot.domain.model import ChannelAddress
-from bot.ports import ChatError
+from bot.ports import ChatError, PlatformUnavailable
 
 log = logging.getLogger("prepbot.discord")
 
@@ -100,6 +102,8 @@ async def _call(what: str, call: Callable[[], Awaitable[T]]) -> T:
         raise ChatError(f"Discord {what}: not found ({error.text})", gone=error.code in {10003, 10004}) from None
     except discord.HTTPException as error:
         raise ChatError(f"Discord {what}: {error.status} {error.text}") from None
+    except (discord.DiscordException, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+        raise PlatformUnavailable(f"Discord {what}: {error or type(error).__name__}") from None
 
 
 class DiscordChat:

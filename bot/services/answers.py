@@ -24,7 +24,7 @@ from bot.messages import (
     SubmitAnswer,
     WithdrawAnswer,
 )
-from bot.ports import ChatError, ChatPort
+from bot.ports import ChatError, ChatPort, PlatformUnavailable
 from bot.services.directory import Directory, Learned, LruCache
 from bot.store.unit_of_work import Store, UnitOfWork
 
@@ -192,6 +192,9 @@ class AnswerIngest:
     async def _react(self, channel: ChannelAddress, round_id: int, message_ref: str, on_time: bool) -> None:
         try:
             await self._chat.react(channel, message_ref, Reaction.ACCEPTED if on_time else Reaction.LATE)
+        except PlatformUnavailable as error:  # left unmarked: the next catch-up acknowledges it
+            log.warning("could not acknowledge answer %s yet: %s", message_ref, error)
+            return
         except ChatError as error:  # the message is gone, say: nothing more to do for it either way
             log.warning("could not acknowledge answer %s: %s", message_ref, error)
         await self._submit(_MarkAcknowledged(round_id, message_ref))

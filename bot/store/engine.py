@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -11,24 +14,29 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 import migrations
 
+log = logging.getLogger("prepbot.store")
 MIGRATION_LOCK = 0x70726570  # an advisory lock key of prepbot's own, for schema upgrades
 SQLITE_LOCK_WAIT = 30.0  # seconds a SQLite connection waits for another one's lock before it gives up
 
 
 def make_engine(url: str) -> AsyncEngine:
-    """An async engine for `url`. SQLite gets WAL, a busy timeout, and write transactions that begin IMMEDIATE."""
+    """An async engine for `url`. SQLite gets WAL, a busy timeout, and write transactions that begin IMMEDIATE.
+
+    A statement's parameters hold what members wrote: its errors show them only when the process logs at DEBUG."""
+    hide = not logging.getLogger("prepbot").isEnabledFor(logging.DEBUG)
     if url.startswith("sqlite"):
-        _ensure_sqlite_folder(url)
+        _ensure_sqlite_file(url)
         # One connection: SQLite has one writer at a time anyway, and waiting for the pool is asyncio-friendly,
         # where waiting on SQLite's lock would sleep in its busy handler.
         # No rollback when a connection goes back to the pool: a unit of work always ends its transaction itself
         # (commit, or rollback on leaving), so that would only be one more trip to SQLite's thread.
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_LOCK_WAIT}, pool_size=1, max_overflow=0,
-                                     pool_timeout=120, pool_reset_on_return=None)
+                                     pool_timeout=120, pool_reset_on_return=None, hide_parameters=hide)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -49,7 +57,7 @@ def make_engine(url: str) -> AsyncEngine:
             )
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, hide_parameters=hide)
 
 
 def _enter_wal(connection: sqlite3.Connection) -> None:
@@ -67,10 +75,24 @@ def _enter_wal(connection: sqlite3.Connection) -> None:
             time.sleep(0.01)
 
 
-def _ensure_sqlite_folder(url: str) -> None:
+def _ensure_sqlite_file(url: str) -> None:
+    """Creates the database file's folder, and the file itself readable and writable by its owner only: it holds bot
+    tokens. SQLite gives its -wal and -shm files the database file's permissions. A file readable by others is made
+    private."""
     _, _, path = url.partition(":///")
-    if path and path != ":memory:" and not path.startswith("file:"):
-        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    path = path.split("?", 1)[0]
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    file = Path(path).expanduser()
+    file.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(file, os.O_CREAT | os.O_WRONLY, 0o600))
+    for each in (file, file.with_name(file.name + "-wal"), file.with_name(file.name + "-shm")):
+        try:
+            if each.stat().st_mode & 0o077:
+                each.chmod(0o600)
+                log.info("made %s readable by its owner only: it holds bot tokens", each)
+        except FileNotFoundError:
+            pass
 
 
 def alembic_config() -> Config:
@@ -92,3 +114,18 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         if connection.dialect.name == "postgresql":
             await connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         await connection.run_sync(_run)
+
+
+def database_problem(error: BaseException) -> str | None:
+    """Why the database could not be reached or opened, in a few words, when `error` is that kind of failure (a
+    refused or timed-out connection, an unknown host, a login or database the server refuses, a file SQLite cannot
+    open); None for any other error."""
+    if isinstance(error, (OSError, asyncio.TimeoutError)):
+        return f"{type(error).__name__}: {error}"[:300]
+    if isinstance(error, (OperationalError, InterfaceError)) or (
+        isinstance(error, DBAPIError) and (error.statement is None or error.connection_invalidated)
+    ):
+        cause = error.orig if error.orig is not None else error
+        first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        return f"{type(cause).__name__}: {first}"[:300]
+    return None

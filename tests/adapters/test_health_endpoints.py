@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import uuid
@@ -21,6 +22,33 @@ async def test_a_running_bot_is_alive_and_ready(tmp_path: Path, mode: str) -> No
         async with session.get(f"{team.live.http_url}/readyz") as ready:
             assert ready.status == 200
             assert await ready.json() == {"ready": True, "problems": []}
+
+
+@pytest.mark.parametrize("mode", ["http", "socket"])
+async def test_a_revoked_slack_token_makes_the_bot_not_ready_naming_slack_and_why_and_moves_a_metric(
+    tmp_path: Path, mode: str
+) -> None:
+    async with slack_team(tmp_path, mode, health_check_seconds=0.05, retry_max_seconds=0.05) as team, \
+            aiohttp.ClientSession() as session:
+        async def readiness() -> tuple[int, dict[str, object]]:
+            async with session.get(f"{team.live.http_url}/readyz") as ready:
+                return ready.status, await ready.json()
+
+        async def scrape() -> str:
+            async with session.get(f"{team.live.http_url}/metrics") as page:
+                return await page.text()
+
+        assert await readiness() == (200, {"ready": True, "problems": []})
+        assert sample(await scrape(), "prepbot_platform_ready", platform="slack") == 1
+        team.slack.uninstall("T1")  # the app is removed: its token answers token_revoked
+        for _ in range(200):
+            status, body = await readiness()
+            if status == 503:
+                break
+            await asyncio.sleep(0.02)
+        assert (status, body) == (503, {"ready": False,
+                                        "problems": ["slack: auth.test refused the bot token (token_revoked)"]})
+        assert sample(await scrape(), "prepbot_platform_ready", platform="slack") == 0
 
 
 async def test_a_bot_whose_database_went_away_says_it_is_not_ready(tmp_path: Path) -> None:
@@ -81,3 +109,16 @@ async def test_the_metrics_count_what_happens_in_a_round(tmp_path: Path) -> None
         assert sample(after, "prepbot_scheduler_lag_seconds_count", kind="post_daily") == 1
         assert sample(after, "prepbot_platform_rate_limited_total", platform="slack", method="chat.postMessage") == 1
         assert team.slack.violations == []
+
+
+async def test_a_bot_on_discord_is_ready_once_started_and_says_so_when_the_gateway_is_gone(tmp_path: Path) -> None:
+    from tests.adapters.discord_team import discord_team
+
+    async with discord_team(tmp_path) as team, aiohttp.ClientSession() as session:
+        async with session.get(f"{team.live.http_url}/readyz") as ready:
+            assert (ready.status, await ready.json()) == (200, {"ready": True, "problems": []})
+        await team.live.discord.client.close()  # the connection is gone (as after a fatal gateway close)
+        async with session.get(f"{team.live.http_url}/readyz") as ready:
+            body = await ready.json()
+            assert ready.status == 503 and len(body["problems"]) == 1
+            assert body["problems"][0].startswith("discord: "), "the platform is named, then what is wrong"

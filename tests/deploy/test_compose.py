@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -123,7 +124,7 @@ def test_the_monitoring_services_mount_files_that_exist_and_grafana_loads_the_da
             source = volume.split(":")[0]
             if source.startswith("."):
                 assert (DEPLOY / source).is_file(), f"{source} is mounted but does not exist"
-    assert any(v.split(":")[:2] == ["./prometheus/prometheus.yml", "/etc/prometheus/prometheus.yml"]
+    assert any(v.split(":")[:2] == ["./prometheus/prometheus-compose.yml", "/etc/prometheus/prometheus.yml"]
                for v in prometheus["volumes"])
     configs = {c["target"]: yaml.safe_load(COMPOSE["configs"][c["source"]]["content"]) for c in grafana["configs"]}
     providers = [p for target, c in configs.items() if "/provisioning/dashboards/" in target for p in c["providers"]]
@@ -136,3 +137,43 @@ def test_the_monitoring_services_mount_files_that_exist_and_grafana_loads_the_da
     assert set(prometheus.get("profiles", [])) == set(grafana.get("profiles", [])) == {"monitoring"}, (
         "`up` alone starts only the bot and its database"
     )
+
+
+def required_variables(node: Any) -> set[str]:
+    """The variables written ${NAME:?...} or ${NAME?...} anywhere in `node`: Compose refuses to run without them."""
+    if isinstance(node, dict):
+        return set().union(*(required_variables(v) for v in node.values())) if node else set()
+    if isinstance(node, list):
+        return set().union(*(required_variables(v) for v in node)) if node else set()
+    return set(re.findall(r"(?<!\$)\$\{(\w+):?\?", str(node)))
+
+
+def test_up_without_the_monitoring_profile_needs_no_variable_that_only_monitoring_uses() -> None:
+    # Compose interpolates every service, profiles or not, before it drops those outside the chosen profiles.
+    everywhere = required_variables(COMPOSE)
+    default_services = {name: s for name, s in SERVICES.items() if not s.get("profiles")}
+    needed_by_default = required_variables(default_services)
+    assert needed_by_default, "the bot's own required variables are still required"
+    assert everywhere <= needed_by_default, (
+        f"`docker compose up` without monitoring would demand {sorted(everywhere - needed_by_default)}"
+    )
+
+
+def grafana_start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Runs Grafana's entrypoint as its container would, after Compose's interpolation ($$ is a literal $), with
+    Grafana's own start script standing in as a command that says it ran."""
+    service = SERVICES["grafana"]
+    entrypoint = service["entrypoint"]
+    assert isinstance(entrypoint, list) and entrypoint[:2] == ["/bin/sh", "-c"]
+    script = entrypoint[2].replace("$$", "$").replace("exec /run.sh", "echo grafana-started")
+    return subprocess.run(["/bin/sh", "-c", script], env=env, capture_output=True, text=True, timeout=10)
+
+
+def test_grafana_refuses_to_start_without_an_admin_password_and_says_which_variable_to_set() -> None:
+    value = environment(SERVICES["grafana"])["GF_SECURITY_ADMIN_PASSWORD"]
+    assert re.fullmatch(r"\$\{GRAFANA_ADMIN_PASSWORD:-\}", value), value
+    refused = grafana_start({"GF_SECURITY_ADMIN_PASSWORD": ""})
+    assert refused.returncode != 0 and "grafana-started" not in refused.stdout
+    assert "GRAFANA_ADMIN_PASSWORD" in refused.stderr
+    started = grafana_start({"GF_SECURITY_ADMIN_PASSWORD": "chosen"})
+    assert started.returncode == 0 and started.stdout.strip() == "grafana-started"

@@ -13,9 +13,12 @@ MANIFESTS = sorted(K8S.glob("*.yaml"))
 OBJECTS: list[dict[str, Any]] = [document for path in MANIFESTS for document in yaml_documents(path)]
 
 
-def the(kind: str) -> dict[str, Any]:
-    found = [o for o in OBJECTS if o["kind"] == kind]
-    assert len(found) == 1, f"expected one {kind}, found {len(found)}"
+def the(kind: str, name: str | None = None) -> dict[str, Any]:
+    """The one object of this kind (with this name, when given); the bot's Deployment and Secret are "prepbot"
+    and "prepbot-secrets"."""
+    name = name or {"Deployment": "prepbot", "Secret": "prepbot-secrets"}.get(kind)
+    found = [o for o in OBJECTS if o["kind"] == kind and (name is None or o["metadata"]["name"] == name)]
+    assert len(found) == 1, f"expected one {kind} {name or ''}, found {len(found)}"
     return found[0]
 
 
@@ -141,7 +144,8 @@ def test_settings_come_from_a_configmap_and_secrets_from_a_secret_with_only_name
     known = variables_prepbot_reads()
     secret, config = the("Secret"), the("ConfigMap")
     secret_keys, config_keys = set(secret["stringData"]), set(config["data"])
-    assert {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN", "PREPBOT_DATABASE_URL"} <= secret_keys
+    assert {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "PREPBOT_DATABASE_URL"} <= secret_keys
+    assert set(the("Secret", "prepbot-discord")["stringData"]) == {"DISCORD_TOKEN"}
     assert secret_keys <= known, f"not read by prepbot: {sorted(secret_keys - known)}"
     assert config_keys <= known, f"not read by prepbot: {sorted(config_keys - known)}"
     secret_names = {f.upper() for f in SECRET_FIELDS} | {"PREPBOT_DATABASE_URL"}
@@ -167,3 +171,53 @@ def test_every_pod_runs_as_a_non_root_user_with_resource_requests_and_limits() -
             for resource in ("cpu", "memory"):
                 request, limit = resources["requests"][resource], resources["limits"][resource]
                 assert quantity(request) <= quantity(limit), f"{container['name']} {resource}"
+
+
+def environment_sources(container: dict[str, Any]) -> dict[str, str]:
+    """Where each variable a container gets comes from, as Kubernetes resolves it (`env` over `envFrom`): "value:X"
+    for a literal, "secret:NAME/KEY" for a Secret's key."""
+    secrets = {o["metadata"]["name"]: o for o in OBJECTS if o["kind"] == "Secret"}
+    found: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        if "secretRef" in source:
+            name = source["secretRef"]["name"]
+            found.update({key: f"secret:{name}/{key}" for key in secrets[name]["stringData"]})
+    for variable in container.get("env", []):
+        if "value" in variable:
+            found[variable["name"]] = f"value:{variable['value']}"
+        else:
+            ref = variable["valueFrom"]["secretKeyRef"]
+            found[variable["name"]] = f"secret:{ref['name']}/{ref['key']}"
+    return found
+
+
+def test_a_discord_token_reaches_only_one_pod_which_is_stopped_before_its_replacement_starts() -> None:
+    workloads = [o for o in OBJECTS if o["kind"] == "Deployment"]
+    with_discord = []
+    for workload in workloads:
+        containers = pod_spec(workload)["containers"]
+        sources = [environment_sources(c).get("DISCORD_TOKEN", "value:") for c in containers]
+        if any(source != "value:" for source in sources):
+            with_discord.append(workload["metadata"]["name"])
+            assert workload["spec"]["replicas"] == 1, "every replica would serve every Discord event"
+            assert workload["spec"]["strategy"]["type"] == "Recreate", "a rolling update runs two side by side"
+    assert with_discord == ["prepbot-discord"]
+    bots = the("Deployment")
+    assert bots["spec"]["replicas"] > 1
+    assert {"name": "DISCORD_TOKEN", "value": ""} in bot_container()["env"], (
+        "the replicated bot blanks DISCORD_TOKEN, so a token added to its Secret by mistake is never used"
+    )
+    discord_pods = pod_labels(the("Deployment", "prepbot-discord"))
+    assert not selects(the("Service")["spec"]["selector"], discord_pods), "Slack's traffic goes to the Slack pods"
+    assert not selects(the("PodDisruptionBudget")["spec"]["selector"]["matchLabels"], discord_pods)
+    discord_env = environment_sources(pod_spec(the("Deployment", "prepbot-discord"))["containers"][0])
+    assert discord_env["PREPBOT_DATABASE_URL"] == "secret:prepbot-secrets/PREPBOT_DATABASE_URL"
+    assert not any(name.startswith("SLACK_") for name in discord_env), "the Discord pod serves Discord only"
+
+
+def test_the_manifests_say_the_port_opens_first_and_readiness_follows_start_up() -> None:
+    for path in MANIFESTS:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"port opens (once|after)", text, re.I), f"{path.name}: the port opens at once"
+    comments = (K8S / "40-deployment.yaml").read_text(encoding="utf-8")
+    assert re.search(r"port opens at once", comments) and "/readyz" in comments

@@ -1,4 +1,4 @@
-"""deploy/prometheus/prometheus.yml and deploy/grafana/prepbot-dashboard.json against what prepbot really exposes."""
+"""deploy/prometheus/ (one file for compose, one for Kubernetes) and deploy/grafana/prepbot-dashboard.json against what prepbot really exposes."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from typing import Any
 from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.metrics import PrometheusMetrics
-from tests.deploy import COMPOSE_FILE, DASHBOARD, K8S, PROMETHEUS_CONFIG, yaml_documents, yaml_file
+from tests.deploy import COMPOSE_FILE, DASHBOARD, K8S, PROMETHEUS_COMPOSE, PROMETHEUS_KUBERNETES, yaml_documents, \
+    yaml_file
 
-PROMETHEUS = yaml_file(PROMETHEUS_CONFIG)
+PROMETHEUS_UNDER_COMPOSE = yaml_file(PROMETHEUS_COMPOSE)
+PROMETHEUS_ON_KUBERNETES = yaml_file(PROMETHEUS_KUBERNETES)
 BOARD: dict[str, Any] = json.loads(DASHBOARD.read_text(encoding="utf-8"))
 TARGET_LABELS = frozenset({"job", "instance", "namespace", "pod"})  # added by Prometheus and relabelling
 SELECTOR = re.compile(r"\b([a-zA-Z_:][\w:]*)\s*(?:\{([^}]*)\})?")
@@ -71,27 +73,42 @@ def metric_names(expr: str) -> set[str]:
             and n not in {label for g in GROUPING.findall(without_strings) for label in re.split(r"\s*,\s*", g)}}
 
 
-def test_prometheus_scrapes_metrics_from_the_compose_service_and_from_annotated_pods() -> None:
-    jobs = {job["job_name"]: job for job in PROMETHEUS["scrape_configs"]}
-    static = [job for job in jobs.values() if "static_configs" in job]
-    discovered = [job for job in jobs.values() if "kubernetes_sd_configs" in job]
-    assert static and discovered
-    for job in static + discovered:
-        assert job.get("metrics_path", "/metrics") == "/metrics"
+def test_under_compose_prometheus_scrapes_the_prepbot_service_and_looks_for_no_kubernetes_pods() -> None:
+    jobs = PROMETHEUS_UNDER_COMPOSE["scrape_configs"]
+    assert jobs and all(set(job) <= {"job_name", "metrics_path", "static_configs", "scrape_interval"} for job in jobs)
     compose = yaml_file(COMPOSE_FILE)["services"]
-    for target in (t for job in static for group in job["static_configs"] for t in group["targets"]):
+    targets = [t for job in jobs for group in job["static_configs"] for t in group["targets"]]
+    assert targets
+    for job in jobs:
+        assert job.get("metrics_path", "/metrics") == "/metrics"
+    for target in targets:
         host, port = target.split(":")
         assert host in compose, f"{target}: not a compose service"
         assert port == compose[host]["environment"]["PREPBOT_HTTP_PORT"]
-    pod_annotations = [o["spec"]["template"]["metadata"]["annotations"] for path in sorted(K8S.glob("*.yaml"))
-                       for o in yaml_documents(path) if o["kind"] == "Deployment"]
-    for job in discovered:
+    mounted = [v.split(":")[0] for v in compose["prometheus"]["volumes"] if v.endswith("/etc/prometheus/prometheus.yml:ro")]
+    assert mounted == ["./prometheus/" + PROMETHEUS_COMPOSE.name], "compose mounts the compose file"
+
+
+def test_on_kubernetes_prometheus_scrapes_every_annotated_pod_and_never_one_through_a_service() -> None:
+    jobs = PROMETHEUS_ON_KUBERNETES["scrape_configs"]
+    assert jobs
+    assert not [job for job in jobs if "static_configs" in job], (
+        "a fixed target in a cluster is the Service: one random pod per scrape, and the dashboard's sums go wrong"
+    )
+    workloads = [o for path in sorted(K8S.glob("*.yaml")) for o in yaml_documents(path) if o["kind"] == "Deployment"]
+    assert workloads
+    for job in jobs:
+        assert job.get("metrics_path", "/metrics") == "/metrics"
         assert [sd["role"] for sd in job["kubernetes_sd_configs"]] == ["pod"], "every pod, not one behind a Service"
         keep = [r for r in job["relabel_configs"] if r.get("action") == "keep"]
         assert keep and keep[0]["source_labels"] == ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"]
-        assert re.fullmatch(keep[0]["regex"], pod_annotations[0]["prometheus.io/scrape"])
         rewritten = {r["target_label"] for r in job["relabel_configs"] if "target_label" in r}
         assert {"__address__", "__metrics_path__"} <= rewritten, "the annotated port and path are used"
+        namespaces = {n for sd in job["kubernetes_sd_configs"] for n in sd["namespaces"]["names"]}
+        for workload in workloads:
+            annotations = workload["spec"]["template"]["metadata"]["annotations"]
+            assert re.fullmatch(keep[0]["regex"], annotations["prometheus.io/scrape"]), workload["metadata"]["name"]
+            assert workload["metadata"]["namespace"] in namespaces
 
 
 def test_the_dashboard_is_a_grafana_dashboard_with_a_prometheus_query_in_every_panel() -> None:
@@ -162,5 +179,5 @@ def test_the_processes_panel_counts_the_jobs_prometheus_scrapes() -> None:
     for expr in up:
         pattern = re.search(r'job=~"([^"]+)"', expr)
         assert pattern
-        for job in PROMETHEUS["scrape_configs"]:
+        for job in PROMETHEUS_UNDER_COMPOSE["scrape_configs"] + PROMETHEUS_ON_KUBERNETES["scrape_configs"]:
             assert re.fullmatch(pattern.group(1), job["job_name"]), f"{job['job_name']} is not counted"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import tomllib
 
-from tests.deploy import COMPOSE_FILE, K8S, OPERATOR_GUIDE, variables_prepbot_reads, yaml_documents
+from tests.deploy import COMPOSE_FILE, K8S, OPERATOR_GUIDE, README, REPO, variables_prepbot_reads, yaml_documents
 
 GUIDE = OPERATOR_GUIDE.read_text(encoding="utf-8")
 
@@ -29,23 +30,33 @@ def env_file_example() -> dict[str, str]:
 
 def test_the_env_file_the_guide_asks_for_defines_every_variable_compose_requires() -> None:
     compose = COMPOSE_FILE.read_text(encoding="utf-8")
-    required = set(re.findall(r"\$\{(\w+)(?::?\?[^}]*)?\}", compose))
+    used = set(re.findall(r"(?<!\$)\$\{(\w+)", compose))  # $${...} is the container's own variable
     example = env_file_example()
-    assert required and required <= set(example), f"missing from the example: {sorted(required - set(example))}"
-    unknown = set(example) - variables_prepbot_reads() - required
+    assert used and used <= set(example), f"missing from the example: {sorted(used - set(example))}"
+    unknown = set(example) - variables_prepbot_reads() - used
     assert not unknown, f"neither read by prepbot nor used by compose: {sorted(unknown)}"
     assert {"SLACK_BOT_TOKEN", "DISCORD_TOKEN"} <= set(example)
     assert not any(re.match(r"xox[abp]-\d|xapp-\d", value) for value in example.values()), "placeholders only"
 
 
 def test_the_guide_applies_the_kubernetes_manifests_in_file_order_and_waits_for_the_migration() -> None:
-    commands = "\n".join(code_blocks("sh", section("Kubernetes"))[:1])
+    blocks = code_blocks("sh", section("Kubernetes"))
+    commands = blocks[0]
     applied = re.findall(r"deploy/k8s/([\w.-]+\.yaml)", commands)
-    assert applied == sorted(path.name for path in K8S.glob("*.yaml")), "every manifest, in file order"
+    discord_only = sorted(path.name for path in K8S.glob("*.yaml") for o in yaml_documents(path)
+                          if o["kind"] == "Deployment" and o["spec"]["template"]["metadata"]["labels"].get(
+                              "app.kubernetes.io/component") == "discord")
+    assert discord_only, "Discord has a Deployment of its own"
+    everything = sorted(path.name for path in K8S.glob("*.yaml"))
+    assert applied == [name for name in everything if name not in discord_only], "every manifest, in file order"
+    later = "\n".join(blocks[1:])
+    assert re.findall(r"deploy/k8s/([\w.-]+\.yaml)", later)[:len(discord_only)] == discord_only, (
+        "Discord's Deployment is applied on its own, after the rest"
+    )
     jobs = {o["metadata"]["name"]: path.name for path in K8S.glob("*.yaml") for o in yaml_documents(path)
             if o["kind"] == "Job"}
-    deployment = next(path.name for path in K8S.glob("*.yaml") for o in yaml_documents(path)
-                      if o["kind"] == "Deployment")
+    deployment = min(path.name for path in K8S.glob("*.yaml") for o in yaml_documents(path)
+                     if o["kind"] == "Deployment")
     for job, file in jobs.items():
         wait = re.search(rf"wait --for=condition=complete job/{job}\b", commands)
         assert wait, f"the guide does not wait for job/{job}"
@@ -59,3 +70,20 @@ def test_the_guide_explains_every_probe_the_deployment_uses() -> None:
     for probe in ("startupProbe", "livenessProbe", "readinessProbe", "HEALTHCHECK"):
         assert probe in probes
     assert "scale deployment/prepbot" in section("Kubernetes")
+
+
+def test_the_guide_says_the_port_opens_first_and_readiness_comes_after_start_up() -> None:
+    probes = section("Probes")
+    assert not re.search(r"port opens (once|after)", GUIDE, re.I), "the port opens before start-up work"
+    assert re.search(r"port opens first", probes)
+    assert "503" in probes and "SIGTERM" in probes
+
+
+def test_the_readme_installs_the_postgres_extra_that_brings_the_driver_postgresql_urls_need() -> None:
+    readme = README.read_text(encoding="utf-8")
+    installs = [line for block in code_blocks("sh", readme) for line in block.splitlines() if "pip install" in line]
+    with_postgres = [line for line in installs if re.search(r"""['"]?\.\[[\w,]*\bpostgres\b[\w,]*\]['"]?""", line)]
+    assert with_postgres, "the README's install instructions name the .[postgres] extra"
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert any(requirement.startswith("asyncpg") for requirement in extras["postgres"])
+    assert all("-c constraints.txt" in line for line in with_postgres), "the versions CI tested"

@@ -2,7 +2,8 @@
 new ones for OUTAGE seconds, as a restart of the server looks to the bot (the server itself is not touched).
 
 While the database is away the process stays up and says so: /healthz answers 200, /readyz 503; an answer that
-arrives gets a non-200, so Slack sends it again; the waker backs off instead of failing every tick. Once the
+arrives gets a non-200, so Slack sends it again; the waker backs off instead of failing every tick; the log shows each
+kind of failure's traceback once, then a short line per failure. Once the
 database is back: /readyz is 200 again, the answer Slack retries is stored, the question that fell due during the
 outage is posted exactly once, and the answer acknowledged before the outage is still there.
 """
@@ -41,6 +42,7 @@ pytestmark = pytest.mark.slow
 
 OUTAGE = 4.0  # seconds without a database
 TICK = 0.2  # the waker's interval in the bot under test
+RETRIES_DURING = 5  # further deliveries of the same answer while the database is away
 DUE_WORK_BACK = 35.0  # seconds for due work to run after the database returns (the longest back-off is 30 s)
 
 
@@ -92,6 +94,8 @@ async def test_while_the_database_is_away_the_bot_stays_up_refuses_answers_and_c
                 noticed = await wait_until(not_ready, 5, "/readyz to answer 503", every=0.1)
                 during = load.answer("C1", thread, "UANN", "During the outage: quantization and a p99 budget.")
                 refused = await load.send_once(session, bot.url, during)
+                for _ in range(RETRIES_DURING):  # Slack's retries, each refused while the database is away
+                    assert await load.send_once(session, bot.url, during) != 200
                 health = []
                 while time.monotonic() - cut_at < OUTAGE:
                     health.append(await http_status(session, f"{bot.url}/healthz", timeout=2))
@@ -132,9 +136,15 @@ async def test_while_the_database_is_away_the_bot_stays_up_refuses_answers_and_c
             # log2(OUTAGE / TICK) times, where a fixed tick would have tried OUTAGE / TICK = 20 times.
             assert 1 <= failures <= math.ceil(math.log2(OUTAGE / TICK)) + 2, failures
             assert "running due work works again" in log
+            # A failure that repeats shows its traceback once, then one short line per failure: not one or two
+            # tracebacks of several KB for every refused request.
+            tracebacks = log.count("Traceback (most recent call last)")
+            assert tracebacks <= 4, f"{tracebacks} tracebacks for {RETRIES_DURING + 1} refused requests"
+            assert "answer commands failed" in log
             assert fleet.process(0).returncode is None
             assert slack.violations == []
-            _, _, code = await fleet.terminate(0, 30)
+            _, took, code = await fleet.terminate(0, 30)
+            assert took < 10, f"SIGTERM took {took:.1f} s"
             assert code == 0, log[-3000:]
         finally:
             await fleet.close()

@@ -134,3 +134,17 @@ def test_the_default_schedule_follows_the_settings(tmp_path):
     assert schedule.deadline == Deadline(after=timedelta(hours=6))
     assert schedule.board_weekday == 4
     assert load_settings({}, file).default_schedule(tz="Asia/Tokyo").tz == "Asia/Tokyo"
+
+
+def test_the_database_password_is_hidden_where_the_settings_are_shown(tmp_path):
+    url = "postgresql+asyncpg://prepbot:s3cr3t-Pa55@db.internal:5432/prepbot"
+    settings = load_settings({"PREPBOT_DATABASE_URL": url}, toml(tmp_path, ""))
+    shown = settings.shown()
+    assert "s3cr3t-Pa55" not in repr(shown)
+    assert shown["database_url"] == "postgresql+asyncpg://prepbot:***@db.internal:5432/prepbot"
+    assert settings.database_url == url  # only the display hides it
+
+
+def test_a_password_in_any_url_setting_is_hidden_where_the_settings_are_shown(tmp_path):
+    settings = load_settings({"SLACK_API_URL": "https://user:hunter2-proxy@proxy.example/api/"}, toml(tmp_path, ""))
+    assert "hunter2-proxy" not in repr(settings.shown())

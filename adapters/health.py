@@ -1,0 +1,167 @@
+"""Whether each platform can serve: its own auth call (or connection state) at start and periodically, retried with
+back-off while it fails, reported to /readyz, the log and the `prepbot_platform_ready` metric."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.metrics import PrometheusMetrics
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    from adapters.discord.connect import DiscordConnection
+    from adapters.slack.app import SlackParts
+
+log = logging.getLogger("prepbot.health")
+CHECK_TIMEOUT = 10.0  # seconds one check may take before it counts as failed
+
+Check = Callable[[], Awaitable[str | None]]  # None when the platform is fine, else what is wrong
+Live = Callable[[], Awaitable[str | None]]
+
+
+class PlatformHealth:
+    """One platform's readiness. `check` runs at start and every `interval` seconds while it passes; while it fails,
+    again after 1, 2, 4 ... up to `retry_max` seconds. The first failure is logged with its traceback when it raised,
+    each later one in one line, and the recovery once. `live`, when given, is asked on every readiness probe (a
+    connection's state, which changes between checks). A `passive` check only reads a state, so probes read it
+    afresh rather than its last result. Without `log_each_failure` (a connection that logs its own
+    attempts) only the first failure and the recovery are logged."""
+
+    def __init__(self, platform: str, check: Check, *, interval: float, retry_max: float, metrics: PrometheusMetrics,
+                 live: Live | None = None, passive: bool = False, log_each_failure: bool = True, on_recovered: Callable[[], Coroutine[Any, Any, object]] | None = None) -> None:
+        self.platform = platform
+        self._check = check
+        self._live = live
+        self.interval = interval
+        self.retry_max = retry_max
+        self._metrics = metrics
+        self._on_recovered = on_recovered
+        self._log_each_failure = log_each_failure
+        self.passive = passive
+        self.problem: str | None = "not checked yet"
+        self.failures = 0
+        self.checked = asyncio.Event()  # set after the first check
+        self._task: asyncio.Task[None] | None = None
+        self._followups: set[asyncio.Task[object]] = set()
+
+    async def check_now(self) -> str | None:
+        """Runs the check once; returns and records what is wrong (None: fine)."""
+        error: BaseException | None = None
+        try:
+            problem = await asyncio.wait_for(self._check(), CHECK_TIMEOUT)
+        except asyncio.TimeoutError:
+            problem = f"no answer within {CHECK_TIMEOUT:.0f} s"
+        except Exception as raised:  # whatever the platform's client raises: reported, retried
+            error = raised
+            problem = f"{type(raised).__name__}: {raised}"[:300]
+        was_down = self.failures > 0
+        self.problem = problem
+        self.checked.set()
+        self._metrics.platform_ready(self.platform, problem is None)
+        if problem is None:
+            if was_down:
+                log.info("%s works again, after %d failed checks", self.platform, self.failures)
+                self.failures = 0
+                if self._on_recovered is not None:
+                    task: asyncio.Task[object] = asyncio.create_task(self._on_recovered())
+                    self._followups.add(task)
+                    task.add_done_callback(self._followups.discard)
+            return None
+        self.failures += 1
+        if self.failures == 1:
+            log.error("%s is not ready: %s", self.platform, problem, exc_info=error)
+        elif self._log_each_failure:
+            log.warning("%s is still not ready (%d checks in a row): %s", self.platform, self.failures, problem)
+        return problem
+
+    async def current(self) -> str | None:
+        """What is wrong now: for a passive check (a state read) the state now; else the last check's result (it
+        says why), else the connection's live state."""
+        if self.passive:
+            return await self._check()
+        if self.problem is not None or self._live is None:
+            return self.problem
+        return await self._live()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"{self.platform} health")
+
+    async def _run(self) -> None:
+        pause = 1.0
+        while True:
+            if await self.check_now() is None:
+                pause = 1.0
+                await asyncio.sleep(self.interval)
+            else:
+                await asyncio.sleep(min(pause, self.retry_max))
+                pause = min(pause * 2, self.retry_max)
+
+    async def stop(self) -> None:
+        tasks = [t for t in (self._task, *self._followups) if t is not None]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=2)
+
+
+def slack_check(client: AsyncWebClient, *, has_token: bool) -> Check:
+    """Slack's own answer: `auth.test` with the bot token (a revoked or invalid token is not ready), or, with
+    tokens from installations, `api.test` (the API answers)."""
+
+    async def check() -> str | None:
+        try:
+            if has_token:
+                await client.auth_test()
+            else:
+                await client.api_test()
+        except SlackApiError as error:
+            code = error.response.get("error") if error.response is not None else None
+            method = "auth.test" if has_token else "api.test"
+            return f"{method} refused the bot token ({code or error})" if has_token else f"{method}: {code}"
+        except (aiohttp.ClientError, OSError) as error:
+            return f"Slack API unreachable ({type(error).__name__}: {error})"[:300]
+        return None
+
+    return check
+
+
+def slack_health(slack: SlackParts, socket_handler: AsyncSocketModeHandler | None, *, metrics: PrometheusMetrics,
+                 on_recovered: Callable[[], Coroutine[Any, Any, object]]) -> PlatformHealth:
+    """Slack's readiness: `auth.test` with the configured bot token (`api.test` with installations), and in Socket
+    Mode the socket's state."""
+    settings = slack.settings
+    client = AsyncWebClient(token=settings.slack_bot_token, base_url=slack.clients.api_url,
+                            session=slack.clients.session(), retry_handlers=[])  # one try a check: the loop retries
+    live: Live | None = None
+    if socket_handler is not None:
+        handler = socket_handler
+
+        async def socket_state() -> str | None:
+            return None if await handler.client.is_connected() else "socket mode not connected"
+
+        live = socket_state
+    return PlatformHealth("slack", slack_check(client, has_token=bool(settings.slack_bot_token)),
+                          interval=settings.health_check_seconds, retry_max=settings.retry_max_seconds,
+                          metrics=metrics, live=live, on_recovered=on_recovered)
+
+
+def discord_health(connection: DiscordConnection, *, metrics: PrometheusMetrics,
+                   on_recovered: Callable[[], Coroutine[Any, Any, object]]) -> PlatformHealth:
+    """Discord's readiness: the connection's login and gateway state. The connection retries and logs its attempts
+    itself, so the check only reads its state."""
+
+    async def state() -> str | None:
+        return connection.readiness_problem()
+
+    settings = connection.settings
+    return PlatformHealth("discord", state, interval=settings.health_check_seconds,
+                          retry_max=settings.retry_max_seconds, metrics=metrics, passive=True,
+                          log_each_failure=False, on_recovered=on_recovered)
