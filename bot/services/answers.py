@@ -8,7 +8,7 @@ import logging
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -33,7 +33,6 @@ from bot.store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger("prepbot.answers")
 MAX_BATCH = 500
-_AnyCommand = TypeVar("_AnyCommand", SubmitAnswer, EditAnswer, WithdrawAnswer, RunCommand)
 
 
 def visible_text(text: str) -> str:
@@ -59,22 +58,25 @@ def _storable_speaker(speaker: Speaker) -> Speaker:
     return speaker if name is speaker.name else replace(speaker, name=name)
 
 
-def storable_command(command: _AnyCommand) -> _AnyCommand:
-    """`command` with everything a member wrote (the text, their name, the channel's name) made storable."""
+def storable_answer(command: AnswerCommand) -> AnswerCommand:
+    """`command` with what the member wrote (the text, their name) made storable."""
     if isinstance(command, SubmitAnswer):
         text, speaker = storable(command.text), _storable_speaker(command.speaker)
         if text is command.text and speaker is command.speaker:
             return command
-        return replace(command, text=text, speaker=speaker)  # type: ignore[return-value]
+        return replace(command, text=text, speaker=speaker)
     if isinstance(command, EditAnswer):
         text = storable(command.text)
-        return command if text is command.text else replace(command, text=text)  # type: ignore[return-value]
-    if isinstance(command, RunCommand):
-        text, speaker, name = storable(command.text), _storable_speaker(command.speaker), storable(command.channel_name)
-        if text is command.text and speaker is command.speaker and name is command.channel_name:
-            return command
-        return replace(command, text=text, speaker=speaker, channel_name=name)  # type: ignore[return-value]
+        return command if text is command.text else replace(command, text=text)
     return command
+
+
+def storable_run(command: RunCommand) -> RunCommand:
+    """`command` with what the member wrote (the text, their name, the channel's name) made storable."""
+    text, speaker, name = storable(command.text), _storable_speaker(command.speaker), storable(command.channel_name)
+    if text is command.text and speaker is command.speaker and name is command.channel_name:
+        return command
+    return replace(command, text=text, speaker=speaker, channel_name=name)
 
 
 def truncate(text: str, limit: int) -> tuple[str, bool]:
@@ -184,7 +186,7 @@ class AnswerIngest:
         """Stores the command durably and returns what happened, without acknowledging it in the chat; raises if
         the database write failed."""
         self._arrivals += 1
-        outcome = await self._submit(storable_command(command))
+        outcome = await self._submit(storable_answer(command))
         assert not isinstance(outcome, (_CommandQueued, _CommandCompleted, _Marked))
         if log.isEnabledFor(logging.DEBUG):  # what members wrote is theirs: only at debug level
             text = command.text if isinstance(command, (SubmitAnswer, EditAnswer)) else ""
@@ -199,7 +201,7 @@ class AnswerIngest:
         """Stores a slash command in the inbox, held by the claim token `holder` until `held_until`; its id, or None
         if queued before."""
         self._arrivals += 1
-        outcome = await self._submit(_QueueCommand(storable_command(command), dedupe_key, at, held_until, holder))
+        outcome = await self._submit(_QueueCommand(storable_run(command), dedupe_key, at, held_until, holder))
         assert isinstance(outcome, _CommandQueued)
         return outcome.inbox_id
 
