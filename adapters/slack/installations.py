@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
@@ -17,15 +17,21 @@ from bot.ports import Clock
 from bot.store.unit_of_work import Store
 
 PLATFORM = "slack"
+TOKEN_CACHE = timedelta(minutes=1)  # how long a replica trusts the token it read, before it reads it again
 
 
 class StoreInstallationStore(AsyncInstallationStore):
-    """Bot installations per workspace, in the `installations` table. Tokens are never logged."""
+    """Bot installations per workspace, in the `installations` table. Tokens are never logged.
 
-    def __init__(self, store: Store, clock: Clock) -> None:
+    Each replica keeps what it read for TOKEN_CACHE at most, and drops it at once when Slack refuses the token
+    (`forget`): after an uninstall and a reinstall through another replica, every replica goes on with the new
+    token."""
+
+    def __init__(self, store: Store, clock: Clock, cache_for: timedelta = TOKEN_CACHE) -> None:
         self._store = store
         self._clock = clock
-        self._cache: dict[tuple[str, str], Bot | None] = {}
+        self._cache_for = cache_for
+        self._cache: dict[tuple[str, str], tuple[datetime, Bot]] = {}
 
     @property
     def logger(self) -> Any:
@@ -50,8 +56,9 @@ class StoreInstallationStore(AsyncInstallationStore):
         self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
     ) -> Bot | None:
         key = (enterprise_id or "", team_id or "")
-        if key in self._cache:
-            return self._cache[key]
+        cached = self._cache.get(key)
+        if cached is not None and self._clock.now() - cached[0] < self._cache_for:
+            return cached[1]
         async with self._store.unit_of_work() as uow:
             row = await uow.installations.find(PLATFORM, *key)
         bot = None
@@ -63,7 +70,9 @@ class StoreInstallationStore(AsyncInstallationStore):
                 bot_scopes=data.get("bot_scopes") or "", is_enterprise_install=bool(is_enterprise_install),
                 installed_at=row.installed_at.timestamp(),
             )
-            self._cache[key] = bot
+            self._cache[key] = (self._clock.now(), bot)
+        else:
+            self._cache.pop(key, None)
         return bot
 
     async def async_find_installation(
@@ -95,6 +104,21 @@ class StoreInstallationStore(AsyncInstallationStore):
         """SlackTokens: the installed bot of `team_id`."""
         bot = await self.async_find_bot(enterprise_id=None, team_id=team_id)
         return BotIdentity(bot.bot_token, bot.bot_user_id) if bot else None
+
+    async def forget(self, team_id: str, *, removed_at: datetime | None = None) -> None:
+        """SlackTokens: drops the cached bot of `team_id`; with `removed_at`, deletes its installation too, unless
+        it was saved after that moment (a reinstall that came before a late or redelivered removal)."""
+        self._cache.pop(("", team_id), None)
+        if removed_at is not None:
+            async with self._store.unit_of_work() as uow:
+                row = await uow.installations.find(PLATFORM, "", team_id)
+                if row is not None and _aware(row.installed_at) <= removed_at:
+                    await uow.installations.delete(PLATFORM, "", team_id)
+                    await uow.commit()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 class StoreOAuthStateStore(AsyncOAuthStateStore):
