@@ -25,7 +25,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.followups import FollowUps
 from adapters.slack.chat import SingleWorkspaceTokens, SlackChat, SlackClients, SlackTokens
 from adapters.slack.events import address, answer_command, slack_time, team_of, vote_command
-from adapters.slack.installations import StoreInstallationStore, StoreOAuthStateStore
+from adapters.slack.installations import StoreAuthorize, StoreInstallationStore, StoreOAuthStateStore
 from adapters.slack.render import render
 from bot.app import PrepBot
 from bot.cards import Card
@@ -151,6 +151,7 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> DeadlineApp:
         assert isinstance(installations, StoreInstallationStore)
         kwargs["installation_store"] = installations
         kwargs["installation_store_bot_only"] = True
+        kwargs["authorize"] = StoreAuthorize(installations)
         kwargs["oauth_settings"] = AsyncOAuthSettings(
             client_id=settings.slack_client_id,
             client_secret=settings.slack_client_secret,

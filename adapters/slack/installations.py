@@ -7,6 +7,9 @@ import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.async_authorize import AsyncAuthorize
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
@@ -119,6 +122,27 @@ class StoreInstallationStore(AsyncInstallationStore):
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+class StoreAuthorize(AsyncAuthorize):
+    """Bolt's authorization of a request from an installed workspace: the stored bot, without bolt's auth.test call
+    on every request (prepbot never calls the Web API through bolt's client; its own calls read the token afresh
+    when Slack refuses it)."""
+
+    def __init__(self, installations: StoreInstallationStore) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._installations = installations
+
+    async def __call__(
+        self, *, context: AsyncBoltContext, enterprise_id: str | None, team_id: str | None, user_id: str | None,
+        actor_enterprise_id: str | None = None, actor_team_id: str | None = None, actor_user_id: str | None = None,
+    ) -> AuthorizeResult | None:
+        bot = await self._installations.async_find_bot(enterprise_id=enterprise_id, team_id=team_id)
+        if bot is None:
+            return None
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_user_id=bot.bot_user_id,
+                               bot_id=bot.bot_id, bot_token=bot.bot_token, bot_scopes=bot.bot_scopes,
+                               user_id=user_id)
 
 
 class StoreOAuthStateStore(AsyncOAuthStateStore):

@@ -75,15 +75,3 @@ async def test_a_board_asked_for_where_the_bot_cannot_post_tells_the_member_to_i
         assert "cannot post in this channel" in shown and "invite me" in shown
         assert team.slack.violations == []
 
-
-async def test_after_the_bot_is_invited_the_same_subscribe_works(tmp_path: Path) -> None:
-    async with slack_team(tmp_path, "http") as team:
-        channel = without_the_bot(team)
-        await team.command("UADA", SUBSCRIBE, channel)
-        team.slack.add_bot_to(channel)
-
-        await team.command("UADA", SUBSCRIBE, channel)
-        await team.until(berlin(2026, 11, 30, 9, 31))
-
-        assert len([m for m in team.slack.top_level(channel) if m.blocks]) == 2  # the announcement and the question
-        assert team.slack.violations == []
