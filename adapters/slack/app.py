@@ -358,13 +358,13 @@ class SlackRequestError(ValueError):
 def read_slack_request(raw: bytes, headers: Any, verifier: SignatureVerifier) -> AsyncBoltRequest:
     """The bolt request for a signed, well-formed Slack request; raises SlackRequestError (401: not signed by
     Slack, or too old; 400: not a body Slack sends) otherwise."""
-    if not verifier.is_valid(raw, headers.get("X-Slack-Request-Timestamp") or "",
-                             headers.get("X-Slack-Signature") or ""):
-        raise SlackRequestError(401, "the signature or its timestamp is not valid")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise SlackRequestError(400, "the body is not UTF-8") from None
+    if not verifier.is_valid(text, headers.get("X-Slack-Request-Timestamp") or "",
+                             headers.get("X-Slack-Signature") or ""):
+        raise SlackRequestError(401, "the signature or its timestamp is not valid")
     content_type = str(headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
     if content_type == "application/json":
         try:
