@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
@@ -32,9 +32,8 @@ from bot.cards import Card
 from bot.config import Settings
 from bot.domain.model import Speaker
 from bot.messages import AnswerCommand, AnswerOutcome, RunCommand
-from bot.ports import ChatError
+from bot.ports import ChatError, Clock, Metrics
 from bot.services.inbox import BUSY
-from bot.ports import Clock, Metrics
 from bot.store.unit_of_work import Store
 
 log = logging.getLogger("prepbot.slack")
@@ -419,16 +418,12 @@ def http_routes(app: DeadlineApp) -> web.RouteTableDef:
     if oauth_flow is not None:
 
         async def install(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(await oauth_flow.handle_installation(await _oauth_request(request)))
+            return await to_aiohttp_response(await oauth_flow.handle_installation(await to_bolt_request(request)))
 
         async def redirect(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(await oauth_flow.handle_callback(await _oauth_request(request)))
+            return await to_aiohttp_response(await oauth_flow.handle_callback(await to_bolt_request(request)))
 
         routes.get(oauth_flow.install_path)(install)
         routes.get(oauth_flow.redirect_uri_path)(redirect)
     return routes
 
-
-async def _oauth_request(request: web.Request) -> AsyncBoltRequest:
-    return AsyncBoltRequest(body=await request.text(), query=request.query_string,
-                            headers=request.headers)  # type: ignore[arg-type]

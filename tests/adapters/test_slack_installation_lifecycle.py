@@ -9,10 +9,17 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import AsyncExitStack
+from datetime import timedelta
 from pathlib import Path
 
+from slack_sdk.oauth.installation_store.models.bot import Bot
+
 from adapters.serve import running
+from adapters.slack.chat import BotIdentity
+from adapters.slack.installations import StoreInstallationStore
 from bot.clock import FakeClock
+from bot.store.engine import make_engine, upgrade
+from bot.store.unit_of_work import Store
 from tests.adapters.slack_team import SlackTeam, berlin, block_text, slack_settings, slack_team
 from tests.adapters.test_slack_workspaces_are_isolated import install_from_the_install_page
 from tests.fakes.slack import FakeSlack
@@ -83,3 +90,22 @@ async def test_after_an_uninstall_and_a_reinstall_through_one_replica_the_other_
         assert "ada subscribed this channel" in block_text(announcement)
         assert rows(db, "SELECT subscribed FROM channels") == [(1,)]
         assert slack.violations == []
+
+
+async def test_a_replica_reads_a_workspaces_token_again_a_minute_after_it_last_did(tmp_path: Path) -> None:
+    clock = FakeClock(berlin(2026, 11, 30, 8, 0))
+    store = Store(make_engine(f"sqlite+aiosqlite:///{tmp_path / 'slack.db'}"))
+    await upgrade(store.engine)
+    try:
+        one, other = StoreInstallationStore(store, clock), StoreInstallationStore(store, clock)
+        await one.async_save_bot(Bot(team_id="T1", bot_token="xoxb-first", bot_id="B1", bot_user_id="UBOT",
+                                     installed_at=clock.now().timestamp()))
+        assert (await other.bot_for("T1")) == BotIdentity("xoxb-first", "UBOT")
+
+        await one.async_save_bot(Bot(team_id="T1", bot_token="xoxb-second", bot_id="B1", bot_user_id="UBOT",
+                                     installed_at=clock.now().timestamp()))
+        clock.set(clock.now() + timedelta(seconds=61))
+
+        assert (await other.bot_for("T1")) == BotIdentity("xoxb-second", "UBOT")
+    finally:
+        await store.close()
