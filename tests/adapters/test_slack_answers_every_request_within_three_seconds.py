@@ -14,6 +14,8 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pytest
+
 from tests.adapters import slack_payloads as payloads
 from tests.adapters.slack_team import SlackTeam, berlin, block_text, eventually, slack_team
 from tests.fakes.slack import Message
@@ -66,30 +68,38 @@ async def test_a_vote_from_a_member_not_looked_up_yet_is_answered_in_time_while_
         assert count(tmp_path, "SELECT count(*) FROM votes") == 1  # and the vote counts
 
 
+@pytest.mark.parametrize("mode", ["http", "socket"])
 async def test_a_command_while_another_process_holds_the_database_is_answered_busy_in_time_and_never_runs(
-    tmp_path: Path,
+    tmp_path: Path, mode: str
 ) -> None:
-    async with slack_team(tmp_path, "http") as team:
+    async with slack_team(tmp_path, mode) as team:
         await a_question(team)
         response_url = team.slack.slash_command(team.team_id, team.channel, "UBEN", "stats")["response_url"]
         body = payloads.slash_command(team.team_id, team.channel, "general", "UBEN", "ben", "stats", response_url)
         holder = held_by_another_process(tmp_path)
         try:
-            status, reply = await team.slack.send_signed(
-                f"{team.live.http_url}/slack/events", urlencode(body), "application/x-www-form-urlencoded",
-                timeout=10)
+            if mode == "http":
+                status, reply = await team.slack.send_signed(
+                    f"{team.live.http_url}/slack/events", urlencode(body), "application/x-www-form-urlencoded",
+                    timeout=10)
+                assert status == 200
+                shown = json.loads(reply)
+                assert shown["response_type"] == "ephemeral"
+                busy = shown["text"]
+            else:
+                await team.slack.push_socket("slash_commands", body, timeout=10)
+                [busy] = team.ephemerals_for("UBEN")  # the ack's payload, shown to ben only
         finally:
             holder.execute("ROLLBACK")
             holder.close()
 
-        assert status == 200 and team.slack.violations == []
-        shown = json.loads(reply)
-        assert shown["response_type"] == "ephemeral" and "busy" in shown["text"] and "try again" in shown["text"]
+        assert "busy" in busy and "try again" in busy
+        assert team.slack.violations == []  # in time
         # The store takes the queued command once the other process lets go: it is marked done, never run.
         await eventually(lambda: count(tmp_path, "SELECT count(*) FROM inbox WHERE done_at IS NOT NULL") == 2)
         await team.settled()
         assert count(tmp_path, "SELECT count(*) FROM inbox WHERE done_at IS NULL") == 0
-        assert team.ephemerals_for("UBEN") == []  # no stats after "busy"
+        assert len(team.ephemerals_for("UBEN")) == (0 if mode == "http" else 1)  # no stats after "busy"
 
 
 async def test_an_answer_while_another_process_holds_the_database_is_answered_500_in_time_and_kept_once(
