@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import sqlite3
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -143,7 +144,9 @@ async def _one_loop_pass() -> None:
 def _store_unavailable(error: BaseException) -> bool:
     """Whether `error` says the store itself cannot take writes now (down, or busy with another writer's lock), as
     opposed to refusing one row: then writing rows one by one would only fail again, each after its own wait."""
-    return isinstance(error, (OperationalError, InterfaceError, OSError, asyncio.TimeoutError))
+    return (isinstance(error, (OperationalError, InterfaceError, sqlite3.OperationalError, OSError,
+                               asyncio.TimeoutError))
+            or bool(getattr(error, "connection_invalidated", False)))
 
 
 def _short(error: BaseException) -> str:

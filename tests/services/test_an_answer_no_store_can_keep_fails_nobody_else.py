@@ -5,14 +5,18 @@ answers committed with it."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import text
 
 from bot.cards import Reaction
 from bot.domain.model import Speaker
 from bot.messages import AnswerAccepted, RunCommand
-from tests.services.team import ALICE, BOB, CAROL, GENERAL, Team, open_question
+from bot.store import engine
+from tests.services.conftest import StartTeam
+from tests.services.team import ALICE, BOB, CAROL, GENERAL, MONDAY, Team, berlin, open_question
 
 REPLACEMENT = "\ufffd"
 
@@ -122,3 +126,24 @@ async def test_an_answer_the_store_refuses_fails_alone_and_the_answers_committed
     again = await team.answer(question, "an antidote", by=BOB, ref="r4")  # the lane goes on as before
     assert isinstance(again, AnswerAccepted)
 
+
+
+@pytest.mark.sqlite_only
+async def test_answers_that_meet_a_database_held_by_another_process_fail_together_without_a_retry_each(
+    start_team: StartTeam, database_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(engine, "SQLITE_LOCK_WAIT", 0.2)  # seconds a write waits for another process's lock
+    team = await start_team(berlin(MONDAY, 7, 0))
+    question = await open_question(team)
+    holder = sqlite3.connect(database_url.partition(":///")[2], isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        outcomes = await asyncio.gather(*(team.answer(question, f"answer {n}", by=by, ref=f"r{n}")
+                                          for n, by in enumerate((ALICE, BOB, CAROL))), return_exceptions=True)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    assert all(isinstance(outcome, Exception) for outcome in outcomes)  # their platform delivers them again
+    assert not [r for r in caplog.records if "one by one" in r.getMessage()]  # the store was busy: no row was bad
+    assert team.chat.reactions == []
