@@ -12,6 +12,7 @@ from contextlib import AsyncExitStack
 from datetime import timedelta
 from pathlib import Path
 
+import yaml
 from slack_sdk.oauth.installation_store.models.bot import Bot
 
 from adapters.serve import running
@@ -109,3 +110,11 @@ async def test_a_replica_reads_a_workspaces_token_again_a_minute_after_it_last_d
         assert (await other.bot_for("T1")) == BotIdentity("xoxb-second", "UBOT")
     finally:
         await store.close()
+
+
+def test_the_app_manifest_subscribes_to_the_events_that_say_the_app_was_removed() -> None:
+    manifest = yaml.safe_load((Path(__file__).resolve().parents[2] / "deploy" / "slack" / "manifest.yml").read_text())
+
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+
+    assert {"app_uninstalled", "tokens_revoked"} <= set(events)
