@@ -262,24 +262,31 @@ class AnswerIngest:
                 # of waiting for the next one (fewer, larger commits under load; no wait worth measuring when idle).
                 await _one_loop_pass()
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-            try:
-                await self._commit(batch)
-            except Exception as error:  # the whole group rolled back: nothing in it was stored
-                if len(batch) == 1 or _store_unavailable(error):
-                    self._fail(batch, error)
-                    continue
-                # One bad row must not fail its neighbours: each is written again on its own, so only the rows
-                # that fail by themselves fail (and the others are stored, as if they had come alone).
-                log.warning("storing %d arrivals together failed (%s); storing them one by one",
-                            len(batch), type(error).__name__)
-                for index, item in enumerate(batch):
-                    try:
-                        await self._commit([item])
-                    except Exception as alone:
-                        if _store_unavailable(alone):
-                            self._fail(batch[index:], alone)
-                            break
-                        self._fail([item], alone)
+            await self._store_apart(batch)
+
+    async def _store_apart(self, batch: list[_Pending]) -> Exception | None:
+        """Writes `batch` in one commit. If the store refuses it, each half is written on its own, and so on, so
+        that only the arrivals the store refuses by themselves fail, not those that came with them (a few more
+        commits, in order). When the store itself cannot take writes now, nothing more is tried: every arrival
+        left fails, and the error is returned."""
+        try:
+            await self._commit(batch)
+        except Exception as error:  # the whole group rolled back: nothing in it was stored
+            if _store_unavailable(error):
+                self._fail(batch, error)
+                return error
+            if len(batch) == 1:
+                self._fail(batch, error)
+                return None
+            log.warning("storing %d arrivals together failed (%s); storing them apart", len(batch),
+                        type(error).__name__)
+            middle = len(batch) // 2
+            unavailable = await self._store_apart(batch[:middle])
+            if unavailable is not None:
+                self._fail(batch[middle:], unavailable)
+                return unavailable
+            return await self._store_apart(batch[middle:])
+        return None
 
     async def _commit(self, batch: list[_Pending]) -> None:
         """Writes `batch` in one transaction and resolves its futures; raises, with nothing resolved, if it

@@ -145,5 +145,20 @@ async def test_answers_that_meet_a_database_held_by_another_process_fail_togethe
         holder.close()
 
     assert all(isinstance(outcome, Exception) for outcome in outcomes)  # their platform delivers them again
-    assert not [r for r in caplog.records if "one by one" in r.getMessage()]  # the store was busy: no row was bad
+    assert not [r for r in caplog.records if "apart" in r.getMessage()]  # the store was busy: no row was bad
     assert team.chat.reactions == []
+
+
+async def test_in_a_burst_of_forty_answers_only_the_three_the_store_refuses_fail(team: Team) -> None:
+    question = await open_question(team)
+    await refuse_rows_saying(team, "poison")
+    poisoned = {5, 6, 31}
+    teammates = [Speaker(f"m{n}", f"member{n}") for n in range(40)]
+
+    outcomes = await asyncio.gather(*(
+        team.answer(question, "poison" if n in poisoned else f"answer {n}", by=teammates[n], ref=f"r{n}")
+        for n in range(40)), return_exceptions=True)
+
+    assert {n for n, outcome in enumerate(outcomes) if isinstance(outcome, Exception)} == poisoned
+    assert set(await texts_of(team, question.card.round_id)) == {  # type: ignore[union-attr]
+        f"r{n}" for n in range(40) if n not in poisoned}
