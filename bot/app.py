@@ -127,8 +127,10 @@ class PrepBot:
         await asyncio.gather(self.due.stop(timeout), self.inbox.stop(timeout))
 
     async def close(self) -> None:
-        for job in list(self._background):
+        jobs = list(self._background)
+        for job in jobs:
             job.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)  # each lets go of its connection before the store closes
         await self.store.close()
 
     async def handle_answer(self, command: AnswerCommand) -> AnswerOutcome:
