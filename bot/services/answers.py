@@ -305,8 +305,9 @@ class AnswerIngest:
         """Each of `items` raises `error` to its caller: nothing of it was stored (an answer's platform is told
         so, and delivers it again)."""
         refs = [getattr(item.command, "message_ref", None) or type(item.command).__name__ for item in items]
-        log.error("could not store %s: %s: %s", ", ".join(map(str, refs[:5])) + (" ..." if len(refs) > 5 else ""),
-                  type(error).__name__, _short(error))
+        log.error("storing %d answer commands failed (%s): %s: %s", len(items),
+                  ", ".join(map(str, refs[:5])) + (" ..." if len(refs) > 5 else ""), type(error).__name__,
+                  _short(error))
         for item in items:
             if not item.future.done():
                 item.future.set_exception(error)
