@@ -27,6 +27,7 @@ from bot.services.inbox import CommandInbox
 from bot.services.due import DueWork, next_due_at
 from bot.services.planning import repair_plans
 from bot.services.votes import record_vote
+from bot.services.workspaces import stop_workspace
 from bot.store.engine import upgrade
 from bot.store.unit_of_work import Store
 
@@ -126,8 +127,10 @@ class PrepBot:
         await asyncio.gather(self.due.stop(timeout), self.inbox.stop(timeout))
 
     async def close(self) -> None:
-        for job in list(self._background):
+        jobs = list(self._background)
+        for job in jobs:
             job.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)  # each lets go of its connection before the store closes
         await self.store.close()
 
     async def handle_answer(self, command: AnswerCommand) -> AnswerOutcome:
@@ -196,6 +199,16 @@ class PrepBot:
         Returns how many cards the reply had."""
         with log_context(command.channel):
             return await self.inbox.run_queued(inbox_id, command, deliver)
+
+    async def drop_queued(self, inbox_id: int) -> None:
+        """Marks a queued command done without running it (its member was told to try again)."""
+        await self.answers.complete_command(inbox_id, self.clock.now())
+
+    async def workspace_removed(self, platform: str, workspace: str) -> int:
+        """The bot was removed from a workspace: every channel's schedule there stops (history and points are
+        kept). Returns how many channels were subscribed."""
+        with log_context(platform=platform, workspace=workspace):
+            return await stop_workspace(platform, workspace, store=self.store)
 
     async def run_queued_commands(self, limit: int | None = None) -> int:
         """Runs queued commands and tells each member the reply privately; returns how many ran."""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -14,21 +17,34 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.followups import FollowUps
 from adapters.slack.chat import SingleWorkspaceTokens, SlackChat, SlackClients, SlackTokens
-from adapters.slack.events import address, answer_command, team_of, vote_command
-from adapters.slack.installations import StoreInstallationStore, StoreOAuthStateStore
+from adapters.slack.events import address, answer_command, slack_time, team_of, vote_command
+from adapters.slack.installations import StoreAuthorize, StoreInstallationStore, StoreOAuthStateStore
+from adapters.slack.render import render
 from bot.app import PrepBot
+from bot.cards import Card
 from bot.config import Settings
 from bot.domain.model import Speaker
-from bot.messages import RunCommand
-from bot.ports import Clock, Metrics
+from bot.messages import AnswerCommand, AnswerOutcome, RunCommand
+from bot.ports import ChatError, Clock, Metrics
+from bot.services.inbox import BUSY
 from bot.store.unit_of_work import Store
 
 log = logging.getLogger("prepbot.slack")
-Handler = Callable[[dict[str, Any]], Awaitable[None]]
+Handler = Callable[[dict[str, Any]], Awaitable[BoltResponse]]
+
+# Slack waits 3 seconds for a response, then shows the member an error (a command) or delivers again (an event).
+# prepbot gives itself this long to store what a request carries; what takes longer is answered "busy" (a command)
+# or 500 (an event: Slack delivers it again), and whatever was still being stored is settled after the response.
+RESPONSE_BUDGET = 2.0
+BACKSTOP = 0.5  # on top of the budget: the longest any request waits, in any step (bolt's own included)
+MAX_BODY = 1024 * 1024  # bytes; Slack's payloads are far smaller
 
 BOT_SCOPES = [
     "channels:history",
@@ -85,6 +101,7 @@ class SlackParts:
     clock: Clock
     app: AsyncApp | None = None
     followups: FollowUps | None = None
+    response_budget: float = RESPONSE_BUDGET
 
     async def close(self) -> None:
         """Lets reactions and acknowledged commands finish, then closes the HTTP connections."""
@@ -113,9 +130,10 @@ def build_slack_chat(settings: Settings, store: Store, clock: Clock, metrics: Me
     return SlackParts(chat, tokens, clients, settings, store, clock)
 
 
-def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
-    """The bolt app that feeds prepbot: `/prep` and messages through `BurstRoutes`, reactions through listeners.
-    Every request is answered only after what it carries is committed."""
+def build_slack_app(parts: SlackParts, bot: PrepBot) -> DeadlineApp:
+    """The bolt app that feeds prepbot: `/prep` and messages through `BurstRoutes`, reactions and the installation's
+    lifecycle through listeners. Every request is answered only after what it carries is committed, and within
+    Slack's 3 seconds: what cannot be stored in time is answered "busy" (a command) or 500 (an event)."""
     settings = parts.settings
     client = AsyncWebClient(token=settings.slack_bot_token, base_url=parts.clients.api_url,
                             session=parts.clients.session())
@@ -123,13 +141,16 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
         "client": client,
         "signing_secret": settings.slack_signing_secret or "socket-mode-has-no-signing-secret",
         "process_before_response": True,
-        "request_verification_enabled": slack_mode(settings) == "http",
+        # Over HTTP, `http_routes` checks the signature before bolt sees the request (and logs a refusal without
+        # the body, which bolt would log whole).
+        "request_verification_enabled": False,
     }
     if not settings.slack_bot_token:
         installations = parts.tokens
         assert isinstance(installations, StoreInstallationStore)
         kwargs["installation_store"] = installations
         kwargs["installation_store_bot_only"] = True
+        kwargs["authorize"] = StoreAuthorize(installations)
         kwargs["oauth_settings"] = AsyncOAuthSettings(
             client_id=settings.slack_client_id,
             client_secret=settings.slack_client_secret,
@@ -139,47 +160,94 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
             install_path="/slack/install",
             redirect_uri_path="/slack/oauth_redirect",
         )
-    app = AsyncApp(**kwargs)
+    app = DeadlineApp(parts.response_budget + BACKSTOP, **kwargs)
     chat = parts.chat
     followups = parts.followups = FollowUps(lambda: bot.answers.arrivals)
+    budget = parts.response_budget
 
-    async def on_prep(body: dict[str, Any]) -> None:
+    def reply_through(response_url: str) -> Callable[[Card], Awaitable[None]]:
+        """Shows a command's reply to the member who ran it through the command's response_url, which works where
+        the bot is not a member (a channel it was not invited to, a private channel, a DM)."""
+        webhook = AsyncWebhookClient(response_url, session=parts.clients.session())
+
+        async def deliver(card: Card) -> None:
+            for message in render(card):
+                try:
+                    response = await webhook.send(text=message.text, blocks=message.blocks,
+                                                  response_type="ephemeral")
+                except (OSError, asyncio.TimeoutError, SlackApiError) as error:
+                    raise ChatError(f"Slack response_url: {error.__class__.__name__}") from None
+                if response.status_code != 200:
+                    raise ChatError(f"Slack response_url: HTTP {response.status_code} {response.body[:100]}")
+
+        return deliver
+
+    async def on_prep(body: dict[str, Any]) -> BoltResponse:
         # Queued durably before Slack gets its 200 (it allows 3 seconds); it runs after the response.
+        deadline = asyncio.get_running_loop().time() + budget
         team = str(body.get("team_id") or "")
         user = str(body.get("user_id") or "")
         channel = address(body, str(body.get("channel_id") or ""))
         speaker = Speaker(user, await chat.display_name_soon(team, user))
         command = RunCommand(channel, speaker, str(body.get("text") or ""), str(body.get("channel_name") or ""))
         key = str(body.get("trigger_id") or "") or f"{team}:{user}:{bot.clock.now().isoformat()}"
-        inbox_id = await bot.enqueue_command(command, f"slack:{key}")
+        queued = asyncio.ensure_future(bot.enqueue_command(command, f"slack:{key}"))
+        try:
+            inbox_id = await _within(queued, deadline)
+        except asyncio.TimeoutError:
+            # The member is told to try again, so the command must not run when the store catches up.
+            queued.add_done_callback(lambda done: _drop_late(done, followups, bot))
+            log.warning("a /prep command was answered busy: the store did not take it within %.1f s", budget)
+            return busy_response()
+        except Exception as error:
+            log.warning("a /prep command was answered busy: %s", _short(error))
+            return busy_response()
         if inbox_id is not None:  # None: a retried delivery of a command already queued
-            followups.start(bot.run_queued(inbox_id, command))
+            response_url = str(body.get("response_url") or "")
+            deliver = reply_through(response_url) if response_url.startswith(("https://", "http://")) else None
+            followups.start(bot.run_queued(inbox_id, command, deliver))
+        return BoltResponse(status=200, body="")
 
     async def bot_user(body: dict[str, Any]) -> str | None:
         identity = await parts.tokens.bot_for(team_of(body))
         return identity.user_id if identity else None
 
-    async def on_message(body: dict[str, Any]) -> None:
+    async def on_message(body: dict[str, Any]) -> BoltResponse:
+        deadline = asyncio.get_running_loop().time() + budget
         event = body.get("event") or {}
         user = str(event.get("user") or "")
         name = await chat.display_name_soon(team_of(body), user) if user and not event.get("bot_id") else user
         command = answer_command(body, name, await bot_user(body), bot.clock.now())
-        if command is not None:
-            # Committed before Slack gets its 200; the reaction follows once the arrivals of the moment are in.
-            outcome = await bot.store_answer(command)
-            followups.start(bot.acknowledge_answer(command, outcome))
+        if command is None:
+            return BoltResponse(status=200, body="")
+        # Committed before Slack gets its 200; the reaction follows once the arrivals of the moment are in.
+        stored = asyncio.ensure_future(bot.store_answer(command))
+        try:
+            outcome = await _within(stored, deadline)
+        except asyncio.TimeoutError:
+            # Slack delivers it again; if the store takes it meanwhile, it is acknowledged once, from here.
+            stored.add_done_callback(lambda done: _acknowledge_late(done, command, followups, bot))
+            log.warning("an answer was answered 500: the store did not take it within %.1f s", budget)
+            return BoltResponse(status=500, body="")
+        except Exception as error:
+            log.warning("an answer was answered 500: %s", _short(error))
+            return BoltResponse(status=500, body="")
+        followups.start(bot.acknowledge_answer(command, outcome))
+        return BoltResponse(status=200, body="")
 
     # The two kinds of request that come in bursts, `/prep` and messages (answers in a question's thread), are
-    # taken by a middleware that runs after bolt's own (signature check, authorization, URL verification,
-    # ignoring the bot's own events): matching listeners costs bolt more per request than storing an answer costs
-    # prepbot. An error answers 500, so Slack retries. Everything else goes on to the listeners below.
+    # taken by a middleware that runs after bolt's own (authorization, URL verification, ignoring the bot's own
+    # events): matching listeners costs bolt more per request than storing an answer costs prepbot. Everything
+    # else goes on to the listeners below.
     app.use(BurstRoutes(on_prep, on_message))
 
     async def on_reaction(body: dict[str, Any]) -> None:
         event = body.get("event") or {}
         user = str(event.get("user") or "")
         team = team_of(body)
-        info = await chat.user(team, user)
+        # Never waits on users.info beyond a moment: a member not looked up yet (users.info rate-limited, say) is
+        # taken for a person, which members are; the look-up goes on and answers the next time.
+        info = await chat.user_soon(team, user) or {}
         is_bot = bool(info.get("is_bot")) or user == await bot_user(body)
         command = vote_command(body, await chat.display_name_soon(team, user), is_bot, bot.clock.now())
         if command is not None:
@@ -188,13 +256,80 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> AsyncApp:
     app.event("reaction_added")(on_reaction)
     app.event("reaction_removed")(on_reaction)
 
+    async def on_uninstalled(body: dict[str, Any]) -> None:
+        """The app was removed from the workspace (or its bot token revoked): its installation is deleted, every
+        replica stops using the token, and the workspace's schedules stop (history and points are kept; after a
+        reinstall, admins subscribe their channels again, as the bot has to be invited back anyway)."""
+        event = body.get("event") or {}
+        if event.get("type") == "tokens_revoked" and not ((event.get("tokens") or {}).get("bot")):
+            return  # only user tokens: prepbot has none
+        team = team_of(body)
+        await parts.tokens.forget(team, removed_at=slack_time(body.get("event_time"), bot.clock.now()))
+        stopped = await bot.workspace_removed("slack", team)
+        log.info("prepbot was removed from workspace %s: %d channel schedules stopped", team, stopped)
+
+    app.event("app_uninstalled")(on_uninstalled)
+    app.event("tokens_revoked")(on_uninstalled)
+
     parts.app = app
     return app
 
 
+async def _within(work: asyncio.Future[Any], deadline: float) -> Any:
+    """The result of `work`, if it is done by `deadline` (the event loop's time); raises asyncio.TimeoutError
+    otherwise, leaving `work` to go on."""
+    return await asyncio.wait_for(asyncio.shield(work), max(deadline - asyncio.get_running_loop().time(), 0.0))
+
+
+def _drop_late(queued: asyncio.Future[int | None], followups: FollowUps, bot: PrepBot) -> None:
+    """A command answered "busy" that the store took after all is marked done without running."""
+    if not queued.cancelled() and queued.exception() is None and queued.result() is not None:
+        inbox_id = queued.result()
+        assert inbox_id is not None
+        followups.start(bot.drop_queued(inbox_id))
+
+
+def _acknowledge_late(stored: asyncio.Future[AnswerOutcome], command: AnswerCommand, followups: FollowUps,
+                      bot: PrepBot) -> None:
+    """An answer answered 500 that the store took after all is acknowledged (its redelivery is then a repeat)."""
+    if not stored.cancelled() and stored.exception() is None:
+        followups.start(bot.acknowledge_answer(command, stored.result()))
+
+
+def _short(error: BaseException) -> str:
+    """An error in one line, without the SQL and its parameters (what members wrote)."""
+    message = str(getattr(error, "orig", None) or error).split("\n", 1)[0][:200]
+    return f"{type(error).__name__}: {message}"
+
+
+def busy_response() -> BoltResponse:
+    """What a member sees when a command could not be taken in time: the core's words, shown only to them."""
+    message = render(BUSY)[0]
+    return BoltResponse(status=200, headers={"content-type": "application/json"},
+                        body=json.dumps({"response_type": "ephemeral", "text": message.text,
+                                         "blocks": message.blocks}))
+
+
+class DeadlineApp(AsyncApp):
+    """A bolt app that answers every request within `limit` seconds, whatever step is slow (an installation read
+    behind a busy store, say): late, a slash command is answered "busy" and anything else 500 (Slack retries)."""
+
+    def __init__(self, limit: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._limit = limit
+        self.signing_secret = str(kwargs["signing_secret"])
+
+    async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
+        try:
+            return await asyncio.wait_for(super().async_dispatch(req), self._limit)
+        except asyncio.TimeoutError:
+            log.warning("a Slack request took more than %.1f s: answered without it", self._limit)
+            return busy_response() if req.body.get("command") else BoltResponse(status=500, body="")
+
+
 class BurstRoutes(AsyncMiddleware):
-    """Answers `/prep` slash commands and `message` events itself, once `on_prep` / `on_message` return; passes
-    every other request on."""
+    """Answers `/prep` slash commands and `message` events itself, with what `on_prep` / `on_message` return;
+    passes every other request on."""
 
     def __init__(self, on_prep: Handler, on_message: Handler) -> None:
         self._on_prep = on_prep
@@ -205,20 +340,78 @@ class BurstRoutes(AsyncMiddleware):
     ) -> BoltResponse | None:
         body = req.body
         if body.get("command") == "/prep":
-            await self._on_prep(body)
-            return BoltResponse(status=200, body="")
+            return await self._on_prep(body)
         if body.get("type") == "event_callback" and (body.get("event") or {}).get("type") == "message":
-            await self._on_message(body)
-            return BoltResponse(status=200, body="")
+            return await self._on_message(body)
         return await next()
 
 
-def http_routes(app: AsyncApp) -> web.RouteTableDef:
-    """Slack's HTTP endpoints: events, interactivity and the slash command on one URL, plus the OAuth pages."""
+class SlackRequestError(ValueError):
+    """A request to Slack's endpoint that is not a well-formed, signed Slack request; `status` says why."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+def read_slack_request(raw: bytes, headers: Any, verifier: SignatureVerifier) -> AsyncBoltRequest:
+    """The bolt request for a signed, well-formed Slack request; raises SlackRequestError (401: not signed by
+    Slack, or too old; 400: not a body Slack sends) otherwise."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SlackRequestError(400, "the body is not UTF-8") from None
+    if not verifier.is_valid(text, headers.get("X-Slack-Request-Timestamp") or "",
+                             headers.get("X-Slack-Signature") or ""):
+        raise SlackRequestError(401, "the signature or its timestamp is not valid")
+    content_type = str(headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
+    if content_type == "application/json":
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            raise SlackRequestError(400, "the JSON body cannot be read") from None
+        if not isinstance(parsed, dict) or not isinstance(parsed.get("type"), str):
+            raise SlackRequestError(400, "the JSON body is not an Events API payload")
+    elif content_type == "application/x-www-form-urlencoded":
+        try:
+            form = dict(parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text)))
+        except ValueError:
+            raise SlackRequestError(400, "the form body cannot be read") from None
+        if "payload" in form:
+            try:
+                payload = json.loads(form["payload"])
+            except ValueError:
+                raise SlackRequestError(400, "the form's payload is not JSON") from None
+            if not isinstance(payload, dict):
+                raise SlackRequestError(400, "the form's payload is not a JSON object")
+        elif not form.get("command") or not form.get("team_id") or not form.get("user_id"):
+            raise SlackRequestError(400, "the form is not a slash command")
+    else:
+        raise SlackRequestError(400, f"unexpected Content-Type {content_type[:60]!r}")
+    return AsyncBoltRequest(body=text, headers={k: v for k, v in headers.items()})
+
+
+def http_routes(app: DeadlineApp) -> web.RouteTableDef:
+    """Slack's HTTP endpoints: events, interactivity and the slash command on one URL, plus the OAuth pages. A
+    request not signed by Slack is refused 401, a malformed one 400, an oversized one 413, each with one short log
+    line (never the body: it may hold what members wrote)."""
     routes = web.RouteTableDef()
+    verifier = SignatureVerifier(app.signing_secret)
 
     async def dispatch(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            log.info("refused a Slack request: %d bytes is more than %d", request.content_length, MAX_BODY)
+            return web.Response(status=413, text="too large")
+        raw = await request.content.read(MAX_BODY + 1)
+        if len(raw) > MAX_BODY:
+            log.info("refused a Slack request: more than %d bytes", MAX_BODY)
+            return web.Response(status=413, text="too large")
+        try:
+            bolt_request = read_slack_request(raw, request.headers, verifier)
+        except SlackRequestError as error:
+            log.info("refused a Slack request (%d): %s", error.status, error)
+            return web.Response(status=error.status, text="invalid request")
+        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
 
     routes.post("/slack/events")(dispatch)
     oauth_flow = app.oauth_flow
@@ -233,3 +426,4 @@ def http_routes(app: AsyncApp) -> web.RouteTableDef:
         routes.get(oauth_flow.install_path)(install)
         routes.get(oauth_flow.redirect_uri_path)(redirect)
     return routes
+

@@ -30,6 +30,7 @@ from bot.ports import ChatError
 log = logging.getLogger("prepbot.slack")
 
 REACTION_NAMES = {Reaction.ACCEPTED: "white_check_mark", Reaction.LATE: "alarm_clock"}
+AUTH_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive", "not_authed"})
 GONE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived", "account_inactive", "invalid_auth",
                          "token_revoked", "missing_scope", "restricted_action"})
 USER_CACHE_SECONDS = 3600.0
@@ -49,6 +50,11 @@ class SlackTokens(Protocol):
 
     async def bot_for(self, team_id: str) -> BotIdentity | None:
         """The bot's token and user id in `team_id`, or None if prepbot is not installed there."""
+
+    async def forget(self, team_id: str, *, removed_at: datetime | None = None) -> None:
+        """Drops what is cached of `team_id`'s bot, so the next `bot_for` reads it afresh (Slack refused the token,
+        say: a reinstall may have replaced it). With `removed_at`, the app was removed from the workspace at that
+        moment: its installation is deleted too."""
 
 
 class WorkspacePacer:
@@ -259,6 +265,9 @@ class SingleWorkspaceTokens:
             self._identity[team_id] = identity
         return identity
 
+    async def forget(self, team_id: str, *, removed_at: datetime | None = None) -> None:
+        self._identity.pop(team_id, None)  # the configured token is the only one there is
+
 
 class ChannelPacer:
     """At most one post per `interval` seconds in each channel, as Slack asks; other channels are not held up."""
@@ -297,7 +306,7 @@ class SlackChat:
         self._admin_users = admin_users
         self._admin_usergroup = admin_usergroup
         self._users: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
-        self._lookups: dict[tuple[str, str], asyncio.Future[str]] = {}
+        self._lookups: dict[tuple[str, str], asyncio.Future[dict[str, Any]]] = {}
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
 
     async def _client(self, team_id: str) -> AsyncWebClient:
@@ -307,7 +316,23 @@ class SlackChat:
         return self._clients.for_token(identity.token)
 
     async def _call(self, team_id: str, method: str, **kwargs: Any) -> dict[str, Any]:
+        """Calls `method` with the workspace's bot token. When Slack refuses the token (revoked by an uninstall,
+        say), the token is read again, and the call made once more if it changed (a reinstall through another
+        replica). Raises ChatError when Slack refuses."""
         client = await self._client(team_id)
+        try:
+            return await self._call_with(client, team_id, method, **kwargs)
+        except ChatError as error:
+            if not str(error).endswith(tuple(f": {code}" for code in AUTH_ERRORS)):
+                raise
+            await self._tokens.forget(team_id)
+            again = await self._tokens.bot_for(team_id)
+            if again is None or again.token == client.token:
+                raise
+            log.info("workspace %s has a new bot token: %s made again with it", team_id, method)
+            return await self._call_with(self._clients.for_token(again.token), team_id, method, **kwargs)
+
+    async def _call_with(self, client: AsyncWebClient, team_id: str, method: str, **kwargs: Any) -> dict[str, Any]:
         pacer = self._clients.pacer(client.token, method)
         turn = _TURN.set(await pacer.turn())
         try:
@@ -512,18 +537,27 @@ class SlackChat:
     async def display_name_soon(self, team_id: str, user_id: str, wait: float = 0.5) -> str:
         """The display name, without holding up a response Slack is timing: when users.info has not answered
         within `wait` seconds (a rate limit, say), the user id now, and the name from the next time on."""
+        user = await self.user_soon(team_id, user_id, wait)
+        if not user:
+            return user_id
+        profile = user.get("profile") or {}
+        return str(profile.get("display_name") or user.get("real_name") or user.get("name") or user_id)
+
+    async def user_soon(self, team_id: str, user_id: str, wait: float = 0.5) -> dict[str, Any] | None:
+        """users.info's user object as `user` gives it, without holding up a response Slack is timing: None when
+        users.info has not answered within `wait` seconds (the look-up goes on, for the next time)."""
         cached = self._users.get((team_id, user_id))
         if cached and time.monotonic() - cached[0] < USER_CACHE_SECONDS:
-            return await self.display_name(team_id, user_id)
+            return dict(cached[1])
         key = (team_id, user_id)
         lookup = self._lookups.get(key)
         if lookup is None:
-            lookup = self._lookups[key] = asyncio.ensure_future(self.display_name(team_id, user_id))
+            lookup = self._lookups[key] = asyncio.ensure_future(self.user(team_id, user_id))
             lookup.add_done_callback(lambda _: self._lookups.pop(key, None))
         try:
             return await asyncio.wait_for(asyncio.shield(lookup), wait)
         except asyncio.TimeoutError:
-            return user_id
+            return None
 
     async def is_admin(self, channel: ChannelAddress, member_ref: str) -> bool:
         if member_ref in self._admin_users:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.async_authorize import AsyncAuthorize
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
@@ -17,15 +20,21 @@ from bot.ports import Clock
 from bot.store.unit_of_work import Store
 
 PLATFORM = "slack"
+TOKEN_CACHE = timedelta(minutes=1)  # how long a replica trusts the token it read, before it reads it again
 
 
 class StoreInstallationStore(AsyncInstallationStore):
-    """Bot installations per workspace, in the `installations` table. Tokens are never logged."""
+    """Bot installations per workspace, in the `installations` table. Tokens are never logged.
 
-    def __init__(self, store: Store, clock: Clock) -> None:
+    Each replica keeps what it read for TOKEN_CACHE at most, and drops it at once when Slack refuses the token
+    (`forget`): after an uninstall and a reinstall through another replica, every replica goes on with the new
+    token."""
+
+    def __init__(self, store: Store, clock: Clock, cache_for: timedelta = TOKEN_CACHE) -> None:
         self._store = store
         self._clock = clock
-        self._cache: dict[tuple[str, str], Bot | None] = {}
+        self._cache_for = cache_for
+        self._cache: dict[tuple[str, str], tuple[datetime, Bot]] = {}
 
     @property
     def logger(self) -> Any:
@@ -50,8 +59,9 @@ class StoreInstallationStore(AsyncInstallationStore):
         self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
     ) -> Bot | None:
         key = (enterprise_id or "", team_id or "")
-        if key in self._cache:
-            return self._cache[key]
+        cached = self._cache.get(key)
+        if cached is not None and self._clock.now() - cached[0] < self._cache_for:
+            return cached[1]
         async with self._store.unit_of_work() as uow:
             row = await uow.installations.find(PLATFORM, *key)
         bot = None
@@ -63,7 +73,9 @@ class StoreInstallationStore(AsyncInstallationStore):
                 bot_scopes=data.get("bot_scopes") or "", is_enterprise_install=bool(is_enterprise_install),
                 installed_at=row.installed_at.timestamp(),
             )
-            self._cache[key] = bot
+            self._cache[key] = (self._clock.now(), bot)
+        else:
+            self._cache.pop(key, None)
         return bot
 
     async def async_find_installation(
@@ -95,6 +107,42 @@ class StoreInstallationStore(AsyncInstallationStore):
         """SlackTokens: the installed bot of `team_id`."""
         bot = await self.async_find_bot(enterprise_id=None, team_id=team_id)
         return BotIdentity(bot.bot_token, bot.bot_user_id) if bot else None
+
+    async def forget(self, team_id: str, *, removed_at: datetime | None = None) -> None:
+        """SlackTokens: drops the cached bot of `team_id`; with `removed_at`, deletes its installation too, unless
+        it was saved after that moment (a reinstall that came before a late or redelivered removal)."""
+        self._cache.pop(("", team_id), None)
+        if removed_at is not None:
+            async with self._store.unit_of_work() as uow:
+                row = await uow.installations.find(PLATFORM, "", team_id)
+                if row is not None and _aware(row.installed_at) <= removed_at:
+                    await uow.installations.delete(PLATFORM, "", team_id)
+                    await uow.commit()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+class StoreAuthorize(AsyncAuthorize):
+    """Bolt's authorization of a request from an installed workspace: the stored bot, without bolt's auth.test call
+    on every request (prepbot never calls the Web API through bolt's client; its own calls read the token afresh
+    when Slack refuses it)."""
+
+    def __init__(self, installations: StoreInstallationStore) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._installations = installations
+
+    async def __call__(
+        self, *, context: AsyncBoltContext, enterprise_id: str | None, team_id: str | None, user_id: str | None,
+        actor_enterprise_id: str | None = None, actor_team_id: str | None = None, actor_user_id: str | None = None,
+    ) -> AuthorizeResult | None:
+        bot = await self._installations.async_find_bot(enterprise_id=enterprise_id, team_id=team_id)
+        if bot is None:
+            return None
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_user_id=bot.bot_user_id,
+                               bot_id=bot.bot_id, bot_token=bot.bot_token, bot_scopes=bot.bot_scopes,
+                               user_id=user_id)
 
 
 class StoreOAuthStateStore(AsyncOAuthStateStore):

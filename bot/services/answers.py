@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import sqlite3
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.cards import Notice, Reaction
 from bot.domain.model import ChannelAddress, Round, RoundStatus
@@ -26,6 +29,7 @@ from bot.messages import (
 )
 from bot.ports import ChatError, ChatPort, PlatformUnavailable
 from bot.services.directory import Directory, Learned, LruCache
+from bot.domain.model import Speaker
 from bot.store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger("prepbot.answers")
@@ -37,6 +41,43 @@ def visible_text(text: str) -> str:
     if text.isascii():  # no format characters there
         return text.strip()
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
+
+
+def storable(text: str) -> str:
+    """`text` as every store can keep it: NUL characters removed (PostgreSQL refuses them) and lone surrogates
+    (no encoding can hold them) replaced by U+FFFD; a surrogate pair written as two characters is joined."""
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text.replace("\x00", "") if "\x00" in text else text
+
+
+def _storable_speaker(speaker: Speaker) -> Speaker:
+    name = storable(speaker.name)
+    return speaker if name is speaker.name else replace(speaker, name=name)
+
+
+def storable_answer(command: AnswerCommand) -> AnswerCommand:
+    """`command` with what the member wrote (the text, their name) made storable."""
+    if isinstance(command, SubmitAnswer):
+        text, speaker = storable(command.text), _storable_speaker(command.speaker)
+        if text is command.text and speaker is command.speaker:
+            return command
+        return replace(command, text=text, speaker=speaker)
+    if isinstance(command, EditAnswer):
+        text = storable(command.text)
+        return command if text is command.text else replace(command, text=text)
+    return command
+
+
+def storable_run(command: RunCommand) -> RunCommand:
+    """`command` with what the member wrote (the text, their name, the channel's name) made storable."""
+    text, speaker, name = storable(command.text), _storable_speaker(command.speaker), storable(command.channel_name)
+    if text is command.text and speaker is command.speaker and name is command.channel_name:
+        return command
+    return replace(command, text=text, speaker=speaker, channel_name=name)
 
 
 def truncate(text: str, limit: int) -> tuple[str, bool]:
@@ -100,6 +141,20 @@ async def _one_loop_pass() -> None:
     await passed
 
 
+def _store_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the store itself cannot take writes now (down, or busy with another writer's lock), as
+    opposed to refusing one row: then writing rows one by one would only fail again, each after its own wait."""
+    return (isinstance(error, (OperationalError, InterfaceError, sqlite3.OperationalError, OSError,
+                               asyncio.TimeoutError))
+            or bool(getattr(error, "connection_invalidated", False)))
+
+
+def _short(error: BaseException) -> str:
+    """The first line of an error's message, without the SQL and its parameters (what members wrote)."""
+    message = str(getattr(error, "orig", None) or error)
+    return message.split("\n", 1)[0][:200]
+
+
 class AnswerIngest:
     """Takes answer commands (and slash commands to queue) from any number of callers and writes them in order,
     many per transaction.
@@ -134,7 +189,7 @@ class AnswerIngest:
         """Stores the command durably and returns what happened, without acknowledging it in the chat; raises if
         the database write failed."""
         self._arrivals += 1
-        outcome = await self._submit(command)
+        outcome = await self._submit(storable_answer(command))
         assert not isinstance(outcome, (_CommandQueued, _CommandCompleted, _Marked))
         if log.isEnabledFor(logging.DEBUG):  # what members wrote is theirs: only at debug level
             text = command.text if isinstance(command, (SubmitAnswer, EditAnswer)) else ""
@@ -149,7 +204,7 @@ class AnswerIngest:
         """Stores a slash command in the inbox, held by the claim token `holder` until `held_until`; its id, or None
         if queued before."""
         self._arrivals += 1
-        outcome = await self._submit(_QueueCommand(command, dedupe_key, at, held_until, holder))
+        outcome = await self._submit(_QueueCommand(storable_run(command), dedupe_key, at, held_until, holder))
         assert isinstance(outcome, _CommandQueued)
         return outcome.inbox_id
 
@@ -168,8 +223,9 @@ class AnswerIngest:
 
     async def acknowledge(self, command: AnswerCommand, outcome: AnswerOutcome) -> None:
         """Marks an accepted answer with a reaction (and tells the member if it was cut), then records that it did;
-        failures of the platform are logged."""
-        if not isinstance(command, SubmitAnswer) or not isinstance(outcome, AnswerAccepted):
+        failures of the platform are logged. A delivery of an answer stored before is not marked again: the first
+        delivery's acknowledgement does that (or, if the process stopped first, the start-up's catch-up)."""
+        if not isinstance(command, SubmitAnswer) or not isinstance(outcome, AnswerAccepted) or outcome.repeated:
             return
         await self._react(command.channel, outcome.round_id, command.message_ref, outcome.on_time)
         if outcome.truncated_to is not None and not outcome.repeated:
@@ -206,21 +262,55 @@ class AnswerIngest:
                 # of waiting for the next one (fewer, larger commits under load; no wait worth measuring when idle).
                 await _one_loop_pass()
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-            learned = Learned()
-            try:
-                outcomes, rounds = await self._write(batch, learned)
-            except Exception as error:  # the whole group rolled back: nothing in it was acknowledged
-                log.exception("storing %d answer commands failed", len(batch))
-                for item in batch:
-                    if not item.future.done():
-                        item.future.set_exception(error)
-                continue
-            self._directory.remember(learned)
-            for key, round_ in rounds:
-                self._rounds.put(key, round_)
-            for item, outcome in zip(batch, outcomes):
-                if not item.future.done():
-                    item.future.set_result(outcome)
+            await self._store_apart(batch)
+
+    async def _store_apart(self, batch: list[_Pending]) -> Exception | None:
+        """Writes `batch` in one commit. If the store refuses it, each half is written on its own, and so on, so
+        that only the arrivals the store refuses by themselves fail, not those that came with them (a few more
+        commits, in order). When the store itself cannot take writes now, nothing more is tried: every arrival
+        left fails, and the error is returned."""
+        try:
+            await self._commit(batch)
+        except Exception as error:  # the whole group rolled back: nothing in it was stored
+            if _store_unavailable(error):
+                self._fail(batch, error)
+                return error
+            if len(batch) == 1:
+                self._fail(batch, error)
+                return None
+            log.warning("storing %d arrivals together failed (%s); storing them apart", len(batch),
+                        type(error).__name__)
+            middle = len(batch) // 2
+            unavailable = await self._store_apart(batch[:middle])
+            if unavailable is not None:
+                self._fail(batch[middle:], unavailable)
+                return unavailable
+            return await self._store_apart(batch[middle:])
+        return None
+
+    async def _commit(self, batch: list[_Pending]) -> None:
+        """Writes `batch` in one transaction and resolves its futures; raises, with nothing resolved, if it
+        failed."""
+        learned = Learned()
+        outcomes, rounds = await self._write(batch, learned)
+        self._directory.remember(learned)
+        for key, round_ in rounds:
+            self._rounds.put(key, round_)
+        for item, outcome in zip(batch, outcomes):
+            if not item.future.done():
+                item.future.set_result(outcome)
+
+    @staticmethod
+    def _fail(items: list[_Pending], error: Exception) -> None:
+        """Each of `items` raises `error` to its caller: nothing of it was stored (an answer's platform is told
+        so, and delivers it again)."""
+        refs = [getattr(item.command, "message_ref", None) or type(item.command).__name__ for item in items]
+        log.error("storing %d answer commands failed (%s): %s: %s", len(items),
+                  ", ".join(map(str, refs[:5])) + (" ..." if len(refs) > 5 else ""), type(error).__name__,
+                  _short(error))
+        for item in items:
+            if not item.future.done():
+                item.future.set_exception(error)
 
     async def _write(
         self, batch: list[_Pending], learned: Learned

@@ -163,7 +163,18 @@ async def _admin(
         await uow.commit()
     announcement = _announcement(parsed, updated, member.display_name)
     summary = await _next_post_text(store, updated) if updated.subscribed else "no more daily questions here"
-    await chat.post_message(channel.address, Notice(f"{announcement} ({summary})."))
+    try:
+        await chat.post_message(channel.address, Notice(f"{announcement} ({summary})."))
+    except ChatError as error:
+        if not (isinstance(parsed, Subscribe) and error.gone):
+            raise
+        # The bot cannot post here (not invited, say): a subscription would post nothing and tell nobody.
+        async with store.unit_of_work() as uow:
+            await uow.channels.save(channel.id, channel.schedule, channel.subscribed)
+            await replan(uow, await uow.channels.get(channel.id), now)
+            await uow.commit()
+        return _private("I cannot post in this channel, so I did not subscribe it: invite me to the channel first, "
+                        "then subscribe again. Nothing was changed.", NoticeKind.ERROR)
     return CommandReply()
 
 

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from bot.cards import Card
+from bot.cards import Card, Notice, NoticeKind
 from bot.messages import CommandReply, RunCommand
 from bot.ports import ChatError, ChatPort
 from bot.services.answers import AnswerIngest
@@ -15,6 +15,9 @@ from bot.services.claims import ProcessIdentity
 from bot.store.unit_of_work import Store
 
 log = logging.getLogger("prepbot.inbox")
+BUSY = Notice("I am too busy to take that right now; nothing was changed. Please try again in a moment.",
+              NoticeKind.ERROR)
+CANNOT_POST = Notice("I cannot post in this channel: invite me to it first, then try again.", NoticeKind.ERROR)
 
 Runner = Callable[[RunCommand], Awaitable[CommandReply]]
 
@@ -37,6 +40,11 @@ async def run_queued(
             cards += 1
     except ChatError as error:
         log.warning("could not reply to a /prep command: %s", error)
+        if error.gone and deliver is not None:  # `deliver` may still reach the member where the bot cannot post
+            try:
+                await deliver(CANNOT_POST)
+            except ChatError as again:
+                log.warning("could not tell the member either: %s", again)
     await intake.complete_command(inbox_id, now())
     return cards
 

@@ -662,12 +662,21 @@ class FakeSlack:
         except KeyError:
             raise KeyError(f"no workspace {team_id}: call add_workspace first") from None
 
-    def uninstall(self, team_id: str) -> None:
-        """The app is removed from the workspace: its bot token answers `token_revoked` from now on."""
+    def uninstall(self, team_id: str) -> list[dict[str, Any]]:
+        """The app is removed from the workspace: its bot token answers `token_revoked` from now on, and the bot
+        leaves every channel. Returns the events Slack then sends the app, in order: `tokens_revoked` (the bot's
+        token) and `app_uninstalled` (https://api.slack.com/events/tokens_revoked, /events/app_uninstalled)."""
         w = self.workspace(team_id)
         w.installed = False
         self._tokens.pop(w.bot_token, None)
         self._revoked.add(w.bot_token)
+        for channel in self._channels.values():
+            if channel.team_id == team_id and not channel.im_user:
+                channel.bot_member = False
+        revoked = self.event_callback(team_id, {"type": "tokens_revoked",
+                                                "tokens": {"oauth": [], "bot": [w.bot_user_id]}})
+        uninstalled = self.event_callback(team_id, {"type": "app_uninstalled"})
+        return [revoked, uninstalled]
 
     def add_user(
         self,
@@ -862,7 +871,7 @@ class FakeSlack:
             "event": event,
             "type": "event_callback",
             "event_id": "Ev" + uuid.uuid4().hex[:10].upper(),
-            "event_time": int(time.time()),
+            "event_time": int(self._now()),
             "authorizations": [
                 {
                     "enterprise_id": None,
@@ -919,7 +928,10 @@ class FakeSlack:
         secret: str | None = None,
         retry_num: int | None = None,
         retry_reason: str | None = None,
+        timeout: float = 30.0,
     ) -> tuple[int, str]:
+        """POSTs a request signed as Slack signs it; returns the status and body. A response later than Slack's 3
+        seconds is a violation (Slack would have shown the member an error, or delivered the event again)."""
         ts = int(time.time()) if timestamp is None else timestamp
         headers = {
             "Content-Type": content_type,
@@ -931,9 +943,14 @@ class FakeSlack:
             headers["X-Slack-Retry-Num"] = str(retry_num)
         if retry_reason is not None:
             headers["X-Slack-Retry-Reason"] = retry_reason
-        async with aiohttp.ClientSession() as session:
+        started = time.monotonic()
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
             async with session.post(url, data=body.encode(), headers=headers) as res:
-                return res.status, await res.text()
+                text = await res.text()
+        elapsed = time.monotonic() - started
+        if elapsed > SOCKET_ACK_DEADLINE:
+            self._violation("http", f"answered after {elapsed:.1f}s (Slack waits {SOCKET_ACK_DEADLINE:g}s)")
+        return res.status, text
 
     # ---- internals: ids and time ----
 
@@ -1543,7 +1560,8 @@ class FakeSlack:
         del self._oauth_codes[ctx.s("code")]  # codes are single use
         w = self._workspaces[entry.team_id]
         w.installed = True
-        self._revoked.discard(w.bot_token)
+        if w.bot_token in self._revoked:  # a reinstall after an uninstall: Slack issues a new token
+            w.bot_token = f"xoxb-{w.team_id}-{next(self._ids)}"
         self._tokens[w.bot_token] = w.team_id
         if entry.installer_user_id not in w.users:
             self.add_user(w.team_id, entry.installer_user_id, "installer", is_admin=True)
