@@ -1,67 +1,126 @@
-"""Deterministic, explainable coverage of key points by an answer's text.
+"""The offline grader: which key points an answer explains, deterministic and explainable.
 
-A term matches consecutive words of the answer; a term word of four or more characters matches any answer word that
-starts with it, a shorter one must equal the word or the word without a plural `s`.
+A key point's terms are words and phrases; the answer and the terms are read alike (bot.domain.grading_text), so a
+term matches the answer's words after stemming, in order, stop words aside ("save the model" matches "saving a
+model"); written together or apart ("rollback", "roll back", "roll-back") they are the same. A term word that is not
+a word itself (a legacy prefix such as `serializ`) still matches words that start with it and go on with a common
+ending. A mention counts when
+
+- the term says something beyond the question's own words and beyond words too common in the field to say anything
+  alone (`monitor`, `memory`, `latency`, ...);
+- it is not negated ("I would not profile", "avoid kernel fusion", "keep the batch size as is", "OAuth is overkill");
+- and it stands in an explanation: a sentence that says something about it. A point that is only named (in a bare
+  list of terms, or terms padded with filler) earns a small share of the point.
+
+An answer that says nothing about the question (a greeting, "no idea", a word or two) is not an attempt.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from functools import lru_cache
 
-from bot.domain.questions import KeyPoint
+from bot.domain.grading_text import (
+    CONTRASTS,
+    FILLER,
+    NEGATORS,
+    POST_NEGATED,
+    POST_NEGATORS,
+    STOP_WORDS,
+    Reading,
+    read,
+    stem,
+)
+from bot.domain.questions import KeyPoint, Question
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-PREFIX_MIN = 4
+GRADER = "explanations-1"  # stored with every result it scores; a new rule or weight is a new version
+LEGACY_GRADER = "prefixes-0"  # the word-prefix matcher that scored rounds before explanations-1
+NAMED_SHARE = 0.25  # the share of a point that naming it without explaining it earns
+NEGATION_REACH = 12  # words a negation reaches forward in its sentence
+
+_SUFFIXES = frozenset(
+    "s es e ed d ing ings er ers or ors ion ions ation ations ization izations ize izes ized izing ise ised ising "
+    "able ably ability abilities ible ibility ic ics ical ically ism ist ists istic ity ities ive ively ivity ly "
+    "ment ments ness ous ously ful ance ances ence ences ent ently ant cy cies y ies ied al ally ate ated ates "
+    "ating ator ators ial ially tion tions ted ting t ts ce ces le les ility ilities ure ures ured uring ement "
+    "ements e's 's".split()
+)
+# Words so common in the field that alone they say nothing (as stems).
+COMMON = frozenset(stem(w) for w in (
+    "monitor monitoring memory cost costs latency latencies track tracking deploy deployment model models serve "
+    "serving server servers data performance performant metric metrics system systems use usage using inference "
+    "production test testing optimize optimization scale scaling speed fast faster time improve improvement "
+    "thing good better quality issue problem").split()
+)
+# Words that carry a sentence's grammar: with content words around them, they make it say something.
+GRAMMAR = frozenset(
+    (STOP_WORDS - {"and", "or", "also", "just", "very", "really", "etc"})
+    | {"because", "since", "before", "after", "until", "unless", "while", "whether", "instead", "first", "then",
+       "need", "needs", "make", "makes", "let", "lets", "keep", "keeps", "get", "gets", "want", "check", "see",
+       "put", "give", "means", "mean", "find", "know", "not", "no", "never", "without", "only", "both", "either"}
+)
+# Words whose place after a clause break starts a new statement, ending a negation's reach.
+_RESTARTERS = frozenset("i i'd i'll i'm we we'd we'll you you'd it they let's just then instead so use".split())
+# Field vocabulary that makes a short answer an attempt even when it shares no word with the pack.
+FIELD = frozenset(stem(w) for w in (
+    "model serve server serving latency throughput gpu cpu tpu memory batch batching cache deploy deployment "
+    "endpoint api request response traffic scale replica pod container docker kubernetes queue load balancer "
+    "canary rollback revert version monitor metric log logs alert error test pipeline data feature train "
+    "training inference predict prediction accuracy quantize quantization token cost performance profile kernel "
+    "network security auth encrypt config rollout release fast slow speed bottleneck cluster node instance "
+    "hardware storage disk database fail failure retry timeout user customer team incident debug fix bug code "
+    "review tool framework pytorch tensorflow onnx triton python service system infrastructure product business "
+    "drift dashboard stakeholder conflict decision project deadline learn mistake communicate priority risk "
+    "tradeoff trade design architecture benchmark measure optimize compile precision weight weights parameter "
+    "checkpoint file format schema input output client upgrade bigger smaller smaller fix restart crash "
+    "outage slo sla budget autoscale autoscaling capacity throughput concurrency async").split()
+)
+_NON_ATTEMPT = (("no", "idea"), ("don't", "know"), ("dont", "know"), ("not", "sure"), ("no", "clue"), ("idk",),
+                ("dunno",), ("pass",), ("skip",), ("tbd",), ("tomorrow",), ("later",))
 
 
-def words(text: str) -> list[str]:
-    """The answer's words: lower-cased, without accents or zero-width characters."""
-    text = unicodedata.normalize("NFKD", text.translate(_ZERO_WIDTH))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return _WORD.findall(text)
+class PointStatus(str, Enum):
+    """How an answer dealt with one key point."""
 
-
-@lru_cache(maxsize=4096)
-def term_words(term: str) -> tuple[str, ...]:
-    return tuple(words(term))
-
-
-def _word_matches(term_word: str, word: str) -> bool:
-    if len(term_word) >= PREFIX_MIN:
-        return word.startswith(term_word)
-    return word == term_word or word == term_word + "s"
-
-
-def find_term(term: str, answer_words: list[str]) -> bool:
-    """True when every word of `term` matches consecutive words of the answer."""
-    wanted = term_words(term)
-    if not wanted:
-        return False
-    span = len(wanted)
-    for start in range(len(answer_words) - span + 1):
-        if all(_word_matches(wanted[i], answer_words[start + i]) for i in range(span)):
-            return True
-    return False
+    EXPLAINED = "explained"  # said something about it: the point counts
+    NAMED = "named"  # named it without explaining it: a small share
+    NEGATED = "negated"  # mentioned it only to rule it out: nothing
+    MISSED = "missed"
 
 
 @dataclass(frozen=True)
 class PointCoverage:
+    """One key point for one answer: whether it counts (`covered`: explained), the member's own words that showed
+    it (`matched_term`), the status, and the point's "why it matters" line."""
+
     point: str
     covered: bool
     matched_term: str | None
+    status: PointStatus = PointStatus.MISSED
+    why: str = ""
+
+    @property
+    def share(self) -> float:
+        return 1.0 if self.covered else NAMED_SHARE if self.status is PointStatus.NAMED else 0.0
 
 
 @dataclass(frozen=True)
 class Coverage:
+    """An answer's grade: each key point's coverage, whether the answer is an attempt, and the grader's name."""
+
     points: tuple[PointCoverage, ...]
+    attempt: bool = True
+    grader: str = GRADER
 
     @property
     def covered(self) -> int:
         return sum(1 for p in self.points if p.covered)
+
+    @property
+    def named(self) -> int:
+        return sum(1 for p in self.points if p.status is PointStatus.NAMED)
 
     @property
     def total(self) -> int:
@@ -69,14 +128,290 @@ class Coverage:
 
     @property
     def ratio(self) -> float:
-        return self.covered / self.total if self.total else 0.0
+        return sum(p.share for p in self.points) / self.total if self.total else 0.0
 
 
-def assess(text: str, key_points: tuple[KeyPoint, ...]) -> Coverage:
-    """Which key points `text` covers, naming the first term that matched each."""
-    answer_words = words(text)
-    results = []
-    for key_point in key_points:
-        matched = next((t for t in key_point.terms if find_term(t, answer_words)), None)
-        results.append(PointCoverage(key_point.point, matched is not None, matched))
-    return Coverage(tuple(results))
+# ---- terms ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Term:
+    text: str
+    words: tuple[str, ...]  # normal forms, stop words aside
+    stems: tuple[str, ...]
+    squashed: str  # the stem of the whole term written as one word ("rollback")
+
+
+@lru_cache(maxsize=16384)
+def _compile(term: str) -> _Term | None:
+    reading = read(term)
+    kept = [w for w in reading.words if w.norm not in STOP_WORDS or w.norm in NEGATORS]
+    if not kept:
+        return None
+    squashed = stem("".join(w.norm for w in reading.words if w.norm.isalnum())) if len(reading.words) > 1 else ""
+    return _Term(term, tuple(w.norm for w in kept), tuple(w.stem for w in kept), squashed)
+
+
+@lru_cache(maxsize=65536)
+def _word_matches(term_norm: str, term_stem: str, norm: str, word_stem: str) -> bool:
+    if term_stem == word_stem or term_norm == norm:
+        return True
+    if len(term_norm) < 4 or not norm.startswith(term_norm):
+        return False
+    rest = norm[len(term_norm):]
+    return rest in _SUFFIXES or (len(rest) > 1 and rest[0] == term_norm[-1] and rest[1:] in _SUFFIXES)
+
+
+@lru_cache(maxsize=4096)
+def _question_words(question: str) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted({(w.norm, w.stem) for w in read(question).words if w.norm not in STOP_WORDS}))
+
+
+def _question_stems(question: str) -> frozenset[str]:
+    return frozenset(s for _, s in _question_words(question))
+
+
+@lru_cache(maxsize=65536)
+def _is_question_word(norm: str, word_stem: str, question: str) -> bool:
+    return any(_word_matches(norm, word_stem, n, s) for n, s in _question_words(question))
+
+
+def _informative(term: _Term, question: str) -> bool:
+    """A term says something when one of its words is neither the question's nor too common in the field."""
+    return any(s not in COMMON and n not in NEGATORS and not _is_question_word(n, s, question)
+               for n, s in zip(term.words, term.stems))
+
+
+# ---- the answer -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Mention:
+    point: int
+    first: int  # word indexes in the reading
+    last: int
+
+
+class _Answer:
+    """An answer's reading with the indexes the matching needs."""
+
+    def __init__(self, reading: Reading) -> None:
+        self.reading = reading
+        words = reading.words
+        self.content = [i for i, w in enumerate(words) if w.norm not in STOP_WORDS or w.norm in NEGATORS]
+        self.by_stem: dict[str, list[int]] = {}
+        for position, index in enumerate(self.content):
+            self.by_stem.setdefault(words[index].stem, []).append(position)
+        self.norms: dict[str, list[int]] = {}
+        for position, index in enumerate(self.content):
+            self.norms.setdefault(words[index].norm, []).append(position)
+        self.clause_size: dict[int, int] = {}
+        for word in words:
+            self.clause_size[word.clause] = self.clause_size.get(word.clause, 0) + 1
+        self.joined: dict[str, tuple[int, int]] = {}
+        for start in range(len(words)):
+            text = words[start].norm
+            for end in range(start + 1, min(start + 3, len(words))):
+                if words[end].sentence != words[start].sentence or words[end].start == words[end - 1].start:
+                    break
+                text += words[end].norm
+                self.joined.setdefault(stem(text), (start, end))
+
+    def find(self, term: _Term) -> list[tuple[int, int]]:
+        """Where `term` stands in the answer, as (first, last) word indexes."""
+        words = self.reading.words
+        found: list[tuple[int, int]] = []
+        first_norm, first_stem = term.words[0], term.stems[0]
+        starts = set(self.by_stem.get(first_stem, ()))
+        if len(first_norm) >= 4:
+            for norm, positions in self.norms.items():
+                if norm != first_norm and norm.startswith(first_norm):
+                    if _word_matches(first_norm, first_stem, norm, words[self.content[positions[0]]].stem):
+                        starts.update(positions)
+        else:
+            starts.update(self.norms.get(first_norm, ()))
+        span = len(term.words)
+        for position in sorted(starts):
+            if position + span > len(self.content):
+                continue
+            indexes = self.content[position:position + span]
+            if words[indexes[-1]].sentence != words[indexes[0]].sentence:
+                continue
+            if all(_word_matches(term.words[k], term.stems[k], words[i].norm, words[i].stem)
+                   for k, i in enumerate(indexes)):
+                found.append((indexes[0], indexes[-1]))
+        if term.squashed:
+            joined = self.joined.get(term.squashed)
+            if joined is None and len(term.squashed) >= 5:
+                at = self.by_stem.get(term.squashed)
+                joined = (self.content[at[0]], self.content[at[0]]) if at else None
+            if joined is not None and joined not in found:
+                found.append(joined)
+        return found
+
+    def negated(self, first: int, last: int) -> bool:
+        """Whether the words from `first` to `last` are negated: an odd number of negators reaching them from
+        before (in their sentence, not past a contrast or a new statement), or a rejection right after them."""
+        words = self.reading.words
+        sentence = words[first].sentence
+        count = 0
+        index = first - 1
+        reach = 0
+        while index >= 0 and words[index].sentence == sentence and reach < NEGATION_REACH:
+            word = words[index]
+            if word.norm in CONTRASTS:
+                break
+            if words[index + 1].clause != word.clause and (
+                    count or words[index + 1].norm in _RESTARTERS or self.clause_size[words[index + 1].clause] > 4):
+                break
+            if word.norm in NEGATORS and not (index + 1 < len(words) and words[index + 1].norm in ("only", "just")):
+                count += 1
+            reach += 1
+            index -= 1
+        if count % 2 == 1:
+            return True
+        return self._rejected_after(last)
+
+    def _rejected_after(self, last: int) -> bool:
+        words = self.reading.words
+        clause = words[last].clause
+        after = [w.norm for w in words[last + 1:last + 7] if w.clause == clause]
+        for k, norm in enumerate(after):
+            if norm in CONTRASTS:
+                return False
+            if norm in POST_NEGATORS:
+                return True
+            if norm in NEGATORS and any(n in POST_NEGATED for n in after[k + 1:k + 4]):
+                return True
+            if norm in ("unchanged", "untouched", "alone") or (norm == "as" and after[k + 1:k + 2] == ["is"]):
+                return any(w.norm in ("keep", "leave", "left", "keeping", "leaving") for w in
+                           words[max(0, last - 6):last])
+        return False
+
+    def explains(self, sentence: int, mentions: Sequence[_Mention]) -> bool:
+        """Whether a sentence says something about what it mentions: enough words, grammar that links them, and
+        words beyond the terms."""
+        words = [w for w in self.reading.words if w.sentence == sentence]
+        term_indexes = {i for m in mentions for i in range(m.first, m.last + 1)}
+        base = next(i for i, w in enumerate(self.reading.words) if w.sentence == sentence)
+        meaningful = [w for w in words if w.norm not in FILLER]
+        grammar = sum(1 for w in meaningful if w.norm in GRAMMAR)
+        other = sum(1 for k, w in enumerate(words) if base + k not in term_indexes and w.norm not in FILLER
+                    and w.norm not in STOP_WORDS and w.norm not in GRAMMAR)
+        return len(meaningful) >= 5 and other >= 2 and grammar >= 1 and (grammar >= 2 or other >= 3)
+
+    def listed(self, mentions: Sequence[_Mention]) -> set[int]:
+        """Points mentioned in a run of three or more points with next to nothing between them: a list."""
+        words = self.reading.words
+        ordered = sorted(mentions, key=lambda m: m.first)
+        listed: set[int] = set()
+        run: list[_Mention] = []
+        for mention in ordered:
+            if run:
+                between = [w for w in words[run[-1].last + 1:mention.first] if w.norm not in FILLER
+                           and w.norm not in ("and", "or", "also", "plus", "then")]
+                if between and (len(between) > 1 or words[run[-1].last].sentence != words[mention.first].sentence):
+                    if len({m.point for m in run}) >= 3:
+                        listed.update(m.point for m in run)
+                    run = []
+            if not run or mention.first > run[-1].last:
+                run.append(mention)
+        if len({m.point for m in run}) >= 3:
+            listed.update(m.point for m in run)
+        return listed
+
+
+# ---- grading --------------------------------------------------------------------------------------------------
+
+
+def grade(text: str, question: Question) -> Coverage:
+    """Which of the question's key points `text` explains, names, or rules out, and whether it is an attempt."""
+    return _grade(text, question.question, question.key_points, _relevant(question))
+
+
+def assess(text: str, key_points: tuple[KeyPoint, ...], question: str = "") -> Coverage:
+    """`grade` for key points outside a question (`question` is the text whose words earn nothing alone)."""
+    return _grade(text, question, key_points, frozenset())
+
+
+def mentioned(text: str, question: Question) -> tuple[bool, ...]:
+    """For each key point, whether `text` names it (explained or not, never negated): what pack validation checks
+    of a hint (every point) and of the question text (none)."""
+    coverage = _grade(text, question.question, question.key_points, frozenset())
+    return tuple(p.status in (PointStatus.EXPLAINED, PointStatus.NAMED) for p in coverage.points)
+
+
+def _grade(text: str, question_text: str, key_points: tuple[KeyPoint, ...], relevant: frozenset[str]) -> Coverage:
+    answer = _Answer(read(text))
+    question_stems = _question_stems(question_text)
+    mentions: list[_Mention] = []
+    negated_quote: dict[int, str] = {}
+    for number, key_point in enumerate(key_points):
+        for term in _terms(key_point.terms, question_text):
+            for first, last in answer.find(term):
+                if answer.negated(first, last):
+                    negated_quote.setdefault(number, answer.reading.quote(first, last))
+                else:
+                    mentions.append(_Mention(number, first, last))
+    by_sentence: dict[int, list[_Mention]] = {}
+    for mention in mentions:
+        by_sentence.setdefault(answer.reading.words[mention.first].sentence, []).append(mention)
+    explained: dict[int, _Mention] = {}
+    named: dict[int, _Mention] = {}
+    for sentence, found in sorted(by_sentence.items()):
+        listed = answer.listed(found)
+        explaining = answer.explains(sentence, found)
+        for mention in sorted(found, key=lambda m: m.first):
+            if explaining and mention.point not in listed:
+                explained.setdefault(mention.point, mention)
+            else:
+                named.setdefault(mention.point, mention)
+    points = []
+    for number, key_point in enumerate(key_points):
+        best = explained.get(number) or named.get(number)
+        if number in explained:
+            status = PointStatus.EXPLAINED
+        elif number in named:
+            status = PointStatus.NAMED
+        elif number in negated_quote:
+            status = PointStatus.NEGATED
+        else:
+            status = PointStatus.MISSED
+        quote = answer.reading.quote(best.first, best.last) if best else negated_quote.get(number)
+        points.append(PointCoverage(key_point.point, status is PointStatus.EXPLAINED, quote, status, key_point.why))
+    attempt = bool(mentions) or _is_attempt(answer, question_stems, relevant)
+    return Coverage(tuple(points), attempt)
+
+
+def _terms(terms: Iterable[str], question: str) -> list[_Term]:
+    compiled = (_compile(t) for t in terms)
+    return [t for t in compiled if t is not None and _informative(t, question)]
+
+
+def _relevant(question: Question) -> frozenset[str]:
+    return _relevant_stems(question.hint, question.model_answer,
+                           tuple((k.point, k.terms) for k in question.key_points), question.question)
+
+
+@lru_cache(maxsize=4096)
+def _relevant_stems(hint: str, model_answer: str, points: tuple[tuple[str, tuple[str, ...]], ...],
+                    question: str) -> frozenset[str]:
+    texts = [hint, model_answer, *(p for p, _ in points), *(t for _, terms in points for t in terms)]
+    stems = {w.stem for text in texts for w in read(text).words if w.norm not in STOP_WORDS}
+    return frozenset((stems | FIELD) - _question_stems(question))
+
+
+def _is_attempt(answer: _Answer, question_stems: frozenset[str], relevant: frozenset[str]) -> bool:
+    """An answer that names no key point is an attempt when it has a few words that bear on the subject beyond the
+    question's own, and does not just say it has nothing to say."""
+    words = [w for w in answer.reading.words if w.norm not in FILLER]
+    content = [w for w in words if w.norm not in STOP_WORDS and w.norm not in NEGATORS]
+    if len(content) < 3:
+        return False
+    norms = [w.norm for w in words]
+    for phrase in _NON_ATTEMPT:
+        size = len(phrase)
+        if any(tuple(norms[i:i + size]) == phrase for i in range(len(norms) - size + 1)) and len(content) < 12:
+            return False
+    wanted = relevant or (FIELD - question_stems)
+    return len({w.stem for w in content if w.stem in wanted}) >= 2
