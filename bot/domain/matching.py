@@ -17,6 +17,7 @@ An answer that says nothing about the question (a greeting, "no idea", a word or
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -159,7 +160,7 @@ def _word_matches(term_norm: str, term_stem: str, norm: str, word_stem: str) -> 
     if len(term_norm) < 4 or not norm.startswith(term_norm):
         return False
     rest = norm[len(term_norm):]
-    return rest in _SUFFIXES or (len(rest) > 1 and rest[0] == term_norm[-1] and rest[1:] in _SUFFIXES)
+    return rest in _SUFFIXES or rest.isdigit() or (len(rest) > 1 and rest[0] == term_norm[-1] and rest[1:] in _SUFFIXES)
 
 
 @lru_cache(maxsize=4096)
@@ -415,3 +416,27 @@ def _is_attempt(answer: _Answer, question_stems: frozenset[str], relevant: froze
             return False
     wanted = relevant or (FIELD - question_stems)
     return len({w.stem for w in content if w.stem in wanted}) >= 2
+
+
+# ---- what is stored -------------------------------------------------------------------------------------------
+
+
+def to_json(coverage: Coverage) -> str:
+    """The grade as stored with the result: whether it is an attempt, and per key point its status and the
+    member's words."""
+    return json.dumps({"attempt": coverage.attempt,
+                       "points": [{"status": p.status.value, "words": p.matched_term} for p in coverage.points]},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def from_json(stored: str, key_points: tuple[KeyPoint, ...], grader: str) -> Coverage | None:
+    """The grade as it was stored (None when it does not fit the question's key points any more)."""
+    try:
+        data = json.loads(stored)
+        found = [(PointStatus(p["status"]), p.get("words")) for p in data["points"]]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if len(found) != len(key_points):
+        return None
+    return Coverage(tuple(PointCoverage(k.point, status is PointStatus.EXPLAINED, words, status, k.why)
+                          for k, (status, words) in zip(key_points, found)), bool(data.get("attempt", True)), grader)
