@@ -89,9 +89,6 @@ def load_pack(file: Path) -> list[Question]:
         raw_points = entry.get("key_points")
         if not isinstance(raw_points, list) or not raw_points:
             raise PackError(file, qid, "key_points", "must be a non-empty list")
-        if not MIN_KEY_POINTS <= len(raw_points) <= MAX_KEY_POINTS:
-            raise PackError(file, qid, "key_points",
-                            f"has {len(raw_points)}; a question needs {MIN_KEY_POINTS} to {MAX_KEY_POINTS} key points")
         key_points = []
         for number, raw in enumerate(raw_points, start=1):
             field = f"key_points[{number}]"
@@ -107,6 +104,9 @@ def load_pack(file: Path) -> list[Question]:
             if "\n" in why:
                 raise PackError(file, qid, f"{field}.why", "must be one line")
             key_points.append(KeyPoint(point.strip(), tuple(t.strip().lower() for t in terms), why))
+        if not MIN_KEY_POINTS <= len(key_points) <= MAX_KEY_POINTS:
+            raise PackError(file, qid, "key_points",
+                            f"has {len(key_points)}; a question needs {MIN_KEY_POINTS} to {MAX_KEY_POINTS} key points")
         questions.append(Question(qid, level, question, hint, tuple(key_points), pack=pack.strip(),
                                   model_answer=model_answer))
     return questions

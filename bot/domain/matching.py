@@ -76,7 +76,8 @@ FIELD = frozenset(stem(w) for w in (
     "drift dashboard stakeholder conflict decision project deadline learn mistake communicate priority risk "
     "tradeoff trade design architecture benchmark measure optimize compile precision weight weights parameter "
     "checkpoint file format schema input output client upgrade bigger smaller smaller fix restart crash "
-    "outage slo sla budget autoscale autoscaling capacity throughput concurrency async").split()
+    "outage slo sla budget autoscale autoscaling capacity throughput concurrency async respond responds uptime "
+    "availability available health healthy down up slow slower").split()
 )
 _NON_ATTEMPT = (("no", "idea"), ("don't", "know"), ("dont", "know"), ("not", "sure"), ("no", "clue"), ("idk",),
                 ("dunno",), ("pass",), ("skip",), ("tbd",), ("tomorrow",), ("later",))
@@ -149,7 +150,7 @@ def _compile(term: str) -> _Term | None:
     kept = [w for w in reading.words if w.norm not in STOP_WORDS or w.norm in NEGATORS]
     if not kept:
         return None
-    squashed = stem("".join(w.norm for w in reading.words if w.norm.isalnum())) if len(reading.words) > 1 else ""
+    squashed = stem("".join(w.norm for w in reading.words if w.norm.isalnum()))
     return _Term(term, tuple(w.norm for w in kept), tuple(w.stem for w in kept), squashed)
 
 
@@ -243,7 +244,7 @@ class _Answer:
                 found.append((indexes[0], indexes[-1]))
         if term.squashed:
             joined = self.joined.get(term.squashed)
-            if joined is None and len(term.squashed) >= 5:
+            if joined is None and len(term.squashed) >= 5 and len(term.words) > 1:
                 at = self.by_stem.get(term.squashed)
                 joined = (self.content[at[0]], self.content[at[0]]) if at else None
             if joined is not None and joined not in found:

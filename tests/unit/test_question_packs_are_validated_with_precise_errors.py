@@ -19,6 +19,7 @@ def entry(qid: str = "serving-01", **changes: Any) -> dict[str, Any]:
         "key_points": [
             {"point": "Enables rollback", "terms": ["rollback", "Roll Back"]},
             {"point": "Supports A/B testing", "terms": ["a b", "split test"]},
+            {"point": "Keeps an audit trail", "terms": ["audit trail", "lineage"]},
         ],
     }
     question.update(changes)
@@ -50,6 +51,7 @@ def test_a_valid_pack_loads_its_questions_in_order(tmp_path):
     assert first.key_points == (
         KeyPoint("Enables rollback", ("rollback", "roll back")),
         KeyPoint("Supports A/B testing", ("a b", "split test")),
+        KeyPoint("Keeps an audit trail", ("audit trail", "lineage")),
     )
 
 
