@@ -85,6 +85,7 @@ class Team:
     clock: FakeClock
     chat: FakeChat = field(default_factory=lambda: FakeChat(admins={BOSS.ref}))
     settings: Settings | None = None
+    bank: QuestionBank | None = None  # the shipped bank when None
     bot: PrepBot = field(init=False)
     _refs: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -93,7 +94,7 @@ class Team:
 
     def _build(self) -> PrepBot:
         settings = replace(self.settings or Settings(), database_url=self.database_url)
-        return bootstrap(settings, self.chat, self.clock, shipped_bank())
+        return bootstrap(settings, self.chat, self.clock, self.bank or shipped_bank())
 
     async def restart(self, at: datetime | None = None) -> None:
         """Stops the bot, lets the clock run to `at` while it is down, and starts a new one on the same database."""
