@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from bot.domain.matching import mentioned
+from bot.domain.matching import earnable, mentioned
 from bot.domain.questions import KeyPoint, Level, Question
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
@@ -100,9 +100,9 @@ def load_pack(file: Path) -> list[Question]:
             terms = raw.get("terms")
             if not isinstance(terms, list) or not terms or not all(isinstance(t, str) and t.strip() for t in terms):
                 raise PackError(file, qid, f"{field}.terms", "must be a non-empty list of words or phrases")
-            why = _optional_text(raw, "why", file, qid, f"{field}.why")
-            if "\n" in why:
+            if "\n" in str(raw.get("why") or "").strip():
                 raise PackError(file, qid, f"{field}.why", "must be one line")
+            why = _optional_text(raw, "why", file, qid, f"{field}.why")
             key_points.append(KeyPoint(point.strip(), tuple(t.strip().lower() for t in terms), why))
         if not MIN_KEY_POINTS <= len(key_points) <= MAX_KEY_POINTS:
             raise PackError(file, qid, "key_points",
@@ -113,10 +113,16 @@ def load_pack(file: Path) -> list[Question]:
 
 
 def grading_problems(file: Path, questions: Sequence[Question]) -> list[PackError]:
-    """What keeps the grader from scoring a pack's questions fairly: a hint that, read as an answer, does not name
-    each of its own key points, or a question whose own text names one (restating the question would earn it)."""
+    """What keeps the grader from scoring a pack's questions fairly: a key point no term of which can count, a hint
+    that, read as an answer, does not name each of its own key points, or a question whose own text names one
+    (restating the question would earn it)."""
     problems = []
     for question in questions:
+        for number, (point, can) in enumerate(zip(question.key_points, earnable(question)), 1):
+            if not can:
+                problems.append(PackError(file, question.id, f"key_points[{number}].terms",
+                                          f"no term of '{point.point}' says more than the question's own words or "
+                                          "words too common in the field: no answer can earn it"))
         for number, (point, named) in enumerate(zip(question.key_points, mentioned(question.hint, question)), 1):
             if not named:
                 problems.append(PackError(file, question.id, f"key_points[{number}].terms",

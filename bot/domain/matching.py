@@ -244,7 +244,7 @@ class _Answer:
                 found.append((indexes[0], indexes[-1]))
         if term.squashed:
             joined = self.joined.get(term.squashed)
-            if joined is None and len(term.squashed) >= 5 and len(term.words) > 1:
+            if joined is None and len(term.squashed) >= 2 and term.squashed != term.stems[0]:
                 at = self.by_stem.get(term.squashed)
                 joined = (self.content[at[0]], self.content[at[0]]) if at else None
             if joined is not None and joined not in found:
@@ -341,6 +341,12 @@ def mentioned(text: str, question: Question) -> tuple[bool, ...]:
     of a hint (every point) and of the question text (none)."""
     coverage = _grade(text, question.question, question.key_points, frozenset())
     return tuple(p.status in (PointStatus.EXPLAINED, PointStatus.NAMED) for p in coverage.points)
+
+
+def earnable(question: Question) -> tuple[bool, ...]:
+    """For each key point, whether any of its terms can count: one with a word beyond the question's own words and
+    the words too common in the field."""
+    return tuple(bool(_terms(k.terms, question.question)) for k in question.key_points)
 
 
 def _grade(text: str, question_text: str, key_points: tuple[KeyPoint, ...], relevant: frozenset[str]) -> Coverage:
