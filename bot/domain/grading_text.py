@@ -93,14 +93,14 @@ STOP_WORDS = frozenset(
 NEGATORS = frozenset(
     "not no never without avoid avoiding skip skipping neither nor none nothing cannot don't doesn't didn't "
     "won't wouldn't shouldn't can't couldn't isn't aren't wasn't weren't haven't hasn't hadn't mustn't needn't "
-    "dont doesnt didnt wont wouldnt shouldnt cant couldnt isnt arent wasnt havent hasnt instead against "
+    "dont doesnt didnt wont wouldnt shouldnt cant couldnt isnt arent wasnt havent hasnt against "
     "ditch ditching forget".split()
 )
 # Words that say what precedes them (in the same clause) is not wanted: "OAuth is overkill".
-POST_NEGATORS = frozenset("overkill unnecessary pointless useless needless irrelevant".split())
+POST_NEGATORS = frozenset("overkill unnecessary pointless useless needless irrelevant overrated waste".split())
 # After a negator, these say what precedes them is not wanted: "TLS isn't required", "drift doesn't matter".
 POST_NEGATED = frozenset("need needed required necessary matter matters help helps option worth important "
-                         "useful something relevant".split())
+                         "useful something relevant concern problem issue deal priority".split())
 # Words that end the reach of a negation inside a sentence.
 CONTRASTS = frozenset("but however instead though although whereas yet rather then later afterwards".split())
 
@@ -165,29 +165,38 @@ class Reading:
         return self.text[self.words[first].start:self.words[last].end]
 
 
-def _rewrite(folded: str) -> str:
+def _rewrite(folded: str) -> tuple[str, list[tuple[int, int]]]:
     """Applies the spelling rewrites; none makes the text longer, and a shorter result is padded with spaces, so
-    positions still point to the same characters."""
+    positions still point to the same characters. Also returns the rewritten regions, so that a word read from one
+    quotes the whole region ("99th percentile", not "99t")."""
+    regions: list[tuple[int, int]] = []
     for pattern, replacement in _REWRITES:
         def keep_length(match: re.Match[str], replacement: str = replacement) -> str:
+            regions.append((match.start(), match.end()))
             return match.expand(replacement).ljust(match.end() - match.start())
         folded = pattern.sub(keep_length, folded)
-    return folded
+    return folded, regions
 
 
 @lru_cache(maxsize=8192)
 def read(text: str) -> Reading:
     """Reads `text` into words: folded, rewritten, abbreviations expanded, stemmed; sentences and clauses numbered."""
     folded, origin = fold(text)
-    rewritten = _rewrite(folded)
+    rewritten, regions = _rewrite(folded)
     words: list[Word] = []
     sentence = clause = 0
     previous_number = False
     for match in _TOKEN.finditer(rewritten):
         token = match.group()
-        start, end = origin[match.start()], origin[match.end() - 1] + 1
+        first, last = match.start(), match.end()
+        for region_start, region_end in regions:
+            if region_start <= first < region_end:
+                first, last = region_start, max(last, region_end)
+        while last > first + 1 and rewritten[last - 1] == " " and folded[last - 1] == " ":
+            last -= 1
+        start, end = origin[first], origin[last - 1] + 1
         if token in _SENTENCE_END:
-            if token == "." and _is_decimal_point(rewritten, match.start()):
+            if token == "." and _inside_a_word(rewritten, match.start()):
                 continue
             sentence += 1
             clause += 1
@@ -216,5 +225,12 @@ def read(text: str) -> Reading:
     return Reading(text, tuple(words))
 
 
-def _is_decimal_point(text: str, at: int) -> bool:
-    return 0 < at < len(text) - 1 and text[at - 1].isdigit() and text[at + 1].isdigit()
+_ABBREVIATED = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|eg|ie|approx|incl|resp|cf))$")
+
+
+def _inside_a_word(text: str, at: int) -> bool:
+    """Whether the full stop at `at` is part of a word or an abbreviation, not the end of a sentence: "torch.save",
+    "3.5", "e.g.", "etc."."""
+    if 0 < at < len(text) - 1 and text[at - 1].isalnum() and text[at + 1].isalnum():
+        return True
+    return bool(_ABBREVIATED.search(text[max(0, at - 8):at]))

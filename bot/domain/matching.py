@@ -71,11 +71,10 @@ FIELD = frozenset(stem(w) for w in (
     "canary rollback revert version monitor metric log logs alert error test pipeline data feature train "
     "training inference predict prediction accuracy quantize quantization token cost performance profile kernel "
     "network security auth encrypt config rollout release fast slow speed bottleneck cluster node instance "
-    "hardware storage disk database fail failure retry timeout user customer team incident debug fix bug code "
-    "review tool framework pytorch tensorflow onnx triton python service system infrastructure product business "
-    "drift dashboard stakeholder conflict decision project deadline learn mistake communicate priority risk "
-    "tradeoff trade design architecture benchmark measure optimize compile precision weight weights parameter "
-    "checkpoint file format schema input output client upgrade bigger smaller smaller fix restart crash "
+    "hardware fail failure retry timeout incident debug "
+    "pytorch tensorflow onnx triton service infrastructure product drift dashboard tradeoff trade benchmark "
+    "measure optimize compile precision weight weights parameter checkpoint file format schema input output "
+    "client upgrade bigger smaller restart crash "
     "outage slo sla budget autoscale autoscaling capacity throughput concurrency async respond responds uptime "
     "availability available health healthy down up slow slower").split()
 )
@@ -259,15 +258,22 @@ class _Answer:
         count = 0
         index = first - 1
         reach = 0
+        cancel_until = -1
         while index >= 0 and words[index].sentence == sentence and reach < NEGATION_REACH:
             word = words[index]
-            if word.norm in CONTRASTS:
+            following = words[index + 1].norm if index + 1 < len(words) else ""
+            if (word.norm, following) in (("instead", "of"), ("rather", "than")):
+                count += 1
+            elif word.norm in CONTRASTS:
                 break
             if words[index + 1].clause != word.clause and (
                     count or words[index + 1].norm in _RESTARTERS or self.clause_size[words[index + 1].clause] > 4):
                 break
-            if word.norm in NEGATORS and not (index + 1 < len(words) and words[index + 1].norm in ("only", "just")):
+            elif word.norm in NEGATORS and following not in ("only", "just"):
                 count += 1
+                cancel_until = index - 3
+            if count and index <= cancel_until:
+                break  # a second negation cancels the first only right before it ("never ... without")
             reach += 1
             index -= 1
         if count % 2 == 1:
@@ -404,25 +410,24 @@ def _relevant(question: Question) -> frozenset[str]:
 @lru_cache(maxsize=4096)
 def _relevant_stems(hint: str, model_answer: str, points: tuple[tuple[str, tuple[str, ...]], ...],
                     question: str) -> frozenset[str]:
-    texts = [hint, model_answer, *(p for p, _ in points), *(t for _, terms in points for t in terms)]
-    stems = {w.stem for text in texts for w in read(text).words if w.norm not in STOP_WORDS}
-    return frozenset((stems | FIELD) - _question_stems(question))
+    texts = [question, hint, model_answer, *(p for p, _ in points), *(t for _, terms in points for t in terms)]
+    return frozenset({w.stem for text in texts for w in read(text).words if w.norm not in STOP_WORDS} | FIELD)
 
 
 def _is_attempt(answer: _Answer, question_stems: frozenset[str], relevant: frozenset[str]) -> bool:
-    """An answer that names no key point is an attempt when it has a few words that bear on the subject beyond the
-    question's own, and does not just say it has nothing to say."""
+    """An answer that names no key point is an attempt when it has a few words that bear on the subject, adds at
+    least one word of its own to the question's, and does not just say it has nothing to say."""
     words = [w for w in answer.reading.words if w.norm not in FILLER]
     content = [w for w in words if w.norm not in STOP_WORDS and w.norm not in NEGATORS]
-    if len(content) < 3:
+    if len(content) < 3 or all(w.stem in question_stems for w in content):
         return False
     norms = [w.norm for w in words]
     for phrase in _NON_ATTEMPT:
         size = len(phrase)
         if any(tuple(norms[i:i + size]) == phrase for i in range(len(norms) - size + 1)) and len(content) < 12:
             return False
-    wanted = relevant or (FIELD - question_stems)
-    return len({w.stem for w in content if w.stem in wanted}) >= 2
+    bearing = {w.stem for w in content if w.stem in (relevant or FIELD | question_stems)}
+    return len(bearing) >= 2 or (len(bearing) == 1 and len(content) >= 8)
 
 
 # ---- what is stored -------------------------------------------------------------------------------------------
