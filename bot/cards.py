@@ -85,8 +85,9 @@ def point_remark(point: PointCoverage) -> str:
     return f'said "{point.matched_term}"'
 
 
-def teaching(points: tuple[PointCoverage, ...], attempt: bool = True) -> tuple[str, str]:
-    """What an answer did well and which point to study next (with why it matters), for its feedback."""
+def teaching(points: tuple[PointCoverage, ...], attempt: bool = True, explanations: int = 0) -> tuple[str, str]:
+    """What an answer did well and which point to study next (with why it matters), for its feedback. An answer
+    that explains its own approach in a few sentences but names none of the checklist's points is acknowledged."""
     explained = [p for p in points if p.status is PointStatus.EXPLAINED]
     if explained:
         quoted = "; ".join(f'{p.point.rstrip(".")} ("{p.matched_term}")' for p in explained[:2])
@@ -94,6 +95,9 @@ def teaching(points: tuple[PointCoverage, ...], attempt: bool = True) -> tuple[s
         did_well = f"Did well: you explained {quoted}{more}."
     elif not attempt:
         did_well = "This answer says nothing about the question yet, so it earns no participation points."
+    elif explanations >= 2:
+        did_well = (f"You explained your own approach in {explanations} sentences. It names none of the points "
+                    "below: compare it with the model answer and the checklist, and say how yours covers them.")
     else:
         did_well = ""
     missing = next((p for p in points if p.status is PointStatus.NAMED), None) \

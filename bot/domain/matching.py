@@ -114,6 +114,7 @@ class Coverage:
     points: tuple[PointCoverage, ...]
     attempt: bool = True
     grader: str = GRADER
+    explanations: int = 0  # sentences of the answer that explain something, whether or not a key point
 
     @property
     def covered(self) -> int:
@@ -394,7 +395,9 @@ def _grade(text: str, question_text: str, key_points: tuple[KeyPoint, ...], rele
         quote = answer.reading.quote(best.first, best.last) if best else negated_quote.get(number)
         points.append(PointCoverage(key_point.point, status is PointStatus.EXPLAINED, quote, status, key_point.why))
     attempt = bool(mentions) or _is_attempt(answer, question_stems, relevant)
-    return Coverage(tuple(points), attempt)
+    sentences = {w.sentence for w in answer.reading.words}
+    explanations = sum(1 for sentence in sentences if answer.explains(sentence, by_sentence.get(sentence, ())))
+    return Coverage(tuple(points), attempt, explanations=explanations)
 
 
 def _terms(terms: Iterable[str], question: str) -> list[_Term]:
@@ -436,7 +439,7 @@ def _is_attempt(answer: _Answer, question_stems: frozenset[str], relevant: froze
 def to_json(coverage: Coverage) -> str:
     """The grade as stored with the result: whether it is an attempt, and per key point its status and the
     member's words."""
-    return json.dumps({"attempt": coverage.attempt,
+    return json.dumps({"attempt": coverage.attempt, "explanations": coverage.explanations,
                        "points": [{"status": p.status.value, "words": p.matched_term} for p in coverage.points]},
                       ensure_ascii=False, separators=(",", ":"))
 
@@ -451,4 +454,5 @@ def from_json(stored: str, key_points: tuple[KeyPoint, ...], grader: str) -> Cov
     if len(found) != len(key_points):
         return None
     return Coverage(tuple(PointCoverage(k.point, status is PointStatus.EXPLAINED, words, status, k.why)
-                          for k, (status, words) in zip(key_points, found)), bool(data.get("attempt", True)), grader)
+                          for k, (status, words) in zip(key_points, found)), bool(data.get("attempt", True)), grader,
+                    int(data.get("explanations", 0)))

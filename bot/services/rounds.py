@@ -310,7 +310,8 @@ async def reveal_card(uow: UnitOfWork, round_: Round, question: Question, settin
                 note = f"practice cap reached: {settings.practice_daily_cap} scored practice rounds a day"
             if legacy:
                 note = f"covered {legacy[0]} of {legacy[1]} key points" + (f"; {note}" if note else "")
-            did_well, study_next = ("", "") if legacy else teaching(coverage.points, coverage.attempt)
+            did_well, study_next = ("", "") if legacy else teaching(coverage.points, coverage.attempt,
+                                                                    coverage.explanations)
             feedback.append(AnswerFeedback(
                 member.shown_name, True, coverage.points,
                 tuple(AwardLine(a.reason, a.amount, a.detail) for a in awards),

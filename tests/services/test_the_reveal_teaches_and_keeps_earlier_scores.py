@@ -119,3 +119,17 @@ async def test_a_round_scored_before_the_grader_changed_is_revealed_from_what_wa
     assert [p.matched_term for p in alice.covered] == [None] * 4 and alice.did_well == ""
     assert reveal.graded_by.startswith("Scored by the earlier word matcher")
     assert reveal.tally.average_coverage == 0.75
+
+
+async def test_an_answer_that_explains_another_approach_is_acknowledged(taught: Team) -> None:
+    question = await open_question(taught)
+    await taught.answer(question, "I'd move the heavy scoring off the request path: precompute the results every "
+                                  "hour and serve them from Redis. Then the request only does a key lookup, which "
+                                  "takes a few milliseconds.", by=ALICE)
+
+    await taught.until(berlin(MONDAY, 17, 0))
+
+    alice = feedback_for(taught.reveal_of(question), "alice")
+    assert alice.covered_count == 0
+    assert alice.did_well.startswith("You explained your own approach in 2 sentences.")
+    assert {a.reason: a.amount for a in alice.awards} == {"participation": 10, "coverage": 0}
