@@ -106,7 +106,8 @@ CONTRASTS = frozenset("but however instead though although whereas yet rather th
 
 FILLER = frozenset(
     "um umm uh uhh er hmm yeah yep yes ok okay like basically stuff things thing etc lol idk whatever blah "
-    "kinda sorta maybe probably well anyway anyways actually literally honestly stuffs you_know".split()
+    "kinda sorta maybe probably well anyway anyways actually literally honestly stuffs sure definitely obviously "
+    "certainly totally absolutely super cool nice great awesome lol lmao haha".split()
 )
 
 

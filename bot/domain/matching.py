@@ -17,6 +17,7 @@ An answer that says nothing about the question (a greeting, "no idea", a word or
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -306,8 +307,25 @@ class _Answer:
         meaningful = [w for w in words if w.norm not in FILLER]
         grammar = sum(1 for w in meaningful if w.norm in GRAMMAR)
         other = sum(1 for k, w in enumerate(words) if base + k not in term_indexes and w.norm not in FILLER
-                    and w.norm not in STOP_WORDS and w.norm not in GRAMMAR)
-        return len(meaningful) >= 5 and other >= 2 and grammar >= 1 and (grammar >= 2 or other >= 3)
+                    and w.norm not in STOP_WORDS and w.norm not in NEGATORS)
+        return len(meaningful) >= 5 and other >= 1 and grammar >= 1 and (grammar >= 2 or other >= 3)
+
+    def templated(self, by_sentence: dict[int, list[_Mention]]) -> set[int]:
+        """Sentences that are one short template filled with different terms ("I would X for sure. I would use Y
+        for sure."): padding, not explanation. Two sentences are one template when most of their other words are
+        the same."""
+        skeletons: list[tuple[int, frozenset[str]]] = []
+        for sentence, mentions in by_sentence.items():
+            inside = {i for m in mentions for i in range(m.first, m.last + 1)}
+            skeleton = frozenset(w.norm for i, w in enumerate(self.reading.words)
+                                 if w.sentence == sentence and i not in inside and w.norm not in FILLER)
+            if 2 <= len(skeleton) <= 8:
+                skeletons.append((sentence, skeleton))
+        templated: set[int] = set()
+        for (one, first), (other, second) in itertools.combinations(skeletons, 2):
+            if len(first & second) >= 3 and len(first & second) / len(first | second) >= 0.5:
+                templated.update((one, other))
+        return templated
 
     def listed(self, mentions: Sequence[_Mention]) -> set[int]:
         """Points mentioned in a run of three or more points with next to nothing between them: a list."""
@@ -371,11 +389,12 @@ def _grade(text: str, question_text: str, key_points: tuple[KeyPoint, ...], rele
     by_sentence: dict[int, list[_Mention]] = {}
     for mention in mentions:
         by_sentence.setdefault(answer.reading.words[mention.first].sentence, []).append(mention)
+    templated = answer.templated(by_sentence)
     explained: dict[int, _Mention] = {}
     named: dict[int, _Mention] = {}
     for sentence, found in sorted(by_sentence.items()):
         listed = answer.listed(found)
-        explaining = answer.explains(sentence, found)
+        explaining = sentence not in templated and answer.explains(sentence, found)
         for mention in sorted(found, key=lambda m: m.first):
             if explaining and mention.point not in listed:
                 explained.setdefault(mention.point, mention)

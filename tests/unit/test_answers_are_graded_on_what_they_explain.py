@@ -127,3 +127,13 @@ def test_an_answer_that_says_nothing_about_the_question_earns_no_participation()
 
 def test_an_honest_weak_attempt_earns_participation() -> None:
     assert total("I'd try a bigger GPU and see if the model gets faster.", LATENCY) == 10
+
+
+def test_one_sentence_template_filled_with_each_term_is_padding_not_explanation() -> None:
+    padded = ("I would profile it for sure. I would quantize it for sure. I would use kernel fusion for sure. "
+              "I would change the batch size for sure.")
+    assert statuses(padded, LATENCY) == [PointStatus.NAMED] * 4
+
+
+def test_a_terse_sentence_that_says_what_a_step_is_for_is_an_explanation() -> None:
+    assert statuses("First I'd profile to find out what is slow.", LATENCY)[0] is PointStatus.EXPLAINED
