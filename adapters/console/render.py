@@ -57,13 +57,13 @@ def render_reveal(card: RevealCard) -> str:
             lines.append(f"    points: {item.total_points} = {parts}")
         if item.note:
             lines.append(f"    note: {item.note}")
+    if card.graded_by:
+        lines.append(card.graded_by)
     tally = card.tally
     lines.append(
         f"Tally: {tally.answers} answer(s), {tally.on_time} on time, {tally.late} late; "
         f"average coverage {tally.average_coverage:.0%}"
     )
-    if card.graded_by:
-        lines.append(card.graded_by)
     return "\n".join(lines)
 
 

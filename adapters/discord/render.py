@@ -220,11 +220,12 @@ def reveal_messages(card: RevealCard) -> list[DiscordMessage]:
             heading += f" · {item.total_points} pts"
         for i, piece in enumerate(_pieces("\n".join(lines) or "\u200b", MAX_DESCRIPTION)):
             embeds.append(discord.Embed(title=_title(heading) if i == 0 else None, description=piece))
+    if card.graded_by:
+        embeds.append(discord.Embed(description=card.graded_by))
     tally = card.tally
     embeds.append(discord.Embed(description=(
         f"{tally.answers} answer(s): {tally.on_time} on time, {tally.late} late · "
         f"average coverage {tally.average_coverage:.0%}"
-        + (f"\n{card.graded_by}" if card.graded_by else "")
     )))
     return _marked(pack(embeds, MARKER_ROOM), REVEAL, card.round_id)
 

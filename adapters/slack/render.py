@@ -173,11 +173,12 @@ def render_reveal(card: RevealCard) -> list[SlackMessage]:
         if item.note:
             lines.append(f"_{escape(item.note)}_")
         blocks += sections("\n".join(lines))
+    if card.graded_by:
+        blocks.append(context(escape(card.graded_by)))
     tally = card.tally
     blocks.append(context(
         f"{tally.answers} answer(s): {tally.on_time} on time, {tally.late} late · "
         f"average coverage {tally.average_coverage:.0%}"
-        + (f" · {escape(card.graded_by)}" if card.graded_by else "")
     ))
     pages = paginate(f"Hint and feedback for round {card.round_id}", blocks)
     return [SlackMessage(page.text, page.blocks, RoundTag(REVEAL_EVENT, card.round_id, part, len(pages)).metadata())

@@ -363,4 +363,5 @@ def test_a_teaching_reveal_shows_the_model_answer_after_the_hint_and_every_membe
     for i in range(120):
         assert everything.count(f'Did well: you explained Point 01 ("{i}")') == 1
     assert everything.count("Study next: Point 02. Why it matters:") == 120
-    assert everything.endswith("Scored offline by the explanation grader (explanations-1).")
+    assert everything.endswith("Scored offline by the explanation grader (explanations-1).\n120 answer(s): 120 on time, "
+                               "0 late · average coverage 50%")

@@ -422,5 +422,5 @@ def test_a_teaching_reveal_shows_the_model_answer_after_the_hint_and_every_membe
     for i in range(120):
         assert everything.count(f'Did well: you explained Point 01 ("&lt;b&gt;{i}")') == 1
     assert everything.count("Study next: Point 02. Why it matters:") == 120
-    assert parts[-1].blocks[-1]["elements"][0]["text"].endswith(
-        "· Scored offline by the explanation grader (explanations-1).")
+    assert parts[-1].blocks[-2]["elements"][0]["text"] == "Scored offline by the explanation grader (explanations-1)."
+    assert parts[-1].blocks[-1]["elements"][0]["text"].startswith("120 answer(s)")

@@ -33,4 +33,5 @@ def test_the_console_reveal_teaches_in_the_members_own_words() -> None:
         '    Did well: you explained Profiles first ("profiling").',
     ]
     assert lines[13] == '    Study next: Quantizes: you named "INT8"; say what it does and why.'
-    assert lines[-1] == "Scored offline by the explanation grader (explanations-1)."
+    assert lines[-2:] == ["Scored offline by the explanation grader (explanations-1).",
+                          "Tally: 1 answer(s), 1 on time, 0 late; average coverage 30%"]
