@@ -40,7 +40,7 @@ from bot.domain.questions import KeyPoint, Question
 GRADER = "explanations-1"  # stored with every result it scores; a new rule or weight is a new version
 LEGACY_GRADER = "prefixes-0"  # the word-prefix matcher that scored rounds before explanations-1
 NAMED_SHARE = 0.25  # the share of a point that naming it without explaining it earns
-NEGATION_REACH = 12  # words a negation reaches forward in its sentence
+NEGATION_REACH = 16  # words a negation reaches forward in its sentence
 
 _SUFFIXES = frozenset(
     "s es e ed d ing ings er ers or ors ion ions ation ations ization izations ize izes ized izing ise ised ising "
@@ -73,14 +73,23 @@ FIELD = frozenset(stem(w) for w in (
     "training inference predict prediction accuracy quantize quantization token cost performance profile kernel "
     "network security auth encrypt config rollout release fast slow speed bottleneck cluster node instance "
     "hardware fail failure retry timeout incident debug "
-    "pytorch tensorflow onnx triton service infrastructure product drift dashboard tradeoff trade benchmark "
+    "pytorch tensorflow onnx triton service infrastructure drift dashboard tradeoff trade benchmark "
     "measure optimize compile precision weight weights parameter checkpoint file format schema input output "
     "client upgrade bigger smaller restart crash "
     "outage slo sla budget autoscale autoscaling capacity throughput concurrency async respond responds uptime "
-    "availability available health healthy down up slow slower").split()
+    "availability available health healthy slow slower").split()
 )
 _NON_ATTEMPT = (("no", "idea"), ("don't", "know"), ("dont", "know"), ("not", "sure"), ("no", "clue"), ("idk",),
-                ("dunno",), ("pass",), ("skip",), ("tbd",), ("tomorrow",), ("later",))
+                ("dunno",), ("pass",), ("skip",), ("tbd",), ("tomorrow",), ("later",), ("sorry",), ("by", "the", "way"),
+                ("btw",), ("wrong", "thread"), ("never", "heard"), ("no", "story"), ("don't", "have"),
+                ("haven't", "had"), ("no", "experience"), ("off", "topic"), ("never", "used"), ("never", "worked"),
+                ("never", "done"), ("haven't", "used"), ("haven't", "done"), ("not", "familiar"), ("out", "sick"))
+# Words after a mention that end the reach of a rejection after it ("use TLS so attackers can't read it").
+_CONNECTORS = frozenset("so because since which that when if where while unless".split())
+# A subject right before a negation after a mention: the mention was the object put first ("updates I'd never do").
+_SUBJECTS = frozenset("i i'd i'll we we'd we'll you you'd they".split())
+_POST_PHRASES = frozenset({("out", "of", "the", "question"), ("no", "way"), ("bad", "idea"), ("waste", "of"),
+                           ("not", "worth"), ("never", "worth"), ("no", "go"), ("no", "difference")})
 
 
 class PointStatus(str, Enum):
@@ -208,6 +217,7 @@ class _Answer:
         self.norms: dict[str, list[int]] = {}
         for position, index in enumerate(self.content):
             self.norms.setdefault(words[index].norm, []).append(position)
+        self.mention_clauses: set[int] = set()  # clauses that mention a key point, once they are found
         self.clause_size: dict[int, int] = {}
         for word in words:
             self.clause_size[word.clause] = self.clause_size.get(word.clause, 0) + 1
@@ -266,11 +276,11 @@ class _Answer:
             following = words[index + 1].norm if index + 1 < len(words) else ""
             if (word.norm, following) in (("instead", "of"), ("rather", "than")):
                 count += 1
-            elif word.norm in CONTRASTS:
-                break
+            elif word.norm in CONTRASTS or (word.norm in _SUBJECTS and count == 0):
+                break  # a contrast, or the subject of the mention's own statement ("if it doesn't fit, you shard")
             if words[index + 1].clause != word.clause and (
-                    count or words[index + 1].norm in _RESTARTERS or self.clause_size[words[index + 1].clause] > 4):
-                break
+                    count or words[index + 1].norm in _RESTARTERS or word.clause not in self.mention_clauses):
+                break  # a negation reaches back over a list of mentions ("no keys, tokens or OAuth"), not further
             elif word.norm in NEGATORS and following not in ("only", "just"):
                 count += 1
                 cancel_until = index - 3
@@ -283,13 +293,18 @@ class _Answer:
         return self._rejected_after(last)
 
     def _rejected_after(self, last: int) -> bool:
+        """A rejection in the words that follow, in the same clause: "OAuth is overkill", "TLS isn't required",
+        "CPU instances are out of the question", "updates I'd never do that way", "keep the batch size as is"."""
         words = self.reading.words
         clause = words[last].clause
-        after = [w.norm for w in words[last + 1:last + 7] if w.clause == clause]
+        after = [w.norm for w in words[last + 1:last + 13] if w.clause == clause]
         for k, norm in enumerate(after):
-            if norm in CONTRASTS:
+            if norm in CONTRASTS or norm in _CONNECTORS:
                 return False
-            if norm in POST_NEGATORS:
+            if norm in POST_NEGATORS or tuple(after[k:k + 4]) in _POST_PHRASES or tuple(after[k:k + 2]) in \
+                    _POST_PHRASES:
+                return True
+            if norm in _SUBJECTS and k + 1 < len(after) and after[k + 1] in NEGATORS:
                 return True
             if norm in NEGATORS and any(n in POST_NEGATED for n in after[k + 1:k + 4]):
                 return True
@@ -305,10 +320,15 @@ class _Answer:
         term_indexes = {i for m in mentions for i in range(m.first, m.last + 1)}
         base = next(i for i, w in enumerate(self.reading.words) if w.sentence == sentence)
         meaningful = [w for w in words if w.norm not in FILLER]
+        sizes = [size for clause, size in self.clause_size.items()
+                 if size >= 2 and any(w.clause == clause for w in words)]
+        short = [size for size in sizes if size <= 3]
+        if len(short) >= 3 and sum(short) >= 0.7 * len(words):
+            return False  # mostly short fragments between commas: a list
         grammar = sum(1 for w in meaningful if w.norm in GRAMMAR)
         other = sum(1 for k, w in enumerate(words) if base + k not in term_indexes and w.norm not in FILLER
                     and w.norm not in STOP_WORDS and w.norm not in NEGATORS)
-        return len(meaningful) >= 5 and other >= 1 and grammar >= 1 and (grammar >= 2 or other >= 3)
+        return len(meaningful) >= 5 and other >= 1 and grammar >= 2
 
     def templated(self, by_sentence: dict[int, list[_Mention]]) -> set[int]:
         """Sentences that are one short template filled with different terms ("I would X for sure. I would use Y
@@ -379,13 +399,14 @@ def _grade(text: str, question_text: str, key_points: tuple[KeyPoint, ...], rele
     question_stems = _question_stems(question_text)
     mentions: list[_Mention] = []
     negated_quote: dict[int, str] = {}
-    for number, key_point in enumerate(key_points):
-        for term in _terms(key_point.terms, question_text):
-            for first, last in answer.find(term):
-                if answer.negated(first, last):
-                    negated_quote.setdefault(number, answer.reading.quote(first, last))
-                else:
-                    mentions.append(_Mention(number, first, last))
+    occurrences = [(number, first, last) for number, key_point in enumerate(key_points)
+                   for term in _terms(key_point.terms, question_text) for first, last in answer.find(term)]
+    answer.mention_clauses = {answer.reading.words[first].clause for _, first, _ in occurrences}
+    for number, first, last in occurrences:
+        if answer.negated(first, last):
+            negated_quote.setdefault(number, answer.reading.quote(first, last))
+        else:
+            mentions.append(_Mention(number, first, last))
     by_sentence: dict[int, list[_Mention]] = {}
     for mention in mentions:
         by_sentence.setdefault(answer.reading.words[mention.first].sentence, []).append(mention)
@@ -432,8 +453,9 @@ def _relevant(question: Question) -> frozenset[str]:
 @lru_cache(maxsize=4096)
 def _relevant_stems(hint: str, model_answer: str, points: tuple[tuple[str, tuple[str, ...]], ...],
                     question: str) -> frozenset[str]:
-    texts = [question, hint, model_answer, *(p for p, _ in points), *(t for _, terms in points for t in terms)]
-    return frozenset({w.stem for text in texts for w in read(text).words if w.norm not in STOP_WORDS} | FIELD)
+    texts = [question, *(t for _, terms in points for t in terms)]
+    stems = {w.stem for text in texts for w in read(text).words if w.norm not in STOP_WORDS and w.norm not in GRAMMAR}
+    return frozenset(stems | FIELD)
 
 
 def _is_attempt(answer: _Answer, question_stems: frozenset[str], relevant: frozenset[str]) -> bool:
@@ -446,10 +468,12 @@ def _is_attempt(answer: _Answer, question_stems: frozenset[str], relevant: froze
     norms = [w.norm for w in words]
     for phrase in _NON_ATTEMPT:
         size = len(phrase)
-        if any(tuple(norms[i:i + size]) == phrase for i in range(len(norms) - size + 1)) and len(content) < 12:
+        if any(tuple(norms[i:i + size]) == phrase for i in range(len(norms) - size + 1)) and len(content) < 15:
             return False
-    bearing = {w.stem for w in content if w.stem in (relevant or FIELD | question_stems)}
-    return len(bearing) >= 2 or (len(bearing) == 1 and len(content) >= 8)
+    wanted = relevant or FIELD | question_stems
+    bearing = {w.stem for w in content if w.stem in wanted}
+    own = bearing - question_stems
+    return len(bearing) >= 2 and bool(own) and len(bearing) >= 0.2 * len({w.stem for w in content})
 
 
 # ---- what is stored -------------------------------------------------------------------------------------------

@@ -137,3 +137,36 @@ def test_one_sentence_template_filled_with_each_term_is_padding_not_explanation(
 
 def test_a_terse_sentence_that_says_what_a_step_is_for_is_an_explanation() -> None:
     assert statuses("First I'd profile to find out what is slow.", LATENCY)[0] is PointStatus.EXPLAINED
+
+
+def test_a_negation_reaches_every_item_of_the_list_it_opens() -> None:
+    text = "I wouldn't profile, quantize or use TensorRT here, there's no time for that."
+    assert statuses(text, LATENCY)[:3] == [PointStatus.NEGATED] * 3
+
+
+def test_a_negation_in_a_condition_does_not_reach_the_statement_that_follows() -> None:
+    text = "If it still doesn't fit the budget you quantize the weights to INT8 and measure the accuracy again."
+    assert statuses(text, LATENCY)[1] is PointStatus.EXPLAINED
+
+
+def test_a_term_put_first_and_then_rejected_is_negated() -> None:
+    assert statuses("TensorRT I'd never touch for a model this small, it is too much work.", LATENCY)[2] \
+        is PointStatus.NEGATED
+    assert statuses("Smaller batches are out of the question because the GPU would sit idle.", LATENCY)[3] \
+        is PointStatus.NEGATED
+
+
+def test_a_rejection_does_not_reach_past_a_connector() -> None:
+    text = "Use TensorRT so that the kernels get fused and nobody can't say the GPU is wasted."
+    assert statuses(text, LATENCY)[2] is PointStatus.EXPLAINED
+
+
+def test_short_fragments_between_commas_are_a_list() -> None:
+    text = "profiling the code, int8 weights, kernel fusion, smaller batches, the usual stuff"
+    assert PointStatus.EXPLAINED not in statuses(text, LATENCY)
+
+
+def test_a_question_word_used_in_another_sense_is_not_an_attempt() -> None:
+    for text in ("Does anyone know a good recipe for batch cooking? I want to meal prep for the week.",
+                 "The latency on my home wifi has been terrible lately, I think the router is dying."):
+        assert grade(text, LATENCY).attempt is False, text
