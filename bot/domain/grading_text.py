@@ -20,6 +20,7 @@ _STEMMER = snowballstemmer.stemmer("english")
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|%|[.!?;:\n]|,|\(|\)|/|\+|&")
 _SENTENCE_END = frozenset(".!?;\n")
 _CLAUSE_END = frozenset(",:()")
+_SEGMENT_END = frozenset(":()")
 
 # Abbreviations the field uses, read as the words they stand for (both in answers and in terms).
 ABBREVIATIONS: dict[str, tuple[str, ...]] = {
@@ -152,6 +153,7 @@ class Word:
     end: int
     sentence: int
     clause: int
+    segment: int  # parts of a sentence set apart by a colon or brackets: a negation stays inside its part
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,7 @@ def read(text: str) -> Reading:
     folded, origin = fold(text)
     rewritten, regions = _rewrite(folded)
     words: list[Word] = []
-    sentence = clause = 0
+    sentence = clause = segment = 0
     previous_number = False
     for match in _TOKEN.finditer(rewritten):
         token = match.group()
@@ -201,17 +203,19 @@ def read(text: str) -> Reading:
                 continue
             sentence += 1
             clause += 1
+            segment += 1
             previous_number = False
             continue
         if token in _CLAUSE_END:
             clause += 1
+            segment += token in _SEGMENT_END
             previous_number = False
             continue
         if token in ("/", "&", "+"):
             continue
         if token == "%":
             if previous_number:
-                words.append(Word("percent", "percent", start, end, sentence, clause))
+                words.append(Word("percent", "percent", start, end, sentence, clause, segment))
             previous_number = False
             continue
         token = token.replace("’", "'")
@@ -221,7 +225,7 @@ def read(text: str) -> Reading:
                 token = token.split("'")[0]
             expansion = (token,)
         for part in expansion:
-            words.append(Word(part, stem(part), start, end, sentence, clause))
+            words.append(Word(part, stem(part), start, end, sentence, clause, segment))
         previous_number = token.isdigit()
     return Reading(text, tuple(words))
 

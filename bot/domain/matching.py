@@ -51,10 +51,9 @@ _SUFFIXES = frozenset(
 )
 # Words so common in the field that alone they say nothing (as stems).
 COMMON = frozenset(stem(w) for w in (
-    "monitor monitoring memory cost costs latency latencies track tracking deploy deployment model models serve "
-    "serving server servers data performance performant metric metrics system systems use usage using inference "
-    "production test testing optimize optimization scale scaling speed fast faster time improve improvement "
-    "thing good better quality issue problem").split()
+    "monitor monitoring memory cost costs latency latencies track tracking deploy deployment deployments model "
+    "models serve serving server servers data performance performant metric metrics system systems use usage "
+    "using").split()
 )
 # Words that carry a sentence's grammar: with content words around them, they make it say something.
 GRAMMAR = frozenset(
@@ -189,9 +188,10 @@ def _is_question_word(norm: str, word_stem: str, question: str) -> bool:
 
 
 def _informative(term: _Term, question: str) -> bool:
-    """A term says something when one of its words is neither the question's nor too common in the field."""
-    return any(s not in COMMON and n not in NEGATORS and not _is_question_word(n, s, question)
-               for n, s in zip(term.words, term.stems))
+    """A term says something when it has words beyond the question's own, and they are not a single word too
+    common in the field ("monitor" alone is not enough, "monitor error rates" and "monitor metrics" are)."""
+    own = [s for n, s in zip(term.words, term.stems) if n not in NEGATORS and not _is_question_word(n, s, question)]
+    return bool(own) and not (len(own) == 1 and own[0] in COMMON)
 
 
 # ---- the answer -----------------------------------------------------------------------------------------------
@@ -266,12 +266,12 @@ class _Answer:
         """Whether the words from `first` to `last` are negated: an odd number of negators reaching them from
         before (in their sentence, not past a contrast or a new statement), or a rejection right after them."""
         words = self.reading.words
-        sentence = words[first].sentence
         count = 0
         index = first - 1
         reach = 0
         cancel_until = -1
-        while index >= 0 and words[index].sentence == sentence and reach < NEGATION_REACH:
+        segment = words[first].segment
+        while index >= 0 and words[index].segment == segment and reach < NEGATION_REACH:
             word = words[index]
             following = words[index + 1].norm if index + 1 < len(words) else ""
             if (word.norm, following) in (("instead", "of"), ("rather", "than")):
