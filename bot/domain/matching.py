@@ -473,7 +473,7 @@ def _is_attempt(answer: _Answer, question_stems: frozenset[str], relevant: froze
     wanted = relevant or FIELD | question_stems
     bearing = {w.stem for w in content if w.stem in wanted}
     own = bearing - question_stems
-    return len(bearing) >= 2 and bool(own) and len(bearing) >= 0.2 * len({w.stem for w in content})
+    return len(bearing) >= 2 and bool(own)
 
 
 # ---- what is stored -------------------------------------------------------------------------------------------

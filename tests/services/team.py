@@ -48,7 +48,7 @@ TEAMMATES = [Speaker(f"t{n}", f"teammate{n}") for n in range(1, 9)]
 MONDAY = date(2026, 11, 30)
 WEEKDAYS_AT_0930 = "subscribe 09:30 Europe/Berlin mon-fri 17:00"
 # An attempt (it earns participation) that covers no key point of any question in the bank.
-NOTHING = "I would first ask whether it feels slow or fast to people, and take it calmly, one step at a time."
+NOTHING = "I would first ask people whether it feels slow or fast to them, and go calmly from there."
 
 
 @cache
