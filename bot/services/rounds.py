@@ -272,18 +272,20 @@ async def score_round(uow: UnitOfWork, round_: Round, question: Question, settin
         await uow.points.award(round_, answer.member_id, awards, now)
 
 
-def _stored_coverage(stored: tuple[int, int, str | None, str | None] | None, question: Question) -> Coverage:
-    """An answer's grade as recorded at its round's reveal. A result recorded before graders were (no findings
-    stored) keeps its count: that many points shown covered, without saying which."""
+def _stored_coverage(
+    stored: tuple[int, int, str | None, str | None] | None, question: Question
+) -> tuple[Coverage, tuple[int, int] | None]:
+    """An answer's grade as recorded when its round was scored, and, when the findings per key point cannot be
+    shown (recorded before graders were, or the question's key points changed since), the stored count instead:
+    (covered, total)."""
+    unknown = Coverage(tuple(PointCoverage(k.point, False, None, why=k.why) for k in question.key_points))
     if stored is None:
-        return Coverage(tuple(PointCoverage(k.point, False, None, why=k.why) for k in question.key_points),
-                        grader="")
+        return unknown, None
     covered, total, grader, feedback = stored
     found = from_json(feedback, question.key_points, grader or GRADER) if feedback else None
     if found is not None:
-        return found
-    return Coverage(tuple(PointCoverage(k.point, False, None, why=k.why) for k in question.key_points), True,
-                    grader or "")
+        return found, None
+    return Coverage(unknown.points, True, grader or ""), (covered, total)
 
 
 async def reveal_card(uow: UnitOfWork, round_: Round, question: Question, settings: Settings) -> RevealCard:
@@ -299,10 +301,9 @@ async def reveal_card(uow: UnitOfWork, round_: Round, question: Question, settin
     for answer in answers:
         member = members[answer.member_id]
         result = stored.get(answer.member_id)
-        coverage = _stored_coverage(result, question)
+        coverage, legacy = _stored_coverage(result, question)
         graders.add(result[2] if result else GRADER)
         if answer.on_time:
-            legacy = (result[0], result[1]) if result is not None and result[3] is None else None
             ratios.append(legacy[0] / legacy[1] if legacy and legacy[1] else coverage.ratio)
             awards = awarded.get(answer.member_id, [])
             note = ""
@@ -318,7 +319,7 @@ async def reveal_card(uow: UnitOfWork, round_: Round, question: Question, settin
                 late_text=answer.late_text, note=note, did_well=did_well, study_next=study_next,
             ))
         else:
-            did_well, study_next = teaching(coverage.points)
+            did_well, study_next = ("", "") if legacy else teaching(coverage.points)
             feedback.append(AnswerFeedback(
                 member.shown_name, False, coverage.points, (), late_text=answer.late_text,
                 note="answered after the deadline: kept, scores nothing", study_next=study_next,

@@ -8,6 +8,7 @@ Times are Europe/Berlin; 2026-11-30 is a Monday.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import update
@@ -133,3 +134,21 @@ async def test_an_answer_that_explains_another_approach_is_acknowledged(taught: 
     assert alice.covered_count == 0
     assert alice.did_well.startswith("You explained your own approach in 2 sentences.")
     assert {a.reason: a.amount for a in alice.awards} == {"participation": 10, "coverage": 0}
+
+
+async def test_a_round_whose_question_changed_before_its_reveal_was_posted_shows_what_was_scored(
+    taught: Team,
+) -> None:
+    question = await open_question(taught)
+    await taught.answer(question, ALICE_SAYS, by=ALICE)
+    taught.chat.fail_next.append(ChatError("Slack chat.postMessage: TimeoutError"))
+    await taught.until(berlin(MONDAY, 17, 0))
+    assert taught.reveals(question) == []
+    taught.bank = QuestionBank([replace(LATENCY, key_points=LATENCY.key_points[1:])])  # the pack was edited
+
+    await taught.restart(at=berlin(MONDAY, 17, 5))
+    await taught.until(berlin(MONDAY, 17, 10))
+
+    alice = feedback_for(taught.reveal_of(question), "alice")
+    assert alice.note == "covered 2 of 4 key points"
+    assert {a.reason: a.amount for a in alice.awards} == {"participation": 10, "coverage": 15}
