@@ -159,8 +159,19 @@ def _compile(term: str) -> _Term | None:
     kept = [w for w in reading.words if w.norm not in STOP_WORDS or w.norm in NEGATORS]
     if not kept:
         return None
-    squashed = stem("".join(w.norm for w in reading.words if w.norm.isalnum()))
+    negative = any(w.norm in NEGATORS for w in kept)
+    squashed = "" if negative else stem("".join(w.norm for w in reading.words if w.norm.isalnum()))
     return _Term(term, tuple(w.norm for w in kept), tuple(w.stem for w in kept), squashed)
+
+
+@lru_cache(maxsize=16384)
+def _core(term: _Term) -> _Term | None:
+    """For a term that says what not to do ("don't run as root"), the rest of it ("run as root"): negated in any
+    way in an answer ("the server never runs as root"), it shows the point."""
+    kept = [(n, s) for n, s in zip(term.words, term.stems) if n not in NEGATORS]
+    if len(kept) == len(term.words) or not kept:
+        return None
+    return _Term(term.text, tuple(n for n, _ in kept), tuple(s for _, s in kept), "")
 
 
 @lru_cache(maxsize=65536)
@@ -399,14 +410,23 @@ def _grade(text: str, question_text: str, key_points: tuple[KeyPoint, ...], rele
     question_stems = _question_stems(question_text)
     mentions: list[_Mention] = []
     negated_quote: dict[int, str] = {}
-    occurrences = [(number, first, last) for number, key_point in enumerate(key_points)
-                   for term in _terms(key_point.terms, question_text) for first, last in answer.find(term)]
-    answer.mention_clauses = {answer.reading.words[first].clause for _, first, _ in occurrences}
+    terms = [(number, term) for number, key_point in enumerate(key_points)
+             for term in _terms(key_point.terms, question_text)]
+    occurrences = [(number, first, last) for number, term in terms for first, last in answer.find(term)]
+    turned = [(number, first, last) for number, term in terms if (core := _core(term)) is not None
+              for first, last in answer.find(core)]
+    answer.mention_clauses = {answer.reading.words[first].clause for _, first, _ in occurrences + turned}
     for number, first, last in occurrences:
         if answer.negated(first, last):
             negated_quote.setdefault(number, answer.reading.quote(first, last))
         else:
             mentions.append(_Mention(number, first, last))
+    for number, first, last in turned:
+        if answer.negated(first, last):
+            words = answer.reading.words
+            start = next((i for i in range(first - 1, max(first - 5, -1), -1)
+                          if words[i].norm in NEGATORS and words[i].sentence == words[first].sentence), first)
+            mentions.append(_Mention(number, start, last))
     by_sentence: dict[int, list[_Mention]] = {}
     for mention in mentions:
         by_sentence.setdefault(answer.reading.words[mention.first].sentence, []).append(mention)

@@ -170,3 +170,13 @@ def test_a_question_word_used_in_another_sense_is_not_an_attempt() -> None:
     for text in ("Does anyone know a good recipe for batch cooking? I want to meal prep for the week.",
                  "The latency on my home wifi has been terrible lately, I think the router is dying."):
         assert grade(text, LATENCY).attempt is False, text
+
+
+def test_a_point_about_what_not_to_do_is_shown_by_any_negation_of_it() -> None:
+    question = Question("q", Level.WORKFLOW, "What goes into a good Dockerfile for a model server?", "h", (
+        KeyPoint("Runs as a non-root user", ("non root", "don't run as root")),
+        KeyPoint("Uses a slim base image", ("slim base",)), KeyPoint("Pins versions", ("pin",))))
+    safe = grade("Create a user and switch to it, so the server never runs as root inside the container.", question)
+    assert (safe.points[0].status, safe.points[0].matched_term) == (PointStatus.EXPLAINED, "never runs as root")
+    unsafe = grade("Just let the server run as root inside the container, it is simpler that way.", question)
+    assert unsafe.points[0].status is PointStatus.MISSED
