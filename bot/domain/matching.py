@@ -228,6 +228,12 @@ class _Answer:
         self.norms: dict[str, list[int]] = {}
         for position, index in enumerate(self.content):
             self.norms.setdefault(words[index].norm, []).append(position)
+        self.by_start: dict[str, list[str]] = {}  # the answer's words by their first four letters
+        for norm in self.norms:
+            self.by_start.setdefault(norm[:4], []).append(norm)
+        self.sentences: dict[int, list[int]] = {}
+        for index, word in enumerate(words):
+            self.sentences.setdefault(word.sentence, []).append(index)
         self.mention_clauses: set[int] = set()  # clauses that mention a key point, once they are found
         self.clause_size: dict[int, int] = {}
         for word in words:
@@ -248,7 +254,8 @@ class _Answer:
         first_norm, first_stem = term.words[0], term.stems[0]
         starts = set(self.by_stem.get(first_stem, ()))
         if len(first_norm) >= 4:
-            for norm, positions in self.norms.items():
+            for norm in self.by_start.get(first_norm[:4], ()):
+                positions = self.norms[norm]
                 if norm != first_norm and norm.startswith(first_norm):
                     if _word_matches(first_norm, first_stem, norm, words[self.content[positions[0]]].stem):
                         starts.update(positions)
@@ -327,12 +334,12 @@ class _Answer:
     def explains(self, sentence: int, mentions: Sequence[_Mention]) -> bool:
         """Whether a sentence says something about what it mentions: enough words, grammar that links them, and
         words beyond the terms."""
-        words = [w for w in self.reading.words if w.sentence == sentence]
+        indexes = self.sentences.get(sentence, [])
+        words = [self.reading.words[i] for i in indexes]
         term_indexes = {i for m in mentions for i in range(m.first, m.last + 1)}
-        base = next(i for i, w in enumerate(self.reading.words) if w.sentence == sentence)
+        base = indexes[0] if indexes else 0
         meaningful = [w for w in words if w.norm not in FILLER]
-        sizes = [size for clause, size in self.clause_size.items()
-                 if size >= 2 and any(w.clause == clause for w in words)]
+        sizes = [self.clause_size[clause] for clause in {w.clause for w in words} if self.clause_size[clause] >= 2]
         short = [size for size in sizes if size <= 3]
         if len(short) >= 3 and sum(short) >= 0.7 * len(words):
             return False  # mostly short fragments between commas: a list
@@ -348,8 +355,8 @@ class _Answer:
         skeletons: list[tuple[int, frozenset[str]]] = []
         for sentence, mentions in by_sentence.items():
             inside = {i for m in mentions for i in range(m.first, m.last + 1)}
-            skeleton = frozenset(w.norm for i, w in enumerate(self.reading.words)
-                                 if w.sentence == sentence and i not in inside and w.norm not in FILLER)
+            skeleton = frozenset(self.reading.words[i].norm for i in self.sentences.get(sentence, [])
+                                 if i not in inside and self.reading.words[i].norm not in FILLER)
             if 2 <= len(skeleton) <= 8:
                 skeletons.append((sentence, skeleton))
         templated: set[int] = set()
