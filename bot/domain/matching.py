@@ -64,19 +64,18 @@ GRAMMAR = frozenset(
 )
 # Words whose place after a clause break starts a new statement, ending a negation's reach.
 _RESTARTERS = frozenset("i i'd i'll i'm we we'd we'll you you'd it they let's just then instead so use".split())
-# Field vocabulary that makes a short answer an attempt even when it shares no word with the pack.
+# Field vocabulary: with the question's and the terms' words, what an answer that names no key point must use to be an
+# attempt.
 FIELD = frozenset(stem(w) for w in (
     "model serve server serving latency throughput gpu cpu tpu memory batch batching cache deploy deployment "
-    "endpoint api request response traffic scale replica pod container docker kubernetes queue load balancer "
-    "canary rollback revert version monitor metric log logs alert error test pipeline data feature train "
+    "endpoint api request response respond traffic scale replica pod container docker kubernetes queue load "
+    "balancer canary rollback revert version monitor metric log alert error test pipeline data feature train "
     "training inference predict prediction accuracy quantize quantization token cost performance profile kernel "
     "network security auth encrypt config rollout release fast slow speed bottleneck cluster node instance "
-    "hardware fail failure retry timeout incident debug "
-    "pytorch tensorflow onnx triton service infrastructure drift dashboard tradeoff trade benchmark "
-    "measure optimize compile precision weight weights parameter checkpoint file format schema input output "
-    "client upgrade bigger smaller restart crash "
-    "outage slo sla budget autoscale autoscaling capacity throughput concurrency async respond responds uptime "
-    "availability available health healthy slow slower").split()
+    "hardware fail failure retry timeout incident debug pytorch tensorflow onnx triton service infrastructure "
+    "drift dashboard tradeoff trade benchmark measure optimize compile precision weight parameter checkpoint file "
+    "format schema input output client upgrade bigger smaller restart crash outage slo sla budget autoscale "
+    "autoscaling capacity concurrency async uptime availability available health healthy").split()
 )
 _NON_ATTEMPT = (("no", "idea"), ("don't", "know"), ("dont", "know"), ("not", "sure"), ("no", "clue"), ("idk",),
                 ("dunno",), ("pass",), ("skip",), ("tbd",), ("tomorrow",), ("later",), ("sorry",), ("by", "the", "way"),
