@@ -95,7 +95,7 @@ NEGATORS = frozenset(
     "not no never without avoid avoiding skip skipping neither nor none nothing cannot don't doesn't didn't "
     "won't wouldn't shouldn't can't couldn't isn't aren't wasn't weren't haven't hasn't hadn't mustn't needn't "
     "dont doesnt didnt wont wouldnt shouldnt cant couldnt isnt arent wasnt havent hasnt "
-    "ditch ditching forget".split()
+    "ditch ditching forget nobody".split()
 )
 # Words that say what precedes them (in the same clause) is not wanted: "OAuth is overkill".
 POST_NEGATORS = frozenset("overkill unnecessary pointless useless needless irrelevant overrated waste".split())

@@ -82,6 +82,8 @@ _NON_ATTEMPT = (("no", "idea"), ("don't", "know"), ("dont", "know"), ("not", "su
                 ("btw",), ("wrong", "thread"), ("never", "heard"), ("no", "story"), ("don't", "have"),
                 ("haven't", "had"), ("no", "experience"), ("off", "topic"), ("never", "used"), ("never", "worked"),
                 ("never", "done"), ("haven't", "used"), ("haven't", "done"), ("not", "familiar"), ("out", "sick"))
+# Words that make a negation a limit, not a rejection ("never more than 5 percent to the canary").
+_COMPARATIVES = frozenset("more less fewer longer later earlier higher lower above below exceed exceeds than".split())
 # Words after a mention that end the reach of a rejection after it ("use TLS so attackers can't read it").
 _CONNECTORS = frozenset("so because since which that when if where while unless".split())
 # A subject right before a negation after a mention: the mention was the object put first ("updates I'd never do").
@@ -298,7 +300,8 @@ class _Answer:
             if words[index + 1].clause != word.clause and (
                     count or words[index + 1].norm in _RESTARTERS or word.clause not in self.mention_clauses):
                 break  # a negation reaches back over a list of mentions ("no keys, tokens or OAuth"), not further
-            elif word.norm in NEGATORS and following not in ("only", "just"):
+            elif word.norm in NEGATORS and following not in ("only", "just") and not any(
+                    w.norm in _COMPARATIVES for w in words[index + 1:min(index + 4, first)]):
                 count += 1
                 cancel_until = index - 3
             if count and index <= cancel_until:

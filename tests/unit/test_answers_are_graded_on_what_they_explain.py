@@ -180,3 +180,10 @@ def test_a_point_about_what_not_to_do_is_shown_by_any_negation_of_it() -> None:
     assert (safe.points[0].status, safe.points[0].matched_term) == (PointStatus.EXPLAINED, "never runs as root")
     unsafe = grade("Just let the server run as root inside the container, it is simpler that way.", question)
     assert unsafe.points[0].status is PointStatus.MISSED
+
+
+def test_a_negated_limit_is_not_a_rejection_and_two_negations_cancel() -> None:
+    assert statuses("I never send more than 5 percent to a build that I quantize to int8 first.", LATENCY)[1] \
+        is PointStatus.EXPLAINED
+    assert statuses("Nobody should skip the profiler step, it shows where the bottleneck is.", LATENCY)[0] \
+        is PointStatus.EXPLAINED
