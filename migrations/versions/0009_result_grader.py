@@ -3,8 +3,8 @@
 Rounds scored before this revision were scored by the word-prefix matcher: their results keep their counts and get
 no per-point feedback (`grader` stays NULL), so their reveal is built from what was stored, never graded again.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
