@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
-from bot.domain.matching import PointCoverage
+from bot.domain.matching import GRADER, LEGACY_GRADER, PointCoverage, PointStatus
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,8 @@ class AnswerFeedback:
     awards: tuple[AwardLine, ...]
     late_text: str = ""
     note: str = ""
+    did_well: str = ""  # what the answer did well, in the member's own words
+    study_next: str = ""  # the point to study next, with why it matters
 
     @property
     def covered_count(self) -> int:
@@ -68,6 +70,58 @@ class RevealCard:
     key_points: tuple[str, ...]
     feedback: tuple[AnswerFeedback, ...]
     tally: Tally
+    model_answer: str = ""  # shown after the hint when the pack has one
+    graded_by: str = ""  # which grader scored the round, in words
+
+
+def point_remark(point: PointCoverage) -> str:
+    """What the reveal says next to a key point about one answer, quoting the member's words."""
+    if point.matched_term is None:
+        return ""
+    if point.status is PointStatus.NAMED:
+        return f'named "{point.matched_term}" without explaining it'
+    if point.status is PointStatus.NEGATED:
+        return f'ruled out "{point.matched_term}"'
+    return f'said "{point.matched_term}"'
+
+
+def teaching(points: tuple[PointCoverage, ...], attempt: bool = True, explanations: int = 0) -> tuple[str, str]:
+    """What an answer did well and which point to study next (with why it matters), for its feedback. An answer
+    that explains its own approach in a few sentences but names none of the checklist's points is acknowledged."""
+    explained = [p for p in points if p.status is PointStatus.EXPLAINED]
+    if explained:
+        quoted = "; ".join(f'{p.point.rstrip(".")} ("{p.matched_term}")' for p in explained[:2])
+        more = f", and {len(explained) - 2} more" if len(explained) > 2 else ""
+        did_well = f"Did well: you explained {quoted}{more}."
+    elif not attempt:
+        did_well = "This answer says nothing about the question yet, so it earns no participation points."
+    elif explanations >= 2:
+        did_well = (f"You explained your own approach in {explanations} sentences. It names none of the points "
+                    "below: compare it with the model answer and the checklist, and say how yours covers them.")
+    else:
+        did_well = ""
+    missing = next((p for p in points if p.status is PointStatus.NAMED), None) \
+        or next((p for p in points if p.status is not PointStatus.EXPLAINED), None)
+    if missing is None:
+        return did_well, ""
+    if missing.status is PointStatus.NAMED:
+        study = f'Study next: {missing.point.rstrip(".")}: you named "{missing.matched_term}"; say what it does ' \
+                "and why."
+    else:
+        study = f"Study next: {missing.point.rstrip('.')}."
+    if missing.why:
+        study += f" Why it matters: {missing.why}"
+    return did_well, study
+
+
+def grader_words(grader: str | None) -> str:
+    """Which grader scored a round, as the reveal says it."""
+    if grader == GRADER:
+        return (f"Scored offline by the explanation grader ({GRADER}): a key point counts when your answer says "
+                "something about it; naming it in a list earns a quarter; a negated mention earns nothing.")
+    if grader in (None, LEGACY_GRADER):
+        return "Scored by the earlier word matcher, before answers were graded on their explanations."
+    return f"Scored by {grader}."
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from bot.config import ConfigError, Settings, hide_password, load_settings, mach
 from bot.domain.questions import Level
 from bot.domain.timeparse import ParseError, canonical_zone
 from bot.logs import configure_logging
-from bot.questions import PackError, load_bank, load_pack, pack_files
+from bot.questions import PackError, grading_problems, load_bank, load_pack, pack_files
 
 log = logging.getLogger("prepbot")
 
@@ -154,9 +154,12 @@ def _questions(args: argparse.Namespace, settings: Settings) -> int:
                 continue
             for file in files:
                 try:
-                    count += len(load_pack(file))
+                    questions = load_pack(file)
                 except PackError as error:
                     errors.append(str(error))
+                    continue
+                count += len(questions)
+                errors += [str(problem) for problem in grading_problems(file, questions)]
         if not errors and not args.path:
             load_bank(paths)  # ids must also be unique across packs
         for problem in errors:

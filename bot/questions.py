@@ -9,10 +9,12 @@ from typing import Any
 
 import yaml
 
+from bot.domain.matching import earnable, mentioned
 from bot.domain.questions import KeyPoint, Level, Question
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
-MIN_KEY_POINTS = 1
+MIN_KEY_POINTS = 3
+MAX_KEY_POINTS = 6
 
 
 class PackError(ValueError):
@@ -35,6 +37,15 @@ def _text(entry: dict[str, Any], name: str, file: Path, qid: str | None) -> str:
     return value.strip()
 
 
+def _optional_text(entry: dict[str, Any], name: str, file: Path, qid: str | None, field: str = "") -> str:
+    value = entry.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise PackError(file, qid, field or name, "must be non-empty text when given")
+    return " ".join(value.split())
+
+
 def load_pack(file: Path) -> list[Question]:
     """The questions in one YAML pack; raises PackError on the first problem found."""
     try:
@@ -45,7 +56,11 @@ def load_pack(file: Path) -> list[Question]:
         raise PackError(file, None, "file", f"is not valid YAML ({str(error).splitlines()[0]})") from None
     if not isinstance(data, dict):
         raise PackError(file, None, "file", "must be a mapping with 'pack' and 'questions'")
-    pack = data.get("pack") or file.stem
+    pack = data.get("pack")
+    if pack is None:
+        raise PackError(file, None, "pack", "is missing (the pack's name, e.g. 'pack: my-team')")
+    if not isinstance(pack, str) or not pack.strip():
+        raise PackError(file, None, "pack", "must be non-empty text")
     entries = data.get("questions")
     if not isinstance(entries, list) or not entries:
         raise PackError(file, None, "questions", "must be a non-empty list")
@@ -70,8 +85,9 @@ def load_pack(file: Path) -> list[Question]:
             raise PackError(file, qid, "level", f"'{level_text}' is not a known level ({known})")
         question = _text(entry, "question", file, qid)
         hint = _text(entry, "hint", file, qid)
+        model_answer = _optional_text(entry, "model_answer", file, qid)
         raw_points = entry.get("key_points")
-        if not isinstance(raw_points, list) or len(raw_points) < MIN_KEY_POINTS:
+        if not isinstance(raw_points, list) or not raw_points:
             raise PackError(file, qid, "key_points", "must be a non-empty list")
         key_points = []
         for number, raw in enumerate(raw_points, start=1):
@@ -84,9 +100,39 @@ def load_pack(file: Path) -> list[Question]:
             terms = raw.get("terms")
             if not isinstance(terms, list) or not terms or not all(isinstance(t, str) and t.strip() for t in terms):
                 raise PackError(file, qid, f"{field}.terms", "must be a non-empty list of words or phrases")
-            key_points.append(KeyPoint(point.strip(), tuple(t.strip().lower() for t in terms)))
-        questions.append(Question(qid, level, question, hint, tuple(key_points), pack=str(pack)))
+            if "\n" in str(raw.get("why") or "").strip():
+                raise PackError(file, qid, f"{field}.why", "must be one line")
+            why = _optional_text(raw, "why", file, qid, f"{field}.why")
+            key_points.append(KeyPoint(point.strip(), tuple(t.strip().lower() for t in terms), why))
+        if not MIN_KEY_POINTS <= len(key_points) <= MAX_KEY_POINTS:
+            raise PackError(file, qid, "key_points",
+                            f"has {len(key_points)}; a question needs {MIN_KEY_POINTS} to {MAX_KEY_POINTS} key points")
+        questions.append(Question(qid, level, question, hint, tuple(key_points), pack=pack.strip(),
+                                  model_answer=model_answer))
     return questions
+
+
+def grading_problems(file: Path, questions: Sequence[Question]) -> list[PackError]:
+    """What keeps the grader from scoring a pack's questions fairly: a key point no term of which can count, a hint
+    that, read as an answer, does not name each of its own key points, or a question whose own text names one
+    (restating the question would earn it)."""
+    problems = []
+    for question in questions:
+        for number, (point, can) in enumerate(zip(question.key_points, earnable(question)), 1):
+            if not can:
+                problems.append(PackError(file, question.id, f"key_points[{number}].terms",
+                                          f"no term of '{point.point}' says more than the question's own words or "
+                                          "words too common in the field: no answer can earn it"))
+        for number, (point, named) in enumerate(zip(question.key_points, mentioned(question.hint, question)), 1):
+            if not named:
+                problems.append(PackError(file, question.id, f"key_points[{number}].terms",
+                                          f"no term is named by the hint, so the hint does not cover '{point.point}'"))
+        for number, (point, named) in enumerate(zip(question.key_points, mentioned(question.question, question)), 1):
+            if named:
+                problems.append(PackError(file, question.id, f"key_points[{number}].terms",
+                                          f"the question's own text names '{point.point}': restating the question "
+                                          "would earn it"))
+    return problems
 
 
 def pack_files(path: Path) -> list[Path]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.cards import Card, LeaderboardCard, QuestionCard, RevealCard, StatsCard
+from bot.cards import Card, LeaderboardCard, QuestionCard, RevealCard, StatsCard, point_remark
 
 
 def local(instant: datetime, tz: str) -> str:
@@ -35,7 +35,10 @@ def render_question(card: QuestionCard) -> str:
 
 
 def render_reveal(card: RevealCard) -> str:
-    lines = [f"Hint for round {card.round_id}: {card.hint}", "A strong answer covers:"]
+    lines = [f"Hint for round {card.round_id}: {card.hint}"]
+    if card.model_answer:
+        lines.append(f"A model answer: {card.model_answer}")
+    lines.append("A strong answer covers:")
     lines += [f"  [ ] {point}" for point in card.key_points]
     if not card.feedback:
         lines.append("Nobody answered this one.")
@@ -44,13 +47,18 @@ def render_reveal(card: RevealCard) -> str:
         lines.append(f"{item.member_name} ({status}): covered {item.covered_count} of {len(item.covered)}")
         for point in item.covered:
             mark = "x" if point.covered else " "
-            why = f'  (said "{point.matched_term}")' if point.matched_term else ""
-            lines.append(f"    [{mark}] {point.point}{why}")
+            remark = point_remark(point)
+            lines.append(f"    [{mark}] {point.point}" + (f"  ({remark})" if remark else ""))
+        for advice in (item.did_well, item.study_next):
+            if advice:
+                lines.append(f"    {advice}")
         if item.awards:
             parts = ", ".join(f"+{a.amount} {a.reason} ({a.detail})" for a in item.awards)
             lines.append(f"    points: {item.total_points} = {parts}")
         if item.note:
             lines.append(f"    note: {item.note}")
+    if card.graded_by:
+        lines.append(card.graded_by)
     tally = card.tally
     lines.append(
         f"Tally: {tally.answers} answer(s), {tally.on_time} on time, {tally.late} late; "

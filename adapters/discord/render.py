@@ -9,7 +9,17 @@ from dataclasses import dataclass, field
 import discord
 
 from adapters.text import split_text
-from bot.cards import Card, CardImage, LeaderboardCard, Notice, NoticeKind, QuestionCard, RevealCard, StatsCard
+from bot.cards import (
+    Card,
+    CardImage,
+    LeaderboardCard,
+    Notice,
+    NoticeKind,
+    QuestionCard,
+    RevealCard,
+    StatsCard,
+    point_remark,
+)
 
 MAX_CONTENT = 2000
 MAX_DESCRIPTION = 4096
@@ -186,7 +196,8 @@ def question_messages(card: QuestionCard) -> list[DiscordMessage]:
 def reveal_messages(card: RevealCard) -> list[DiscordMessage]:
     checklist = "\n".join(f"• {point}" for point in card.key_points)
     embeds: list[discord.Embed] = []
-    for i, piece in enumerate(_pieces(f"**Hint:** {card.hint}\n\n**A strong answer covers:**\n{checklist}",
+    model = f"\n\n**A model answer:** {card.model_answer}" if card.model_answer else ""
+    for i, piece in enumerate(_pieces(f"**Hint:** {card.hint}{model}\n\n**A strong answer covers:**\n{checklist}",
                                       MAX_DESCRIPTION)):
         embeds.append(discord.Embed(title="Hint and feedback" if i == 0 else None, description=piece,
                                     colour=OPEN_COLOUR))
@@ -196,8 +207,10 @@ def reveal_messages(card: RevealCard) -> list[DiscordMessage]:
         status = "on time" if item.on_time else "late"
         lines = []
         for point in item.covered:
-            said = f' *(said "{point.matched_term}")*' if point.matched_term else ""
+            remark = point_remark(point)
+            said = f" *({remark})*" if remark else ""
             lines.append(f"{'✅' if point.covered else '⬜'} {point.point}{said}")
+        lines += [advice for advice in (item.did_well, item.study_next) if advice]
         if item.awards:
             lines.append(", ".join(f"+{a.amount} {a.reason} ({a.detail})" for a in item.awards))
         if item.note:
@@ -207,6 +220,8 @@ def reveal_messages(card: RevealCard) -> list[DiscordMessage]:
             heading += f" · {item.total_points} pts"
         for i, piece in enumerate(_pieces("\n".join(lines) or "\u200b", MAX_DESCRIPTION)):
             embeds.append(discord.Embed(title=_title(heading) if i == 0 else None, description=piece))
+    if card.graded_by:
+        embeds.append(discord.Embed(description=card.graded_by))
     tally = card.tally
     embeds.append(discord.Embed(description=(
         f"{tally.answers} answer(s): {tally.on_time} on time, {tally.late} late · "

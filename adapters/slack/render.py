@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.text import split_text
-from bot.cards import Card, LeaderboardCard, Notice, NoticeKind, QuestionCard, RevealCard, StatsCard
+from bot.cards import Card, LeaderboardCard, Notice, NoticeKind, QuestionCard, RevealCard, StatsCard, point_remark
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -153,6 +153,7 @@ def render_reveal(card: RevealCard) -> list[SlackMessage]:
     blocks: list[Block] = [
         header("Hint and feedback"),
         *sections(f"*Hint:* {escape(card.hint)}"),
+        *(sections(f"*A model answer:* {escape(card.model_answer)}") if card.model_answer else []),
         *sections(f"*A strong answer covers:*\n{checklist}"),
         {"type": "divider"},
     ]
@@ -163,13 +164,17 @@ def render_reveal(card: RevealCard) -> list[SlackMessage]:
         lines = [f"*{escape(item.member_name)}* ({status}): covered {item.covered_count} of {len(item.covered)}"
                  + (f" · *{item.total_points} pts*" if item.awards else "")]
         for point in item.covered:
-            said = f' _(said "{escape(point.matched_term)}")_' if point.matched_term else ""
+            remark = point_remark(point)
+            said = f" _({escape(remark)})_" if remark else ""
             lines.append(f"{':white_check_mark:' if point.covered else ':white_large_square:'} {escape(point.point)}{said}")
+        lines += [escape(advice) for advice in (item.did_well, item.study_next) if advice]
         if item.awards:
             lines.append(", ".join(f"+{a.amount} {a.reason} ({escape(a.detail)})" for a in item.awards))
         if item.note:
             lines.append(f"_{escape(item.note)}_")
         blocks += sections("\n".join(lines))
+    if card.graded_by:
+        blocks.append(context(escape(card.graded_by)))
     tally = card.tally
     blocks.append(context(
         f"{tally.answers} answer(s): {tally.on_time} on time, {tally.late} late · "

@@ -55,6 +55,7 @@ class KeyPoint:
 
     point: str
     terms: tuple[str, ...]
+    why: str = ""  # one line: why the point matters, shown to members who missed it
 
 
 @dataclass(frozen=True)
@@ -65,3 +66,4 @@ class Question:
     hint: str
     key_points: tuple[KeyPoint, ...]
     pack: str = ""
+    model_answer: str = ""  # a strong answer in plain prose, shown at the reveal after the hint

@@ -25,13 +25,17 @@ class Award:
 
 
 def answer_awards(coverage: Coverage, streak_days: int, weights: Weights) -> list[Award]:
-    """Points for an on-time answer at the reveal: participation, coverage and, for daily rounds, the streak."""
-    awards = [Award("participation", weights.participation, "answered on time")]
+    """Points for an on-time answer at the reveal: coverage and, for an attempt (an answer that says something about
+    the question), participation and, in daily rounds, the streak."""
+    awards = []
+    if coverage.attempt:
+        awards.append(Award("participation", weights.participation, "answered on time"))
     coverage_points = round(weights.coverage * coverage.ratio)
-    awards.append(
-        Award("coverage", coverage_points, f"covered {coverage.covered} of {coverage.total} key points")
-    )
-    bonus = streak_bonus(streak_days, weights)
+    detail = f"covered {coverage.covered} of {coverage.total} key points"
+    if coverage.named:
+        detail += f", named {coverage.named} more without explaining {'it' if coverage.named == 1 else 'them'}"
+    awards.append(Award("coverage", coverage_points, detail))
+    bonus = streak_bonus(streak_days, weights) if coverage.attempt else 0
     if bonus:
         awards.append(Award("streak", bonus, f"{streak_days}-day streak"))
     return awards

@@ -6,9 +6,19 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.cards import AnswerFeedback, AwardLine, Notice, NoticeKind, QuestionCard, RevealCard, Tally
+from bot.cards import (
+    AnswerFeedback,
+    AwardLine,
+    Notice,
+    NoticeKind,
+    QuestionCard,
+    RevealCard,
+    Tally,
+    grader_words,
+    teaching,
+)
 from bot.config import Settings
-from bot.domain.matching import assess
+from bot.domain.matching import GRADER, Coverage, PointCoverage, from_json, grade, to_json
 from bot.domain.model import Channel, Member, Round, RoundKind, RoundStatus, Task, TaskKind, assemble_answers
 from bot.domain.questions import KeyPoint, Level, Question
 from bot.domain.rotation import pick_daily, pick_practice
@@ -236,17 +246,21 @@ async def _streak(uow: UnitOfWork, round_: Round, member_id: int) -> int:
 
 
 async def score_round(uow: UnitOfWork, round_: Round, question: Question, settings: Settings, now: datetime) -> None:
-    """Stores every member's result and points for the round; idempotent."""
+    """Grades every answer once and stores each member's result (with the grader's name and findings) and points
+    for the round; idempotent."""
     answers = assemble_answers(await uow.answers.for_round(round_.id))
     voters = await uow.votes.voters_by_author(round_.id)
     for answer in answers:
         if answer.withdrawn:
             continue
         if not answer.on_time:
-            await uow.results.record(round_, answer.member_id, False, 0, len(question.key_points))
+            late = grade(answer.late_text, question)
+            await uow.results.record(round_, answer.member_id, False, 0, len(question.key_points), GRADER,
+                                     to_json(late))
             continue
-        coverage = assess(answer.on_time_text, question.key_points)
-        await uow.results.record(round_, answer.member_id, True, coverage.covered, coverage.total)
+        coverage = grade(answer.on_time_text, question)
+        await uow.results.record(round_, answer.member_id, True, coverage.covered, coverage.total, GRADER,
+                                 to_json(coverage))
         if round_.kind is RoundKind.PRACTICE:
             already = await uow.points.scored_practice_count(round_.channel_id, answer.member_id, round_.local_date)
             if already >= settings.practice_daily_cap:
@@ -258,38 +272,65 @@ async def score_round(uow: UnitOfWork, round_: Round, question: Question, settin
         await uow.points.award(round_, answer.member_id, awards, now)
 
 
+def _stored_coverage(
+    stored: tuple[int, int, str | None, str | None] | None, question: Question
+) -> tuple[Coverage, tuple[int, int] | None]:
+    """An answer's grade as recorded when its round was scored, and, when the findings per key point cannot be
+    shown (recorded before graders were, or the question's key points changed since), the stored count instead:
+    (covered, total)."""
+    unknown = Coverage(tuple(PointCoverage(k.point, False, None, why=k.why) for k in question.key_points))
+    if stored is None:
+        return unknown, None
+    covered, total, grader, feedback = stored
+    found = from_json(feedback, question.key_points, grader or GRADER) if feedback else None
+    if found is not None:
+        return found, None
+    return Coverage(unknown.points, True, grader or ""), (covered, total)
+
+
 async def reveal_card(uow: UnitOfWork, round_: Round, question: Question, settings: Settings) -> RevealCard:
-    """The reveal as stored: checklist, per-answer feedback with the points awarded, and the tally."""
+    """The reveal as stored: checklist, per-answer feedback from the grade recorded when the round was scored (never
+    graded again), the points awarded, and the tally."""
     answers = [a for a in assemble_answers(await uow.answers.for_round(round_.id)) if not a.withdrawn]
     members = await uow.members.get_many(a.member_id for a in answers)
     awarded = await uow.points.for_round(round_.id)
+    stored = await uow.results.for_round(round_.id)
     feedback = []
     ratios = []
+    graders = set()
     for answer in answers:
         member = members[answer.member_id]
+        result = stored.get(answer.member_id)
+        coverage, legacy = _stored_coverage(result, question)
+        graders.add(result[2] if result else GRADER)
         if answer.on_time:
-            coverage = assess(answer.on_time_text, question.key_points)
-            ratios.append(coverage.ratio)
+            ratios.append(legacy[0] / legacy[1] if legacy and legacy[1] else coverage.ratio)
             awards = awarded.get(answer.member_id, [])
             note = ""
             if not awards and round_.kind is RoundKind.PRACTICE:
                 note = f"practice cap reached: {settings.practice_daily_cap} scored practice rounds a day"
+            if legacy:
+                note = f"covered {legacy[0]} of {legacy[1]} key points" + (f"; {note}" if note else "")
+            did_well, study_next = ("", "") if legacy else teaching(coverage.points, coverage.attempt,
+                                                                    coverage.explanations)
             feedback.append(AnswerFeedback(
                 member.shown_name, True, coverage.points,
                 tuple(AwardLine(a.reason, a.amount, a.detail) for a in awards),
-                late_text=answer.late_text, note=note,
+                late_text=answer.late_text, note=note, did_well=did_well, study_next=study_next,
             ))
         else:
-            late = assess(answer.late_text, question.key_points)
+            did_well, study_next = ("", "") if legacy else teaching(coverage.points)
             feedback.append(AnswerFeedback(
-                member.shown_name, False, late.points, (), late_text=answer.late_text,
-                note="answered after the deadline: kept, scores nothing",
+                member.shown_name, False, coverage.points, (), late_text=answer.late_text,
+                note="answered after the deadline: kept, scores nothing", study_next=study_next,
             ))
     on_time = sum(1 for f in feedback if f.on_time)
     tally = Tally(len(feedback), on_time, len(feedback) - on_time, sum(ratios) / len(ratios) if ratios else 0.0)
+    grader = next(iter(graders)) if len(graders) == 1 else GRADER
     return RevealCard(
         round_id=round_.id, question_id=question.id, question=question.question, hint=question.hint,
         key_points=tuple(k.point for k in question.key_points), feedback=tuple(feedback), tally=tally,
+        model_answer=question.model_answer, graded_by=grader_words(grader),
     )
 
 

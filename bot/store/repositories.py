@@ -820,7 +820,8 @@ class ResultRepository(_Repository):
     """How each member did in each revealed round: on time or not, key points covered."""
 
     async def record(
-        self, round_: Round, member_id: int, on_time: bool, covered: int, total: int
+        self, round_: Round, member_id: int, on_time: bool, covered: int, total: int, grader: str | None = None,
+        feedback: str | None = None,
     ) -> None:
         await self._c.execute(
             self._insert(results)
@@ -835,9 +836,19 @@ class ResultRepository(_Repository):
                 on_time=on_time,
                 covered=covered,
                 total=total,
+                grader=grader,
+                feedback=feedback,
             )
             .on_conflict_do_nothing()
         )
+
+    async def for_round(self, round_id: int) -> dict[int, tuple[int, int, str | None, str | None]]:
+        """Per member of a revealed round: (covered, total, grader, feedback) as recorded."""
+        rows = await self._c.execute(
+            select(results.c.member_id, results.c.covered, results.c.total, results.c.grader, results.c.feedback)
+            .where(results.c.round_id == round_id)
+        )
+        return {r.member_id: (r.covered, r.total, r.grader, r.feedback) for r in rows}
 
     async def answered_on_time(self, member_id: int, round_ids: Sequence[int]) -> set[int]:
         if not round_ids:

@@ -184,6 +184,10 @@ results = Table(
     Column("on_time", Boolean, nullable=False),
     Column("covered", Integer, nullable=False),
     Column("total", Integer, nullable=False),
+    # The grader that scored it (NULL: the word-prefix matcher, before graders were recorded) and its findings
+    # per key point as JSON, so a reveal is always built from what was scored.
+    Column("grader", String(40), nullable=True),
+    Column("feedback", Text, nullable=True),
     UniqueConstraint("round_id", "member_id"),
     Index("ix_results_member", "member_id", "question_id"),
 )

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
 
 import adapters.discord.connect as discord_connect
 from adapters.discord.client import PrepClient
@@ -31,8 +30,10 @@ from adapters.serve import Running, running
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.domain.model import AnswerPart, ChannelAddress, Round
-from bot.questions import QuestionBank
+from bot.domain.questions import Level
+from bot.questions import QuestionBank, load_pack
 from questions import SHIPPED_PACKS
+from tests.grading.explained import explained_answer
 from tests.fakes.discord import FakeDiscord, InteractionResponse, Msg
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -53,9 +54,9 @@ def berlin(year: int, month: int, day: int, hour: int, minute: int = 0) -> datet
 
 
 def behavioral_hints() -> str:
-    """A strong answer to any behavioral question: every behavioral hint of the shipped pack."""
-    pack = yaml.safe_load((SHIPPED_PACKS / "ai-model-serving.yaml").read_text(encoding="utf-8"))
-    return " ".join(q["hint"] for q in pack["questions"] if q["level"] == "behavioral")
+    """A strong answer to any behavioral question of the shipped pack: it explains every one of their key points."""
+    return explained_answer(q for q in load_pack(SHIPPED_PACKS / "ai-model-serving.yaml")
+                            if q.level is Level.BEHAVIORAL)
 
 
 async def eventually(check: Callable[[], bool | Awaitable[bool]], timeout: float = 10.0,

@@ -8,6 +8,7 @@ Discord's own limit checks (`message_problems`, `embed_problems`), on the JSON d
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -336,3 +337,31 @@ def test_stats_are_a_valid_embed_with_the_breakdown() -> None:
     assert embed.title == "Stats for eve"
     assert "**44 points** all time (participation 10 · coverage 30 · votes 4 · streak 0)" in (embed.description or "")
     assert "Scenario-based: 50% of key points over 2 round(s)" in (embed.description or "")
+
+
+# ---- a reveal that teaches ----
+
+
+def test_a_teaching_reveal_shows_the_model_answer_after_the_hint_and_every_members_advice_within_the_limits() -> None:
+    key_points = points(6, 120)
+    model_answer = " ".join(["Profile first, then quantize and fuse kernels, then measure again."] * 100)
+    items = tuple(replace(feedback_for(f"member {i:03d}", key_points),
+                          did_well=f'Did well: you explained Point 01 ("{i}")',
+                          study_next="Study next: Point 02. Why it matters: " + "queueing adds up " * 20)
+                  for i in range(120))
+    card = replace(reveal(items, key_points), model_answer=model_answer,
+                   graded_by="Scored offline by the explanation grader (explanations-1).")
+
+    messages = render(card)
+
+    for message in messages:
+        assert_within_discord_limits(message)
+    everything = "\n".join(e.description or "" for e in embeds_of(messages))
+    assert everything.index("**Hint:**") < everything.index("**A model answer:**") < everything.index(
+        "**A strong answer covers:**")
+    assert everything.replace("\n", "").count("Profile first, then quantize and fuse kernels, then measure") == 100
+    for i in range(120):
+        assert everything.count(f'Did well: you explained Point 01 ("{i}")') == 1
+    assert everything.count("Study next: Point 02. Why it matters:") == 120
+    assert everything.endswith("Scored offline by the explanation grader (explanations-1).\n120 answer(s): 120 on time, "
+                               "0 late · average coverage 50%")

@@ -8,6 +8,7 @@ Slack's own checks; the last one lets 80 members answer a question and reads the
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -348,16 +349,19 @@ def test_an_error_notice_is_valid_block_kit_with_a_warning_sign() -> None:
 CROWD = 80
 
 
+CROWD_TERMS = ("p99 latency", "throughput", "dynamic batching", "autoscaling", "response caching", "quantization",
+               "error rate alerts", "rollback")
+
+
 def crowd_bank() -> QuestionBank:
-    key_points = tuple(KeyPoint(f"Names the {word} and why it matters for a model server under real traffic", (word,))
-                       for word in ("latency", "throughput", "batching", "autoscaling", "caching", "quantization",
-                                    "monitoring", "rollback"))
+    key_points = tuple(KeyPoint(f"Names the {term} and why it matters for a model server under real traffic", (term,))
+                       for term in CROWD_TERMS)
     return QuestionBank([Question("crowd-01", Level.SCENARIO, "Your model server is slow. What do you check?",
                                   "Walk from the request to the GPU and back.", key_points)])
 
 
 async def test_when_80_members_answer_the_reveal_arrives_in_the_thread_as_several_messages(tmp_path: Path) -> None:
-    answer = "I check latency, throughput, batching, autoscaling, caching, quantization, monitoring and rollback."
+    answer = " ".join(f"I would check the {term} first, because it shows where the time goes." for term in CROWD_TERMS)
     async with slack_team(tmp_path, "http", bank=crowd_bank()) as team:
         slack = team.slack
         members = [(f"UCROWD{i:03d}", f"crowd-member-{i:03d}") for i in range(CROWD)]
@@ -390,3 +394,33 @@ async def test_when_80_members_answer_the_reveal_arrives_in_the_thread_as_severa
         assert closed.blocks and closed.blocks[0]["text"]["text"] == "Closed: Scenario-based question"
         assert all(status == 200 for status in team.statuses)
         assert slack.violations == []
+
+
+# ---- a reveal that teaches ----
+
+
+def test_a_teaching_reveal_shows_the_model_answer_after_the_hint_and_every_members_advice_within_the_limits() -> None:
+    key_points = points(6, 120)
+    model_answer = " ".join(["Profile first, then quantize <and> fuse kernels & measure again."] * 100)
+    items = tuple(replace(feedback_for(f"member {i:03d}", key_points),
+                          did_well=f'Did well: you explained Point 01 ("<b>{i}")',
+                          study_next="Study next: Point 02. Why it matters: " + "queueing adds up " * 20)
+                  for i in range(120))
+    card = replace(reveal(items, key_points), model_answer=model_answer,
+                   graded_by="Scored offline by the explanation grader (explanations-1).")
+
+    parts = render(card)
+
+    for part in parts:
+        assert_within_slack_limits(part)
+        for text in texts(part.blocks):
+            assert_no_raw_markup(text)
+    everything = "\n".join(t for part in parts for t in texts(part.blocks))
+    assert everything.index("*Hint:*") < everything.index("*A model answer:*") < everything.index("*A strong answer")
+    assert everything.replace("\n", "").count("Profile first, then quantize &lt;and&gt; fuse kernels &amp; measure") \
+        == 100
+    for i in range(120):
+        assert everything.count(f'Did well: you explained Point 01 ("&lt;b&gt;{i}")') == 1
+    assert everything.count("Study next: Point 02. Why it matters:") == 120
+    assert parts[-1].blocks[-2]["elements"][0]["text"] == "Scored offline by the explanation grader (explanations-1)."
+    assert parts[-1].blocks[-1]["elements"][0]["text"].startswith("120 answer(s)")

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from adapters.slack.render import escape
-from bot.domain.questions import Question
+from bot.domain.questions import Level, Question
+from bot.questions import load_pack
 from questions import SHIPPED_PACKS
+from tests.grading.explained import explained_answer
 from tests.adapters.slack_team import BERLIN, berlin, block_text, eventually, slack_team
 from tests.contract.charts import read_chart
 from tests.fakes.slack import Call, FakeSlack, Message, SharedFile
@@ -32,9 +33,9 @@ BOARD_LINE = re.compile(r"^\S+ \*(\w+)\* · (\d+) pts", re.M)
 
 
 def behavioral_hints() -> str:
-    """A strong answer to any behavioral question: every behavioral hint of the shipped pack."""
-    pack = yaml.safe_load((SHIPPED_PACKS / "ai-model-serving.yaml").read_text(encoding="utf-8"))
-    return " ".join(q["hint"] for q in pack["questions"] if q["level"] == "behavioral")
+    """A strong answer to any behavioral question of the shipped pack: it explains every one of their key points."""
+    return explained_answer(q for q in load_pack(SHIPPED_PACKS / "ai-model-serving.yaml")
+                            if q.level is Level.BEHAVIORAL)
 
 
 @dataclass

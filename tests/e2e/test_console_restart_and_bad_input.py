@@ -97,8 +97,10 @@ def test_questions_validate_names_the_file_the_question_and_the_field(tmp_path: 
     broken = tmp_path / "broken.yaml"
     broken.write_text(
         "pack: broken\nquestions:\n"
-        "  - {id: a-01, level: beginner, question: 'Q?', hint: 'H', key_points: [{point: P, terms: [p]}]}\n"
-        "  - {id: a-01, level: beginner, question: 'Q?', hint: 'H', key_points: [{point: P, terms: [p]}]}\n",
+        "  - {id: a-01, level: beginner, question: 'Q?', hint: 'H', key_points: [{point: P, terms: [p]}, "
+        "{point: R, terms: [r]}, {point: S, terms: [s]}]}\n"
+        "  - {id: a-01, level: beginner, question: 'Q?', hint: 'H', key_points: [{point: P, terms: [p]}, "
+        "{point: R, terms: [r]}, {point: S, terms: [s]}]}\n",
         encoding="utf-8",
     )
     env = console_env(tmp_path)

@@ -18,6 +18,7 @@ from bot.cards import AnswerFeedback, LeaderboardCard, Notice, QuestionCard, Rev
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.domain.model import ChannelAddress, MemberAnswer, Speaker, TaskKind, assemble_answers
+from bot.domain.matching import mentioned
 from bot.domain.questions import Question
 from bot.questions import QuestionBank, load_bank
 from bot.messages import (
@@ -46,7 +47,8 @@ TEAMMATES = [Speaker(f"t{n}", f"teammate{n}") for n in range(1, 9)]
 
 MONDAY = date(2026, 11, 30)
 WEEKDAYS_AT_0930 = "subscribe 09:30 Europe/Berlin mon-fri 17:00"
-NOTHING = "no idea honestly"  # covers no key point of any question in the bank
+# An attempt (it earns participation) that covers no key point of any question in the bank.
+NOTHING = "I would first ask people whether it feels slow or fast to them, and go calmly from there."
 
 
 @cache
@@ -64,9 +66,17 @@ def day(n: int) -> date:
     return MONDAY + timedelta(days=n)
 
 
+def first_term(question: Question, index: int) -> str:
+    """The first term of a key point that the grader accepts on its own (not only the question's or common words)."""
+    return next(t for t in question.key_points[index].terms
+                if all(mentioned(f"We rely on {t} here because it changes the outcome.", question)[k] == (k == index)
+                       for k in range(len(question.key_points))))
+
+
 def covering(question: Question, *indexes: int) -> str:
-    """An answer that covers exactly the key points at `indexes` (by their first term)."""
-    return "I would say: " + ". ".join(question.key_points[i].terms[0] for i in indexes) + "."
+    """An answer that explains exactly the key points at `indexes` (each by its first accepted term)."""
+    return " ".join(f"We rely on {first_term(question, i)} here because it changes the outcome." for i in indexes) \
+        or NOTHING
 
 
 @dataclass
@@ -75,6 +85,7 @@ class Team:
     clock: FakeClock
     chat: FakeChat = field(default_factory=lambda: FakeChat(admins={BOSS.ref}))
     settings: Settings | None = None
+    bank: QuestionBank | None = None  # the shipped bank when None
     bot: PrepBot = field(init=False)
     _refs: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -83,7 +94,7 @@ class Team:
 
     def _build(self) -> PrepBot:
         settings = replace(self.settings or Settings(), database_url=self.database_url)
-        return bootstrap(settings, self.chat, self.clock, shipped_bank())
+        return bootstrap(settings, self.chat, self.clock, self.bank or shipped_bank())
 
     async def restart(self, at: datetime | None = None) -> None:
         """Stops the bot, lets the clock run to `at` while it is down, and starts a new one on the same database."""

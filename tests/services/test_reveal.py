@@ -10,7 +10,7 @@ from bot.domain.model import ChannelAddress
 from bot.ports import ChatError
 from tests.fakes.chat import FakeChat
 from tests.services.team import ALICE, BOB, BOSS, MONDAY, NOTHING, Team, berlin, covering, day, feedback_for, \
-    open_question
+    first_term, open_question
 
 
 async def test_the_reveal_is_posted_in_the_questions_thread_when_answers_close(team: Team) -> None:
@@ -48,7 +48,7 @@ async def test_each_answer_gets_feedback_naming_the_key_points_it_covered_and_th
     assert [p.point for p in alice.covered] == [k.point for k in asked.key_points]
     assert [p.covered for p in alice.covered] == [i in (0, 2) for i in range(total)]
     assert [p.matched_term for p in alice.covered] == [
-        asked.key_points[i].terms[0] if i in (0, 2) else None for i in range(total)]
+        first_term(asked, i) if i in (0, 2) else None for i in range(total)]
     assert alice.covered_count == 2
     bob = feedback_for(reveal, "bob")
     assert bob.covered_count == 0 and bob.on_time

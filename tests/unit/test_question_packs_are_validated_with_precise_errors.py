@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from bot.domain.questions import KeyPoint, Level
-from bot.questions import PackError, load_bank, load_pack
+from bot.questions import PackError, grading_problems, load_bank, load_pack
 
 
 def entry(qid: str = "serving-01", **changes: Any) -> dict[str, Any]:
@@ -19,6 +19,7 @@ def entry(qid: str = "serving-01", **changes: Any) -> dict[str, Any]:
         "key_points": [
             {"point": "Enables rollback", "terms": ["rollback", "Roll Back"]},
             {"point": "Supports A/B testing", "terms": ["a b", "split test"]},
+            {"point": "Keeps an audit trail", "terms": ["audit trail", "lineage"]},
         ],
     }
     question.update(changes)
@@ -50,6 +51,7 @@ def test_a_valid_pack_loads_its_questions_in_order(tmp_path):
     assert first.key_points == (
         KeyPoint("Enables rollback", ("rollback", "roll back")),
         KeyPoint("Supports A/B testing", ("a b", "split test")),
+        KeyPoint("Keeps an audit trail", ("audit trail", "lineage")),
     )
 
 
@@ -180,3 +182,62 @@ def test_a_missing_path_is_refused(tmp_path):
     with pytest.raises(PackError) as caught:
         load_bank([tmp_path / "nowhere"])
     assert str(tmp_path / "nowhere") in str(caught.value)
+
+
+def test_a_model_answer_and_a_why_per_key_point_are_read_when_a_pack_has_them(tmp_path):
+    points = entry()["key_points"]
+    points[0]["why"] = "Without versions there is nothing to roll back to."
+    file = write_pack(tmp_path, "team.yaml", [entry(model_answer="Keep every version.\nRoll back in one step.",
+                                                     key_points=points)])
+    [question] = load_pack(file)
+    assert question.model_answer == "Keep every version. Roll back in one step."
+    assert [k.why for k in question.key_points] == ["Without versions there is nothing to roll back to.", "", ""]
+
+
+def test_a_pack_without_model_answers_or_why_lines_still_loads(tmp_path):
+    [question] = load_pack(write_pack(tmp_path, "team.yaml", [entry()]))
+    assert question.model_answer == "" and all(k.why == "" for k in question.key_points)
+
+
+def test_an_empty_model_answer_or_a_why_of_several_lines_is_refused(tmp_path):
+    file = write_pack(tmp_path, "team.yaml", [entry(model_answer="  ")])
+    assert_names(pack_error(file), file, "serving-01", "model_answer")
+    points = entry()["key_points"]
+    points[1]["why"] = "one\ntwo"
+    file = write_pack(tmp_path, "team.yaml", [entry(key_points=points)])
+    assert_names(pack_error(file), file, "serving-01", "key_points[2].why")
+
+
+@pytest.mark.parametrize("count", [2, 7])
+def test_a_question_needs_three_to_six_key_points(tmp_path, count):
+    points = [{"point": f"Point {n}", "terms": [f"term{n}"]} for n in range(count)]
+    file = write_pack(tmp_path, "team.yaml", [entry(key_points=points)])
+    error = pack_error(file)
+    assert_names(error, file, "serving-01", "key_points")
+    assert f"has {count}; a question needs 3 to 6 key points" in str(error)
+
+
+def test_a_pack_without_its_name_is_refused(tmp_path):
+    file = tmp_path / "team.yaml"
+    file.write_text(yaml.safe_dump({"title": "Team pack", "questions": [entry()]}), encoding="utf-8")
+    assert_names(pack_error(file), file, None, "pack")
+
+
+def test_validation_finds_a_point_only_the_questions_words_would_earn_and_a_hint_that_misses_it(tmp_path):
+    points = entry()["key_points"]
+    points[2]["terms"] = ["audit trail", "monitor"]
+    file = write_pack(tmp_path, "team.yaml", [entry(
+        question="Why version models and keep an audit trail?",
+        hint="Discuss rollback and A/B testing.",
+        key_points=points,
+    )])
+    questions = load_pack(file)
+    problems = [str(p) for p in grading_problems(file, questions)]
+    assert problems == [
+        f"{file}: question 'serving-01': key_points[3].terms: no term of 'Keeps an audit trail' says more than the "
+        "question's own words or words too common in the field: no answer can earn it",
+        f"{file}: question 'serving-01': key_points[3].terms: no term is named by the hint, so the hint does not "
+        "cover 'Keeps an audit trail'",
+    ]
+    assert grading_problems(file, load_pack(write_pack(tmp_path, "fine.yaml", [entry(
+        hint="Discuss rollback, A/B testing and the audit trail.")]))) == []

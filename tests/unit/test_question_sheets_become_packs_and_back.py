@@ -77,10 +77,10 @@ def test_a_csv_sheet_written_by_hand_becomes_a_pack_with_generated_ids(tmp_path,
     sheet.write_text(
         "Question,Level,Hint,Key points\n"
         "How do you roll back a bad model?,,Mention versions and traffic.,"
-        "Keeps versions: version|registry; Shifts traffic back: traffic|route\n"
-        "How do you roll back a bad model?,advanced,Now at scale.,\"Many replicas: replica\nFast: minutes\"\n"
+        "Keeps versions: version|registry; Shifts traffic back: traffic|route; Watches errors: error rate\n"
+        "How do you roll back a bad model?,advanced,Now at scale.,\"Many replicas: replica\nFast: minutes\nSafe: canary\"\n"
         "What does a 12:30 deadline mean for p99?,Scenario-based,Think in budgets.,"
-        "Budget at 12\\:30: 12\\:30|budget; Splits it A|B: a\\|b|split\n",
+        "Budget at 12\\:30: 12\\:30|budget; Splits it A|B: a\\|b|split; Alerts: pager\n",
         encoding="utf-8",
     )
 
@@ -97,10 +97,13 @@ def test_a_csv_sheet_written_by_hand_becomes_a_pack_with_generated_ids(tmp_path,
     assert [q.level for q in questions] == [Level.BEGINNER, Level.ADVANCED, Level.SCENARIO]
     assert {q.pack for q in questions} == {"team-questions"}
     assert questions[0].key_points == (
-        KeyPoint("Keeps versions", ("version", "registry")), KeyPoint("Shifts traffic back", ("traffic", "route")))
-    assert questions[1].key_points == (KeyPoint("Many replicas", ("replica",)), KeyPoint("Fast", ("minutes",)))
+        KeyPoint("Keeps versions", ("version", "registry")), KeyPoint("Shifts traffic back", ("traffic", "route")),
+        KeyPoint("Watches errors", ("error rate",)))
+    assert questions[1].key_points == (KeyPoint("Many replicas", ("replica",)), KeyPoint("Fast", ("minutes",)),
+                                       KeyPoint("Safe", ("canary",)))
     assert questions[2].key_points == (
-        KeyPoint("Budget at 12:30", ("12:30", "budget")), KeyPoint("Splits it A|B", ("a|b", "split")))
+        KeyPoint("Budget at 12:30", ("12:30", "budget")), KeyPoint("Splits it A|B", ("a|b", "split")),
+        KeyPoint("Alerts", ("pager",)))
 
 
 def test_a_markdown_sheet_reads_levels_questions_hints_and_key_points(tmp_path, capsys):
@@ -111,13 +114,16 @@ def test_a_markdown_sheet_reads_levels_questions_hints_and_key_points(tmp_path, 
         "### Why pin dependency versions?\n\n"
         "Hint: Builds must be repeatable.\nThe same lock file gives the same image.\n\n"
         "- Repeatable builds: repeatab | reproduc\n"
-        "* Fewer surprises in production: surpris | breakage\n\n"
+        "* Fewer surprises in production: surpris | breakage\n"
+        "- Same image everywhere: lock file\n\n"
         "## AI workflow and tools\n\n"
         "### Which tools do you use to track experiments?\n"
         "Name one, and say why.\n\n"
         "id: tools-01\n\n"
         "Hint:\nCover tracking, comparison and sharing.\n\n"
-        "- Tracks runs: mlflow | weights and biases | track\n",
+        "- Tracks runs: mlflow | weights and biases | track\n"
+        "- Compares runs: compar\n"
+        "- Shares results: shar | report\n",
         encoding="utf-8",
     )
     pack = tmp_path / "team.yaml"
@@ -132,8 +138,10 @@ def test_a_markdown_sheet_reads_levels_questions_hints_and_key_points(tmp_path, 
     assert first.key_points == (
         KeyPoint("Repeatable builds", ("repeatab", "reproduc")),
         KeyPoint("Fewer surprises in production", ("surpris", "breakage")),
+        KeyPoint("Same image everywhere", ("lock file",)),
     )
     assert (second.id, second.level) == ("tools-01", Level.WORKFLOW)
     assert second.question == "Which tools do you use to track experiments?\nName one, and say why."
     assert second.hint == "Cover tracking, comparison and sharing."
-    assert second.key_points == (KeyPoint("Tracks runs", ("mlflow", "weights and biases", "track")),)
+    assert second.key_points == (KeyPoint("Tracks runs", ("mlflow", "weights and biases", "track")),
+                                 KeyPoint("Compares runs", ("compar",)), KeyPoint("Shares results", ("shar", "report")))
