@@ -6,7 +6,9 @@ import logging
 from datetime import datetime
 from typing import Any
 
+import aiohttp
 import discord
+from aiolimiter import AsyncLimiter
 from discord import app_commands
 
 from adapters.discord.chat import DiscordChat, thread_message_ref
@@ -30,6 +32,11 @@ log = logging.getLogger("prepbot.discord")
 PLATFORM = "discord"
 MODAL_PREFIX = "prep:modal:"
 MAX_MODAL_ANSWER = 4000
+# Discord allows a bot 50 requests a second across its REST calls, interaction endpoints aside. prepbot stays under
+# it in any second: a burst of GLOBAL_BURST, then GLOBAL_RATE a second (so at most 45 in any one second).
+GLOBAL_BURST = 5
+GLOBAL_RATE = 40
+UNPACED = ("/interactions/", "/webhooks/")  # interaction responses and follow-ups: not under the global limit
 
 DISCORD_HELP = """\
 **prepbot**: a question of the day for the team, answered in its thread (or with the Answer button).
@@ -53,6 +60,21 @@ def speaker_of(user: discord.abc.User) -> Speaker:
     return Speaker(str(user.id), user.display_name, bool(user.bot))
 
 
+def global_pacing() -> aiohttp.TraceConfig:
+    """A trace that holds each REST request (retries included) until the bot's global rate allows it; answers to
+    interactions go at once, so a fan-out never delays a member's command past Discord's 3 seconds."""
+    limiter = AsyncLimiter(GLOBAL_BURST, GLOBAL_BURST / GLOBAL_RATE)
+
+    async def on_request_start(session: aiohttp.ClientSession, context: Any,
+                               params: aiohttp.TraceRequestStartParams) -> None:
+        if params.url.scheme in ("http", "https") and not any(part in params.url.path for part in UNPACED):
+            await limiter.acquire()
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_start.append(on_request_start)
+    return trace
+
+
 class PrepClient(discord.AutoShardedClient):
     """A sharded client wired to prepbot's core once `attach()` is called."""
 
@@ -60,7 +82,7 @@ class PrepClient(discord.AutoShardedClient):
                  shard_ids: list[int] | None = None) -> None:
         intents = discord.Intents.default()
         intents.message_content = message_content
-        options: dict[str, Any] = {"intents": intents, "shard_count": shard_count}
+        options: dict[str, Any] = {"intents": intents, "shard_count": shard_count, "http_trace": global_pacing()}
         if shard_ids is not None:
             options["shard_ids"] = shard_ids
         super().__init__(**options)

@@ -169,6 +169,31 @@ async def test_a_rate_limited_reaction_still_ends_with_one_check_mark(tmp_path: 
         assert team.fake.violations == []
 
 
+FAN_OUT = [str(302 + i) for i in range(64)]
+
+
+def many_channels(fake: FakeDiscord) -> None:
+    for channel in FAN_OUT:
+        fake.add_channel("111", channel, f"team-{channel}")
+
+
+async def test_a_fan_out_to_sixty_four_channels_stays_under_the_global_rate_limit(tmp_path: Path) -> None:
+    async with discord_team(tmp_path, scene=many_channels) as team:
+        for channel in FAN_OUT:  # through the core: the commands' own traffic is not what this is about
+            await team.live.bot.handle_command(RunCommand(team.address(channel), Speaker("201", "ada"),
+                                                          "subscribe 09:30 Europe/Berlin mon-fri", "team"))
+        assert team.fake.global_429s() == []
+
+        await team.until(berlin(2026, 11, 30, 9, 31))
+
+        for channel in FAN_OUT:
+            [question] = team.questions(channel)
+            assert question.thread_id == question.id, f"no thread under the question in {channel}"
+        assert len(team.fake.calls_to("POST", "/channels/{channel_id}/messages/{message_id}/threads")) == 64
+        assert team.fake.global_429s() == []
+        assert team.fake.violations == []
+
+
 # ---- votes taken back ----
 
 
