@@ -35,6 +35,16 @@ MISSED_ACKNOWLEDGEMENTS = timedelta(days=1)  # how far back start-up looks for a
 STOP_TIMEOUT = 5.0  # seconds a stop lets the platform calls under way finish
 
 
+@dataclass(frozen=True)
+class OpenThread:
+    """A round still taking answers: where its thread is, and the replies already stored from it."""
+
+    channel: ChannelAddress
+    round_id: int
+    thread_ref: str
+    stored: frozenset[str]  # message refs of the replies already stored (withdrawn ones included)
+
+
 @dataclass
 class PrepBot:
     """Everything wired: bootstrap builds it, adapters and the scheduler call it."""
@@ -183,6 +193,17 @@ class PrepBot:
         if round_ is None or round_.channel_id != channel.id or round_.message_ref is None:
             return None
         return round_.id, round_.message_ref
+
+    async def open_threads(self, platform: str) -> list[OpenThread]:
+        """The threads of the rounds on `platform` still taking answers, each with the replies already stored: what
+        an adapter reads again after it could not listen (a restart, a lost session), to hand on what it missed."""
+        async with self.store.unit_of_work() as uow:
+            found = []
+            for address, round_ in await uow.rounds.open_on(platform):
+                assert round_.message_ref is not None
+                stored = frozenset(p.message_ref for p in await uow.answers.for_round(round_.id))
+                found.append(OpenThread(address, round_.id, round_.message_ref, stored))
+        return found
 
     async def enqueue_command(self, command: RunCommand, dedupe_key: str) -> int | None:
         """Queues a command durably (returns after the commit); its inbox id, or None when this delivery was

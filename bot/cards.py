@@ -68,6 +68,7 @@ class RevealCard:
     key_points: tuple[str, ...]
     feedback: tuple[AnswerFeedback, ...]
     tally: Tally
+    note: str = ""  # shown first: why the reveal is not where members look for it
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from discord import app_commands
 
 from adapters.discord.chat import DiscordChat, thread_message_ref
 from adapters.discord.render import render
-from bot.app import PrepBot
+from bot.app import OpenThread, PrepBot
 from bot.cards import Card
 from bot.domain.model import ChannelAddress, Speaker
 from bot.domain.questions import Level
@@ -32,10 +32,13 @@ log = logging.getLogger("prepbot.discord")
 PLATFORM = "discord"
 MODAL_PREFIX = "prep:modal:"
 MAX_MODAL_ANSWER = 4000
+ANSWER_INPUT = "prep:answer-text"
+FORM_TIMEOUT = 15 * 60.0  # discord.py forgets its copy of a form after this; the submission is handled without it
 # Discord allows a bot 50 requests a second across its REST calls, interaction endpoints aside. prepbot stays under
 # it in any second: a burst of GLOBAL_BURST, then GLOBAL_RATE a second (so at most 45 in any one second).
 GLOBAL_BURST = 5
 GLOBAL_RATE = 40
+READ_BACK_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 UNPACED = ("/interactions/", "/webhooks/")  # interaction responses and follow-ups: not under the global limit
 
 DISCORD_HELP = """\
@@ -119,16 +122,66 @@ class PrepClient(discord.AutoShardedClient):
     async def on_message(self, message: discord.Message) -> None:
         if message.guild is None or not isinstance(message.channel, discord.Thread):
             return
-        if not message.content and not self.message_content:
-            return  # without the intent the text is not ours to read; members use the Answer form
         parent = message.channel.parent_id
         if parent is None:
             return
+        await self._hand_on(message, address(message.guild.id, parent), message.channel.id)
+
+    async def _hand_on(self, message: discord.Message, channel: ChannelAddress, thread_id: int) -> None:
+        """A reply in a question's thread, to the core: live from the gateway or read back after a gap."""
+        if not message.content and not self.message_content:
+            return  # without the intent the text is not ours to read; members use the Answer form
         await self._core().handle_answer(SubmitAnswer(
-            address(message.guild.id, parent), str(message.channel.id),
-            thread_message_ref(message.channel.id, message.id), speaker_of(message.author), message.content,
-            min(message.created_at, self._now()),
+            channel, str(thread_id), thread_message_ref(thread_id, message.id), speaker_of(message.author),
+            message.content, min(message.created_at, self._now()),
         ))
+
+    # ---- what was missed while the bot was not listening ----
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        """A shard has a new session (a start, or a session Discord would not resume): events of the gap are never
+        replayed, so the open rounds' threads of its guilds are read back."""
+        if self.core is None:
+            return
+        try:
+            count = await self.catch_up(shard_id)
+        except Exception:  # the gateway task must live on; the next session reads again
+            log.exception("reading back the open rounds' threads of shard %s failed", shard_id)
+            return
+        if count:
+            log.info("counted %d replies made while shard %s was not listening", count, shard_id)
+
+    def _on_shard(self, guild_id: str, shard_id: int | None) -> bool:
+        shards = self.shard_count or 1
+        mine = (int(guild_id) >> 22) % shards
+        return mine == shard_id if shard_id is not None else self.shard_ids is None or mine in self.shard_ids
+
+    async def catch_up(self, shard_id: int | None = None) -> int:
+        """Reads the thread of every open round in the guilds of `shard_id` (of this process when None), one thread
+        after another, and hands each reply the core has not stored to it, as a live reply is; returns how many."""
+        count = 0
+        for thread in await self._core().open_threads(PLATFORM):
+            if self._on_shard(thread.channel.workspace, shard_id):
+                count += await self._read_back(thread)
+        return count
+
+    async def _read_back(self, thread: OpenThread) -> int:
+        thread_id = int(thread.thread_ref)
+        where = self.get_partial_messageable(thread_id, guild_id=int(thread.channel.workspace))
+        count = 0
+        try:
+            async for message in where.history(limit=None, after=discord.Object(id=thread_id), oldest_first=True):
+                ref = thread_message_ref(thread_id, message.id)
+                if ref in thread.stored or message.author.bot or message.type not in READ_BACK_TYPES:
+                    continue
+                await self._hand_on(message, thread.channel, thread_id)
+                count += 1
+        except discord.NotFound:
+            if self.chat is not None:
+                await self.chat.thread_missing(thread.channel, thread.thread_ref, thread.round_id)
+        except discord.HTTPException as error:
+            log.warning("could not read back the thread of round %s: %s", thread.round_id, error.text)
+        return count
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         content = payload.data.get("content")
@@ -182,7 +235,13 @@ class PrepClient(discord.AutoShardedClient):
         if interaction.type is discord.InteractionType.component and custom_id == "prep:answer":
             if interaction.message is None:
                 return
-            await interaction.response.send_modal(AnswerForm(self, interaction.message.id))
+            await interaction.response.send_modal(AnswerForm(interaction.message.id))
+        elif interaction.type is discord.InteractionType.modal_submit and custom_id.startswith(MODAL_PREFIX):
+            # Handled here rather than by the form object: a form opened before a restart is sent to a process
+            # that never showed it, and its custom_id carries all that is needed (the question's thread).
+            thread_id = custom_id.removeprefix(MODAL_PREFIX)
+            if thread_id.isdigit():
+                await self.submit_form(interaction, int(thread_id), form_text(data))
 
     async def submit_form(self, interaction: discord.Interaction, thread_id: int, text: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -237,19 +296,28 @@ class PrepClient(discord.AutoShardedClient):
 
 
 class AnswerForm(discord.ui.Modal):
-    """The form behind the Answer button: counts the same as a reply in the thread."""
+    """The form behind the Answer button: counts the same as a reply in the thread. Its submission is taken by
+    `PrepClient.on_interaction` (by custom_id), so that one sent after a restart counts too."""
 
-    def __init__(self, client: PrepClient, thread_id: int) -> None:
-        super().__init__(title="Your answer", custom_id=f"{MODAL_PREFIX}{thread_id}", timeout=None)
-        self.client = client
-        self.thread_id = thread_id
+    def __init__(self, thread_id: int) -> None:
+        super().__init__(title="Your answer", custom_id=f"{MODAL_PREFIX}{thread_id}", timeout=FORM_TIMEOUT)
         self.answer: discord.ui.TextInput[AnswerForm] = discord.ui.TextInput(
             label="Answer", style=discord.TextStyle.paragraph, max_length=MAX_MODAL_ANSWER, required=True,
+            custom_id=ANSWER_INPUT,
         )
         self.add_item(self.answer)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        await self.client.submit_form(interaction, self.thread_id, self.answer.value)
+
+def form_text(data: dict[str, Any]) -> str:
+    """The answer typed in a submitted Answer form, from the interaction's data."""
+    for row in data.get("components") or []:
+        if not isinstance(row, dict):
+            continue
+        items = row.get("components") or [row.get("component")]  # an action row, or a label (type 18)
+        for item in items:
+            if isinstance(item, dict) and item.get("custom_id") == ANSWER_INPUT:
+                return str(item.get("value") or "")
+    return ""
 
 
 def _join(*parts: str | None) -> str:
