@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -43,6 +43,7 @@ class OpenThread:
     round_id: int
     thread_ref: str
     stored: frozenset[str]  # message refs of the replies already stored (withdrawn ones included)
+    kept: Mapping[str, str] = field(default_factory=dict)  # message ref -> text, of the stored replies not withdrawn
 
 
 @dataclass
@@ -201,8 +202,10 @@ class PrepBot:
             found = []
             for address, round_ in await uow.rounds.open_on(platform):
                 assert round_.message_ref is not None
-                stored = frozenset(p.message_ref for p in await uow.answers.for_round(round_.id))
-                found.append(OpenThread(address, round_.id, round_.message_ref, stored))
+                parts = await uow.answers.for_round(round_.id)
+                found.append(OpenThread(address, round_.id, round_.message_ref,
+                                        frozenset(p.message_ref for p in parts),
+                                        {p.message_ref: p.text for p in parts if p.withdrawn_at is None}))
         return found
 
     async def enqueue_command(self, command: RunCommand, dedupe_key: str) -> int | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +40,7 @@ FORM_TIMEOUT = 15 * 60.0  # discord.py forgets its copy of a form after this; th
 # it in any second: a burst of GLOBAL_BURST, then GLOBAL_RATE a second (so at most 45 in any one second).
 GLOBAL_BURST = 5
 GLOBAL_RATE = 40
+READ_BACK_BATCH = 100  # replies read back and handed on at once
 READ_BACK_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 UNPACED = ("/interactions/", "/webhooks/")  # interaction responses and follow-ups: not under the global limit
 
@@ -166,21 +169,42 @@ class PrepClient(discord.AutoShardedClient):
         return count
 
     async def _read_back(self, thread: OpenThread) -> int:
+        """Hands on the thread's replies the core has not stored, the edits of those it has, and withdraws those
+        deleted meanwhile; returns how many new replies there were."""
         thread_id = int(thread.thread_ref)
         where = self.get_partial_messageable(thread_id, guild_id=int(thread.channel.workspace))
         count = 0
+        seen: set[str] = set()
+        batch: list[Awaitable[Any]] = []  # handed on together: their commits are grouped, as live replies' are
         try:
             async for message in where.history(limit=None, after=discord.Object(id=thread_id), oldest_first=True):
                 ref = thread_message_ref(thread_id, message.id)
-                if ref in thread.stored or message.author.bot or message.type not in READ_BACK_TYPES:
+                seen.add(ref)
+                if message.author.bot or message.type not in READ_BACK_TYPES:
                     continue
-                await self._hand_on(message, thread.channel, thread_id)
-                count += 1
+                if ref not in thread.stored:
+                    batch.append(self._hand_on(message, thread.channel, thread_id))
+                    count += 1
+                elif (ref in thread.kept and message.edited_at is not None and (message.content or self.message_content)
+                      and message.content.strip() != thread.kept[ref]):
+                    batch.append(self._core().handle_answer(EditAnswer(
+                        thread.channel, ref, message.content, min(message.edited_at, self._now()))))
+                if len(batch) >= READ_BACK_BATCH:
+                    await asyncio.gather(*batch)
+                    batch = []
         except discord.NotFound:
+            await asyncio.gather(*batch)
             if self.chat is not None:
                 await self.chat.thread_missing(thread.channel, thread.thread_ref, thread.round_id)
+            return count
         except discord.HTTPException as error:
+            await asyncio.gather(*batch)
             log.warning("could not read back the thread of round %s: %s", thread.round_id, error.text)
+            return count
+        await asyncio.gather(*batch)
+        for ref in thread.kept.keys() - seen:  # read to the end: these were deleted meanwhile
+            if not ref.startswith("modal:"):  # a form's answer has no message to delete
+                await self._core().handle_answer(WithdrawAnswer(thread.channel, ref, self._now()))
         return count
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:

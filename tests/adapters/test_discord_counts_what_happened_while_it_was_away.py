@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.adapters.discord_team import DiscordTeam, behavioral_hints, berlin, discord_team, eventually
-from tests.fakes.discord import Msg
+from tests.adapters.discord_team import GUILD, DiscordTeam, behavioral_hints, berlin, discord_team, eventually
+from tests.fakes.discord import FakeDiscord, Msg
 
 SUBSCRIBE = {"time": "09:30", "timezone": "Europe/Berlin", "days": "mon-fri", "deadline": "17:00",
              "levels": "behavioral"}
+HELPER = "209"  # another bot in the server
 REACT = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}/@me"
 
 
@@ -61,6 +62,31 @@ async def test_replies_made_while_prepbot_restarted_are_counted_once_and_acknowl
         assert team.fake.violations == []
 
 
+async def test_edits_and_deletions_made_while_prepbot_restarted_are_followed(tmp_path: Path) -> None:
+    async with discord_team(tmp_path) as team:
+        question = await open_round(team)
+        ben = await team.reply("ben", question.id, "A first thought.")
+        cat = await team.reply("cat", question.id, behavioral_hints())
+        await eventually(lambda: team.acked(ben) and team.acked(cat), what="both ✅")
+
+        async def members_change_their_minds() -> None:
+            await team.edit(ben, behavioral_hints())
+            await team.delete(cat)
+
+        await team.restart(meanwhile=members_change_their_minds)
+
+        async def followed() -> bool:
+            parts = {p.message_ref: p for p in await team.parts(question)}
+            return (parts[f"{question.id}/{ben.id}"].text == behavioral_hints().strip()
+                    and parts[f"{question.id}/{cat.id}"].withdrawn_at is not None)
+
+        await eventually(followed, what="ben's edit and cat's deletion")
+        await team.until(berlin(2026, 11, 30, 17, 0))
+        reveal = "\n".join(team.bot_thread_texts(question.id))
+        assert "ben (on time)" in reveal and "cat (" not in reveal
+        assert team.fake.violations == []
+
+
 async def test_replies_made_in_the_gap_after_discord_ends_the_session_are_counted(tmp_path: Path) -> None:
     async with discord_team(tmp_path) as team:
         question = await open_round(team)
@@ -76,22 +102,26 @@ async def test_replies_made_in_the_gap_after_discord_ends_the_session_are_counte
         assert team.fake.violations == []
 
 
+def another_bot(fake: FakeDiscord) -> None:
+    fake.add_member(GUILD, HELPER, "helper", bot=True)
+
+
 async def test_a_long_thread_is_read_back_page_by_page(tmp_path: Path) -> None:
-    async with discord_team(tmp_path) as team:
+    async with discord_team(tmp_path, scene=another_bot) as team:
         question = await open_round(team)
         away: list[Msg] = []
 
         async def a_busy_thread() -> None:
-            for i in range(130):
-                away.append(await team.reply(("ben", "cat", "dan", "eve")[i % 4], question.id, f"Point number {i}."))
+            for i in range(100):  # a page of another bot's chatter first: read, and not counted
+                await team.reply(HELPER, question.id, f"Reminder {i}: answers close at five.")
+            for name in ("ben", "cat", "dan"):
+                away.append(await team.reply(name, question.id, behavioral_hints()))
 
         await team.restart(meanwhile=a_busy_thread)
 
-        async def all_stored() -> bool:
-            return len(await team.parts(question)) == 130
-
-        await eventually(all_stored, what="all 130 replies stored")
-        assert all(team.acked(m) for m in away)
+        await eventually(lambda: all(team.acked(m) for m in away), what="✅ on the replies on the second page")
+        assert sorted(p.message_ref for p in await team.parts(question)) == sorted(
+            f"{question.id}/{m.id}" for m in away)
         reads = [c for c in team.fake.calls_to("GET", "/channels/{channel_id}/messages")
                  if c.path == f"/channels/{question.id}/messages"]
         assert len(reads) == 2 and all(c.query.get("limit") == "100" for c in reads)
