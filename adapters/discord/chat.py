@@ -78,6 +78,13 @@ def _card_nonces(card: Card, count: int) -> list[str | None]:
     return [first] + [None] * (count - 1)
 
 
+def _nonces_for(card: Card, count: int) -> list[str | None]:
+    """The nonces of a card's `count` messages: a reveal's are its round's, wherever it goes."""
+    if isinstance(card, RevealCard):
+        return list(_nonces(card_marker(card).kind, card.round_id, count))
+    return _card_nonces(card, count)
+
+
 def _nonce_arg(nonce: str | None) -> dict[str, Any]:
     return {} if nonce is None else {"nonce": nonce}
 
@@ -149,6 +156,11 @@ class DiscordChat:
         self.thread_retry_delays: tuple[float, ...] = THREAD_RETRY_DELAYS
         self._retries: set[asyncio.Task[None]] = set()
 
+    def stop_retries(self) -> None:
+        """Drops the thread starts waiting for a later try (the process is stopping; the next start tries again)."""
+        for task in list(self._retries):
+            task.cancel()
+
     def use(self, client: discord.Client) -> None:
         """Talks through `client` from now on (after a reconnect with other intents)."""
         self._client = client
@@ -199,8 +211,8 @@ class DiscordChat:
                            archive_minutes(open_for))
         try:
             await self._open(plan)
-        except discord.HTTPException as error:
-            log.warning("could not start the thread for round %s (retrying later): %s", card.round_id, error.text)
+        except Exception as error:  # whatever it is, the question stays posted
+            log.warning("could not start the thread for round %s (retrying later): %s", card.round_id, error)
             self._retry_later(plan, 0)
 
     async def _open(self, plan: _ThreadPlan) -> None:
@@ -222,10 +234,11 @@ class DiscordChat:
         await asyncio.sleep(self.thread_retry_delays[attempt])
         try:
             await self._open(plan)
-        except discord.HTTPException as error:
-            if error.code in {THREAD_ALREADY_STARTED, UNKNOWN_MESSAGE, UNKNOWN_CHANNEL}:
+        except Exception as error:
+            if isinstance(error, discord.HTTPException) and error.code in {
+                    THREAD_ALREADY_STARTED, UNKNOWN_MESSAGE, UNKNOWN_CHANNEL}:
                 return  # started meanwhile, or nothing left to start it from
-            log.warning("could not start the thread of question %s: %s", plan.message_id, error.text)
+            log.warning("could not start the thread of question %s: %s", plan.message_id, error)
             self._retry_later(plan, attempt + 1)
         else:
             log.info("started the thread of question %s on a later try", plan.message_id)
@@ -236,11 +249,9 @@ class DiscordChat:
         when the channel itself is lost, or Discord refuses otherwise."""
         try:
             data = await self._client.http.get_message(int(channel.channel), int(question_ref))
-        except discord.NotFound as error:
-            if error.code == UNKNOWN_MESSAGE:
-                return False
-            raise ChatError(f"Discord read the question: not found ({error.text})", gone=True) from None
         except discord.HTTPException as error:
+            if isinstance(error, discord.NotFound) and error.code == UNKNOWN_MESSAGE:
+                return False
             raise _chat_error("read the question", error) from None
         if "thread" in data or int(data.get("flags") or 0) & HAS_THREAD:
             return False  # it had a thread, and that thread was deleted
@@ -282,8 +293,7 @@ class DiscordChat:
     async def post_message(self, channel: ChannelAddress, card: Card) -> str:
         target = self._messageable(channel.channel)
         messages = render(card)
-        nonces: list[str | None] = (list(_nonces(card_marker(card).kind, card.round_id, len(messages)))
-                                    if isinstance(card, RevealCard) else _card_nonces(card, len(messages)))
+        nonces = _nonces_for(card, len(messages))
         refs = [str((await _call("send", lambda m=m, n=n: self._send(target, m, **_nonce_arg(n)))).id)  # type: ignore[misc]
                 for m, n in zip(messages, nonces, strict=True)]
         return refs[0]
@@ -306,8 +316,7 @@ class DiscordChat:
     async def _reply_in_thread(self, thread_ref: str, card: Card) -> str:
         target = self._messageable(thread_ref)
         messages = render(card)
-        nonces: list[str | None] = (list(_nonces(card_marker(card).kind, card.round_id, len(messages)))
-                                    if isinstance(card, RevealCard) else _card_nonces(card, len(messages)))
+        nonces = _nonces_for(card, len(messages))
         refs = []
         for message, nonce in zip(messages, nonces, strict=True):
             sent = await self._send(target, message, **_nonce_arg(nonce))

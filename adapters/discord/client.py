@@ -102,6 +102,11 @@ class PrepClient(discord.AutoShardedClient):
     def attach(self, core: PrepBot, chat: DiscordChat) -> None:
         self.core, self.chat = core, chat
 
+    async def close(self) -> None:
+        if self.chat is not None:
+            self.chat.stop_retries()
+        await super().close()
+
     def _core(self) -> PrepBot:
         if self.core is None:
             raise RuntimeError("the Discord client is not attached to prepbot's core yet")
