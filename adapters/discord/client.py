@@ -96,6 +96,8 @@ class PrepClient(discord.AutoShardedClient):
         self.tree = app_commands.CommandTree(self)
         self.core: PrepBot | None = None
         self.chat: DiscordChat | None = None
+        self._shards_read: set[int] = set()  # the shards that read back what they missed at least once
+        self._caught_up = asyncio.Event()
         for group in build_command_groups(self):
             self.tree.add_command(group)
 
@@ -149,15 +151,22 @@ class PrepClient(discord.AutoShardedClient):
     async def on_shard_ready(self, shard_id: int) -> None:
         """A shard has a new session (a start, or a session Discord would not resume): events of the gap are never
         replayed, so the open rounds' threads of its guilds are read back."""
-        if self.core is None:
-            return
         try:
-            count = await self.catch_up(shard_id)
+            count = await self.catch_up(shard_id) if self.core is not None else 0
         except Exception:  # the gateway task must live on; the next session reads again
             log.exception("reading back the open rounds' threads of shard %s failed", shard_id)
-            return
+            count = 0
+        finally:
+            self._shards_read.add(shard_id)
+            if self._shards_read >= set(self.shard_ids or range(self.shard_count or 1)):
+                self._caught_up.set()
         if count:
             log.info("counted %d replies made while shard %s was not listening", count, shard_id)
+
+    async def wait_caught_up(self) -> None:
+        """Returns once every shard of this process has read back what was missed before its first session: due
+        work that closes rounds (a reveal that fell due while the bot was down) should run after it."""
+        await self._caught_up.wait()
 
     def _on_shard(self, guild_id: str, shard_id: int | None) -> bool:
         shards = self.shard_count or 1
