@@ -249,10 +249,10 @@ class DiscordChat:
         when the channel itself is lost, or Discord refuses otherwise."""
         try:
             data = await self._client.http.get_message(int(channel.channel), int(question_ref))
-        except discord.HTTPException as error:
+        except UNREACHABLE as error:
             if isinstance(error, discord.NotFound) and error.code == UNKNOWN_MESSAGE:
                 return False
-            raise _chat_error("read the question", error) from None
+            raise _failed("read the question", error) from None
         if "thread" in data or int(data.get("flags") or 0) & HAS_THREAD:
             return False  # it had a thread, and that thread was deleted
         marker = read_marker(dict(data))
@@ -262,9 +262,9 @@ class DiscordChat:
                            thread_name(round_id, title.rsplit(" · ", 1)[-1] if " · " in title else ""), 1440)
         try:
             await self._open(plan)
-        except discord.HTTPException as error:
-            if error.code != THREAD_ALREADY_STARTED:
-                raise _chat_error("start thread", error) from None
+        except UNREACHABLE as error:
+            if not (isinstance(error, discord.HTTPException) and error.code == THREAD_ALREADY_STARTED):
+                raise _failed("start thread", error) from None
         log.info("started the missing thread of question %s", question_ref)
         return True
 
@@ -285,10 +285,10 @@ class DiscordChat:
             await message.edit(embeds=first.embeds, view=view)
         except discord.NotFound as error:
             if error.code != UNKNOWN_MESSAGE:
-                raise _chat_error("edit", error) from None
+                raise _failed("edit", error) from None
             log.warning("question %s was deleted: not marked closed", message_ref)
-        except discord.HTTPException as error:
-            raise _chat_error("edit", error) from None
+        except UNREACHABLE as error:
+            raise _failed("edit", error) from None
 
     async def post_message(self, channel: ChannelAddress, card: Card) -> str:
         target = self._messageable(channel.channel)
@@ -303,15 +303,15 @@ class DiscordChat:
         ThreadGone when the thread was deleted, or its question, while the channel is still there."""
         try:
             return await self._reply_in_thread(thread_ref, card)
-        except discord.HTTPException as error:
+        except UNREACHABLE as error:
             if not isinstance(error, discord.NotFound) or error.code != UNKNOWN_CHANNEL:
-                raise _chat_error("send", error) from None
+                raise _failed("send", error) from None
         if not await self._thread_is_back(channel, thread_ref):
             raise ThreadGone(f"the thread of question {thread_ref} was deleted")
         try:
             return await self._reply_in_thread(thread_ref, card)
-        except discord.HTTPException as error:
-            raise _chat_error("send", error) from None
+        except UNREACHABLE as error:
+            raise _failed("send", error) from None
 
     async def _reply_in_thread(self, thread_ref: str, card: Card) -> str:
         target = self._messageable(thread_ref)
@@ -351,9 +351,9 @@ class DiscordChat:
         after = discord.utils.time_snowflake(since - LOOKBACK_MARGIN)
         try:
             history = await self._history(where, after)
-        except discord.HTTPException as error:
+        except UNREACHABLE as error:
             if thread_ref is None or not isinstance(error, discord.NotFound) or error.code != UNKNOWN_CHANNEL:
-                raise _chat_error("read history", error) from None
+                raise _failed("read history", error) from None
             if not await self._thread_is_back(channel, thread_ref):
                 raise ThreadGone(f"the thread of question {thread_ref} was deleted") from None
             return None  # a thread started just now holds nothing yet

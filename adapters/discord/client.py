@@ -96,8 +96,7 @@ class PrepClient(discord.AutoShardedClient):
         self.tree = app_commands.CommandTree(self)
         self.core: PrepBot | None = None
         self.chat: DiscordChat | None = None
-        self._shards_read: set[int] = set()  # the shards that read back what they missed at least once
-        self._caught_up = asyncio.Event()
+        self._store_ready = False  # start-up has its store ready: sessions read back what they missed
         for group in build_command_groups(self):
             self.tree.add_command(group)
 
@@ -149,24 +148,30 @@ class PrepClient(discord.AutoShardedClient):
     # ---- what was missed while the bot was not listening ----
 
     async def on_shard_ready(self, shard_id: int) -> None:
-        """A shard has a new session (a start, or a session Discord would not resume): events of the gap are never
-        replayed, so the open rounds' threads of its guilds are read back."""
-        try:
-            count = await self.catch_up(shard_id) if self.core is not None else 0
-        except Exception:  # the gateway task must live on; the next session reads again
-            log.exception("reading back the open rounds' threads of shard %s failed", shard_id)
-            count = 0
-        finally:
-            self._shards_read.add(shard_id)
-            if self._shards_read >= set(self.shard_ids or range(self.shard_count or 1)):
-                self._caught_up.set()
-        if count:
-            log.info("counted %d replies made while shard %s was not listening", count, shard_id)
+        """A shard has a new session (a session Discord would not resume, a reconnect): events of the gap are never
+        replayed, so the open rounds' threads of its guilds are read back. At start-up `read_back_missed` does it,
+        once the store is ready."""
+        if self.core is not None and self._store_ready:
+            await self._read_back_safely(shard_id)
 
-    async def wait_caught_up(self) -> None:
-        """Returns once every shard of this process has read back what was missed before its first session: due
-        work that closes rounds (a reveal that fell due while the bot was down) should run after it."""
-        await self._caught_up.wait()
+    async def read_back_missed(self) -> int:
+        """At start-up, once the schema is ready and before due work closes rounds: reads back what was missed in
+        every open round's thread of this process's shards; from then on each new session does it by itself.
+        Never raises; returns how many replies were handed on."""
+        self._store_ready = True
+        if self.core is None or not self.is_ready():
+            return 0  # not connected yet: the first session reads back
+        return await self._read_back_safely(None)
+
+    async def _read_back_safely(self, shard_id: int | None) -> int:
+        try:
+            count = await self.catch_up(shard_id)
+        except Exception as error:  # the gateway task must live on; the next session reads again
+            log.warning("reading back the open rounds' threads failed: %s", error or type(error).__name__)
+            return 0
+        if count:
+            log.info("counted %d replies made while prepbot was not listening", count)
+        return count
 
     def _on_shard(self, guild_id: str, shard_id: int | None) -> bool:
         shards = self.shard_count or 1

@@ -48,8 +48,7 @@ async def test_replies_made_while_prepbot_restarted_are_counted_once_and_acknowl
 
         cat, eve = away
         assert not delivered(team, cat) and not delivered(team, eve)
-        await team.live.discord.client.wait_caught_up()
-        assert team.acked(cat) and team.acked(eve)
+        assert team.acked(cat) and team.acked(eve)  # read back during start-up, before it said it was ready
         refs = sorted(p.message_ref for p in await team.parts(question))
         assert refs == sorted(f"{question.id}/{m.id}" for m in (ben, cat, eve))
 
