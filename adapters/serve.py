@@ -164,6 +164,8 @@ async def running(
                 check.start()
 
         stage = "starting: catching up on missed work"
+        if discord_connection is not None:  # replies made while down count before due reveals close their rounds
+            await _uncut(discord_connection.client.read_back_missed(), "reading back missed Discord replies")
         await _uncut(bot.catch_up(), "catching up on missed work")
         started = True
         if waker:

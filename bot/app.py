@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -34,6 +34,17 @@ from bot.store.unit_of_work import Store
 log = logging.getLogger("prepbot")
 MISSED_ACKNOWLEDGEMENTS = timedelta(days=1)  # how far back start-up looks for answers left without their reaction
 STOP_TIMEOUT = 5.0  # seconds a stop lets the platform calls under way finish
+
+
+@dataclass(frozen=True)
+class OpenThread:
+    """A round still taking answers: where its thread is, and the replies already stored from it."""
+
+    channel: ChannelAddress
+    round_id: int
+    thread_ref: str
+    stored: frozenset[str]  # message refs of the replies already stored (withdrawn ones included)
+    kept: Mapping[str, str] = field(default_factory=dict)  # message ref -> text, of the stored replies not withdrawn
 
 
 @dataclass
@@ -186,6 +197,19 @@ class PrepBot:
         if round_ is None or round_.channel_id != channel.id or round_.message_ref is None:
             return None
         return round_.id, round_.message_ref
+
+    async def open_threads(self, platform: str) -> list[OpenThread]:
+        """The threads of the rounds on `platform` still taking answers, each with the replies already stored: what
+        an adapter reads again after it could not listen (a restart, a lost session), to hand on what it missed."""
+        async with self.store.unit_of_work() as uow:
+            found = []
+            for address, round_ in await uow.rounds.open_on(platform):
+                assert round_.message_ref is not None
+                parts = await uow.answers.for_round(round_.id)
+                found.append(OpenThread(address, round_.id, round_.message_ref,
+                                        frozenset(p.message_ref for p in parts),
+                                        {p.message_ref: p.text for p in parts if p.withdrawn_at is None}))
+        return found
 
     async def enqueue_command(self, command: RunCommand, dedupe_key: str) -> int | None:
         """Queues a command durably (returns after the commit); its inbox id, or None when this delivery was

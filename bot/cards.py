@@ -72,6 +72,7 @@ class RevealCard:
     tally: Tally
     model_answer: str = ""  # shown after the hint when the pack has one
     graded_by: str = ""  # which grader scored the round, in words
+    note: str = ""  # shown first: why the reveal is not where members look for it
 
 
 def point_remark(point: PointCoverage) -> str:

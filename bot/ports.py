@@ -21,6 +21,10 @@ class PlatformUnavailable(ChatError):
     """The platform cannot be asked right now (not connected yet, unreachable): nothing was done; try again later."""
 
 
+class ThreadGone(ChatError):
+    """The thread under a question is gone (deleted, or its question deleted) while its channel is still there."""
+
+
 class ChatPort(Protocol):
     """One chat platform (or several behind a router). Every method raises ChatError when the platform refuses."""
 
@@ -34,7 +38,8 @@ class ChatPort(Protocol):
         """Posts `card` to the channel itself (not in a thread); returns the new message's ref."""
 
     async def reply_in_thread(self, channel: ChannelAddress, thread_ref: str, card: Card) -> str:
-        """Posts `card` in the thread under `thread_ref`; returns the reply's ref."""
+        """Posts `card` in the thread under `thread_ref`; returns the reply's ref. Raises ThreadGone when that thread
+        is gone but the channel is not."""
 
     async def find_posted(
         self, channel: ChannelAddress, card: FindableCard, *, since: datetime,

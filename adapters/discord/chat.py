@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 import aiohttp
@@ -22,7 +23,7 @@ from adapters.discord.render import (
 )
 from bot.cards import Card, FindableCard, LeaderboardCard, QuestionCard, Reaction, RevealCard
 from bot.domain.model import ChannelAddress
-from bot.ports import ChatError, PlatformUnavailable
+from bot.ports import ChatError, PlatformUnavailable, ThreadGone
 
 log = logging.getLogger("prepbot.discord")
 
@@ -31,6 +32,10 @@ ADMIN_CACHE_SECONDS = 60.0
 MISSING_PERMISSIONS = 50013  # Discord's JSON error code for a permission the bot lacks
 MAX_NONCE = 25  # characters
 HAS_THREAD = 1 << 5  # the message flag of a message a thread was started from
+UNKNOWN_CHANNEL = 10003
+UNKNOWN_MESSAGE = 10008
+THREAD_ALREADY_STARTED = 160004
+THREAD_RETRY_DELAYS = (30.0, 120.0, 600.0, 1800.0)  # seconds before each new try at a thread that did not start
 LOOKBACK_MARGIN = timedelta(minutes=5)  # a look-up for earlier posts starts this long before it is asked to
 HISTORY_PAGE = 100  # messages per GET /channels/{channel.id}/messages (Discord's most)
 HISTORY_MAX_PAGES = 100  # a look-up reads at most this many pages
@@ -73,6 +78,13 @@ def _card_nonces(card: Card, count: int) -> list[str | None]:
     return [first] + [None] * (count - 1)
 
 
+def _nonces_for(card: Card, count: int) -> list[str | None]:
+    """The nonces of a card's `count` messages: a reveal's are its round's, wherever it goes."""
+    if isinstance(card, RevealCard):
+        return list(_nonces(card_marker(card).kind, card.round_id, count))
+    return _card_nonces(card, count)
+
+
 def _nonce_arg(nonce: str | None) -> dict[str, Any]:
     return {} if nonce is None else {"nonce": nonce}
 
@@ -93,17 +105,46 @@ def archive_minutes(seconds_open: float) -> ArchiveMinutes:
     return 10080
 
 
+UNREACHABLE = (discord.DiscordException, aiohttp.ClientError, OSError, asyncio.TimeoutError)
+
+
+def _chat_error(what: str, error: discord.HTTPException) -> ChatError:
+    if isinstance(error, discord.Forbidden):
+        return ChatError(f"Discord {what}: missing permissions ({error.text})", gone=True)
+    if isinstance(error, discord.NotFound):
+        return ChatError(f"Discord {what}: not found ({error.text})", gone=error.code in {UNKNOWN_CHANNEL, 10004})
+    return ChatError(f"Discord {what}: {error.status} {error.text}")
+
+
 async def _call(what: str, call: Callable[[], Awaitable[T]]) -> T:
     try:
         return await call()
-    except discord.Forbidden as error:
-        raise ChatError(f"Discord {what}: missing permissions ({error.text})", gone=True) from None
-    except discord.NotFound as error:
-        raise ChatError(f"Discord {what}: not found ({error.text})", gone=error.code in {10003, 10004}) from None
     except discord.HTTPException as error:
-        raise ChatError(f"Discord {what}: {error.status} {error.text}") from None
-    except (discord.DiscordException, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+        raise _chat_error(what, error) from None
+    except UNREACHABLE as error:
         raise PlatformUnavailable(f"Discord {what}: {error or type(error).__name__}") from None
+
+
+def _failed(what: str, error: BaseException) -> ChatError:
+    """A refusal (HTTPException) as `_chat_error`; anything else that stopped the call as PlatformUnavailable."""
+    if isinstance(error, discord.HTTPException):
+        return _chat_error(what, error)
+    return PlatformUnavailable(f"Discord {what}: {error or type(error).__name__}")
+
+
+def thread_name(round_id: int, level_label: str) -> str:
+    """A question's thread is named after its round (and level, when known)."""
+    return (f"Round {round_id} · {level_label}" if level_label else f"Round {round_id}")[:100]
+
+
+@dataclass(frozen=True)
+class _ThreadPlan:
+    """A thread to start from a question: where, and with what name and auto-archive."""
+
+    channel_id: int
+    message_id: int
+    name: str
+    minutes: ArchiveMinutes
 
 
 class DiscordChat:
@@ -112,6 +153,13 @@ class DiscordChat:
     def __init__(self, client: discord.Client) -> None:
         self._client = client
         self._admins: dict[tuple[str, str], tuple[float, bool]] = {}
+        self.thread_retry_delays: tuple[float, ...] = THREAD_RETRY_DELAYS
+        self._retries: set[asyncio.Task[None]] = set()
+
+    def stop_retries(self) -> None:
+        """Drops the thread starts waiting for a later try (the process is stopping; the next start tries again)."""
+        for task in list(self._retries):
+            task.cancel()
 
     def use(self, client: discord.Client) -> None:
         """Talks through `client` from now on (after a reconnect with other intents)."""
@@ -156,40 +204,123 @@ class DiscordChat:
     async def _start_thread(self, channel: ChannelAddress, card: QuestionCard, message_id: int,
                             posted_at: datetime) -> None:
         """Starts the question's thread, named after its round, open an hour longer than its answers. A failure is
-        logged, not raised: the question is posted whatever happens here, and must not be posted again."""
+        logged and the start retried later (THREAD_RETRY_DELAYS, then at the next new session and at the reveal),
+        not raised: the question is posted whatever happens here, and must not be posted again."""
         open_for = (card.deadline_at - posted_at) / timedelta(seconds=1)
-        name = f"Round {card.round_id} · {card.level_label}"[:100]
+        plan = _ThreadPlan(int(channel.channel), message_id, thread_name(card.round_id, card.level_label),
+                           archive_minutes(open_for))
         try:
-            await self._client.http.start_thread_with_message(
-                int(channel.channel), message_id, name=name, auto_archive_duration=archive_minutes(open_for),
-                rate_limit_per_user=None, reason=None,
-            )
+            await self._open(plan)
+        except Exception as error:  # whatever it is, the question stays posted
+            log.warning("could not start the thread for round %s (retrying later): %s", card.round_id, error)
+            self._retry_later(plan, 0)
+
+    async def _open(self, plan: _ThreadPlan) -> None:
+        await self._client.http.start_thread_with_message(
+            plan.channel_id, plan.message_id, name=plan.name, auto_archive_duration=plan.minutes,
+            rate_limit_per_user=None, reason=None,
+        )
+
+    def _retry_later(self, plan: _ThreadPlan, attempt: int) -> None:
+        if attempt >= len(self.thread_retry_delays):
+            log.warning("the thread of question %s is not started; the next new session or the reveal tries again",
+                        plan.message_id)
+            return
+        task = asyncio.get_running_loop().create_task(self._retry(plan, attempt))
+        self._retries.add(task)
+        task.add_done_callback(self._retries.discard)
+
+    async def _retry(self, plan: _ThreadPlan, attempt: int) -> None:
+        await asyncio.sleep(self.thread_retry_delays[attempt])
+        try:
+            await self._open(plan)
         except Exception as error:
-            log.warning("could not start the thread for round %s: %s", card.round_id, error)
+            if isinstance(error, discord.HTTPException) and error.code in {
+                    THREAD_ALREADY_STARTED, UNKNOWN_MESSAGE, UNKNOWN_CHANNEL}:
+                return  # started meanwhile, or nothing left to start it from
+            log.warning("could not start the thread of question %s: %s", plan.message_id, error)
+            self._retry_later(plan, attempt + 1)
+        else:
+            log.info("started the thread of question %s on a later try", plan.message_id)
+
+    async def _thread_is_back(self, channel: ChannelAddress, question_ref: str) -> bool:
+        """After Discord said a question's thread is unknown: starts it when it was never started (its start failed)
+        and says True; False when the thread is gone for good (deleted, or its question deleted). Raises ChatError
+        when the channel itself is lost, or Discord refuses otherwise."""
+        try:
+            data = await self._client.http.get_message(int(channel.channel), int(question_ref))
+        except UNREACHABLE as error:
+            if isinstance(error, discord.NotFound) and error.code == UNKNOWN_MESSAGE:
+                return False
+            raise _failed("read the question", error) from None
+        if "thread" in data or int(data.get("flags") or 0) & HAS_THREAD:
+            return False  # it had a thread, and that thread was deleted
+        marker = read_marker(dict(data))
+        title = str(((data.get("embeds") or [{}])[0] or {}).get("title") or "")
+        round_id = marker.round_id if marker else 0
+        plan = _ThreadPlan(int(channel.channel), int(question_ref),
+                           thread_name(round_id, title.rsplit(" · ", 1)[-1] if " · " in title else ""), 1440)
+        try:
+            await self._open(plan)
+        except UNREACHABLE as error:
+            if not (isinstance(error, discord.HTTPException) and error.code == THREAD_ALREADY_STARTED):
+                raise _failed("start thread", error) from None
+        log.info("started the missing thread of question %s", question_ref)
+        return True
+
+    async def thread_missing(self, channel: ChannelAddress, question_ref: str, round_id: int) -> None:
+        """Discord does not know the thread of an open round's question: it is started when it never was; a thread
+        deleted stays deleted (the reveal then goes to the channel). Never raises."""
+        try:
+            await self._thread_is_back(channel, question_ref)
+        except ChatError as error:
+            log.warning("the thread of round %s cannot be started: %s", round_id, error)
 
     async def update_question(self, channel: ChannelAddress, message_ref: str, card: QuestionCard) -> None:
+        """Replaces the question; one deleted meanwhile is left as it is (there is nothing left to update)."""
         message = self._message(channel, message_ref)
         view = None if card.closed else answer_button()
         first = question_messages(card)[0]
-        await _call("edit", lambda: message.edit(embeds=first.embeds, view=view))
+        try:
+            await message.edit(embeds=first.embeds, view=view)
+        except discord.NotFound as error:
+            if error.code != UNKNOWN_MESSAGE:
+                raise _failed("edit", error) from None
+            log.warning("question %s was deleted: not marked closed", message_ref)
+        except UNREACHABLE as error:
+            raise _failed("edit", error) from None
 
     async def post_message(self, channel: ChannelAddress, card: Card) -> str:
         target = self._messageable(channel.channel)
         messages = render(card)
+        nonces = _nonces_for(card, len(messages))
         refs = [str((await _call("send", lambda m=m, n=n: self._send(target, m, **_nonce_arg(n)))).id)  # type: ignore[misc]
-                for m, n in zip(messages, _card_nonces(card, len(messages)), strict=True)]
+                for m, n in zip(messages, nonces, strict=True)]
         return refs[0]
 
     async def reply_in_thread(self, channel: ChannelAddress, thread_ref: str, card: Card) -> str:
+        """Posts in the question's thread; a thread never started (its start failed) is started first. Raises
+        ThreadGone when the thread was deleted, or its question, while the channel is still there."""
+        try:
+            return await self._reply_in_thread(thread_ref, card)
+        except UNREACHABLE as error:
+            if not isinstance(error, discord.NotFound) or error.code != UNKNOWN_CHANNEL:
+                raise _failed("send", error) from None
+        if not await self._thread_is_back(channel, thread_ref):
+            raise ThreadGone(f"the thread of question {thread_ref} was deleted")
+        try:
+            return await self._reply_in_thread(thread_ref, card)
+        except UNREACHABLE as error:
+            raise _failed("send", error) from None
+
+    async def _reply_in_thread(self, thread_ref: str, card: Card) -> str:
         target = self._messageable(thread_ref)
         messages = render(card)
-        if not isinstance(card, RevealCard):
-            refs = [thread_message_ref(thread_ref, (await _call("send", lambda m=m, n=n: self._send(target, m, **_nonce_arg(n)))).id)  # type: ignore[misc]
-                    for m, n in zip(messages, _card_nonces(card, len(messages)), strict=True)]
-            return refs[0]
-        nonces = _nonces(card_marker(card).kind, card.round_id, len(messages))
-        refs = [thread_message_ref(thread_ref, (await _call("send", lambda m=m, n=n: self._send(target, m, nonce=n))).id)  # type: ignore[misc]
-                for m, n in zip(messages, nonces, strict=True)]
+        nonces = _nonces_for(card, len(messages))
+        refs = []
+        for message, nonce in zip(messages, nonces, strict=True):
+            sent = await self._send(target, message, **_nonce_arg(nonce))
+            refs.append(thread_message_ref(thread_ref, sent.id))
         return refs[0]
 
     async def find_posted(
@@ -218,7 +349,14 @@ class DiscordChat:
             return thread_message_ref(where, min(boards)) if thread_ref else str(min(boards))
         wanted = card_marker(card)
         after = discord.utils.time_snowflake(since - LOOKBACK_MARGIN)
-        history = await _call("read history", lambda: self._history(where, after))
+        try:
+            history = await self._history(where, after)
+        except UNREACHABLE as error:
+            if thread_ref is None or not isinstance(error, discord.NotFound) or error.code != UNKNOWN_CHANNEL:
+                raise _failed("read history", error) from None
+            if not await self._thread_is_back(channel, thread_ref):
+                raise ThreadGone(f"the thread of question {thread_ref} was deleted") from None
+            return None  # a thread started just now holds nothing yet
         if history is None:
             return None
         found: dict[int, dict[str, Any]] = {}  # part -> the oldest message marked with it

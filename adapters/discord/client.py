@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any
 
+import aiohttp
 import discord
+from aiolimiter import AsyncLimiter
 from discord import app_commands
 
 from adapters.discord.chat import DiscordChat, thread_message_ref
 from adapters.discord.render import render
-from bot.app import PrepBot
+from bot.app import OpenThread, PrepBot
 from bot.cards import Card
 from bot.domain.model import ChannelAddress, Speaker
 from bot.domain.questions import Level
@@ -30,6 +34,15 @@ log = logging.getLogger("prepbot.discord")
 PLATFORM = "discord"
 MODAL_PREFIX = "prep:modal:"
 MAX_MODAL_ANSWER = 4000
+ANSWER_INPUT = "prep:answer-text"
+FORM_TIMEOUT = 15 * 60.0  # discord.py forgets its copy of a form after this; the submission is handled without it
+# Discord allows a bot 50 requests a second across its REST calls, interaction endpoints aside. prepbot stays under
+# it in any second: a burst of GLOBAL_BURST, then GLOBAL_RATE a second (so at most 45 in any one second).
+GLOBAL_BURST = 5
+GLOBAL_RATE = 40
+READ_BACK_BATCH = 100  # replies read back and handed on at once
+READ_BACK_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+UNPACED = ("/interactions/", "/webhooks/")  # interaction responses and follow-ups: not under the global limit
 
 DISCORD_HELP = """\
 **prepbot**: a question of the day for the team, answered in its thread (or with the Answer button).
@@ -53,6 +66,21 @@ def speaker_of(user: discord.abc.User) -> Speaker:
     return Speaker(str(user.id), user.display_name, bool(user.bot))
 
 
+def global_pacing() -> aiohttp.TraceConfig:
+    """A trace that holds each REST request (retries included) until the bot's global rate allows it; answers to
+    interactions go at once, so a fan-out never delays a member's command past Discord's 3 seconds."""
+    limiter = AsyncLimiter(GLOBAL_BURST, GLOBAL_BURST / GLOBAL_RATE)
+
+    async def on_request_start(session: aiohttp.ClientSession, context: Any,
+                               params: aiohttp.TraceRequestStartParams) -> None:
+        if params.url.scheme in ("http", "https") and not any(part in params.url.path for part in UNPACED):
+            await limiter.acquire()
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_start.append(on_request_start)
+    return trace
+
+
 class PrepClient(discord.AutoShardedClient):
     """A sharded client wired to prepbot's core once `attach()` is called."""
 
@@ -60,7 +88,7 @@ class PrepClient(discord.AutoShardedClient):
                  shard_ids: list[int] | None = None) -> None:
         intents = discord.Intents.default()
         intents.message_content = message_content
-        options: dict[str, Any] = {"intents": intents, "shard_count": shard_count}
+        options: dict[str, Any] = {"intents": intents, "shard_count": shard_count, "http_trace": global_pacing()}
         if shard_ids is not None:
             options["shard_ids"] = shard_ids
         super().__init__(**options)
@@ -68,11 +96,17 @@ class PrepClient(discord.AutoShardedClient):
         self.tree = app_commands.CommandTree(self)
         self.core: PrepBot | None = None
         self.chat: DiscordChat | None = None
+        self._store_ready = False  # start-up has its store ready: sessions read back what they missed
         for group in build_command_groups(self):
             self.tree.add_command(group)
 
     def attach(self, core: PrepBot, chat: DiscordChat) -> None:
         self.core, self.chat = core, chat
+
+    async def close(self) -> None:
+        if self.chat is not None:
+            self.chat.stop_retries()
+        await super().close()
 
     def _core(self) -> PrepBot:
         if self.core is None:
@@ -97,16 +131,100 @@ class PrepClient(discord.AutoShardedClient):
     async def on_message(self, message: discord.Message) -> None:
         if message.guild is None or not isinstance(message.channel, discord.Thread):
             return
-        if not message.content and not self.message_content:
-            return  # without the intent the text is not ours to read; members use the Answer form
         parent = message.channel.parent_id
         if parent is None:
             return
+        await self._hand_on(message, address(message.guild.id, parent), message.channel.id)
+
+    async def _hand_on(self, message: discord.Message, channel: ChannelAddress, thread_id: int) -> None:
+        """A reply in a question's thread, to the core: live from the gateway or read back after a gap."""
+        if not message.content and not self.message_content:
+            return  # without the intent the text is not ours to read; members use the Answer form
         await self._core().handle_answer(SubmitAnswer(
-            address(message.guild.id, parent), str(message.channel.id),
-            thread_message_ref(message.channel.id, message.id), speaker_of(message.author), message.content,
-            min(message.created_at, self._now()),
+            channel, str(thread_id), thread_message_ref(thread_id, message.id), speaker_of(message.author),
+            message.content, min(message.created_at, self._now()),
         ))
+
+    # ---- what was missed while the bot was not listening ----
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        """A shard has a new session (a session Discord would not resume, a reconnect): events of the gap are never
+        replayed, so the open rounds' threads of its guilds are read back. At start-up `read_back_missed` does it,
+        once the store is ready."""
+        if self.core is not None and self._store_ready:
+            await self._read_back_safely(shard_id)
+
+    async def read_back_missed(self) -> int:
+        """At start-up, once the schema is ready and before due work closes rounds: reads back what was missed in
+        every open round's thread of this process's shards; from then on each new session does it by itself.
+        Never raises; returns how many replies were handed on."""
+        self._store_ready = True
+        if self.core is None or not self.is_ready():
+            return 0  # not connected yet: the first session reads back
+        return await self._read_back_safely(None)
+
+    async def _read_back_safely(self, shard_id: int | None) -> int:
+        try:
+            count = await self.catch_up(shard_id)
+        except Exception as error:  # the gateway task must live on; the next session reads again
+            log.warning("reading back the open rounds' threads failed: %s", error or type(error).__name__)
+            return 0
+        if count:
+            log.info("counted %d replies made while prepbot was not listening", count)
+        return count
+
+    def _on_shard(self, guild_id: str, shard_id: int | None) -> bool:
+        shards = self.shard_count or 1
+        mine = (int(guild_id) >> 22) % shards
+        return mine == shard_id if shard_id is not None else self.shard_ids is None or mine in self.shard_ids
+
+    async def catch_up(self, shard_id: int | None = None) -> int:
+        """Reads the thread of every open round in the guilds of `shard_id` (of this process when None), one thread
+        after another, and hands each reply the core has not stored to it, as a live reply is; returns how many."""
+        count = 0
+        for thread in await self._core().open_threads(PLATFORM):
+            if self._on_shard(thread.channel.workspace, shard_id):
+                count += await self._read_back(thread)
+        return count
+
+    async def _read_back(self, thread: OpenThread) -> int:
+        """Hands on the thread's replies the core has not stored, the edits of those it has, and withdraws those
+        deleted meanwhile; returns how many new replies there were."""
+        thread_id = int(thread.thread_ref)
+        where = self.get_partial_messageable(thread_id, guild_id=int(thread.channel.workspace))
+        count = 0
+        seen: set[str] = set()
+        batch: list[Awaitable[Any]] = []  # handed on together: their commits are grouped, as live replies' are
+        try:
+            async for message in where.history(limit=None, after=discord.Object(id=thread_id), oldest_first=True):
+                ref = thread_message_ref(thread_id, message.id)
+                seen.add(ref)
+                if message.author.bot or message.type not in READ_BACK_TYPES:
+                    continue
+                if ref not in thread.stored:
+                    batch.append(self._hand_on(message, thread.channel, thread_id))
+                    count += 1
+                elif (ref in thread.kept and message.edited_at is not None and (message.content or self.message_content)
+                      and message.content.strip() != thread.kept[ref]):
+                    batch.append(self._core().handle_answer(EditAnswer(
+                        thread.channel, ref, message.content, min(message.edited_at, self._now()))))
+                if len(batch) >= READ_BACK_BATCH:
+                    await asyncio.gather(*batch)
+                    batch = []
+        except discord.NotFound:
+            await asyncio.gather(*batch)
+            if self.chat is not None:
+                await self.chat.thread_missing(thread.channel, thread.thread_ref, thread.round_id)
+            return count
+        except discord.HTTPException as error:
+            await asyncio.gather(*batch)
+            log.warning("could not read back the thread of round %s: %s", thread.round_id, error.text)
+            return count
+        await asyncio.gather(*batch)
+        for ref in thread.kept.keys() - seen:  # read to the end: these were deleted meanwhile
+            if not ref.startswith("modal:"):  # a form's answer has no message to delete
+                await self._core().handle_answer(WithdrawAnswer(thread.channel, ref, self._now()))
+        return count
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         content = payload.data.get("content")
@@ -160,7 +278,13 @@ class PrepClient(discord.AutoShardedClient):
         if interaction.type is discord.InteractionType.component and custom_id == "prep:answer":
             if interaction.message is None:
                 return
-            await interaction.response.send_modal(AnswerForm(self, interaction.message.id))
+            await interaction.response.send_modal(AnswerForm(interaction.message.id))
+        elif interaction.type is discord.InteractionType.modal_submit and custom_id.startswith(MODAL_PREFIX):
+            # Handled here rather than by the form object: a form opened before a restart is sent to a process
+            # that never showed it, and its custom_id carries all that is needed (the question's thread).
+            thread_id = custom_id.removeprefix(MODAL_PREFIX)
+            if thread_id.isdigit():
+                await self.submit_form(interaction, int(thread_id), form_text(data))
 
     async def submit_form(self, interaction: discord.Interaction, thread_id: int, text: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -215,19 +339,28 @@ class PrepClient(discord.AutoShardedClient):
 
 
 class AnswerForm(discord.ui.Modal):
-    """The form behind the Answer button: counts the same as a reply in the thread."""
+    """The form behind the Answer button: counts the same as a reply in the thread. Its submission is taken by
+    `PrepClient.on_interaction` (by custom_id), so that one sent after a restart counts too."""
 
-    def __init__(self, client: PrepClient, thread_id: int) -> None:
-        super().__init__(title="Your answer", custom_id=f"{MODAL_PREFIX}{thread_id}", timeout=None)
-        self.client = client
-        self.thread_id = thread_id
+    def __init__(self, thread_id: int) -> None:
+        super().__init__(title="Your answer", custom_id=f"{MODAL_PREFIX}{thread_id}", timeout=FORM_TIMEOUT)
         self.answer: discord.ui.TextInput[AnswerForm] = discord.ui.TextInput(
             label="Answer", style=discord.TextStyle.paragraph, max_length=MAX_MODAL_ANSWER, required=True,
+            custom_id=ANSWER_INPUT,
         )
         self.add_item(self.answer)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        await self.client.submit_form(interaction, self.thread_id, self.answer.value)
+
+def form_text(data: dict[str, Any]) -> str:
+    """The answer typed in a submitted Answer form, from the interaction's data."""
+    for row in data.get("components") or []:
+        if not isinstance(row, dict):
+            continue
+        items = row.get("components") or [row.get("component")]  # an action row, or a label (type 18)
+        for item in items:
+            if isinstance(item, dict) and item.get("custom_id") == ANSWER_INPUT:
+                return str(item.get("value") or "")
+    return ""
 
 
 def _join(*parts: str | None) -> str:

@@ -227,7 +227,10 @@ def reveal_messages(card: RevealCard) -> list[DiscordMessage]:
         f"{tally.answers} answer(s): {tally.on_time} on time, {tally.late} late · "
         f"average coverage {tally.average_coverage:.0%}"
     )))
-    return _marked(pack(embeds, MARKER_ROOM), REVEAL, card.round_id)
+    messages = _marked(pack(embeds, MARKER_ROOM), REVEAL, card.round_id)
+    if card.note:
+        messages[0].content = card.note[:MAX_CONTENT]
+    return messages
 
 
 def board_embed(card: LeaderboardCard) -> discord.Embed:

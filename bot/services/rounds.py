@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from textwrap import shorten
 from datetime import datetime, timedelta
 
 from bot.cards import (
@@ -25,7 +26,7 @@ from bot.domain.rotation import pick_daily, pick_practice
 from bot.domain.schedule import Slot
 from bot.domain.scoring import Award, answer_awards, streak_length, vote_award
 from bot.logs import add_log_context
-from bot.ports import ChatError, ChatPort
+from bot.ports import ChatError, ChatPort, ThreadGone
 from bot.questions import QuestionBank
 from bot.services.claims import ClaimGuard
 from bot.services.planning import plan_next_post
@@ -33,6 +34,7 @@ from bot.store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger("prepbot.rounds")
 STREAK_LOOKBACK = 60
+THREAD_GONE_NOTE = 'The thread of the question "{question}" was deleted, so its hint and feedback are posted here.'
 
 
 @dataclass(frozen=True)
@@ -365,13 +367,21 @@ async def reveal(
     try:
         if round_.reveal_ref is None:
             found = None
-            if not scored:  # an earlier attempt scored the round: it may have posted the reveal too
-                found = await chat.find_posted(channel.address, card, thread_ref=round_.message_ref,
-                                               since=round_.revealed_at or now)
-            if found is None and claim is not None:
-                await claim.before_posting()
-            reveal_ref = found if found is not None else \
-                await chat.reply_in_thread(channel.address, round_.message_ref, card)
+            since = round_.revealed_at or now
+            try:
+                if not scored:  # an earlier attempt scored the round: it may have posted the reveal too
+                    found = await chat.find_posted(channel.address, card, thread_ref=round_.message_ref, since=since)
+                if found is None and claim is not None:
+                    await claim.before_posting()
+                reveal_ref = found if found is not None else \
+                    await chat.reply_in_thread(channel.address, round_.message_ref, card)
+            except ThreadGone as error:  # one thread deleted: the channel is fine, the reveal goes there
+                log.warning("the question's thread is gone (%s): the reveal goes to the channel", error)
+                card = replace(card, note=THREAD_GONE_NOTE.format(question=shorten(question.question, 200)))
+                found = None if scored else await chat.find_posted(channel.address, card, since=since)
+                if found is None and claim is not None:
+                    await claim.before_posting()
+                reveal_ref = found if found is not None else await chat.post_message(channel.address, card)
             async with store.unit_of_work() as uow:
                 if claim is not None:
                     await claim.fence(uow)

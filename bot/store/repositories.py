@@ -511,6 +511,17 @@ class RoundRepository(_Repository):
         )
         return [_round_from(r) for r in rows]
 
+    async def open_on(self, platform: str) -> list[tuple[ChannelAddress, Round]]:
+        """The posted rounds still taking answers (not yet revealed) in the channels of `platform`, oldest first."""
+        rows = await self._c.execute(
+            select(channels.c.platform, channels.c.workspace, channels.c.channel_ref, rounds)
+            .select_from(rounds.join(channels, channels.c.id == rounds.c.channel_id))
+            .where(channels.c.platform == platform, rounds.c.status == RoundStatus.OPEN.value,
+                   rounds.c.message_ref.is_not(None))
+            .order_by(rounds.c.id)
+        )
+        return [(ChannelAddress(r.platform, r.workspace, r.channel_ref), _round_from(r)) for r in rows]
+
     async def recent(self, channel_id: int | None, limit: int) -> list[Round]:
         """The most recently created rounds of one channel (of every channel when None), newest first."""
         query = select(rounds)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -103,6 +103,17 @@ class DiscordTeam:
     guild: str = GUILD
     channel: str = CHANNEL
     ids: dict[str, str] = field(default_factory=dict)  # member name -> user id
+    _stop: Callable[[], Awaitable[None]] | None = None
+    _start: Callable[[], Awaitable[Running]] | None = None
+
+    async def restart(self, meanwhile: Callable[[], Awaitable[None]] | None = None) -> None:
+        """prepbot stops (its gateway sessions end) and starts again on the same database, as in a deploy;
+        `meanwhile()` runs while it is stopped."""
+        assert self._stop is not None and self._start is not None
+        await self._stop()
+        if meanwhile is not None:
+            await meanwhile()
+        self.live = await self._start()
 
     @property
     def bot_user(self) -> str:
@@ -310,9 +321,24 @@ async def discord_team(
         ids = populate(fake, guild, channel, members)
         if scene is not None:
             scene(fake)
+        runs: list[AsyncExitStack] = []
+        options = discord_settings(fake, tmp_path / "discord.db", **settings)
+
+        async def start() -> Running:
+            run = AsyncExitStack()
+            live = await run.enter_async_context(running(options, clock, bank=bank, tick=False))
+            runs.append(run)
+            return live
+
+        async def stop() -> None:
+            await runs.pop().aclose()
+
         with quick_gateway():
-            async with running(discord_settings(fake, tmp_path / "discord.db", **settings), clock,
-                               bank=bank, tick=False) as live:
+            try:
+                live = await start()
                 for guild_id in sync if sync is not None else [guild]:
                     await live.discord.sync_commands(int(guild_id))
-                yield DiscordTeam(fake, live, clock, guild, channel, ids)
+                yield DiscordTeam(fake, live, clock, guild, channel, ids, stop, start)
+            finally:
+                while runs:
+                    await stop()

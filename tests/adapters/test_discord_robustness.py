@@ -16,7 +16,7 @@ from bot.domain.model import Speaker, TaskKind
 from bot.messages import RunCommand
 from tests.adapters.discord_team import DiscordTeam, behavioral_hints, berlin, discord_team, eventually, \
     first_title, populate
-from tests.fakes.discord import FakeDiscord, Msg
+from tests.fakes.discord import P_CREATE_PUBLIC_THREADS, FakeDiscord, Msg
 
 SUBSCRIBE = {"time": "09:30", "timezone": "Europe/Berlin", "days": "mon-fri", "deadline": "17:00",
              "levels": "behavioral"}
@@ -169,6 +169,31 @@ async def test_a_rate_limited_reaction_still_ends_with_one_check_mark(tmp_path: 
         assert team.fake.violations == []
 
 
+FAN_OUT = [str(302 + i) for i in range(64)]
+
+
+def many_channels(fake: FakeDiscord) -> None:
+    for channel in FAN_OUT:
+        fake.add_channel("111", channel, f"team-{channel}")
+
+
+async def test_a_fan_out_to_sixty_four_channels_stays_under_the_global_rate_limit(tmp_path: Path) -> None:
+    async with discord_team(tmp_path, scene=many_channels) as team:
+        for channel in FAN_OUT:  # through the core: the commands' own traffic is not what this is about
+            await team.live.bot.handle_command(RunCommand(team.address(channel), Speaker("201", "ada"),
+                                                          "subscribe 09:30 Europe/Berlin mon-fri", "team"))
+        assert team.fake.global_429s() == []
+
+        await team.until(berlin(2026, 11, 30, 9, 31))
+
+        for channel in FAN_OUT:
+            [question] = team.questions(channel)
+            assert question.thread_id == question.id, f"no thread under the question in {channel}"
+        assert len(team.fake.calls_to("POST", "/channels/{channel_id}/messages/{message_id}/threads")) == 64
+        assert team.fake.global_429s() == []
+        assert team.fake.violations == []
+
+
 # ---- votes taken back ----
 
 
@@ -262,6 +287,149 @@ async def test_the_lost_channel_message_names_no_command_that_discord_does_not_h
         [dm] = team.dms("ada")
         # On Discord the schedule commands live under /prep-admin; there is no `/prep subscribe` to run.
         assert "/prep subscribe" not in dm and "subscribe the channel again" in dm, dm
+
+
+# ---- one question's thread or message deleted ----
+
+THREADS = "/channels/{channel_id}/messages/{message_id}/threads"
+EDIT = "/channels/{channel_id}/messages/{message_id}"
+
+
+async def answered_round(team: DiscordTeam) -> tuple[Msg, Msg]:
+    await subscribe(team)
+    await team.until(berlin(2026, 11, 30, 9, 30))
+    [question] = team.questions()
+    ben = await team.reply("ben", question.id, behavioral_hints())
+    await eventually(lambda: team.acked(ben), what="ben's ✅")
+    return question, ben
+
+
+async def still_subscribed(team: DiscordTeam) -> bool:
+    channel = await team.live.bot.find_channel(team.address())
+    return channel is not None and channel.subscribed
+
+
+def edits_of(team: DiscordTeam, message: Msg) -> int:
+    return sum(1 for c in team.fake.calls_to("PATCH", EDIT) if c.path.endswith(f"/{message.id}"))
+
+
+async def test_a_deleted_thread_leaves_the_channel_subscribed_and_its_reveal_comes_in_the_channel(
+    tmp_path: Path
+) -> None:
+    async with discord_team(tmp_path) as team:
+        question, _ = await answered_round(team)
+        team.fake.delete_channel(question.id)  # a moderator deletes the question's thread
+
+        await team.until(berlin(2026, 11, 30, 17, 5))
+
+        [reveal] = [m for m in team.bot_posts() if "Hint and feedback" in first_title(m.embeds)]
+        assert reveal.content.startswith("The thread of the question ") and "was deleted" in reveal.content
+        assert any(str(e.get("title", "")).startswith("ben (on time)") for e in reveal.embeds)
+        assert first_title(team.questions()[0].embeds).startswith("Closed:")
+        assert team.dms("ada") == []
+        assert await still_subscribed(team)
+
+        await team.until(berlin(2026, 12, 1, 9, 31))
+        assert len(team.questions()) == 2
+        assert team.fake.violations == []
+
+
+async def test_a_deleted_question_gets_its_reveal_in_its_thread_once_and_is_not_retried(tmp_path: Path) -> None:
+    async with discord_team(tmp_path) as team:
+        question, _ = await answered_round(team)
+        await team.fake.moderator_delete(team.channel, question.id)  # the thread stays, as on Discord
+
+        await team.until(berlin(2026, 11, 30, 17, 0))
+        await team.until(berlin(2026, 11, 30, 17, 30))
+
+        reveals = [t for t in team.bot_thread_texts(question.id) if t.startswith("Hint and feedback")]
+        assert len(reveals) == 1 and "ben (on time)" in "\n".join(team.bot_thread_texts(question.id))
+        assert edits_of(team, question) == 1  # tried once, Discord said the message is unknown: done
+        assert await still_subscribed(team) and team.dms("ada") == []
+        assert team.fake.violations == []
+
+
+async def test_a_deleted_question_and_thread_get_the_reveal_in_the_channel_once(tmp_path: Path) -> None:
+    async with discord_team(tmp_path) as team:
+        question, _ = await answered_round(team)
+        await team.fake.moderator_delete(team.channel, question.id)
+        team.fake.delete_channel(question.id)
+
+        await team.until(berlin(2026, 11, 30, 17, 30))
+
+        reveals = [m for m in team.bot_posts() if "Hint and feedback" in first_title(m.embeds)]
+        assert len(reveals) == 1 and "was deleted" in (reveals[0].content or "")
+        assert edits_of(team, question) == 1
+        assert await still_subscribed(team) and team.dms("ada") == []
+        assert team.fake.violations == []
+
+
+# ---- a thread that did not start ----
+
+
+def without_threads(team: DiscordTeam) -> None:
+    team.fake.deny_bot_permissions(team.channel, P_CREATE_PUBLIC_THREADS)
+
+
+def thread_starts(team: DiscordTeam) -> list[int]:
+    return [c.status for c in team.fake.calls_to("POST", THREADS)]
+
+
+async def test_a_thread_that_did_not_start_is_started_on_a_later_try_and_the_question_is_not_posted_again(
+    tmp_path: Path
+) -> None:
+    async with discord_team(tmp_path) as team:
+        await subscribe(team)
+        team.live.discord.chat.thread_retry_delays = (0.2,)
+        without_threads(team)
+
+        await team.until(berlin(2026, 11, 30, 9, 30))
+        team.fake.restore_bot_permissions(team.channel)  # the admin fixes the permission
+
+        [question] = team.questions()
+        await eventually(lambda: question.id in team.fake.threads, what="the thread, on a later try")
+        assert thread_starts(team) == [403, 201]
+        assert len(team.questions()) == 1
+        ben = await team.reply("ben", question.id, behavioral_hints())
+        await eventually(lambda: team.acked(ben), what="ben's ✅ in the late thread")
+        assert team.fake.violations == []
+
+
+async def test_a_thread_that_did_not_start_is_started_after_a_restart(tmp_path: Path) -> None:
+    async with discord_team(tmp_path) as team:
+        await subscribe(team)
+        team.live.discord.chat.thread_retry_delays = ()
+        without_threads(team)
+        await team.until(berlin(2026, 11, 30, 9, 30))
+        team.fake.restore_bot_permissions(team.channel)
+
+        await team.restart()
+
+        [question] = team.questions()
+        await eventually(lambda: question.id in team.fake.threads, what="the thread, after the restart")
+        assert team.fake.threads[question.id].name.startswith("Round ")
+        assert thread_starts(team) == [403, 201] and len(team.questions()) == 1
+        assert team.fake.violations == []
+
+
+async def test_a_thread_that_never_started_is_started_for_the_reveal(tmp_path: Path) -> None:
+    async with discord_team(tmp_path) as team:
+        await subscribe(team)
+        team.live.discord.chat.thread_retry_delays = ()
+        without_threads(team)
+        await team.until(berlin(2026, 11, 30, 9, 30))
+        [question] = team.questions()
+        form = await team.answer_with_form("eve", question, behavioral_hints())
+        await eventually(lambda: bool(team.followups(form)), what="the form's follow-up")
+        team.fake.restore_bot_permissions(team.channel)
+
+        await team.until(berlin(2026, 11, 30, 17, 0))
+
+        assert thread_starts(team) == [403, 201]
+        assert "eve (on time)" in "\n".join(team.bot_thread_texts(question.id))
+        assert [m for m in team.bot_posts() if "Hint and feedback" in first_title(m.embeds)] == []
+        assert await still_subscribed(team) and team.dms("ada") == []
+        assert team.fake.violations == []
 
 
 # ---- two servers ----

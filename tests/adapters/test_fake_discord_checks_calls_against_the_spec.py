@@ -586,3 +586,23 @@ def test_modal_limits() -> None:
                                                              "components": [long_label]})}
     assert problems == {"data.title": "Must be 45 or fewer in length.",
                         "data.components.0.components.0.label": "Must be 45 or fewer in length."}
+
+
+async def test_more_than_fifty_requests_in_a_second_get_a_global_429_and_interaction_answers_do_not(
+    fake: FakeDiscord
+) -> None:
+    headers = {"Authorization": f"Bot {TOKEN}", "User-Agent": "DiscordBot (https://example.test, 1.0)"}
+    channel = f"{fake.api_url}/channels/{CHANNEL}"
+    async with aiohttp.ClientSession() as http:
+        statuses = await asyncio.gather(*(http.get(channel, headers=headers) for _ in range(60)))
+        refused = [r for r in statuses if r.status == 429]
+        assert len(refused) >= 10
+        body = await refused[0].json()
+        assert body["global"] is True and refused[0].headers["X-RateLimit-Global"] == "true"
+        assert float(refused[0].headers["Retry-After"]) >= 1
+        for r in statuses:
+            r.release()
+        callback = f"{fake.api_url}/interactions/1/no-such-token/callback"
+        async with http.post(callback, json={"type": 1}, headers=headers) as r:
+            assert r.status == 404  # interaction endpoints are not counted: unknown, not rate limited
+    assert len(fake.global_429s()) == len(refused)

@@ -96,7 +96,9 @@ MAX_THREAD_NAME = 100
 THREAD_ARCHIVE_DURATIONS = frozenset({60, 1440, 4320, 10080})
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 INTERACTION_ACK_DEADLINE = 3.0  # seconds Discord waits for the initial interaction response
-INTERACTION_TOKEN_TTL = 15 * 60.0  # interaction tokens (follow-ups, @original) live 15 minutes
+INTERACTION_TOKEN_TTL = 15 * 60.0
+GLOBAL_RATE_LIMIT = 50  # requests per second per bot (https://discord.com/developers/docs/topics/rate-limits)
+GLOBAL_EXEMPT = ("/interactions/", "/webhooks/")  # interaction endpoints are not bound to the global limit  # interaction tokens (follow-ups, @original) live 15 minutes
 HEARTBEAT_INTERVAL_MS = 41_250
 
 COMMAND_NAME_RE = re.compile(r"^[-_'\w]{1,32}$")
@@ -1106,6 +1108,7 @@ class FakeDiscord:
         compress_gateway: bool = True,
         specs_dir: Path | None = None,
         now: Callable[[], float] = time.time,
+        global_rate_limit: int | None = GLOBAL_RATE_LIMIT,
     ) -> None:
         self.spec = load_spec((specs_dir or SPECS_ROOT).resolve())
         self.token = token
@@ -1119,6 +1122,11 @@ class FakeDiscord:
         self.compress_gateway = compress_gateway
         self.ack_deadline = INTERACTION_ACK_DEADLINE
         self._now = now
+        # Discord's global limit: this many requests per second per bot, interaction endpoints aside. Measured on the
+        # real clock (requests arrive in real time whatever the scene's clock says); None: no global limit.
+        self.global_rate_limit = global_rate_limit
+        self._global_window: collections.deque[float] = collections.deque()
+        self._identify_gate: asyncio.Event | None = None
 
         self.messages: dict[str, list[Msg]] = {}
         self.threads: dict[str, Thread] = {}
@@ -1433,6 +1441,37 @@ class FakeDiscord:
                 ws, s.ws = s.ws, None
                 self._ready_event(shard_id).clear()
                 await ws.close(code=code, message=b"fake discord dropped the connection")
+
+    def hold_identify(self) -> None:
+        """IDENTIFYs wait (no READY) until `release_identify()`: the gap between losing a session and the next."""
+        self._identify_gate = asyncio.Event()
+
+    def release_identify(self) -> None:
+        if self._identify_gate is not None:
+            self._identify_gate.set()
+        self._identify_gate = None
+
+    async def invalidate_session(self, shard_id: int = 0) -> None:
+        """Discord ends the shard's session (op 9, not resumable): the client must IDENTIFY again, and events of the
+        gap are never replayed to it."""
+        for s in self.sessions:
+            if s.shard_id == shard_id and not s.invalidated:
+                s.invalidated = True
+                self._ready_event(shard_id).clear()
+                if s.ws is not None and not s.ws.closed:
+                    await self._send(s, {"op": 9, "s": None, "t": None, "d": False})
+
+    async def moderator_delete(self, channel_id: str, message_id: str) -> None:
+        """A moderator deletes any message, the bot's own included: MESSAGE_DELETE as for a member's."""
+        msg = self._all_messages.get(message_id)
+        if msg is None or msg.channel_id != channel_id or msg.deleted:
+            raise KeyError(f"no message {message_id} in channel {channel_id}")
+        msg.deleted = True
+        data: dict[str, Any] = {"id": msg.id, "channel_id": msg.channel_id}
+        if msg.guild_id:
+            data["guild_id"] = msg.guild_id
+        if self._bot_can_see(msg.channel_id):
+            await self._dispatch("MESSAGE_DELETE", data, guild_id=msg.guild_id, intent=I_GUILD_MESSAGES)
 
     async def user_message(self, channel_id: str, user_id: str, content: str) -> Msg:
         """A member posts in a channel, thread or DM: stored, then MESSAGE_CREATE is dispatched."""
@@ -2229,6 +2268,8 @@ class FakeDiscord:
         self, ws: web.WebSocketResponse, d: dict[str, Any], compressor: Any
     ) -> GatewaySession | None:
         where = "gateway IDENTIFY"
+        if self._identify_gate is not None:
+            await self._identify_gate.wait()
         self.identified.append(copy.deepcopy(d))
         if d.get("token") != self.token:
             await ws.close(code=4004, message=b"Authentication failed.")
@@ -2326,6 +2367,23 @@ class FakeDiscord:
         await self._send(session, {"op": 0, "t": "GUILD_MEMBERS_CHUNK", "s": session.seq, "d": data})
 
     # ---- internals: REST plumbing ----
+
+    def _global_wait(self) -> float:
+        """Counts a request against the global limit: 0 when it is within the limit (a sliding second), else the
+        seconds until it would be (the request is refused and not counted)."""
+        now = time.monotonic()
+        window = self._global_window
+        while window and window[0] <= now - 1.0:
+            window.popleft()
+        assert self.global_rate_limit is not None
+        if len(window) >= self.global_rate_limit:
+            return window[0] + 1.0 - now
+        window.append(now)
+        return 0.0
+
+    def global_429s(self) -> list[Call]:
+        """The calls Discord refused for the bot's global rate limit."""
+        return [c for c in self.calls if c.status == 429 and isinstance(c.response, dict) and c.response.get("global")]
 
     def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
         if status == 204:
@@ -2486,6 +2544,16 @@ class FakeDiscord:
             spec_problems += self._spec_body_problems(route, method, body)
         elif body is None and (route.operations[method].get("requestBody") or {}).get("required") and not uploads:
             self._violation(where, "the spec requires a request body")
+
+        # Discord's global limit, counted for calls with the bot's token
+        if (self.global_rate_limit is not None and auth is not None
+                and not rel_decoded.startswith(GLOBAL_EXEMPT)):
+            wait = self._global_wait()
+            if wait > 0:
+                headers = {"Retry-After": str(max(1, math.ceil(wait))), "X-RateLimit-Global": "true",
+                           "X-RateLimit-Scope": "global", "Via": "1.1 google"}
+                answer = {"message": "You are being rate limited.", "retry_after": round(wait, 3), "global": True}
+                return finish(429, answer, route.template, headers)
 
         # rate limits set up by the test
         for rule in self._rate_limits:
