@@ -15,7 +15,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,7 +26,7 @@ from bot.questions import PackError, load_pack
 
 SheetFormat = Literal["csv", "md"]
 SHEET_FORMATS: tuple[SheetFormat, ...] = ("csv", "md")
-CSV_COLUMNS = ("id", "level", "question", "hint", "key_points")
+CSV_COLUMNS = ("id", "level", "question", "hint", "model_answer", "key_points", "why")
 _REQUIRED_COLUMNS = ("question", "hint", "key_points")
 _PACK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _SLUG_LENGTH = 48
@@ -54,6 +54,7 @@ class SheetQuestion:
     hint: str
     key_points: list[KeyPoint]
     id: str | None = None
+    model_answer: str = ""
 
 
 @dataclass
@@ -203,7 +204,13 @@ def _csv_question(file: Path, where: str, row: dict[str, str], default_level: Le
         raise SheetError(file, where, "key_points", "is missing (write 'point: term | term; point: term')")
     raw_points = [piece for piece in _split_unescaped(row["key_points"], ";\n") if piece.strip()]
     key_points = [parse_key_point(piece, file, where, n) for n, piece in enumerate(raw_points, start=1)]
-    return SheetQuestion(where, level, row["question"], row["hint"], key_points, row.get("id") or None)
+    whys = [_unescape(piece) for piece in _split_unescaped(row.get("why", ""), ";")] if row.get("why") else []
+    if len(whys) > len(key_points):
+        raise SheetError(file, where, "why", f"has {len(whys)} lines for {len(key_points)} key points (one per key "
+                                             "point, in order, separated by ';')")
+    key_points = [replace(k, why=why) for k, why in zip(key_points, whys)] + key_points[len(whys):]
+    return SheetQuestion(where, level, row["question"], row["hint"], key_points, row.get("id") or None,
+                         row.get("model_answer", ""))
 
 
 def _level(file: Path, where: str, text: str, default_level: Level | None) -> Level:
@@ -222,6 +229,8 @@ def _level(file: Path, where: str, text: str, default_level: Level | None) -> Le
 _HEADING = re.compile(r"^(#{1,6})(?:\s+(.*?))?(?:\s+#+)?\s*$")
 _ID_LINE = re.compile(r"^id\s*:\s*(.*)$", re.IGNORECASE)
 _HINT_LINE = re.compile(r"^hint\s*:\s*(.*)$", re.IGNORECASE)
+_MODEL_ANSWER_LINE = re.compile(r"^model answer\s*:\s*(.*)$", re.IGNORECASE)
+_WHY_LINE = re.compile(r"^why\s*:\s*(.*)$", re.IGNORECASE)
 _BULLET = re.compile(r"^[-*+]\s+(.*)$")
 
 
@@ -230,11 +239,13 @@ class _Block:
     line: int
     level: Level | None
     question: list[str]
-    section: str = "question"  # question | hint | id | points
+    section: str = "question"  # question | hint | model_answer | id | points
     id: str | None = None
     id_line: int = 0
     hint: list[str] | None = None
     hint_line: int = 0
+    model_answer: list[str] | None = None
+    model_answer_line: int = 0
     key_points: list[KeyPoint] = field(default_factory=list)
 
 
@@ -297,7 +308,19 @@ def read_markdown_sheet(file: Path, text: str, default_level: Level | None = Non
 
 def _markdown_line(file: Path, where: str, number: int, line: str, block: _Block) -> None:
     id_line, hint_line, bullet = _ID_LINE.match(line), _HINT_LINE.match(line), _BULLET.match(line)
-    if id_line:
+    model_answer_line, why_line = _MODEL_ANSWER_LINE.match(line), _WHY_LINE.match(line)
+    if why_line and block.section == "points":
+        last = block.key_points[-1]
+        if last.why:
+            raise SheetError(file, where, "why", f"is given twice for the key point '{last.point}'")
+        block.key_points[-1] = replace(last, why=why_line.group(1).strip())
+    elif model_answer_line and block.section != "points":
+        if block.model_answer is not None:
+            raise SheetError(file, where, "model_answer", "is given twice for one question (line "
+                                                          f"{block.model_answer_line} and here)")
+        block.model_answer, block.model_answer_line = [model_answer_line.group(1)], number
+        block.section = "model_answer"
+    elif id_line:
         if block.id is not None:
             raise SheetError(file, where, "id", f"is given twice for one question (line {block.id_line} and here)")
         block.id, block.id_line, block.section = id_line.group(1).strip(), number, "id"
@@ -314,10 +337,13 @@ def _markdown_line(file: Path, where: str, number: int, line: str, block: _Block
     elif block.section == "hint":
         assert block.hint is not None
         block.hint.append(line)
+    elif block.section == "model_answer":
+        assert block.model_answer is not None
+        block.model_answer.append(line)
     elif line:
         after = "the key points" if block.section == "points" else "the id"
         raise SheetError(file, where, "question", f"unexpected text after {after}: '{line[:60]}' (a key point is "
-                                                  "one '- point: term | term' line; the hint starts with 'Hint:')")
+                                                  "one '- point: term | term' line, optionally followed by a 'Why:' line; the hint starts with 'Hint:')")
 
 
 def _markdown_question(file: Path, block: _Block) -> SheetQuestion:
@@ -331,7 +357,8 @@ def _markdown_question(file: Path, block: _Block) -> SheetQuestion:
     if not block.key_points:
         raise SheetError(file, where, "key_points", "none given (add '- point: term | term' lines)")
     question_id = block.id or None
-    return SheetQuestion(where, block.level, _joined(block.question), hint, block.key_points, question_id)
+    return SheetQuestion(where, block.level, _joined(block.question), hint, block.key_points, question_id,
+                         _joined(block.model_answer or []))
 
 
 # ---- reading any sheet ----
@@ -419,19 +446,24 @@ _PackDumper.add_representer(_Terms, _represent_terms)
 _PackDumper.add_representer(str, _represent_text)
 
 
+def _question_entry(q: Question) -> dict[str, Any]:
+    """One question as the pack writes it; the optional fields only when they are given."""
+    entry: dict[str, Any] = {"id": q.id, "level": q.level.value, "question": q.question, "hint": q.hint}
+    if q.model_answer:
+        entry["model_answer"] = q.model_answer
+    entry["key_points"] = [
+        {"point": k.point, **({"why": k.why} if k.why else {}), "terms": _Terms(k.terms)} for k in q.key_points
+    ]
+    return entry
+
+
 def pack_yaml(pack: str, title: str, questions: Sequence[Question], source: str | None = None) -> str:
     """The YAML text of a pack, in the layout of the shipped packs."""
     document: dict[str, Any] = {
         "pack": pack,
         "title": title,
         "questions": [
-            {
-                "id": q.id,
-                "level": q.level.value,
-                "question": q.question,
-                "hint": q.hint,
-                "key_points": [{"point": k.point, "terms": _Terms(k.terms)} for k in q.key_points],
-            }
+            _question_entry(q)
             for q in questions
         ],
     }
@@ -471,7 +503,7 @@ def import_sheet(
     shown_title = title or sheet.title or name
     ids = assign_ids(sheet.questions)
     questions = [
-        Question(qid, q.level, q.question, q.hint, tuple(q.key_points), pack=name)
+        Question(qid, q.level, q.question, q.hint, tuple(q.key_points), pack=name, model_answer=q.model_answer)
         for qid, q in zip(ids, sheet.questions, strict=True)
     ]
     text = pack_yaml(name, shown_title, questions, source=file.name)
@@ -518,13 +550,14 @@ def pack_title(file: Path) -> str | None:
 
 
 def csv_sheet(questions: Sequence[Question]) -> str:
-    """The questions as a CSV sheet with the columns id, level, question, hint, key_points."""
+    """The questions as a CSV sheet with the columns id, level, question, hint, model_answer, key_points, why."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for q in questions:
         points = "; ".join(key_point_text(k) for k in q.key_points)
-        writer.writerow([q.id, q.level.value, q.question, q.hint, points])
+        whys = "; ".join(_escape(k.why, ";") for k in q.key_points) if any(k.why for k in q.key_points) else ""
+        writer.writerow([q.id, q.level.value, q.question, q.hint, q.model_answer, points, whys])
     return out.getvalue()
 
 
@@ -543,7 +576,13 @@ def markdown_sheet(questions: Sequence[Question], title: str | None = None) -> s
         lines += [f"### {first}", *rest, "", f"id: {q.id}", ""]
         hint_first, *hint_rest = q.hint.split("\n")
         lines += [f"Hint: {hint_first}", *hint_rest, ""]
-        lines += [f"- {key_point_text(k, ' | ')}" for k in q.key_points]
+        if q.model_answer:
+            answer_first, *answer_rest = q.model_answer.split("\n")
+            lines += [f"Model answer: {answer_first}", *answer_rest, ""]
+        for k in q.key_points:
+            lines.append(f"- {key_point_text(k, ' | ')}")
+            if k.why:
+                lines.append(f"  Why: {k.why}")
         lines.append("")
     return "\n".join(lines)
 
@@ -566,7 +605,7 @@ def export_sheet(pack_file: Path, fmt: str) -> str:
                                                    "try the other format")
     for original, copy in zip(questions, back, strict=True):
         again = Question(copy.id or "", copy.level, copy.question, copy.hint, tuple(copy.key_points),
-                         pack=original.pack)
+                         pack=original.pack, model_answer=copy.model_answer)
         if again != original:
             raise SheetError(pack_file, f"question '{original.id}'", "sheet",
                              f"cannot be written as a {kind} sheet without changing it; try the other format")

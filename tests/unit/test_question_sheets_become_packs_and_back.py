@@ -66,9 +66,11 @@ def test_an_exported_csv_sheet_has_one_row_per_question_with_key_points_and_term
 
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(rows) == 50
-    assert list(rows[0]) == ["id", "level", "question", "hint", "key_points"]
+    assert list(rows[0]) == ["id", "level", "question", "hint", "model_answer", "key_points", "why"]
     first = load_pack(SHIPPED)[0]
     assert rows[0]["id"] == first.id and rows[0]["level"] == first.level.value
+    assert rows[0]["model_answer"] == first.model_answer and first.model_answer
+    assert rows[0]["why"].split("; ")[0] == first.key_points[0].why
     assert rows[0]["key_points"].split("; ")[0] == f"{first.key_points[0].point}: {'|'.join(first.key_points[0].terms)}"
 
 
@@ -145,3 +147,56 @@ def test_a_markdown_sheet_reads_levels_questions_hints_and_key_points(tmp_path, 
     assert second.hint == "Cover tracking, comparison and sharing."
     assert second.key_points == (KeyPoint("Tracks runs", ("mlflow", "weights and biases", "track")),
                                  KeyPoint("Compares runs", ("compar",)), KeyPoint("Shares results", ("shar", "report")))
+
+
+def test_a_markdown_sheet_carries_a_model_answer_and_a_why_under_each_key_point(tmp_path, capsys):
+    sheet = tmp_path / "team.md"
+    sheet.write_text(
+        "## Beginner\n\n"
+        "### Why pin dependency versions?\n\n"
+        "Hint: Builds must be repeatable.\n\n"
+        "Model answer: Pinning every version makes the build repeatable:\nthe same lock file gives the same image.\n\n"
+        "- Repeatable builds: repeatable build | reproducible\n"
+        "  Why: a rebuild months later must give the image you tested.\n"
+        "- Fewer surprises in production: surprise | breakage\n"
+        "- Same image everywhere: lock file\n"
+        "  why: staging and production then run the same bytes.\n",
+        encoding="utf-8",
+    )
+    pack = tmp_path / "team.yaml"
+
+    assert prepbot(capsys, "questions", "import", str(sheet), "--output", str(pack))[0] == 0
+
+    (question,) = load_pack(pack)
+    assert question.model_answer == ("Pinning every version makes the build repeatable: "
+                                     "the same lock file gives the same image.")
+    assert [k.why for k in question.key_points] == [
+        "a rebuild months later must give the image you tested.", "",
+        "staging and production then run the same bytes.",
+    ]
+
+
+def test_a_csv_sheet_gives_each_key_point_its_why_in_order_and_refuses_more_whys_than_points(tmp_path, capsys):
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "level,question,hint,model_answer,key_points,why\n"
+        'beginner,Why pin versions?,Builds must be repeatable.,"Pin them, so builds repeat.",'
+        '"Repeatable builds: reproducible; Fewer surprises: breakage; Same image: lock file",'
+        '"a rebuild must match; ; same bytes everywhere"\n',
+        encoding="utf-8",
+    )
+    assert prepbot(capsys, "questions", "import", str(good), "--output", str(tmp_path / "good.yaml"))[0] == 0
+    (question,) = load_pack(tmp_path / "good.yaml")
+    assert question.model_answer == "Pin them, so builds repeat."
+    assert [k.why for k in question.key_points] == ["a rebuild must match", "", "same bytes everywhere"]
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "level,question,hint,key_points,why\n"
+        'beginner,Why pin versions?,Builds must be repeatable.,"A: reproducible; B: breakage; C: lock file",'
+        '"one; two; three; four"\n',
+        encoding="utf-8",
+    )
+    code, _, err = prepbot(capsys, "questions", "import", str(bad), "--output", str(tmp_path / "bad.yaml"))
+    assert code == 1 and "bad.csv: row 2: why: has 4 lines for 3 key points" in err
+    assert not (tmp_path / "bad.yaml").exists()
