@@ -291,3 +291,19 @@ async def test_an_answer_that_orders_the_judge_to_mark_everything_scores_no_more
     assert awards_of(carol)["coverage"] <= round(Weights().coverage * offline.ratio)
     assert carol.covered_count <= offline.covered
     assert "ai" in team.reveal_of(question).graded_by.lower()
+
+
+async def test_a_process_without_a_judge_grades_an_ai_channel_offline_and_says_why(judged_team: MakeTeam) -> None:
+    judged = await judged_team()
+    team = judged.team
+    question = await open_question(team)
+    await team.answer(question, BOB_SAYS, by=BOB)
+    team.judge = None
+
+    await team.restart()
+    await team.until(berlin(MONDAY, 17, 0))
+
+    assert judged.server.requests == []
+    reveal = team.reveal_of(question)
+    assert reveal.graded_by == "Graded by offline grader: 1 answer (no AI judge is configured)."
+    assert feedback_for(reveal, "bob").covered == grade(BOB_SAYS, LATENCY).points
