@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.domain.judging import GroundedJudgement, grounded, judgement_key
 from bot.domain.matching import Coverage, PointCoverage, PointStatus, grade, to_json
 from bot.domain.questions import Question
-from bot.judging import Judge, JudgedPoint, Judgement, JudgeError, JudgeRequest
+from bot.judging import Judge, JudgedPoint, Judgement, JudgeError, JudgeRequest, JudgeUnavailable
 from bot.store.judging import StoredJudgement
 from bot.store.unit_of_work import Store
 
@@ -182,7 +182,9 @@ async def _judge_missing(
             try:
                 judgement = await judge.judge(request)
             except JudgeError as error:
-                log.warning("the AI judge gave no judgement for an answer to %s: %s", request.question_id, error)
+                why = error.reason if isinstance(error, JudgeUnavailable) else "its reply did not validate twice"
+                log.warning("the AI judge gave no judgement for an answer to %s (%s): graded offline",
+                            request.question_id, why)
                 failed[key] = Fallback.FAILED
                 return
             verdict = _ground(judgement, request)
