@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from adapters.health import PlatformHealth, discord_health, slack_health
+from adapters.judge.openai import judge_from
 from adapters.metrics import CONTENT_TYPE, PrometheusMetrics
 from bot.app import PrepBot
 from bot.bootstrap import bootstrap
@@ -83,7 +84,8 @@ async def running(
     if not ports:
         await store.close()
         raise NothingToServe("no platform is configured (SLACK_BOT_TOKEN, SLACK_APP_TOKEN, DISCORD_TOKEN)")
-    bot = bootstrap(settings, ChatRouter(ports), clock, bank=bank, store=store, metrics=metrics)
+    judge = judge_from(settings, metrics)
+    bot = bootstrap(settings, ChatRouter(ports), clock, bank=bank, store=store, metrics=metrics, judge=judge)
     web_app = web.Application()
     health = web.RouteTableDef()
     checks: list[PlatformHealth] = []
@@ -190,6 +192,8 @@ async def running(
         if slack is not None:
             await slack.close()
         await bot.close()
+        if judge is not None:
+            await judge.close()
 
 
 async def _uncut(work: Coroutine[Any, Any, object], what: str) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.cards import Card
 from bot.config import Settings
 from bot.domain.model import Channel, ChannelAddress
+from bot.judging import Judge
 from bot.messages import AnswerCommand, AnswerOutcome, CastVote, CommandReply, Ignored, RetractVote, RunCommand, \
     VoteCounted
 from bot.logs import log_context
@@ -60,13 +61,15 @@ class PrepBot:
     directory: Directory
     metrics: Metrics = field(default_factory=NoMetrics)
     identity: ProcessIdentity = field(default_factory=ProcessIdentity.current)
+    judge: Judge | None = None  # the AI judge, when one is configured
     due: DueWork = field(init=False)
     inbox: CommandInbox = field(init=False)
     _background: set[asyncio.Task[None]] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         self.due = DueWork(store=self.store, chat=self.chat, bank=self.bank, settings=self.settings,
-                           clock=self.clock.now, metrics=self.metrics, identity=self.identity)
+                           clock=self.clock.now, metrics=self.metrics, identity=self.identity,
+                           judge=self.judge)
         self.inbox = CommandInbox(self.handle_command, store=self.store, intake=self.answers, chat=self.chat,
                                   clock=self.clock.now, lease=self.settings.claim_lease, identity=self.identity)
 
@@ -176,7 +179,8 @@ class PrepBot:
         try:
             with log_context(command.channel, command=command.text.split(" ", 1)[0] or "help"):
                 return await run_command(command, store=self.store, chat=self.chat, bank=self.bank,
-                                         settings=self.settings, now=self.clock.now(), directory=self.directory)
+                                         settings=self.settings, now=self.clock.now(), directory=self.directory,
+                                         judge=self.judge)
         except SQLAlchemyError:
             self.metrics.database_error()
             raise

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.app import PrepBot
 from bot.config import Settings
+from bot.judging import Judge
 from bot.metrics import CountingChat
 from bot.ports import ChatPort, Clock, Metrics, NoMetrics
 from bot.questions import QuestionBank, load_bank
@@ -25,9 +26,10 @@ def question_folders(settings: Settings) -> list[Path]:
 
 def bootstrap(
     settings: Settings, chat: ChatPort, clock: Clock, bank: QuestionBank | None = None, store: Store | None = None,
-    metrics: Metrics | None = None,
+    metrics: Metrics | None = None, judge: Judge | None = None,
 ) -> PrepBot:
     """A PrepBot on the configured database (or `store`) and question packs; call `await bot.start()` before use.
+    `judge` is the AI judge the outer ring built when one is configured (the core never builds it).
 
     Raises PackError when a question pack is broken.
     """
@@ -45,4 +47,5 @@ def bootstrap(
         answers=AnswerIngest(store, chat, settings.answer_max_chars, directory),
         directory=directory,
         metrics=metrics,
+        judge=judge,
     )

@@ -43,6 +43,7 @@ class AnswerFeedback:
     note: str = ""
     did_well: str = ""  # what the answer did well, in the member's own words
     study_next: str = ""  # the point to study next, with why it matters
+    judge_says: str = ""  # the AI judge's feedback for this answer, framed, when the judge graded it
 
     @property
     def covered_count(self) -> int:
@@ -123,6 +124,32 @@ def grader_words(grader: str | None) -> str:
     if grader in (None, LEGACY_GRADER):
         return "Scored by the earlier word matcher, before answers were graded on their explanations."
     return f"Scored by {grader}."
+
+
+FALLBACK_WORDS = {
+    "late": "the judge did not answer in time",
+    "failed": "the judge failed or its reply did not validate",
+    "budget": "the AI judge's daily request budget was spent",
+    "off": "no AI judge is configured",
+}
+
+
+def judge_says(feedback: str) -> str:
+    """How the reveal frames the AI judge's feedback for one answer."""
+    return f"The AI judge says: {feedback}" if feedback else ""
+
+
+def judged_words(models: dict[str, int], fallbacks: dict[str, int]) -> str:
+    """Which grader scored a round's answers when its channel is graded by the AI judge: how many answers the judge
+    graded (per model), how many the offline grader graded instead, and why."""
+    parts = [f"AI judge (model {model}): {count} answer{'s' if count != 1 else ''}"
+             for model, count in sorted(models.items())]
+    offline = sum(fallbacks.values())
+    if offline:
+        why = "; ".join(FALLBACK_WORDS.get(reason, reason) for reason in sorted(fallbacks))
+        parts.append(f"offline grader: {offline} answer{'s' if offline != 1 else ''} ({why})")
+    rule = " A key point counts only where the judge quoted your answer's own words for it." if models else ""
+    return "Graded by " + "; ".join(parts) + "." + rule
 
 
 @dataclass(frozen=True)

@@ -209,6 +209,7 @@ def _database_failed(settings: Settings, problem: str) -> int:
 
 async def _console(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.console.chat import ConsoleChat
+    from adapters.judge.openai import judge_from
     from adapters.console.session import ConsoleSession, stdin_is_terminal
     from bot.bootstrap import bootstrap
     from bot.clock import FakeClock, TravelClock
@@ -231,7 +232,8 @@ async def _console(args: argparse.Namespace, settings: Settings) -> int:
     else:
         clock = TravelClock()
     chat = ConsoleChat(clock=clock, tz=tz, as_json=args.json)
-    bot = bootstrap(settings, chat, clock)
+    judge = judge_from(settings)
+    bot = bootstrap(settings, chat, clock, judge=judge)
     session = ConsoleSession(bot, chat, clock, tz, args.member)
     waker = Waker(bot.run_due, settings.tick_seconds) if isinstance(clock, TravelClock) else None
     try:
@@ -244,6 +246,8 @@ async def _console(args: argparse.Namespace, settings: Settings) -> int:
         if waker:
             await waker.stop()
         await bot.close()
+        if judge is not None:
+            await judge.close()
     return 0
 
 

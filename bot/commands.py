@@ -20,6 +20,7 @@ from bot.domain.timeparse import (
 from bot.messages import (
     PrepCommand,
     SetConfig,
+    SetGrader,
     SetHolidays,
     SetOptOut,
     SetPaused,
@@ -39,7 +40,8 @@ USAGE = {
     "leaderboard": "/prep leaderboard [week|month|all] [level]",
     "subscribe": "/prep subscribe [HH:MM] [Area/City] [mon-fri] [deadline HH:MM or 8h] [level,level]",
     "holidays": "/prep holidays <country code> | none | add YYYY-MM-DD ... | remove YYYY-MM-DD ...",
-    "config": "/prep config [time HH:MM | tz Area/City | days mon-fri | deadline HH:MM|8h | levels a,b]",
+    "config": "/prep config [time HH:MM | tz Area/City | days mon-fri | deadline HH:MM|8h | levels a,b | "
+              "grader ai|offline]",
 }
 
 HELP_TEXT = """\
@@ -98,7 +100,8 @@ def parse_schedule_args(args: list[str], usage: str) -> Subscribe:
 
 
 _CONFIG_KEYS = {"time": "time", "tz": "zone", "timezone": "zone", "days": "days", "deadline": "deadline",
-                "levels": "levels"}
+                "levels": "levels", "grader": "grader"}
+GRADERS = ("ai", "offline")
 
 
 def _parse_config(args: list[str]) -> PrepCommand:
@@ -109,8 +112,12 @@ def _parse_config(args: list[str]) -> PrepCommand:
     if key not in _CONFIG_KEYS or len(args) != 2:
         raise UsageError(f"'{' '.join(args)}' is not a setting I can change. Usage: {usage}")
     value = args[1]
+    kind = _CONFIG_KEYS[key]
+    if kind == "grader":
+        if value.lower() not in GRADERS:
+            raise UsageError(f"'{value}' is not a grader: ai or offline. Usage: {usage}")
+        return SetGrader(value.lower())
     try:
-        kind = _CONFIG_KEYS[key]
         if kind == "time":
             return SetConfig(Subscribe(post_time=parse_time_of_day(value)))
         if kind == "zone":

@@ -70,6 +70,7 @@ class Settings:
     judge_timeout_seconds: float = 30.0  # one request; a whole judgement is bounded by the caller's deadline
     judge_concurrency: int = 8  # requests in flight at once, per process
     judge_daily_budget: int = 1000  # requests a day; 0: none (the offline grader grades everything)
+    judge_reveal_wait_seconds: float = 60.0  # how long a reveal waits for the judge before grading the rest offline
     health_check_seconds: float = 30.0  # how often each platform's auth call checks that it can serve
     retry_max_seconds: float = 30.0  # the longest pause between tries to reach a platform or the database
 
@@ -128,6 +129,8 @@ class Settings:
             return None
         if urlsplit(self.judge_base_url).scheme not in ("http", "https"):
             raise ConfigError(f"configuration: judge_base_url must be an http(s) URL, not {self.judge_base_url!r}")
+        if self.judge_reveal_wait_seconds <= 0:
+            raise ConfigError("configuration: judge_reveal_wait_seconds must be positive")
         if self.judge_timeout_seconds <= 0 or self.judge_concurrency < 1 or self.judge_daily_budget < 0:
             raise ConfigError("configuration: judge_timeout_seconds must be positive, judge_concurrency at least 1 "
                               "and judge_daily_budget not negative")

@@ -190,6 +190,11 @@ class SetConfig:
     changes: Subscribe
 
 
+@dataclass(frozen=True)
+class SetGrader:
+    grader: str  # offline | ai
+
+
 PrepCommand = (
     ShowHelp
     | StartPractice
@@ -203,7 +208,8 @@ PrepCommand = (
     | SetHolidays
     | ShowConfig
     | SetConfig
+    | SetGrader
 )
 
-ADMIN_COMMANDS = (Subscribe, Unsubscribe, SetPaused, SkipNext, SetHolidays, ShowConfig, SetConfig)
+ADMIN_COMMANDS = (Subscribe, Unsubscribe, SetPaused, SkipNext, SetHolidays, ShowConfig, SetConfig, SetGrader)
 

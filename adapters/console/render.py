@@ -49,7 +49,7 @@ def render_reveal(card: RevealCard) -> str:
             mark = "x" if point.covered else " "
             remark = point_remark(point)
             lines.append(f"    [{mark}] {point.point}" + (f"  ({remark})" if remark else ""))
-        for advice in (item.did_well, item.study_next):
+        for advice in (item.judge_says, item.did_well, item.study_next):
             if advice:
                 lines.append(f"    {advice}")
         if item.awards:

@@ -59,9 +59,12 @@ class ConsoleSession:
         self.chat.show_private(self.speaker.ref, Notice(text, NoticeKind.ERROR))
 
     async def ensure_subscribed(self) -> None:
-        """A new console channel starts subscribed with the default schedule in the console's zone."""
+        """A new console channel starts subscribed with the default schedule in the console's zone, graded by the
+        AI judge when one is configured."""
         if await self.bot.find_channel(CHANNEL) is None:
             await self._command(f"subscribe {self.tz}")
+            if self.bot.judge is not None:
+                await self._command("config grader ai")
 
     async def _open_thread(self) -> tuple[int, str] | None:
         latest = await self.bot.thread_of(CHANNEL)

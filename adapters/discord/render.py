@@ -210,7 +210,7 @@ def reveal_messages(card: RevealCard) -> list[DiscordMessage]:
             remark = point_remark(point)
             said = f" *({remark})*" if remark else ""
             lines.append(f"{'✅' if point.covered else '⬜'} {point.point}{said}")
-        lines += [advice for advice in (item.did_well, item.study_next) if advice]
+        lines += [advice for advice in (item.judge_says, item.did_well, item.study_next) if advice]
         if item.awards:
             lines.append(", ".join(f"+{a.amount} {a.reason} ({a.detail})" for a in item.awards))
         if item.note:

@@ -21,7 +21,7 @@ import jsonschema
 import openai
 from openai import AsyncOpenAI
 
-from bot.config import JudgeSettings
+from bot.config import JudgeSettings, Settings
 from bot.judging import JudgedPoint, Judgement, JudgeReplyInvalid, JudgeRequest, JudgeUnavailable
 from bot.ports import Metrics, NoMetrics
 
@@ -304,3 +304,11 @@ def _about(error: openai.APIStatusError, *words: str) -> bool:
     body = json.dumps(error.body) if error.body is not None else ""
     text = f"{error.message} {body} {error.response.text}".lower()
     return any(word in text for word in words)
+
+
+def judge_from(settings: Settings, metrics: Metrics | None = None) -> OpenAIJudge | None:
+    """The AI judge the settings configure (each judgement bounded by the reveal's wait), or None when it is off."""
+    judge = settings.judge
+    if judge is None:
+        return None
+    return OpenAIJudge(judge, metrics=metrics, deadline=settings.judge_reveal_wait_seconds)

@@ -167,7 +167,7 @@ def render_reveal(card: RevealCard) -> list[SlackMessage]:
             remark = point_remark(point)
             said = f" _({escape(remark)})_" if remark else ""
             lines.append(f"{':white_check_mark:' if point.covered else ':white_large_square:'} {escape(point.point)}{said}")
-        lines += [escape(advice) for advice in (item.did_well, item.study_next) if advice]
+        lines += [escape(advice) for advice in (item.judge_says, item.did_well, item.study_next) if advice]
         if item.awards:
             lines.append(", ".join(f"+{a.amount} {a.reason} ({escape(a.detail)})" for a in item.awards))
         if item.note:

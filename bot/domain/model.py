@@ -36,6 +36,7 @@ class Channel:
     subscribed: bool
     schedule: Schedule
     subscribed_by: str | None = None
+    grader: str = "offline"  # who grades its answers at the reveal: offline | ai
 
 
 @dataclass(frozen=True)

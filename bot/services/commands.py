@@ -17,6 +17,7 @@ from bot.messages import (
     PrepCommand,
     RunCommand,
     SetConfig,
+    SetGrader,
     SetHolidays,
     SetOptOut,
     SetPaused,
@@ -29,6 +30,7 @@ from bot.messages import (
     Subscribe,
     Unsubscribe,
 )
+from bot.judging import Judge
 from bot.ports import ChatError, ChatPort
 from bot.questions import QuestionBank
 from bot.services.boards import leaderboard, stats
@@ -69,9 +71,10 @@ async def _next_post_text(store: Store, channel: Channel) -> str:
 
 async def run_command(
     command: RunCommand, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings, now: datetime,
-    directory: Directory,
+    directory: Directory, judge: Judge | None = None,
 ) -> CommandReply:
-    """Runs one `/prep` command. Returns what only the caller should see; public posts go through `chat`."""
+    """Runs one `/prep` command. Returns what only the caller should see; public posts go through `chat`.
+    `judge` is the AI judge configured in this process, if any (`/prep config grader ai` needs one)."""
     try:
         parsed = parse_prep(command.text)
     except UsageError as error:
@@ -90,6 +93,8 @@ async def run_command(
             await uow.commit()
     directory.remember(learned)
     try:
+        if isinstance(parsed, SetGrader):
+            return await _set_grader(parsed, channel, member, store=store, chat=chat, judge=judge)
         return await _dispatch(parsed, channel, member, command, store=store, chat=chat, bank=bank,
                                settings=settings, now=now)
     except ParseError as error:
@@ -133,7 +138,8 @@ async def _admin(
     subscribed = channel.subscribed
     if isinstance(parsed, ShowConfig):
         state = "subscribed" if subscribed else "not subscribed"
-        return _private(f"This channel is {state}: {schedule.describe()}; {await _next_post_text(store, channel)}.")
+        return _private(f"This channel is {state}: {schedule.describe()}; {await _next_post_text(store, channel)}. "
+                        f"{_grader_text(channel.grader)}")
     if isinstance(parsed, Subscribe):
         schedule, subscribed = replace(_apply(schedule, parsed), paused=False), True
     elif isinstance(parsed, SetConfig):
@@ -175,6 +181,34 @@ async def _admin(
             await uow.commit()
         return _private("I cannot post in this channel, so I did not subscribe it: invite me to the channel first, "
                         "then subscribe again. Nothing was changed.", NoticeKind.ERROR)
+    return CommandReply()
+
+
+def _grader_text(grader: str) -> str:
+    if grader == "ai":
+        return "Grader: the AI judge (answers are sent to its endpoint; the offline grader grades what it cannot)."
+    return "Grader: offline."
+
+
+async def _set_grader(
+    parsed: SetGrader, channel: Channel, member: Member, *, store: Store, chat: ChatPort, judge: Judge | None,
+) -> CommandReply:
+    if parsed.grader == "ai" and judge is None:
+        return _private("No AI judge is configured for this bot (PREPBOT_JUDGE_BASE_URL and PREPBOT_JUDGE_MODEL), so "
+                        "answers here stay graded offline. Nothing was changed.", NoticeKind.ERROR)
+    if parsed.grader == channel.grader:
+        return _private(f"Nothing to change. {_grader_text(channel.grader)}")
+    async with store.unit_of_work() as uow:
+        await uow.channels.set_grader(channel.id, parsed.grader)
+        await uow.commit()
+    if parsed.grader == "ai":
+        assert judge is not None
+        text = (f"{member.display_name} switched grading to the AI judge (model {judge.model}): at each reveal from "
+                "now on, the answers in this channel are sent to its endpoint to be graded. The offline grader grades any "
+                "answer the judge cannot.")
+    else:
+        text = f"{member.display_name} switched grading to the offline grader: answers stay on this bot's server."
+    await chat.post_message(channel.address, Notice(text))
     return CommandReply()
 
 

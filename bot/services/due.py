@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.domain.model import Task, TaskKind
+from bot.judging import Judge
 from bot.logs import log_context
 from bot.ports import ChatPort, Metrics, NoMetrics
 from bot.questions import QuestionBank
@@ -22,11 +23,12 @@ RETRY_AFTER_FAILURE = timedelta(minutes=1)
 
 
 async def _run(task: Task, claim: Claim, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings,
-               now: datetime) -> TaskResult:
+               now: datetime, judge: Judge | None = None) -> TaskResult:
     if task.kind is TaskKind.POST_DAILY:
         return await post_daily(task, store=store, chat=chat, bank=bank, settings=settings, now=now, claim=claim)
     if task.kind is TaskKind.REVEAL:
-        return await reveal(task, store=store, chat=chat, bank=bank, settings=settings, now=now, claim=claim)
+        return await reveal(task, store=store, chat=chat, bank=bank, settings=settings, now=now, claim=claim,
+                            judge=judge)
     return await post_weekly_board(task, store=store, chat=chat, now=now, claim=claim)
 
 
@@ -54,7 +56,7 @@ class DueWork:
 
     def __init__(self, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings,
                  clock: Callable[[], datetime], metrics: Metrics | None = None,
-                 identity: ProcessIdentity | None = None, concurrency: int = 32) -> None:
+                 identity: ProcessIdentity | None = None, concurrency: int = 32, judge: Judge | None = None) -> None:
         self._store = store
         self._chat = chat
         self._bank = bank
@@ -63,6 +65,7 @@ class DueWork:
         self._metrics = metrics or NoMetrics()
         self.identity = identity or ProcessIdentity.current()
         self._concurrency = concurrency
+        self._judge = judge
         self.lease = settings.claim_lease
         self._running: dict[asyncio.Task[None], Claim] = {}
         self._finished: list[tuple[Task, TaskResult]] = []
@@ -133,7 +136,7 @@ class DueWork:
         with log_context(task=task.id, kind=task.kind.value, round_id=task.round_id):
             try:
                 result = await _run(task, claim, store=self._store, chat=self._chat, bank=self._bank,
-                                    settings=self._settings, now=now)
+                                    settings=self._settings, now=now, judge=self._judge)
             except ClaimLost as lost:
                 log.warning("%s task %s: %s; not posted here", task.kind.value, task.id, lost)
                 result = TaskResult(f"handed back: {lost}", done=False, retry_at=task.due_at)

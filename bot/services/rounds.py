@@ -16,6 +16,8 @@ from bot.cards import (
     RevealCard,
     Tally,
     grader_words,
+    judge_says,
+    judged_words,
     teaching,
 )
 from bot.config import Settings
@@ -25,10 +27,13 @@ from bot.domain.questions import KeyPoint, Level, Question
 from bot.domain.rotation import pick_daily, pick_practice
 from bot.domain.schedule import Slot
 from bot.domain.scoring import Award, answer_awards, streak_length, vote_award
+from bot.judging import Judge
 from bot.logs import add_log_context
 from bot.ports import ChatError, ChatPort, ThreadGone
 from bot.questions import QuestionBank
 from bot.services.claims import ClaimGuard
+from bot.services.judging import AI, Fallback, JudgingOutcome, findings_json, judge_answers, offline_or_judged, \
+    stored_judge_notes
 from bot.services.planning import plan_next_post
 from bot.store.unit_of_work import Store, UnitOfWork
 
@@ -247,9 +252,11 @@ async def _streak(uow: UnitOfWork, round_: Round, member_id: int) -> int:
     return streak_length([True] + [r in answered for r in earlier])
 
 
-async def score_round(uow: UnitOfWork, round_: Round, question: Question, settings: Settings, now: datetime) -> None:
+async def score_round(uow: UnitOfWork, round_: Round, question: Question, settings: Settings, now: datetime,
+                      judging: JudgingOutcome | None = None) -> None:
     """Grades every answer once and stores each member's result (with the grader's name and findings) and points
-    for the round; idempotent."""
+    for the round; idempotent. With `judging` (a channel graded by the AI judge), an on-time answer the judge
+    judged is graded by its grounded verdict, the others offline with the reason stored."""
     answers = assemble_answers(await uow.answers.for_round(round_.id))
     voters = await uow.votes.voters_by_author(round_.id)
     for answer in answers:
@@ -260,9 +267,16 @@ async def score_round(uow: UnitOfWork, round_: Round, question: Question, settin
             await uow.results.record(round_, answer.member_id, False, 0, len(question.key_points), GRADER,
                                      to_json(late))
             continue
-        coverage = grade(answer.on_time_text, question)
-        await uow.results.record(round_, answer.member_id, True, coverage.covered, coverage.total, GRADER,
-                                 to_json(coverage))
+        if judging is None:
+            coverage = grade(answer.on_time_text, question)
+            findings = to_json(coverage)
+        else:
+            coverage, judged = offline_or_judged(answer.on_time_text, question,
+                                                 judging.judged.get(answer.member_id))
+            fallback = None if judged else judging.fallback.get(answer.member_id, Fallback.LATE)
+            findings = findings_json(coverage, judged.verdict if judged else None, fallback)
+        await uow.results.record(round_, answer.member_id, True, coverage.covered, coverage.total, coverage.grader,
+                                 findings)
         if round_.kind is RoundKind.PRACTICE:
             already = await uow.points.scored_practice_count(round_.channel_id, answer.member_id, round_.local_date)
             if already >= settings.practice_daily_cap:
@@ -300,11 +314,18 @@ async def reveal_card(uow: UnitOfWork, round_: Round, question: Question, settin
     feedback = []
     ratios = []
     graders = set()
+    models: dict[str, int] = {}
+    fallbacks: dict[str, int] = {}
     for answer in answers:
         member = members[answer.member_id]
         result = stored.get(answer.member_id)
         coverage, legacy = _stored_coverage(result, question)
         graders.add(result[2] if result else GRADER)
+        model, said, fallback = stored_judge_notes(result[3] if result else None)
+        if answer.on_time and model is not None:
+            models[model] = models.get(model, 0) + 1
+        if answer.on_time and fallback is not None:
+            fallbacks[fallback.value] = fallbacks.get(fallback.value, 0) + 1
         if answer.on_time:
             ratios.append(legacy[0] / legacy[1] if legacy and legacy[1] else coverage.ratio)
             awards = awarded.get(answer.member_id, [])
@@ -319,6 +340,7 @@ async def reveal_card(uow: UnitOfWork, round_: Round, question: Question, settin
                 member.shown_name, True, coverage.points,
                 tuple(AwardLine(a.reason, a.amount, a.detail) for a in awards),
                 late_text=answer.late_text, note=note, did_well=did_well, study_next=study_next,
+                judge_says=judge_says(said),
             ))
         else:
             did_well, study_next = ("", "") if legacy else teaching(coverage.points)
@@ -329,33 +351,56 @@ async def reveal_card(uow: UnitOfWork, round_: Round, question: Question, settin
     on_time = sum(1 for f in feedback if f.on_time)
     tally = Tally(len(feedback), on_time, len(feedback) - on_time, sum(ratios) / len(ratios) if ratios else 0.0)
     grader = next(iter(graders)) if len(graders) == 1 else GRADER
+    graded_by = judged_words(models, fallbacks) if models or fallbacks else grader_words(grader)
     return RevealCard(
         round_id=round_.id, question_id=question.id, question=question.question, hint=question.hint,
         key_points=tuple(k.point for k in question.key_points), feedback=tuple(feedback), tally=tally,
-        model_answer=question.model_answer, graded_by=grader_words(grader),
+        model_answer=question.model_answer, graded_by=graded_by,
     )
+
+
+async def _judge_round(
+    round_: Round, question: Question, *, store: Store, judge: Judge | None, settings: Settings, now: datetime,
+    claim: ClaimGuard | None,
+) -> JudgingOutcome:
+    """The AI judge's verdicts on a round's on-time answers, judged outside any transaction, under the task's
+    claim (checked before anything is paid for)."""
+    async with store.unit_of_work() as uow:
+        answers = assemble_answers(await uow.answers.for_round(round_.id))
+    texts = {a.member_id: a.on_time_text for a in answers if not a.withdrawn and a.on_time}
+    if claim is not None and texts and judge is not None:
+        await claim.before_posting()
+    return await judge_answers(texts, question, store=store, judge=judge, settings=settings, now=now)
 
 
 async def reveal(
     task: Task, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings, now: datetime,
-    claim: ClaimGuard | None = None,
+    claim: ClaimGuard | None = None, judge: Judge | None = None,
 ) -> TaskResult:
     """Scores the round, posts the reveal into its thread, and marks the question closed.
 
-    The attempt that scores the round posts the reveal at once. A later attempt that finds the round scored but
-    its reveal not recorded asks the platform first whether an earlier one posted it (and died, or lost the
-    answer, before recording it), and records that message instead of posting the reveal again."""
+    In a channel graded by the AI judge, the on-time answers are judged first (outside any transaction; stored
+    judgements are reused), then scored under the claim. The attempt that scores the round posts the reveal at
+    once. A later attempt that finds the round scored but its reveal not recorded asks the platform first whether
+    an earlier one posted it (and died, or lost the answer, before recording it), and records that message instead
+    of posting the reveal again."""
     assert task.round_id is not None
     scored = False
+    judging: JudgingOutcome | None = None
     async with store.unit_of_work() as uow:
         round_ = await uow.rounds.get(task.round_id)
         channel = await uow.channels.get(round_.channel_id)
-        add_log_context(channel.address, round_id=round_.id)
-        question = bank.get(round_.question_id) or missing_question(round_.question_id)
+    add_log_context(channel.address, round_id=round_.id)
+    question = bank.get(round_.question_id) or missing_question(round_.question_id)
+    if round_.status is not RoundStatus.CLOSED and channel.grader == AI:
+        judging = await _judge_round(round_, question, store=store, judge=judge, settings=settings, now=now,
+                                     claim=claim)
+    async with store.unit_of_work() as uow:
+        round_ = await uow.rounds.get(task.round_id)
         if round_.status is not RoundStatus.CLOSED:
             if claim is not None:
                 await claim.fence(uow)  # scored only under the claim (held until the commit)
-            await score_round(uow, round_, question, settings, now)
+            await score_round(uow, round_, question, settings, now, judging)
             await uow.rounds.mark_closed(round_.id, now)
             await uow.commit()
             round_ = await uow.rounds.get(round_.id)

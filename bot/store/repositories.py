@@ -191,6 +191,7 @@ def _channel_from(row: Row[Any]) -> Channel:
         subscribed=bool(row.subscribed),
         schedule=_schedule_from(row),
         subscribed_by=row.subscribed_by,
+        grader=row.grader,
     )
 
 
@@ -238,6 +239,10 @@ class ChannelRepository(_Repository):
         if subscribed_by is not None:
             values["subscribed_by"] = subscribed_by
         await self._c.execute(update(channels).where(channels.c.id == channel_id).values(**values))
+
+    async def set_grader(self, channel_id: int, grader: str) -> None:
+        """Stores who grades the channel's answers at the reveal: offline or ai."""
+        await self._c.execute(update(channels).where(channels.c.id == channel_id).values(grader=grader))
 
     async def in_workspace(self, platform: str, workspace: str) -> list[Channel]:
         rows = await self._c.execute(

@@ -76,6 +76,7 @@ channels = Table(
     Column("created_at", UtcDateTime, nullable=False),
     # Who last subscribed the channel: told directly when the bot loses the channel.
     Column("subscribed_by", String(64), nullable=True),
+    Column("grader", String(16), nullable=False, server_default="offline"),  # offline | ai
     UniqueConstraint("platform", "workspace", "channel_ref"),
 )
 
@@ -250,4 +251,23 @@ inbox = Table(
     Column("done_at", UtcDateTime, nullable=True),
     Column("claim_token", String(40), nullable=True),  # who holds it (see bot/services/claims.py)
     Index("ix_inbox_pending", "done_at", "id"),
+)
+
+# An AI judge's verdict, stored under the fingerprint of what it depends on before any score uses it.
+judgements = Table(
+    "judgements",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("model", String(200), nullable=False),
+    Column("points", Text, nullable=False),
+    Column("feedback", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# The AI judge's requests per UTC day.
+judge_budget = Table(
+    "judge_budget",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("calls", Integer, nullable=False, server_default="0"),
 )

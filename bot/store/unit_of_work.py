@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.store.judging import JudgementRepository
 from bot.store.repositories import (
     AnswerRepository,
     ChannelRepository,
@@ -37,6 +38,7 @@ class UnitOfWork:
     oauth_states: OAuthStateRepository
     inbox: InboxRepository
     intake: IntakeRepository
+    judgements: JudgementRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -57,6 +59,7 @@ class UnitOfWork:
         self.oauth_states = OAuthStateRepository(connection)
         self.inbox = InboxRepository(connection)
         self.intake = IntakeRepository(connection)
+        self.judgements = JudgementRepository(connection)
         return self
 
     async def commit(self) -> None:

@@ -35,7 +35,10 @@ from bot.cards import (
     RevealCard,
     StatsCard,
     Tally,
+    judge_says,
+    judged_words,
 )
+from bot.domain.judging import clean_feedback
 from bot.domain.matching import PointCoverage
 from bot.domain.questions import Level
 from tests.fakes import discord as fake_discord
@@ -365,3 +368,21 @@ def test_a_teaching_reveal_shows_the_model_answer_after_the_hint_and_every_membe
     assert everything.count("Study next: Point 02. Why it matters:") == 120
     assert everything.endswith("Scored offline by the explanation grader (explanations-1).\n120 answer(s): 120 on time, "
                                "0 late · average coverage 50%")
+
+
+def test_the_ai_judges_feedback_for_every_member_is_shown_within_the_limits() -> None:
+    key_points = points(6, 120)
+    said = clean_feedback("You explained profiling well <@123> @everyone; " + "next, measure the tail. " * 40)
+    items = tuple(replace(feedback_for(f"member {i:03d}", key_points), judge_says=judge_says(f"{i}: {said}"))
+                  for i in range(120))
+    card = replace(reveal(items, key_points), graded_by=judged_words({"fake-judge-1": 118}, {"late": 2}))
+
+    messages = render(card)
+
+    for message in messages:
+        assert_within_discord_limits(message)
+    everything = "\n".join(e.description or "" for e in embeds_of(messages))
+    assert len(said) <= 600 and "<@123>" not in said and "@everyone" not in said
+    for i in range(120):
+        assert everything.count(f"The AI judge says: {i}: You explained profiling well") == 1
+    assert "Graded by AI judge (model fake-judge-1): 118 answers; offline grader: 2 answers" in everything

@@ -36,7 +36,10 @@ from bot.cards import (
     RevealCard,
     StatsCard,
     Tally,
+    judge_says,
+    judged_words,
 )
+from bot.domain.judging import clean_feedback
 from bot.domain.matching import PointCoverage
 from bot.domain.questions import KeyPoint, Level, Question
 from bot.questions import QuestionBank
@@ -424,3 +427,25 @@ def test_a_teaching_reveal_shows_the_model_answer_after_the_hint_and_every_membe
     assert everything.count("Study next: Point 02. Why it matters:") == 120
     assert parts[-1].blocks[-2]["elements"][0]["text"] == "Scored offline by the explanation grader (explanations-1)."
     assert parts[-1].blocks[-1]["elements"][0]["text"].startswith("120 answer(s)")
+
+
+def test_the_ai_judges_feedback_for_every_member_is_shown_escaped_within_the_limits() -> None:
+    key_points = points(6, 120)
+    said = clean_feedback("You explained <@U123> profiling & queues well <!here>; " + "next, measure the tail. " * 40)
+    items = tuple(replace(feedback_for(f"member {i:03d}", key_points), judge_says=judge_says(f"{i}: {said}"))
+                  for i in range(120))
+    card = replace(reveal(items, key_points), graded_by=judged_words({"fake-judge-1": 118}, {"late": 2}))
+
+    parts = render(card)
+
+    for part in parts:
+        assert_within_slack_limits(part)
+        for text in texts(part.blocks):
+            assert_no_raw_markup(text)
+    everything = "\n".join(t for part in parts for t in texts(part.blocks))
+    assert len(said) <= 600 and "<@U123>" not in said and "<!here>" not in said
+    for i in range(120):
+        assert everything.count(f"The AI judge says: {i}: You explained profiling &amp; queues well") == 1
+    assert parts[-1].blocks[-2]["elements"][0]["text"] == (
+        "Graded by AI judge (model fake-judge-1): 118 answers; offline grader: 2 answers (the judge did not answer "
+        "in time). A key point counts only where the judge quoted your answer's own words for it.")

@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.domain.model import ChannelAddress, MemberAnswer, Speaker, TaskKind, assemble_answers
 from bot.domain.matching import mentioned
 from bot.domain.questions import Question
+from bot.judging import Judge
 from bot.questions import QuestionBank, load_bank
 from bot.messages import (
     AnswerOutcome,
@@ -86,6 +87,7 @@ class Team:
     chat: FakeChat = field(default_factory=lambda: FakeChat(admins={BOSS.ref}))
     settings: Settings | None = None
     bank: QuestionBank | None = None  # the shipped bank when None
+    judge: Judge | None = None  # the AI judge, when the test configures one
     bot: PrepBot = field(init=False)
     _refs: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -94,7 +96,7 @@ class Team:
 
     def _build(self) -> PrepBot:
         settings = replace(self.settings or Settings(), database_url=self.database_url)
-        return bootstrap(settings, self.chat, self.clock, self.bank or shipped_bank())
+        return bootstrap(settings, self.chat, self.clock, self.bank or shipped_bank(), judge=self.judge)
 
     async def restart(self, at: datetime | None = None) -> None:
         """Stops the bot, lets the clock run to `at` while it is down, and starts a new one on the same database."""
