@@ -46,7 +46,10 @@ def _fake_slack(url_out: Any, stop: Any) -> None:
             for i in range(USERS):
                 slack.add_user(TEAM, f"U{i:04d}", f"member{i}")
             slack.add_channel(TEAM, CHANNEL, "general")
-            url_out.send(slack.url)
+            # Each member's commands carry a response_url the fake answers, as Slack's do: replies go through it.
+            response_urls = {user: slack.slash_command(TEAM, CHANNEL, user)["response_url"]
+                             for user in ["UADMIN", *(f"U{i:04d}" for i in range(USERS))]}
+            url_out.send((slack.url, response_urls))
             while not stop.is_set():
                 await asyncio.sleep(0.1)
 
@@ -59,7 +62,7 @@ def _signed(body: str) -> dict[str, str]:
     return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature}
 
 
-def _requests(total: int, thread_ts: str, prefix: str) -> list[tuple[str, str]]:
+def _requests(total: int, thread_ts: str, prefix: str, response_urls: dict[str, str]) -> list[tuple[str, str]]:
     out = []
     base = time.time()
     for i in range(total):
@@ -67,7 +70,7 @@ def _requests(total: int, thread_ts: str, prefix: str) -> list[tuple[str, str]]:
         if i % 2:
             body = urlencode({"token": "t", "team_id": TEAM, "team_domain": "bench", "channel_id": CHANNEL,
                               "channel_name": "general", "user_id": user, "user_name": user, "command": "/prep",
-                              "text": "stats", "api_app_id": "A1", "response_url": "http://127.0.0.1:9/",
+                              "text": "stats", "api_app_id": "A1", "response_url": response_urls[user],
                               "trigger_id": f"{i}.1"})
             out.append((body, "application/x-www-form-urlencoded"))
         else:
@@ -188,7 +191,7 @@ async def _main(args: argparse.Namespace) -> None:
     stop = multiprocessing.Event()
     fake = multiprocessing.Process(target=_fake_slack, args=(send, stop), daemon=True)
     fake.start()
-    fake_url = receive.recv()
+    fake_url, response_urls = receive.recv()
     api_url = f"{fake_url}/api/"
     results: dict[str, list[_Run]] = {"bare": [], "prep": [], "lean": []}
     follow_ups: list[float] = []
@@ -204,7 +207,7 @@ async def _main(args: argparse.Namespace) -> None:
                 prep_url = f"{live.http_url}/slack/events"
                 body = urlencode({"team_id": TEAM, "channel_id": CHANNEL, "channel_name": "general",
                                   "user_id": "UADMIN", "user_name": "admin", "command": "/prep", "text": "random",
-                                  "response_url": "http://127.0.0.1:9/", "trigger_id": "1.1"})
+                                  "response_url": response_urls["UADMIN"], "trigger_id": "1.1"})
                 import aiohttp
 
                 async with aiohttp.ClientSession() as session:
@@ -223,13 +226,14 @@ async def _main(args: argparse.Namespace) -> None:
                 # and only runs taken back to back compare fairly.
                 urls = {"bare": bare_url, "lean": lean_url, "prep": prep_url}
                 for name, url in urls.items():
-                    await asyncio.to_thread(_drive, url, _requests(WARM_UP, thread[1], f"w{name}"), args.concurrency)
+                    warm_up = _requests(WARM_UP, thread[1], f"w{name}", response_urls)
+                    await asyncio.to_thread(_drive, url, warm_up, args.concurrency)
                 assert await live.slack.followups.drain(600), "follow-ups of the warm-up did not finish"
                 for round_number in range(args.rounds):
                     order = list(urls) if round_number % 2 == 0 else list(reversed(urls))
                     for name in order:
                         url = urls[name]
-                        load = _requests(args.requests, thread[1], f"{name}{round_number}-")
+                        load = _requests(args.requests, thread[1], f"{name}{round_number}-", response_urls)
                         cpu = time.process_time()
                         rate, latencies, statuses = await asyncio.to_thread(_drive, url, load, args.concurrency)
                         used = time.process_time() - cpu

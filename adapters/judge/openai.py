@@ -116,7 +116,9 @@ def parse_reply(content: str | None, points: int) -> tuple[tuple[JudgedPoint, ..
             continue
         errors = sorted(jsonschema.Draft202012Validator(reply_schema(points)).iter_errors(data), key=str)
         if errors:
-            problem = f"does not match the schema: {errors[0].message}"
+            # Name the rule and the place, never the value: a reply's values can quote what the member wrote.
+            where = "/".join(str(part) for part in errors[0].absolute_path) or "the top level"
+            problem = f"does not match the schema: {errors[0].validator} at {where}"
             continue
         if len(data["points"]) != points:
             problem = f"{len(data['points'])} points for {points} key points"
