@@ -115,7 +115,8 @@ def test_a_malformed_key_point_is_refused_naming_which_one(tmp_path, capsys, cel
 def test_a_misspelt_column_is_refused_with_the_expected_columns(tmp_path, capsys):
     text = "id,level,question,hnit,key_points\n" + GOOD_ROW
     assert refused(tmp_path, capsys, "team.csv", text) == \
-        "row 1: header: unknown column 'hnit' (the columns are id, level, question, hint, key_points)"
+        "row 1: header: unknown column 'hnit' (the columns are id, level, question, hint, model_answer, key_points, " \
+        "why)"
 
 
 def test_markdown_text_that_belongs_to_no_question_is_refused(tmp_path, capsys):
