@@ -278,7 +278,8 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> DeadlineApp:
 async def _within(work: asyncio.Future[Any], deadline: float) -> Any:
     """The result of `work`, if it is done by `deadline` (the event loop's time); raises asyncio.TimeoutError
     otherwise, leaving `work` to go on."""
-    return await asyncio.wait_for(asyncio.shield(work), max(deadline - asyncio.get_running_loop().time(), 0.0))
+    async with asyncio.timeout_at(deadline):  # a deadline on this wait only, with no task of its own to start
+        return await asyncio.shield(work)
 
 
 def _drop_late(queued: asyncio.Future[int | None], followups: FollowUps, bot: PrepBot) -> None:
@@ -321,7 +322,8 @@ class DeadlineApp(AsyncApp):
 
     async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
         try:
-            return await asyncio.wait_for(super().async_dispatch(req), self._limit)
+            async with asyncio.timeout(self._limit):  # no task of its own per request, unlike wait_for
+                return await super().async_dispatch(req)
         except asyncio.TimeoutError:
             log.warning("a Slack request took more than %.1f s: answered without it", self._limit)
             return busy_response() if req.body.get("command") else BoltResponse(status=500, body="")
