@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.bootstrap import question_folders  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.domain import grading_prefix  # noqa: E402
+from bench import prefix_matcher  # noqa: E402
 from bot.domain.grading_text import read  # noqa: E402
 from bot.domain.matching import grade  # noqa: E402
 from bot.domain.questions import Question  # noqa: E402
@@ -40,7 +40,7 @@ ORDER = (("strong", "weak"), ("weak", "off_topic"), ("strong_other_words", "weak
 
 
 def prefix_score(text: str, question: Question) -> int:
-    coverage = grading_prefix.assess(text, question.key_points)
+    coverage = prefix_matcher.assess(text, question.key_points)
     return Weights().participation + round(Weights().coverage * coverage.ratio)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta, timezone
 
 
@@ -53,3 +54,12 @@ class TravelClock:
         if delta < timedelta(0):
             raise ValueError("the clock only advances")
         self._offset += delta
+
+
+async def one_loop_pass() -> None:
+    """Returns after the callbacks the event loop already has ready have run: no clock is read and no time passes,
+    so what arrived in the same moment is handled together."""
+    loop = asyncio.get_running_loop()
+    passed = loop.create_future()
+    loop.call_soon(passed.set_result, None)
+    await passed

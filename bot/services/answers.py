@@ -5,15 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-import sqlite3
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.cards import Notice, Reaction
+from bot.clock import one_loop_pass
 from bot.domain.model import ChannelAddress, Round, RoundStatus
 from bot.messages import (
     AnswerAccepted,
@@ -30,6 +29,7 @@ from bot.messages import (
 from bot.ports import ChatError, ChatPort, PlatformUnavailable
 from bot.services.directory import Directory, Learned, LruCache
 from bot.domain.model import Speaker
+from bot.store.engine import store_unavailable
 from bot.store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger("prepbot.answers")
@@ -131,22 +131,6 @@ _IntakeOutcome = AnswerOutcome | _CommandQueued | _CommandCompleted | _Marked
 class _Pending:
     command: _Intake
     future: asyncio.Future[_IntakeOutcome]
-
-
-async def _one_loop_pass() -> None:
-    """Returns after the callbacks the event loop already has ready have run (no clock involved)."""
-    loop = asyncio.get_running_loop()
-    passed = loop.create_future()
-    loop.call_soon(passed.set_result, None)
-    await passed
-
-
-def _store_unavailable(error: BaseException) -> bool:
-    """Whether `error` says the store itself cannot take writes now (down, or busy with another writer's lock), as
-    opposed to refusing one row: then writing rows one by one would only fail again, each after its own wait."""
-    return (isinstance(error, (OperationalError, InterfaceError, sqlite3.OperationalError, OSError,
-                               asyncio.TimeoutError))
-            or bool(getattr(error, "connection_invalidated", False)))
 
 
 def _short(error: BaseException) -> str:
@@ -260,7 +244,7 @@ class AnswerIngest:
             if len(self._queue) < MAX_BATCH:
                 # One pass of the event loop first: the arrivals it is reading right now join this commit instead
                 # of waiting for the next one (fewer, larger commits under load; no wait worth measuring when idle).
-                await _one_loop_pass()
+                await one_loop_pass()
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
             await self._store_apart(batch)
 
@@ -272,7 +256,7 @@ class AnswerIngest:
         try:
             await self._commit(batch)
         except Exception as error:  # the whole group rolled back: nothing in it was stored
-            if _store_unavailable(error):
+            if store_unavailable(error):
                 self._fail(batch, error)
                 return error
             if len(batch) == 1:

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from bot.clock import one_loop_pass
 from bot.config import Settings
 from bot.domain.model import Task, TaskKind
 from bot.judging import Judge
@@ -159,7 +160,7 @@ class DueWork:
             while self._running or self._finished:
                 if self._running and not self._finished:
                     await asyncio.wait(set(self._running), return_when=asyncio.FIRST_COMPLETED)
-                await asyncio.sleep(0)  # one loop pass: the ends of the moment settle together
+                await one_loop_pass()  # the ends of the moment settle together
                 await self.step()
         except Exception as error:
             log.debug("stepping after a task ended failed (the next tick tries again): %s", error)

@@ -129,3 +129,11 @@ def database_problem(error: BaseException) -> str | None:
         first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
         return f"{type(cause).__name__}: {first}"[:300]
     return None
+
+
+def store_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the store itself cannot take writes now (down, or busy with another writer's lock), as
+    opposed to refusing one row: then writing rows one by one would only fail again, each after its own wait."""
+    return (isinstance(error, (OperationalError, InterfaceError, sqlite3.OperationalError, OSError,
+                               asyncio.TimeoutError))
+            or bool(getattr(error, "connection_invalidated", False)))

@@ -1,4 +1,4 @@
-"""The word-prefix matcher that scored rounds before the explanation grader (kept to compare them in bench/).
+"""The word-prefix matcher that scored rounds before the explanation grader, kept only for the grading bench.
 
 A term matches consecutive words of the answer; a term word of four or more characters matches any answer word that
 starts with it, a shorter one must equal the word or the word without a plural `s`.
