@@ -128,10 +128,6 @@ class MemberAnswer:
     def on_time(self) -> bool:
         return bool(self.on_time_text.strip())
 
-    @property
-    def first_received_at(self) -> datetime:
-        return min(p.received_at for p in self.parts)
-
 
 def assemble_answers(parts: list[AnswerPart]) -> list[MemberAnswer]:
     """Group replies by member, members in the order of their first reply."""

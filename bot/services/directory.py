@@ -79,9 +79,6 @@ class Directory:
             learned.members.append((key, member))
         return member
 
-    def forget_member(self, address: ChannelAddress, ref: str) -> None:
-        self._members.pop((address.platform, address.workspace, ref))
-
     def remember(self, learned: "Learned") -> None:
         for address, channel_id in learned.channels:
             self._channels.put(address, channel_id)

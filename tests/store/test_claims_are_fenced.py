@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from bot.domain.model import Speaker, Task, TaskKind
 from bot.messages import RunCommand
 from bot.store.unit_of_work import Store
+from tests.store.queries import due_task_ids
 from tests.store.records import GENERAL, NOW, a_channel, a_round
 
 LEASE = timedelta(seconds=30)
@@ -25,8 +26,7 @@ async def _task_with_round(store: Store) -> tuple[int, int]:
 
 
 async def _due(store: Store) -> list[int]:
-    async with store.unit_of_work() as uow:
-        return await uow.tasks.due_ids(NOW + timedelta(days=1), 10)
+    return await due_task_ids(store, NOW + timedelta(days=1), 10)
 
 
 async def _claim(store: Store, at: timedelta, token: str) -> Task:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from bot.domain.model import ChannelAddress, TaskKind
 from bot.store.unit_of_work import Store
+from tests.store.queries import due_task_ids
 from tests.store.records import NOW, a_channel, a_round
 
 LEASE = timedelta(minutes=2)
@@ -21,7 +22,7 @@ async def _many_tasks(store: Store, count: int = TASKS) -> list[int]:
             await uow.tasks.schedule(TaskKind.POST_DAILY, channel.id, NOW + timedelta(seconds=count - n),
                                      f"post:{channel.id}:2026-11-30", slot_date=date(2026, 11, 30))
         await uow.commit()
-        return await uow.tasks.due_ids(NOW + timedelta(hours=1), count)
+    return await due_task_ids(store, NOW + timedelta(hours=1), count)
 
 
 async def _claim_due(store: Store, token: str, limit: int, at: timedelta = timedelta(hours=1)) -> list[int]:
@@ -69,7 +70,7 @@ async def test_finished_tasks_are_completed_together_and_only_under_the_claim_th
         await uow.commit()
         await uow.tasks.complete_many([(task, f"done by a: {task.id}") for task in stale], NOW + LEASE * 2)
         await uow.commit()
-        left = await uow.tasks.due_ids(NOW + LEASE * 10, 10)
+    left = await due_task_ids(store, NOW + LEASE * 10, 10)
 
     taken_over = {t.id for t in current}
     assert sorted(left) == sorted(taken_over)  # worker-b holds those: worker-a's completion left them alone

@@ -7,6 +7,7 @@ from datetime import timedelta
 from bot.domain.model import ChannelAddress, RoundKind, RoundStatus
 from bot.domain.questions import Level
 from bot.store.unit_of_work import Store
+from tests.store.queries import rounds_in_channel
 from tests.store.records import MONDAY, NOW, a_channel, a_round
 
 
@@ -57,7 +58,7 @@ async def test_practice_rounds_are_not_limited_per_channel_and_day(store: Store)
             for n in range(1, 6)
         ]
         await uow.commit()
-        everything = await uow.rounds.in_channel(channel.id)
+    everything = await rounds_in_channel(store, channel.id)
 
     assert all(r is not None for r in practice)
     assert len({r.id for r in practice if r is not None}) == 5

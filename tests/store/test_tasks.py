@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from bot.domain.model import Task, TaskKind
 from bot.store.unit_of_work import Store
+from tests.store.queries import due_task_ids, task_finished_at
 from tests.store.records import NOW, a_channel
 
 LEASE = timedelta(minutes=2)
@@ -17,7 +18,7 @@ async def _one_task(store: Store, due_offset: timedelta = timedelta(0), key: str
         channel = await a_channel(uow)
         await uow.tasks.schedule(TaskKind.POST_DAILY, channel.id, NOW + due_offset, key, slot_date=date(2026, 11, 30))
         await uow.commit()
-        ids = await uow.tasks.due_ids(NOW + due_offset, 10)
+    ids = await due_task_ids(store, NOW + due_offset, 10)
     return ids[-1]
 
 
@@ -29,10 +30,11 @@ async def _claim(store: Store, task_id: int, at_offset: timedelta, token: str) -
 
 
 async def _complete(store: Store, task: Task, at_offset: timedelta) -> bool:
+    """Completes the task with this claim; True when that completion is the one recorded."""
     async with store.unit_of_work() as uow:
-        done = await uow.tasks.complete(task, NOW + at_offset, "done")
+        await uow.tasks.complete_many([(task, "done")], NOW + at_offset)
         await uow.commit()
-    return done
+    return await task_finished_at(store, task.id) == NOW + at_offset
 
 
 async def test_the_same_piece_of_work_is_scheduled_only_once(store: Store) -> None:
@@ -57,9 +59,8 @@ async def test_a_claimed_task_cannot_be_claimed_by_another_worker_while_the_leas
 async def test_a_claimed_task_is_not_listed_as_due_while_the_lease_holds(store: Store) -> None:
     task_id = await _one_task(store)
     await _claim(store, task_id, timedelta(0), "worker-a")
-    async with store.unit_of_work() as uow:
-        during = await uow.tasks.due_ids(NOW + timedelta(minutes=1), 10)
-        after = await uow.tasks.due_ids(NOW + LEASE + timedelta(seconds=1), 10)
+    during = await due_task_ids(store, NOW + timedelta(minutes=1), 10)
+    after = await due_task_ids(store, NOW + LEASE + timedelta(seconds=1), 10)
     assert during == []
     assert after == [task_id]
 
@@ -88,8 +89,7 @@ async def test_a_completed_task_is_never_claimed_or_due_again(store: Store) -> N
     assert task is not None and await _complete(store, task, timedelta(seconds=1))
 
     assert await _claim(store, task_id, timedelta(hours=1), "worker-b") is None
-    async with store.unit_of_work() as uow:
-        assert await uow.tasks.due_ids(NOW + timedelta(days=1), 10) == []
+    assert await due_task_ids(store, NOW + timedelta(days=1), 10) == []
 
 
 async def test_two_workers_claiming_the_same_task_at_the_same_moment_get_it_only_once(store: Store) -> None:
@@ -108,7 +108,7 @@ async def test_next_due_is_the_earliest_task_not_yet_done(store: Store) -> None:
         await uow.tasks.schedule(TaskKind.WEEKLY_BOARD, channel.id, NOW + timedelta(days=7), "board:1:2026-11-30")
         await uow.commit()
         earliest = await uow.tasks.next_due()
-        first_id = (await uow.tasks.due_ids(NOW + timedelta(hours=1), 10))[0]
+    first_id = (await due_task_ids(store, NOW + timedelta(hours=1), 10))[0]
 
     assert earliest == NOW + timedelta(hours=1)
     assert earliest is not None and earliest.tzinfo is not None and earliest.utcoffset() == timedelta(0)
@@ -127,5 +127,5 @@ async def test_a_released_task_is_due_again_at_its_retry_time(store: Store) -> N
         await uow.tasks.release(task, NOW + timedelta(minutes=5))
         await uow.commit()
         assert await uow.tasks.next_due() == NOW + timedelta(minutes=5)
-        assert await uow.tasks.due_ids(NOW + timedelta(minutes=4), 10) == []
+    assert await due_task_ids(store, NOW + timedelta(minutes=4), 10) == []
     assert await _claim(store, task_id, timedelta(minutes=5), "worker-b") is not None
