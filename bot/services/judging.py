@@ -22,7 +22,7 @@ from bot.domain.judging import GroundedJudgement, grounded, judgement_key
 from bot.domain.matching import Coverage, PointCoverage, PointStatus, grade, to_json
 from bot.domain.questions import Question
 from bot.judging import Judge, JudgedPoint, Judgement, JudgeError, JudgeRequest, JudgeUnavailable
-from bot.store.judging import StoredJudgement
+from bot.store.repositories.judgements import StoredJudgement
 from bot.store.unit_of_work import Store
 
 log = logging.getLogger("prepbot.judging")

@@ -6,12 +6,12 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.store.judging import JudgementRepository
 from bot.store.repositories import (
     AnswerRepository,
     ChannelRepository,
     InboxRepository,
     IntakeRepository,
+    JudgementRepository,
     InstallationRepository,
     MemberRepository,
     OAuthStateRepository,

@@ -7,6 +7,7 @@ from bot.store.repositories.channels import ChannelRepository
 from bot.store.repositories.inbox import InboxRepository, Queued
 from bot.store.repositories.installations import InstallationRepository, OAuthStateRepository
 from bot.store.repositories.intake import IntakeRepository
+from bot.store.repositories.judgements import JudgementRepository
 from bot.store.repositories.members import MemberRepository
 from bot.store.repositories.points import PointRepository
 from bot.store.repositories.results import ResultRepository
@@ -20,6 +21,7 @@ __all__ = [
     "InboxRepository",
     "InstallationRepository",
     "IntakeRepository",
+    "JudgementRepository",
     "MemberRepository",
     "OAuthStateRepository",
     "PointRepository",
