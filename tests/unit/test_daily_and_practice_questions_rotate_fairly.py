@@ -13,7 +13,7 @@ def questions(count: int) -> list[Question]:
     ]
 
 
-def test_two_full_cycles_of_daily_picks_ask_every_question_exactly_once_per_cycle():
+def test_two_full_cycles_of_daily_picks_ask_every_question_exactly_once_per_cycle() -> None:
     bank = questions(7)
     times_used: dict[str, int] = {}
     picked: list[str] = []
@@ -27,14 +27,14 @@ def test_two_full_cycles_of_daily_picks_ask_every_question_exactly_once_per_cycl
     assert sorted(second_cycle) == every_id
 
 
-def test_a_daily_pick_is_always_one_of_the_least_used_questions():
+def test_a_daily_pick_is_always_one_of_the_least_used_questions() -> None:
     bank = questions(4)
     times_used = {"q-01": 2, "q-02": 1, "q-03": 2, "q-04": 1}
     picks = {pick_daily(bank, times_used, seed=f"s{n}").id for n in range(30)}
     assert picks == {"q-02", "q-04"}
 
 
-def test_the_same_seed_always_picks_the_same_question():
+def test_the_same_seed_always_picks_the_same_question() -> None:
     bank = questions(10)
     first = pick_daily(bank, {}, seed="channel-1:2026-10-26")
     again = pick_daily(list(bank), {}, seed="channel-1:2026-10-26")
@@ -42,25 +42,25 @@ def test_the_same_seed_always_picks_the_same_question():
     assert pick_practice(bank, {}, seed="m-3:5") == pick_practice(bank, {}, seed="m-3:5")
 
 
-def test_different_seeds_spread_the_picks_over_the_tied_questions():
+def test_different_seeds_spread_the_picks_over_the_tied_questions() -> None:
     bank = questions(10)
     assert len({pick_daily(bank, {}, seed=f"day-{n}").id for n in range(40)}) > 3
 
 
-def test_picking_from_no_questions_is_an_error():
+def test_picking_from_no_questions_is_an_error() -> None:
     with pytest.raises(ValueError):
         pick_daily([], {}, seed="x")
     with pytest.raises(ValueError):
         pick_practice([], {}, seed="x")
 
 
-def test_practice_prefers_a_question_the_member_has_not_answered():
+def test_practice_prefers_a_question_the_member_has_not_answered() -> None:
     bank = questions(3)
     best = {"q-01": 0.25, "q-02": 0.0}
     assert {pick_practice(bank, best, seed=f"s{n}").id for n in range(20)} == {"q-03"}
 
 
-def test_practice_then_picks_among_the_questions_the_member_covered_worst():
+def test_practice_then_picks_among_the_questions_the_member_covered_worst() -> None:
     bank = questions(4)
     best = {"q-01": 0.5, "q-02": 0.25, "q-03": 1.0, "q-04": 0.25}
     assert {pick_practice(bank, best, seed=f"s{n}").id for n in range(30)} == {"q-02", "q-04"}

@@ -35,12 +35,12 @@ def usage_error(text: str) -> str:
 
 
 @pytest.mark.parametrize("text", ["", "   ", "help", "HELP", "?"])
-def test_nothing_help_or_a_question_mark_shows_help(text):
+def test_nothing_help_or_a_question_mark_shows_help(text: str) -> None:
     assert parse_prep(text) == ShowHelp()
 
 
 @pytest.mark.parametrize("level", list(Level))
-def test_a_level_name_starts_a_practice_question_at_that_level(level):
+def test_a_level_name_starts_a_practice_question_at_that_level(level: Level) -> None:
     assert parse_prep(level.value) == StartPractice(level)
     assert parse_prep(level.value.upper()) == StartPractice(level)
 
@@ -49,11 +49,11 @@ def test_a_level_name_starts_a_practice_question_at_that_level(level):
     ("alias", "level"),
     [("scenario-based", Level.SCENARIO), ("tools", Level.WORKFLOW), ("behavioural", Level.BEHAVIORAL)],
 )
-def test_level_aliases_start_a_practice_question_too(alias, level):
+def test_level_aliases_start_a_practice_question_too(alias: str, level: Level) -> None:
     assert parse_prep(alias) == StartPractice(level)
 
 
-def test_random_starts_a_practice_question_at_any_level():
+def test_random_starts_a_practice_question_at_any_level() -> None:
     assert parse_prep("random") == StartPractice(None)
 
 
@@ -68,7 +68,7 @@ def test_random_starts_a_practice_question_at_any_level():
         ("top beginner", ShowLeaderboard("week", Level.BEGINNER)),
     ],
 )
-def test_the_leaderboard_takes_an_optional_period_and_level_in_either_order(text, expected):
+def test_the_leaderboard_takes_an_optional_period_and_level_in_either_order(text: str, expected: object) -> None:
     assert parse_prep(text) == expected
 
 
@@ -85,11 +85,11 @@ def test_the_leaderboard_takes_an_optional_period_and_level_in_either_order(text
         ("Stats", ShowStats()),
     ],
 )
-def test_commands_without_arguments(text, expected):
+def test_commands_without_arguments(text: str, expected: object) -> None:
     assert parse_prep(text) == expected
 
 
-def test_subscribe_alone_keeps_every_default():
+def test_subscribe_alone_keeps_every_default() -> None:
     assert parse_prep("subscribe") == Subscribe()
 
 
@@ -103,16 +103,16 @@ SUBSCRIBED = Subscribe(
 )
 
 
-def test_subscribe_reads_time_zone_days_deadline_and_levels():
+def test_subscribe_reads_time_zone_days_deadline_and_levels() -> None:
     assert parse_prep("subscribe " + " ".join(SUBSCRIBE_ARGS)) == SUBSCRIBED
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(SUBSCRIBE_ARGS))[::7])
-def test_subscribe_arguments_may_come_in_any_order(order):
+def test_subscribe_arguments_may_come_in_any_order(order: tuple[str, ...]) -> None:
     assert parse_prep("subscribe " + " ".join(order)) == SUBSCRIBED
 
 
-def test_a_second_time_in_subscribe_is_the_deadline_time():
+def test_a_second_time_in_subscribe_is_the_deadline_time() -> None:
     assert parse_prep("subscribe 09:30 17:30 weekdays all") == Subscribe(
         post_time=time(9, 30),
         deadline=Deadline(at=time(17, 30)),
@@ -121,7 +121,7 @@ def test_a_second_time_in_subscribe_is_the_deadline_time():
     )
 
 
-def test_subscribe_lists_a_repeated_level_once():
+def test_subscribe_lists_a_repeated_level_once() -> None:
     assert parse_prep("subscribe beginner,beginner,tools") == Subscribe(levels=(Level.BEGINNER, Level.WORKFLOW))
 
 
@@ -139,11 +139,11 @@ def test_subscribe_lists_a_repeated_level_once():
         ("CONFIG TIME 07:05", Subscribe(post_time=time(7, 5))),
     ],
 )
-def test_config_changes_one_setting(text, changes):
+def test_config_changes_one_setting(text: str, changes: Subscribe) -> None:
     assert parse_prep(text) == SetConfig(changes)
 
 
-def test_config_alone_shows_the_configuration():
+def test_config_alone_shows_the_configuration() -> None:
     assert parse_prep("config") == ShowConfig()
 
 
@@ -158,11 +158,11 @@ def test_config_alone_shows_the_configuration():
         ("holidays ADD 2027-01-01", SetHolidays(add=(date(2027, 1, 1),))),
     ],
 )
-def test_holidays_take_a_country_none_or_dates_to_add_or_remove(text, expected):
+def test_holidays_take_a_country_none_or_dates_to_add_or_remove(text: str, expected: object) -> None:
     assert parse_prep(text) == expected
 
 
-def test_every_command_the_help_text_mentions_parses():
+def test_every_command_the_help_text_mentions_parses() -> None:
     mentioned = ["random", "leaderboard", "stats", "optout", "optin", "subscribe", "unsubscribe", "pause", "resume",
                  "skip", "holidays DE", "config"]
     for text in mentioned:
@@ -173,12 +173,12 @@ def test_every_command_the_help_text_mentions_parses():
 # ---- bad input ----------------------------------------------------------------------------------------------
 
 
-def test_an_unknown_subcommand_is_named():
+def test_an_unknown_subcommand_is_named() -> None:
     message = usage_error("subcribe 09:00")
     assert "'subcribe' is not a /prep command or level" in message
 
 
-def test_a_very_long_unknown_subcommand_is_named_shortened():
+def test_a_very_long_unknown_subcommand_is_named_shortened() -> None:
     message = usage_error("x" * 300)
     assert "'" + "x" * 40 + "…'" in message
     assert len(message) < 120
@@ -193,17 +193,17 @@ def test_a_very_long_unknown_subcommand_is_named_shortened():
         ("expert", "expert"),
     ],
 )
-def test_an_unknown_level_is_named(text, offending):
+def test_an_unknown_level_is_named(text: str, offending: str) -> None:
     assert f"'{offending}'" in usage_error(text)
 
 
 @pytest.mark.parametrize("text", ["subscribe Mars/Base", "config tz Mars/Base", "subscribe 09:00 Mars/Base mon-fri"])
-def test_a_bad_time_zone_is_named(text):
+def test_a_bad_time_zone_is_named(text: str) -> None:
     assert "'Mars/Base' is not an IANA time zone" in usage_error(text)
 
 
 @pytest.mark.parametrize("text", ["holidays add 2026-13-01", "holidays remove 2026-12-24 24.12.2026"])
-def test_a_bad_holiday_date_is_named_with_the_usage(text):
+def test_a_bad_holiday_date_is_named_with_the_usage(text: str) -> None:
     message = usage_error(text)
     offending = text.split()[-1]
     assert f"'{offending}' is not a date" in message
@@ -223,7 +223,7 @@ def test_a_bad_holiday_date_is_named_with_the_usage(text):
         ("leaderboard year", "year"),
     ],
 )
-def test_a_bad_argument_is_named(text, offending):
+def test_a_bad_argument_is_named(text: str, offending: str) -> None:
     assert f"'{offending}" in usage_error(text)
 
 
@@ -238,26 +238,26 @@ def test_a_bad_argument_is_named(text, offending):
         ("holidays DE US", "US"),
     ],
 )
-def test_extra_arguments_are_named(text, extra):
+def test_extra_arguments_are_named(text: str, extra: str) -> None:
     assert re.search(rf"\b{re.escape(extra)}\b", usage_error(text))
 
 
-def test_random_with_extra_arguments_is_not_called_an_unknown_command():
+def test_random_with_extra_arguments_is_not_called_an_unknown_command() -> None:
     assert "is not a /prep command" not in usage_error("random beginner")
 
 
 @pytest.mark.parametrize("text", ["holidays", "holidays add", "holidays remove", "config time"])
-def test_a_missing_argument_is_a_usage_error_with_the_usage(text):
+def test_a_missing_argument_is_a_usage_error_with_the_usage(text: str) -> None:
     message = usage_error(text)
     assert "Usage: /prep" in message
 
 
-def test_a_huge_deadline_is_a_usage_error_not_a_crash():
+def test_a_huge_deadline_is_a_usage_error_not_a_crash() -> None:
     assert "'9999999999d'" in usage_error("config deadline 9999999999d")
     assert "'9999999999d'" in usage_error("subscribe 9999999999d")
 
 
-def test_a_100000_character_command_is_refused_by_its_length_without_echoing_it():
+def test_a_100000_character_command_is_refused_by_its_length_without_echoing_it() -> None:
     text = "subscribe " + "x" * 99_990
     assert len(text) == 100_000
     message = usage_error(text)

@@ -35,7 +35,7 @@ def prepbot(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
 
 
 @pytest.mark.parametrize("fmt", ["csv", "md"])
-def test_the_shipped_pack_goes_to_a_sheet_and_comes_back_equal(tmp_path, capsys, fmt):
+def test_the_shipped_pack_goes_to_a_sheet_and_comes_back_equal(tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str) -> None:
     sheet = tmp_path / f"ai-model-serving.{fmt}"
     pack = tmp_path / "out" / "ai-model-serving.yaml"
 
@@ -48,7 +48,7 @@ def test_the_shipped_pack_goes_to_a_sheet_and_comes_back_equal(tmp_path, capsys,
     assert prepbot(capsys, "questions", "validate", str(pack))[0] == 0
 
 
-def test_a_markdown_sheet_keeps_the_packs_title_and_a_csv_sheet_takes_it_as_an_option(tmp_path, capsys):
+def test_a_markdown_sheet_keeps_the_packs_title_and_a_csv_sheet_takes_it_as_an_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for fmt in ("md", "csv"):
         prepbot(capsys, "questions", "export-sheet", str(SHIPPED), "--output", str(tmp_path / f"serving.{fmt}"))
     prepbot(capsys, "questions", "import", str(tmp_path / "serving.md"), "--pack", "ai-model-serving",
@@ -61,7 +61,7 @@ def test_a_markdown_sheet_keeps_the_packs_title_and_a_csv_sheet_takes_it_as_an_o
         assert yaml.safe_load((tmp_path / made).read_text(encoding="utf-8")) == shipped
 
 
-def test_an_exported_csv_sheet_has_one_row_per_question_with_key_points_and_terms(capsys):
+def test_an_exported_csv_sheet_has_one_row_per_question_with_key_points_and_terms(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = prepbot(capsys, "questions", "export-sheet", str(SHIPPED), "--format", "csv")
 
     rows = list(csv.DictReader(io.StringIO(out)))
@@ -74,7 +74,7 @@ def test_an_exported_csv_sheet_has_one_row_per_question_with_key_points_and_term
     assert rows[0]["key_points"].split("; ")[0] == f"{first.key_points[0].point}: {'|'.join(first.key_points[0].terms)}"
 
 
-def test_a_csv_sheet_written_by_hand_becomes_a_pack_with_generated_ids(tmp_path, capsys):
+def test_a_csv_sheet_written_by_hand_becomes_a_pack_with_generated_ids(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sheet = tmp_path / "Team Questions.csv"
     sheet.write_text(
         "Question,Level,Hint,Key points\n"
@@ -108,7 +108,7 @@ def test_a_csv_sheet_written_by_hand_becomes_a_pack_with_generated_ids(tmp_path,
         KeyPoint("Alerts", ("pager",)))
 
 
-def test_a_markdown_sheet_reads_levels_questions_hints_and_key_points(tmp_path, capsys):
+def test_a_markdown_sheet_reads_levels_questions_hints_and_key_points(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sheet = tmp_path / "team.md"
     sheet.write_text(
         "# Platform team\n\nSome words about this sheet, before the first level.\n\n"
@@ -149,7 +149,7 @@ def test_a_markdown_sheet_reads_levels_questions_hints_and_key_points(tmp_path, 
                                  KeyPoint("Compares runs", ("compar",)), KeyPoint("Shares results", ("shar", "report")))
 
 
-def test_a_markdown_sheet_carries_a_model_answer_and_a_why_under_each_key_point(tmp_path, capsys):
+def test_a_markdown_sheet_carries_a_model_answer_and_a_why_under_each_key_point(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sheet = tmp_path / "team.md"
     sheet.write_text(
         "## Beginner\n\n"
@@ -176,7 +176,7 @@ def test_a_markdown_sheet_carries_a_model_answer_and_a_why_under_each_key_point(
     ]
 
 
-def test_a_csv_sheet_gives_each_key_point_its_why_in_order_and_refuses_more_whys_than_points(tmp_path, capsys):
+def test_a_csv_sheet_gives_each_key_point_its_why_in_order_and_refuses_more_whys_than_points(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     good = tmp_path / "good.csv"
     good.write_text(
         "level,question,hint,model_answer,key_points,why\n"

@@ -7,7 +7,7 @@ def board(standings: list[Standing]) -> list[tuple[int, str]]:
     return [(r.rank, r.standing.name) for r in rank(standings)]
 
 
-def test_more_points_rank_higher():
+def test_more_points_rank_higher() -> None:
     assert board([Standing(1, "Ann", 50, 20, 3), Standing(2, "Bo", 90, 10, 3), Standing(3, "Cy", 70, 30, 9)]) == [
         (1, "Bo"),
         (2, "Cy"),
@@ -15,13 +15,13 @@ def test_more_points_rank_higher():
     ]
 
 
-def test_equal_points_go_to_more_coverage_then_more_rounds():
+def test_equal_points_go_to_more_coverage_then_more_rounds() -> None:
     assert board(
         [Standing(1, "Ann", 60, 20, 5), Standing(2, "Bo", 60, 30, 2), Standing(3, "Cy", 60, 20, 6)]
     ) == [(1, "Bo"), (2, "Cy"), (3, "Ann")]
 
 
-def test_members_tied_on_every_score_share_a_rank_listed_by_name_and_the_next_rank_is_skipped():
+def test_members_tied_on_every_score_share_a_rank_listed_by_name_and_the_next_rank_is_skipped() -> None:
     assert board(
         [
             Standing(1, "zed", 40, 10, 2),
@@ -33,10 +33,10 @@ def test_members_tied_on_every_score_share_a_rank_listed_by_name_and_the_next_ra
     ) == [(1, "Top"), (2, "Amy"), (2, "bea"), (2, "zed"), (5, "Low")]
 
 
-def test_members_with_the_same_name_and_scores_are_listed_in_join_order():
+def test_members_with_the_same_name_and_scores_are_listed_in_join_order() -> None:
     ranked = rank([Standing(9, "Sam", 10, 5, 1), Standing(4, "Sam", 10, 5, 1)])
     assert [(r.rank, r.standing.member_id) for r in ranked] == [(1, 4), (1, 9)]
 
 
-def test_an_empty_board_has_no_ranks():
+def test_an_empty_board_has_no_ranks() -> None:
     assert rank([]) == []

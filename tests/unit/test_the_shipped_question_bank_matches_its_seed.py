@@ -30,14 +30,14 @@ SEED_HEADINGS = {
 }
 
 
-def test_every_shipped_pack_loads_into_one_bank():
+def test_every_shipped_pack_loads_into_one_bank() -> None:
     files = sorted(SHIPPED_PACKS.glob("*.y*ml"))
     bank = load_bank([SHIPPED_PACKS])
     assert PACK in files
     assert len(bank) == sum(len(load_pack(f)) for f in files)
 
 
-def test_the_model_serving_pack_has_fifty_questions_by_level_in_order():
+def test_the_model_serving_pack_has_fifty_questions_by_level_in_order() -> None:
     questions = load_pack(PACK)
     assert len(questions) == 50
     levels_in_order = list(dict.fromkeys(q.level for q in questions))
@@ -45,13 +45,13 @@ def test_the_model_serving_pack_has_fifty_questions_by_level_in_order():
     assert [(level, counts[level]) for level in levels_in_order] == EXPECTED_COUNTS
 
 
-def test_question_ids_are_the_level_and_a_two_digit_number_counting_from_one():
+def test_question_ids_are_the_level_and_a_two_digit_number_counting_from_one() -> None:
     questions = load_pack(PACK)
     expected = [f"{level.value}-{n:02d}" for level, count in EXPECTED_COUNTS for n in range(1, count + 1)]
     assert [q.id for q in questions] == expected
 
 
-def test_every_question_has_three_to_six_key_points_each_with_terms():
+def test_every_question_has_three_to_six_key_points_each_with_terms() -> None:
     questions = load_pack(PACK)
     wrong = [(q.id, len(q.key_points)) for q in questions if not 3 <= len(q.key_points) <= 6]
     assert wrong == []
@@ -74,7 +74,7 @@ def seed_hints() -> dict[Level, list[str]]:
     return hints
 
 
-def test_every_hint_is_the_seed_documents_hint_for_that_question():
+def test_every_hint_is_the_seed_documents_hint_for_that_question() -> None:
     if not SEED.is_file():
         pytest.skip(f"the seed document is not beside the repository ({SEED.resolve()} is absent)")
     hints = seed_hints()
@@ -92,6 +92,6 @@ def test_every_hint_is_the_seed_documents_hint_for_that_question():
     assert mismatched == []
 
 
-def test_each_questions_own_hint_names_every_one_of_its_key_points_and_its_question_names_none():
+def test_each_questions_own_hint_names_every_one_of_its_key_points_and_its_question_names_none() -> None:
     questions = load_pack(PACK)
     assert [str(problem) for problem in grading_problems(PACK, questions)] == []
