@@ -19,8 +19,10 @@ import aiohttp
 import discord
 
 from adapters.discord.render import (
-    QUESTION, DiscordMessage, RoundMarker, card_marker, question_messages, read_board_key, read_marker, render,
+    QUESTION, REVEAL, DiscordMessage, RoundMarker, card_marker, question_messages, read_board_key, read_marker,
+    render,
 )
+from adapters.recovery import MAX_PAGES, KeyedBoard, Lookup, Mark, RoundCard, RoundKind, read_from, subject_of
 from bot.cards import Card, FindableCard, LeaderboardCard, QuestionCard, Reaction, RevealCard
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatError, PlatformUnavailable, ThreadGone
@@ -36,9 +38,7 @@ UNKNOWN_CHANNEL = 10003
 UNKNOWN_MESSAGE = 10008
 THREAD_ALREADY_STARTED = 160004
 THREAD_RETRY_DELAYS = (30.0, 120.0, 600.0, 1800.0)  # seconds before each new try at a thread that did not start
-LOOKBACK_MARGIN = timedelta(minutes=5)  # a look-up for earlier posts starts this long before it is asked to
 HISTORY_PAGE = 100  # messages per GET /channels/{channel.id}/messages (Discord's most)
-HISTORY_MAX_PAGES = 100  # a look-up reads at most this many pages
 T = TypeVar("T")
 
 
@@ -91,6 +91,31 @@ def _nonce_arg(nonce: str | None) -> dict[str, Any]:
 
 def _nonces(kind: str, round_id: int, parts: int) -> list[str]:
     return [round_nonce(RoundMarker(kind, round_id, part, parts)) for part in range(1, parts + 1)]
+
+
+_KINDS = {RoundKind.QUESTION: QUESTION, RoundKind.REVEAL: REVEAL}
+
+
+class DiscordMarkers:
+    """How a Discord message, as the API returns it, carries its marker: in the footer of one of its embeds."""
+
+    def author(self, message: dict[str, Any]) -> str | None:
+        author = message.get("author")
+        return str(author.get("id")) if isinstance(author, dict) else None
+
+    def position(self, message: dict[str, Any]) -> float | None:
+        return int(message["id"])  # a snowflake: later messages have greater ones
+
+    def mark(self, message: dict[str, Any]) -> Mark | None:
+        marker = read_marker(message)
+        if marker is not None:
+            kind = RoundKind.QUESTION if marker.kind == QUESTION else RoundKind.REVEAL
+            return Mark(RoundCard(kind, marker.round_id), marker.part)
+        key = read_board_key(message)
+        return Mark(KeyedBoard(key)) if key is not None else None
+
+
+DISCORD_MARKERS = DiscordMarkers()
 
 
 ArchiveMinutes = Literal[60, 1440, 4320, 10080]
@@ -334,21 +359,11 @@ class DiscordChat:
         when the bot may not read the history (no Read Message History), and at once for a board without a key.
         Raises ChatError when Discord refuses otherwise."""
         me = self._client.user
-        if me is None:
+        subject = subject_of(card)
+        if me is None or subject is None:
             return None
         where = thread_ref or channel.channel
-        if isinstance(card, LeaderboardCard):
-            if card.key is None:
-                return None
-            board_after = discord.utils.time_snowflake(since - LOOKBACK_MARGIN)
-            board_history = await _call("read history", lambda: self._history(where, board_after))
-            boards = [int(m["id"]) for m in board_history or []
-                      if str((m.get("author") or {}).get("id")) == str(me.id) and read_board_key(m) == card.key]
-            if not boards:
-                return None
-            return thread_message_ref(where, min(boards)) if thread_ref else str(min(boards))
-        wanted = card_marker(card)
-        after = discord.utils.time_snowflake(since - LOOKBACK_MARGIN)
+        after = discord.utils.time_snowflake(read_from(since))
         try:
             history = await self._history(where, after)
         except UNREACHABLE as error:
@@ -359,35 +374,32 @@ class DiscordChat:
             return None  # a thread started just now holds nothing yet
         if history is None:
             return None
-        found: dict[int, dict[str, Any]] = {}  # part -> the oldest message marked with it
-        for message in history:
-            marker = read_marker(message)
-            if (marker is None or str((message.get("author") or {}).get("id")) != str(me.id)
-                    or marker.kind != wanted.kind or marker.round_id != wanted.round_id):
-                continue
-            if marker.part not in found or int(message["id"]) < int(found[marker.part]["id"]):
-                found[marker.part] = message
-        first = found.get(1)
+        lookup = Lookup(subject, str(me.id), DISCORD_MARKERS)
+        lookup.see_all(history)
+        first = lookup.first
         if first is None:
             return None
         parts = render(card)
-        nonces = _nonces(wanted.kind, card.round_id, len(parts))
-        target = self._messageable(where)
-        for part, (rest, nonce) in enumerate(zip(parts, nonces, strict=True), start=1):
-            if part not in found:  # the rest of a card cut short
-                await _call("send", lambda m=rest, n=nonce: self._send(target, m, nonce=n))  # type: ignore[misc]
+        missing = lookup.missing_parts(len(parts))
+        if missing and isinstance(subject, RoundCard):  # the rest of a card cut short
+            nonces = _nonces(_KINDS[subject.kind], subject.round_id, len(parts))
+            target = self._messageable(where)
+            for part in missing:
+                await _call("send", lambda m=parts[part - 1], n=nonces[part - 1]: self._send(target, m, nonce=n))  # type: ignore[misc]
         if isinstance(card, QuestionCard):
             if "thread" not in first and not int(first.get("flags") or 0) & HAS_THREAD:
                 await self._start_thread(channel, card, int(first["id"]), discord.utils.snowflake_time(int(first["id"])))
             return str(first["id"])
-        return thread_message_ref(where, first["id"])
+        if isinstance(card, RevealCard) or thread_ref:
+            return thread_message_ref(where, first["id"])
+        return str(first["id"])
 
     async def _history(self, channel_id: str, after: int) -> list[dict[str, Any]] | None:
         """The messages of a channel or thread after the snowflake `after`, read page after page; None when the bot
         may not read them. Raises what discord.py raises otherwise."""
         messages: list[dict[str, Any]] = []
         try:
-            for _ in range(HISTORY_MAX_PAGES):
+            for _ in range(MAX_PAGES):
                 page = await self._client.http.logs_from(int(channel_id), HISTORY_PAGE, after=after)
                 messages += [dict(m) for m in page]
                 if len(page) < HISTORY_PAGE:
@@ -397,7 +409,7 @@ class DiscordChat:
             log.warning("cannot read the messages of %s (the bot may lack Read Message History): %s", channel_id,
                         error.text)
             return None
-        log.warning("reading the messages of %s: stopped after %d pages", channel_id, HISTORY_MAX_PAGES)
+        log.warning("reading the messages of %s: stopped after %d pages", channel_id, MAX_PAGES)
         return messages
 
     async def react(self, channel: ChannelAddress, message_ref: str, reaction: Reaction) -> None:
