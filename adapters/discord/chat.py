@@ -138,23 +138,23 @@ def _chat_error(what: str, error: discord.HTTPException) -> ChatError:
         return ChatError(f"Discord {what}: missing permissions ({error.text})", gone=True)
     if isinstance(error, discord.NotFound):
         return ChatError(f"Discord {what}: not found ({error.text})", gone=error.code in {UNKNOWN_CHANNEL, 10004})
-    return ChatError(f"Discord {what}: {error.status} {error.text}")
+    return ChatError(f"Discord {what}: {error.status} {error.text}", rate_limited=error.status == 429)
 
 
 async def _call(what: str, call: Callable[[], Awaitable[T]]) -> T:
     try:
         return await call()
-    except discord.HTTPException as error:
-        raise _chat_error(what, error) from None
     except UNREACHABLE as error:
-        raise PlatformUnavailable(f"Discord {what}: {error or type(error).__name__}") from None
+        raise _failed(what, error) from None
 
 
 def _failed(what: str, error: BaseException) -> ChatError:
-    """A refusal (HTTPException) as `_chat_error`; anything else that stopped the call as PlatformUnavailable."""
+    """A refusal (HTTPException) as `_chat_error`; anything else that stopped the call as PlatformUnavailable (rate
+    limited when discord.py gave up waiting out a 429 longer than it may wait)."""
     if isinstance(error, discord.HTTPException):
         return _chat_error(what, error)
-    return PlatformUnavailable(f"Discord {what}: {error or type(error).__name__}")
+    return PlatformUnavailable(f"Discord {what}: {error or type(error).__name__}",
+                               rate_limited=isinstance(error, discord.RateLimited))
 
 
 def thread_name(round_id: int, level_label: str) -> str:

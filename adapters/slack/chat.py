@@ -34,6 +34,9 @@ REACTION_NAMES = {Reaction.ACCEPTED: "white_check_mark", Reaction.LATE: "alarm_c
 AUTH_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive", "not_authed"})
 GONE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived", "account_inactive", "invalid_auth",
                          "token_revoked", "missing_scope", "restricted_action"})
+# A call refused for going too fast: answered 429 "ratelimited", or (chat.postMessage) "rate_limited" when the app
+# posted too many messages.
+RATE_LIMITED_ERRORS = frozenset({"ratelimited", "rate_limited"})
 USER_CACHE_SECONDS = 3600.0
 HISTORY_PAGE = 200  # messages per conversations.history / conversations.replies page
 
@@ -369,7 +372,8 @@ class SlackChat:
             else:
                 pacer.succeeded()
             code = str(error.response.get("error", "unknown_error"))
-            raise ChatError(f"Slack {method}: {code}", gone=code in GONE_ERRORS) from None
+            raise ChatError(f"Slack {method}: {code}", gone=code in GONE_ERRORS,
+                            rate_limited=error.response.status_code == 429 or code in RATE_LIMITED_ERRORS) from None
         except (OSError, asyncio.TimeoutError) as error:
             raise ChatError(f"Slack {method}: {error.__class__.__name__}") from None
         finally:
@@ -399,7 +403,7 @@ class SlackChat:
         try:
             async with self._clients.session().post(upload_url, data=image.data) as response:
                 if response.status != 200:
-                    raise ChatError(f"Slack file upload: HTTP {response.status}")
+                    raise ChatError(f"Slack file upload: HTTP {response.status}", rate_limited=response.status == 429)
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             raise ChatError(f"Slack file upload: {error.__class__.__name__}") from None
         await self._pacer.run(channel.channel, lambda: self._call(
