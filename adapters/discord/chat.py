@@ -175,10 +175,12 @@ class _ThreadPlan:
 class DiscordChat:
     """ChatPort for Discord. A channel address is ("discord", guild id, channel id)."""
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, *,
+                 thread_retry_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self._client = client
         self._admins: dict[tuple[str, str], tuple[float, bool]] = {}
         self.thread_retry_delays: tuple[float, ...] = THREAD_RETRY_DELAYS
+        self.thread_retry_sleep = thread_retry_sleep  # how a thread start waits for its next try
         self._retries: set[asyncio.Task[None]] = set()
 
     def stop_retries(self) -> None:
@@ -256,7 +258,7 @@ class DiscordChat:
         task.add_done_callback(self._retries.discard)
 
     async def _retry(self, plan: _ThreadPlan, attempt: int) -> None:
-        await asyncio.sleep(self.thread_retry_delays[attempt])
+        await self.thread_retry_sleep(self.thread_retry_delays[attempt])
         try:
             await self._open(plan)
         except Exception as error:
