@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from functools import partial
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -387,7 +388,7 @@ class DiscordChat:
             nonces = _nonces(_KINDS[subject.kind], subject.round_id, len(parts))
             target = self._messageable(where)
             for part in missing:
-                await _call("send", lambda m=parts[part - 1], n=nonces[part - 1]: self._send(target, m, nonce=n))  # type: ignore[misc]
+                await _call("send", partial(self._send, target, parts[part - 1], nonce=nonces[part - 1]))
         if isinstance(card, QuestionCard):
             if "thread" not in first and not int(first.get("flags") or 0) & HAS_THREAD:
                 await self._start_thread(channel, card, int(first["id"]), discord.utils.snowflake_time(int(first["id"])))

@@ -111,7 +111,8 @@ def test_a_message_that_cannot_be_placed_is_passed_over() -> None:
 
 
 def test_a_card_cut_short_lacks_the_parts_not_posted_and_a_whole_one_lacks_none() -> None:
-    cut_short = lookup(REVEAL_7, Seen("part 1", BOT, 1.0, Mark(REVEAL_7, 1)), Seen("part 3", BOT, 2.0, Mark(REVEAL_7, 3)))
+    cut_short = lookup(REVEAL_7, Seen("part 1", BOT, 1.0, Mark(REVEAL_7, 1)),
+                       Seen("part 3", BOT, 2.0, Mark(REVEAL_7, 3)))
     assert cut_short.missing_parts(4) == [2, 4]
 
     whole = lookup(REVEAL_7, *(Seen(f"part {n}", BOT, float(n), Mark(REVEAL_7, n)) for n in (1, 2, 3)))
