@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 log = logging.getLogger("prepbot.followups")
@@ -25,13 +25,17 @@ Work = Coroutine[Any, Any, object]
 class FollowUps:
     """A lane for follow-up work, behind the arrivals counted by `arrivals()`.
 
-    `start()` returns at once. At most `concurrency` pieces run at a time, oldest first.
+    `start()` returns at once. At most `concurrency` pieces run at a time, oldest first. Time is read from
+    `monotonic` and waited out with `sleep` (by default the event loop's clock and `asyncio.sleep`).
     """
 
     def __init__(
-        self, arrivals: Callable[[], int], *, concurrency: int = 4, quiet: float = 0.02, max_delay: float = 3.0
+        self, arrivals: Callable[[], int], *, concurrency: int = 4, quiet: float = 0.02, max_delay: float = 3.0,
+        monotonic: Callable[[], float] | None = None, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._arrivals = arrivals
+        self._monotonic = monotonic or (lambda: asyncio.get_running_loop().time())
+        self._sleep = sleep
         self._quiet = quiet
         self._max_delay = max_delay
         self._slots = asyncio.Semaphore(concurrency)
@@ -42,8 +46,7 @@ class FollowUps:
 
     def start(self, work: Work) -> None:
         """Runs `work` soon, after the arrivals in progress; failures are logged."""
-        loop = asyncio.get_running_loop()
-        self._waiting.append((loop.time(), work))
+        self._waiting.append((self._monotonic(), work))
         self._wake.set()
         if self._pump is None or self._pump.done():
             self._pump = asyncio.create_task(self._run_pump())
@@ -54,15 +57,15 @@ class FollowUps:
         return len(self._waiting) + len(self._running)
 
     async def _run_pump(self) -> None:
-        loop = asyncio.get_running_loop()
         while self._waiting:
             seen = self._arrivals()
-            await asyncio.sleep(self._quiet)
-            overdue = loop.time() - self._waiting[0][0] >= self._max_delay
+            await self._sleep(self._quiet)
+            overdue = self._monotonic() - self._waiting[0][0] >= self._max_delay
             if self._arrivals() != seen and not overdue:
                 continue  # a burst is on: let it through first
             # Quiet (or overdue): start pieces while nothing new arrives, and the overdue ones regardless.
-            while self._waiting and (self._arrivals() == seen or loop.time() - self._waiting[0][0] >= self._max_delay):
+            while self._waiting and (self._arrivals() == seen
+                                     or self._monotonic() - self._waiting[0][0] >= self._max_delay):
                 await self._slots.acquire()
                 _, work = self._waiting.popleft()
                 task = asyncio.create_task(self._guarded(work))
@@ -79,15 +82,15 @@ class FollowUps:
 
     async def drain(self, timeout: float = 20.0) -> bool:
         """Waits until every piece started so far has run, at most `timeout` seconds; True when all did."""
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = self._monotonic() + timeout
         while self._waiting or self._running:
-            remaining = deadline - asyncio.get_running_loop().time()
+            remaining = deadline - self._monotonic()
             if remaining <= 0:
                 return False
             if self._running:
                 await asyncio.wait(set(self._running), timeout=min(remaining, 0.05))
             else:
-                await asyncio.sleep(min(remaining, 0.01))
+                await self._sleep(min(remaining, 0.01))
         return True
 
     async def close(self, timeout: float = 20.0) -> None:

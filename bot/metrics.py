@@ -17,7 +17,7 @@ class CountingChat:
         self._metrics = metrics
 
     def _failed(self, channel: ChannelAddress, method: str, error: ChatError) -> None:
-        self._metrics.platform_error(channel.platform, method, "429" in str(error) or "rate" in str(error).lower())
+        self._metrics.platform_error(channel.platform, method, error.rate_limited)
 
     async def post_question(self, channel: ChannelAddress, card: QuestionCard) -> str:
         try:

@@ -10,11 +10,13 @@ from bot.domain.model import ChannelAddress
 
 
 class ChatError(Exception):
-    """A platform refused or failed a call. `gone` is True when the channel is lost to the bot for good."""
+    """A platform refused or failed a call. `gone` is True when the channel is lost to the bot for good;
+    `rate_limited` is True when the platform refused it for going too fast (HTTP 429), asking prepbot to slow down."""
 
-    def __init__(self, message: str, *, gone: bool = False) -> None:
+    def __init__(self, message: str, *, gone: bool = False, rate_limited: bool = False) -> None:
         super().__init__(message)
         self.gone = gone
+        self.rate_limited = rate_limited
 
 
 class PlatformUnavailable(ChatError):

@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from functools import partial
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -19,8 +20,10 @@ import aiohttp
 import discord
 
 from adapters.discord.render import (
-    QUESTION, DiscordMessage, RoundMarker, card_marker, question_messages, read_board_key, read_marker, render,
+    QUESTION, REVEAL, DiscordMessage, RoundMarker, card_marker, question_messages, read_board_key, read_marker,
+    render,
 )
+from adapters.recovery import MAX_PAGES, KeyedBoard, Lookup, Mark, RoundCard, RoundKind, read_from, subject_of
 from bot.cards import Card, FindableCard, LeaderboardCard, QuestionCard, Reaction, RevealCard
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatError, PlatformUnavailable, ThreadGone
@@ -36,9 +39,7 @@ UNKNOWN_CHANNEL = 10003
 UNKNOWN_MESSAGE = 10008
 THREAD_ALREADY_STARTED = 160004
 THREAD_RETRY_DELAYS = (30.0, 120.0, 600.0, 1800.0)  # seconds before each new try at a thread that did not start
-LOOKBACK_MARGIN = timedelta(minutes=5)  # a look-up for earlier posts starts this long before it is asked to
 HISTORY_PAGE = 100  # messages per GET /channels/{channel.id}/messages (Discord's most)
-HISTORY_MAX_PAGES = 100  # a look-up reads at most this many pages
 T = TypeVar("T")
 
 
@@ -93,6 +94,31 @@ def _nonces(kind: str, round_id: int, parts: int) -> list[str]:
     return [round_nonce(RoundMarker(kind, round_id, part, parts)) for part in range(1, parts + 1)]
 
 
+_KINDS = {RoundKind.QUESTION: QUESTION, RoundKind.REVEAL: REVEAL}
+
+
+class DiscordMarkers:
+    """How a Discord message, as the API returns it, carries its marker: in the footer of one of its embeds."""
+
+    def author(self, message: dict[str, Any]) -> str | None:
+        author = message.get("author")
+        return str(author.get("id")) if isinstance(author, dict) else None
+
+    def position(self, message: dict[str, Any]) -> float | None:
+        return int(message["id"])  # a snowflake: later messages have greater ones
+
+    def mark(self, message: dict[str, Any]) -> Mark | None:
+        marker = read_marker(message)
+        if marker is not None:
+            kind = RoundKind.QUESTION if marker.kind == QUESTION else RoundKind.REVEAL
+            return Mark(RoundCard(kind, marker.round_id), marker.part)
+        key = read_board_key(message)
+        return Mark(KeyedBoard(key)) if key is not None else None
+
+
+DISCORD_MARKERS = DiscordMarkers()
+
+
 ArchiveMinutes = Literal[60, 1440, 4320, 10080]
 
 
@@ -113,23 +139,23 @@ def _chat_error(what: str, error: discord.HTTPException) -> ChatError:
         return ChatError(f"Discord {what}: missing permissions ({error.text})", gone=True)
     if isinstance(error, discord.NotFound):
         return ChatError(f"Discord {what}: not found ({error.text})", gone=error.code in {UNKNOWN_CHANNEL, 10004})
-    return ChatError(f"Discord {what}: {error.status} {error.text}")
+    return ChatError(f"Discord {what}: {error.status} {error.text}", rate_limited=error.status == 429)
 
 
 async def _call(what: str, call: Callable[[], Awaitable[T]]) -> T:
     try:
         return await call()
-    except discord.HTTPException as error:
-        raise _chat_error(what, error) from None
     except UNREACHABLE as error:
-        raise PlatformUnavailable(f"Discord {what}: {error or type(error).__name__}") from None
+        raise _failed(what, error) from None
 
 
 def _failed(what: str, error: BaseException) -> ChatError:
-    """A refusal (HTTPException) as `_chat_error`; anything else that stopped the call as PlatformUnavailable."""
+    """A refusal (HTTPException) as `_chat_error`; anything else that stopped the call as PlatformUnavailable (rate
+    limited when discord.py gave up waiting out a 429 longer than it may wait)."""
     if isinstance(error, discord.HTTPException):
         return _chat_error(what, error)
-    return PlatformUnavailable(f"Discord {what}: {error or type(error).__name__}")
+    return PlatformUnavailable(f"Discord {what}: {error or type(error).__name__}",
+                               rate_limited=isinstance(error, discord.RateLimited))
 
 
 def thread_name(round_id: int, level_label: str) -> str:
@@ -150,10 +176,12 @@ class _ThreadPlan:
 class DiscordChat:
     """ChatPort for Discord. A channel address is ("discord", guild id, channel id)."""
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, *,
+                 thread_retry_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self._client = client
         self._admins: dict[tuple[str, str], tuple[float, bool]] = {}
         self.thread_retry_delays: tuple[float, ...] = THREAD_RETRY_DELAYS
+        self.thread_retry_sleep = thread_retry_sleep  # how a thread start waits for its next try
         self._retries: set[asyncio.Task[None]] = set()
 
     def stop_retries(self) -> None:
@@ -231,7 +259,7 @@ class DiscordChat:
         task.add_done_callback(self._retries.discard)
 
     async def _retry(self, plan: _ThreadPlan, attempt: int) -> None:
-        await asyncio.sleep(self.thread_retry_delays[attempt])
+        await self.thread_retry_sleep(self.thread_retry_delays[attempt])
         try:
             await self._open(plan)
         except Exception as error:
@@ -334,21 +362,11 @@ class DiscordChat:
         when the bot may not read the history (no Read Message History), and at once for a board without a key.
         Raises ChatError when Discord refuses otherwise."""
         me = self._client.user
-        if me is None:
+        subject = subject_of(card)
+        if me is None or subject is None:
             return None
         where = thread_ref or channel.channel
-        if isinstance(card, LeaderboardCard):
-            if card.key is None:
-                return None
-            board_after = discord.utils.time_snowflake(since - LOOKBACK_MARGIN)
-            board_history = await _call("read history", lambda: self._history(where, board_after))
-            boards = [int(m["id"]) for m in board_history or []
-                      if str((m.get("author") or {}).get("id")) == str(me.id) and read_board_key(m) == card.key]
-            if not boards:
-                return None
-            return thread_message_ref(where, min(boards)) if thread_ref else str(min(boards))
-        wanted = card_marker(card)
-        after = discord.utils.time_snowflake(since - LOOKBACK_MARGIN)
+        after = discord.utils.time_snowflake(read_from(since))
         try:
             history = await self._history(where, after)
         except UNREACHABLE as error:
@@ -359,35 +377,32 @@ class DiscordChat:
             return None  # a thread started just now holds nothing yet
         if history is None:
             return None
-        found: dict[int, dict[str, Any]] = {}  # part -> the oldest message marked with it
-        for message in history:
-            marker = read_marker(message)
-            if (marker is None or str((message.get("author") or {}).get("id")) != str(me.id)
-                    or marker.kind != wanted.kind or marker.round_id != wanted.round_id):
-                continue
-            if marker.part not in found or int(message["id"]) < int(found[marker.part]["id"]):
-                found[marker.part] = message
-        first = found.get(1)
+        lookup = Lookup(subject, str(me.id), DISCORD_MARKERS)
+        lookup.see_all(history)
+        first = lookup.first
         if first is None:
             return None
         parts = render(card)
-        nonces = _nonces(wanted.kind, card.round_id, len(parts))
-        target = self._messageable(where)
-        for part, (rest, nonce) in enumerate(zip(parts, nonces, strict=True), start=1):
-            if part not in found:  # the rest of a card cut short
-                await _call("send", lambda m=rest, n=nonce: self._send(target, m, nonce=n))  # type: ignore[misc]
+        missing = lookup.missing_parts(len(parts))
+        if missing and isinstance(subject, RoundCard):  # the rest of a card cut short
+            nonces = _nonces(_KINDS[subject.kind], subject.round_id, len(parts))
+            target = self._messageable(where)
+            for part in missing:
+                await _call("send", partial(self._send, target, parts[part - 1], nonce=nonces[part - 1]))
         if isinstance(card, QuestionCard):
             if "thread" not in first and not int(first.get("flags") or 0) & HAS_THREAD:
                 await self._start_thread(channel, card, int(first["id"]), discord.utils.snowflake_time(int(first["id"])))
             return str(first["id"])
-        return thread_message_ref(where, first["id"])
+        if isinstance(card, RevealCard) or thread_ref:
+            return thread_message_ref(where, first["id"])
+        return str(first["id"])
 
     async def _history(self, channel_id: str, after: int) -> list[dict[str, Any]] | None:
         """The messages of a channel or thread after the snowflake `after`, read page after page; None when the bot
         may not read them. Raises what discord.py raises otherwise."""
         messages: list[dict[str, Any]] = []
         try:
-            for _ in range(HISTORY_MAX_PAGES):
+            for _ in range(MAX_PAGES):
                 page = await self._client.http.logs_from(int(channel_id), HISTORY_PAGE, after=after)
                 messages += [dict(m) for m in page]
                 if len(page) < HISTORY_PAGE:
@@ -397,7 +412,7 @@ class DiscordChat:
             log.warning("cannot read the messages of %s (the bot may lack Read Message History): %s", channel_id,
                         error.text)
             return None
-        log.warning("reading the messages of %s: stopped after %d pages", channel_id, HISTORY_MAX_PAGES)
+        log.warning("reading the messages of %s: stopped after %d pages", channel_id, MAX_PAGES)
         return messages
 
     async def react(self, channel: ChannelAddress, message_ref: str, reaction: Reaction) -> None:

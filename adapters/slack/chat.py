@@ -20,8 +20,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.recovery import MAX_PAGES, KeyedBoard, Lookup, Mark, RoundCard, RoundKind, read_from, subject_of
 from adapters.slack.render import (
-    SlackMessage, card_tag, chart_comment, read_board_key, read_tag, render, render_question,
+    QUESTION_EVENT, SlackMessage, chart_comment, read_board_key, read_tag, render, render_question,
 )
 from bot.cards import Card, CardImage, FindableCard, LeaderboardCard, QuestionCard, Reaction
 from bot.domain.model import ChannelAddress
@@ -33,10 +34,11 @@ REACTION_NAMES = {Reaction.ACCEPTED: "white_check_mark", Reaction.LATE: "alarm_c
 AUTH_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive", "not_authed"})
 GONE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived", "account_inactive", "invalid_auth",
                          "token_revoked", "missing_scope", "restricted_action"})
+# A call refused for going too fast: answered 429 "ratelimited", or (chat.postMessage) "rate_limited" when the app
+# posted too many messages.
+RATE_LIMITED_ERRORS = frozenset({"ratelimited", "rate_limited"})
 USER_CACHE_SECONDS = 3600.0
-LOOKBACK_MARGIN_SECONDS = 300.0  # a look-up for earlier posts starts this long before it is asked to: clocks differ
 HISTORY_PAGE = 200  # messages per conversations.history / conversations.replies page
-HISTORY_MAX_PAGES = 100  # a look-up reads at most this many pages
 
 
 @dataclass(frozen=True)
@@ -290,6 +292,30 @@ class ChannelPacer:
                 self._next[channel] = self._monotonic() + self._interval
 
 
+class SlackMarkers:
+    """How a Slack message, as conversations.history returns it, carries its marker: in its metadata."""
+
+    def author(self, message: dict[str, Any]) -> str | None:
+        user = message.get("user")
+        return user if isinstance(user, str) else None
+
+    def position(self, message: dict[str, Any]) -> float | None:
+        ts = str(message.get("ts") or "")
+        return float(ts) if ts else None
+
+    def mark(self, message: dict[str, Any]) -> Mark | None:
+        metadata = message.get("metadata")
+        tag = read_tag(metadata)
+        if tag is not None:
+            kind = RoundKind.QUESTION if tag.event_type == QUESTION_EVENT else RoundKind.REVEAL
+            return Mark(RoundCard(kind, tag.round_id), tag.part)
+        key = read_board_key(metadata)
+        return Mark(KeyedBoard(key)) if key is not None else None
+
+
+SLACK_MARKERS = SlackMarkers()
+
+
 def _unreadable(error: ChatError) -> bool:
     """Whether a history read failed because the bot may not read it (no history scope) or the thread is gone."""
     return str(error).endswith((": missing_scope", ": thread_not_found"))
@@ -346,7 +372,8 @@ class SlackChat:
             else:
                 pacer.succeeded()
             code = str(error.response.get("error", "unknown_error"))
-            raise ChatError(f"Slack {method}: {code}", gone=code in GONE_ERRORS) from None
+            raise ChatError(f"Slack {method}: {code}", gone=code in GONE_ERRORS,
+                            rate_limited=error.response.status_code == 429 or code in RATE_LIMITED_ERRORS) from None
         except (OSError, asyncio.TimeoutError) as error:
             raise ChatError(f"Slack {method}: {error.__class__.__name__}") from None
         finally:
@@ -376,7 +403,7 @@ class SlackChat:
         try:
             async with self._clients.session().post(upload_url, data=image.data) as response:
                 if response.status != 200:
-                    raise ChatError(f"Slack file upload: HTTP {response.status}")
+                    raise ChatError(f"Slack file upload: HTTP {response.status}", rate_limited=response.status == 429)
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             raise ChatError(f"Slack file upload: {error.__class__.__name__}") from None
         await self._pacer.run(channel.channel, lambda: self._call(
@@ -425,57 +452,28 @@ class SlackChat:
         the upload fails; it is never posted twice). Says None, rather than failing, when the workspace has not
         granted the history scopes (an install older than them) or the thread is gone; a board without a key is
         None at once. Raises ChatError when Slack refuses otherwise."""
-        if isinstance(card, LeaderboardCard):
-            return await self._find_board(channel, card.key, since, thread_ref) if card.key is not None else None
-        identity = await self._tokens.bot_for(channel.workspace)
-        if identity is None:
-            raise ChatError(f"prepbot is not installed in workspace {channel.workspace}", gone=True)
-        wanted = card_tag(card)
-        oldest = f"{since.timestamp() - LOOKBACK_MARGIN_SECONDS:.6f}"
-        found: dict[int, str] = {}  # part -> the oldest message tagged with it
-        try:
-            async for message in self._history(channel, oldest, thread_ref):
-                tag = read_tag(message.get("metadata"))
-                if (tag is None or message.get("user") != identity.user_id or tag.event_type != wanted.event_type
-                        or tag.round_id != wanted.round_id):
-                    continue
-                ts = str(message.get("ts") or "")
-                if ts and (tag.part not in found or float(ts) < float(found[tag.part])):
-                    found[tag.part] = ts
-        except ChatError as error:
-            if _unreadable(error):
-                log.warning("cannot look for round %s's earlier posts in %s: %s", card.round_id, channel.channel,
-                            error)
-                return None
-            raise
-        if 1 not in found:
+        subject = subject_of(card)
+        if subject is None:
             return None
-        for part, rest in enumerate(render(card)[1:], start=2):  # the rest of a card cut short
-            if part not in found:
-                await self._post(channel, rest, thread_ref)
-        return found[1]
-
-    async def _find_board(self, channel: ChannelAddress, key: str, since: datetime, thread_ref: str | None
-                          ) -> str | None:
-        """The ts of the oldest of the bot's messages since a little before `since` tagged as the board `key`, or
-        None (also when the history may not be read). Raises ChatError when Slack refuses otherwise."""
         identity = await self._tokens.bot_for(channel.workspace)
         if identity is None:
             raise ChatError(f"prepbot is not installed in workspace {channel.workspace}", gone=True)
-        oldest = f"{since.timestamp() - LOOKBACK_MARGIN_SECONDS:.6f}"
-        found: str | None = None
+        lookup = Lookup(subject, identity.user_id, SLACK_MARKERS)
+        oldest = f"{read_from(since).timestamp():.6f}"
         try:
             async for message in self._history(channel, oldest, thread_ref):
-                ts = str(message.get("ts") or "")
-                if (ts and message.get("user") == identity.user_id and read_board_key(message.get("metadata")) == key
-                        and (found is None or float(ts) < float(found))):
-                    found = ts
+                lookup.see(message)
         except ChatError as error:
             if _unreadable(error):
-                log.warning("cannot look for the earlier board %s in %s: %s", key, channel.channel, error)
+                log.warning("cannot look for %s's earlier posts in %s: %s", subject, channel.channel, error)
                 return None
             raise
-        return found
+        if lookup.first is None:
+            return None
+        messages = render(card)
+        for part in lookup.missing_parts(len(messages)):  # the rest of a card cut short
+            await self._post(channel, messages[part - 1], thread_ref)
+        return str(lookup.first["ts"])
 
     async def _history(self, channel: ChannelAddress, oldest: str, thread_ref: str | None
                        ) -> AsyncIterator[dict[str, Any]]:
@@ -486,7 +484,7 @@ class SlackChat:
                                 "limit": HISTORY_PAGE}
         if thread_ref:
             args["ts"] = thread_ref
-        for _ in range(HISTORY_MAX_PAGES):
+        for _ in range(MAX_PAGES):
             page = await self._call(channel.workspace, method, **args)
             for message in page.get("messages") or []:
                 if isinstance(message, dict):
@@ -495,7 +493,7 @@ class SlackChat:
             if not page.get("has_more") or not cursor:
                 return
             args["cursor"] = cursor
-        log.warning("%s of %s: stopped after %d pages", method, channel.channel, HISTORY_MAX_PAGES)
+        log.warning("%s of %s: stopped after %d pages", method, channel.channel, MAX_PAGES)
 
     async def react(self, channel: ChannelAddress, message_ref: str, reaction: Reaction) -> None:
         try:

@@ -11,8 +11,9 @@ from datetime import datetime, timedelta, timezone
 import discord
 import pytest
 
-from adapters.discord.chat import LOOKBACK_MARGIN, MAX_NONCE, board_nonce
+from adapters.discord.chat import MAX_NONCE, board_nonce
 from adapters.discord.render import question_messages, reveal_messages
+from adapters.recovery import LOOKBACK_MARGIN
 from bot.cards import AnswerFeedback, BoardLine, LeaderboardCard, QuestionCard, RevealCard, Tally
 from tests.contract.harnesses import DiscordHarness
 from tests.fakes.discord import P_READ_MESSAGE_HISTORY, Msg

@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 
+from adapters.discord.chat import THREAD_RETRY_DELAYS
 from bot.domain.model import Speaker, TaskKind
 from bot.messages import RunCommand
 from tests.adapters.discord_team import DiscordTeam, behavioral_hints, berlin, discord_team, eventually, \
     first_title, populate
 from tests.fakes.discord import P_CREATE_PUBLIC_THREADS, FakeDiscord, Msg
+from tests.fakes.timers import FakeTimers
 
 SUBSCRIBE = {"time": "09:30", "timezone": "Europe/Berlin", "days": "mon-fri", "deadline": "17:00",
              "levels": "behavioral"}
@@ -378,17 +380,21 @@ def thread_starts(team: DiscordTeam) -> list[int]:
 async def test_a_thread_that_did_not_start_is_started_on_a_later_try_and_the_question_is_not_posted_again(
     tmp_path: Path
 ) -> None:
+    timers = FakeTimers()
     async with discord_team(tmp_path) as team:
         await subscribe(team)
-        team.live.discord.chat.thread_retry_delays = (0.2,)
+        team.live.discord.chat.thread_retry_sleep = timers.sleep
         without_threads(team)
 
         await team.until(berlin(2026, 11, 30, 9, 30))
         team.fake.restore_bot_permissions(team.channel)  # the admin fixes the permission
 
         [question] = team.questions()
+        await timers.settle()
+        assert thread_starts(team) == [403] and timers.sleeping == [THREAD_RETRY_DELAYS[0]]
+        await timers.advance(THREAD_RETRY_DELAYS[0])
         await eventually(lambda: question.id in team.fake.threads, what="the thread, on a later try")
-        assert thread_starts(team) == [403, 201]
+        assert thread_starts(team) == [403, 201] and timers.sleeping == []
         assert len(team.questions()) == 1
         ben = await team.reply("ben", question.id, behavioral_hints())
         await eventually(lambda: team.acked(ben), what="ben's ✅ in the late thread")

@@ -12,7 +12,7 @@ import yaml
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import BOT_SCOPES
-from adapters.slack.chat import LOOKBACK_MARGIN_SECONDS
+from adapters.recovery import LOOKBACK_MARGIN
 from adapters.slack.render import render_reveal
 from bot.cards import AnswerFeedback, BoardLine, LeaderboardCard, QuestionCard, RevealCard, Tally
 from tests.contract.harnesses import SlackHarness
@@ -71,7 +71,7 @@ async def test_the_look_up_reads_history_from_a_little_before_it_was_asked_to_wi
     [history] = slack.slack.calls_to("conversations.history")
     [replies] = slack.slack.calls_to("conversations.replies")
     assert history.http_method == replies.http_method == "GET"
-    assert float(history.args["oldest"]) == pytest.approx(since.timestamp() - LOOKBACK_MARGIN_SECONDS)
+    assert float(history.args["oldest"]) == pytest.approx((since - LOOKBACK_MARGIN).timestamp())
     assert history.args["include_all_metadata"] in ("1", "true") and history.args["channel"] == "C1"
     assert replies.args["ts"] == ref and replies.args["include_all_metadata"] in ("1", "true")
 
@@ -152,7 +152,7 @@ async def test_a_weekly_board_carries_its_key_in_its_metadata_and_is_found_by_it
     assert await slack.chat.find_posted(slack.channel, board("week:2026-11-30"), since=since) == ref
     assert await slack.chat.find_posted(slack.channel, board("week:2026-12-07"), since=since) is None
     [history, _] = slack.slack.calls_to("conversations.history")
-    assert float(history.args["oldest"]) == pytest.approx(since.timestamp() - LOOKBACK_MARGIN_SECONDS)
+    assert float(history.args["oldest"]) == pytest.approx((since - LOOKBACK_MARGIN).timestamp())
     assert history.args["include_all_metadata"] in ("1", "true")
 
 
