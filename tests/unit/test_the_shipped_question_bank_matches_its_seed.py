@@ -4,7 +4,6 @@ import re
 from collections import Counter
 from pathlib import Path
 
-
 from bot.domain.questions import Level
 from bot.questions import grading_problems, load_bank, load_pack
 from questions import SHIPPED_PACKS
