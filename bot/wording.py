@@ -284,7 +284,7 @@ def feedback_heading(item: AnswerFeedback) -> Text:
                     status="on time" if item.on_time else "late", covered=item.covered_count,
                     total=len(item.covered))
     if item.awards:
-        heading += words(" · *{points} pts*", points=item.total_points)
+        heading = merged(heading + words(" · *{points} pts*", points=item.total_points))
     return heading
 
 
@@ -296,7 +296,7 @@ def feedback_lines(item: AnswerFeedback) -> tuple[Text, ...]:
         remark = point_remark(point)
         line = words("{mark} {point}", mark=Symbol(Mark.CHECKED if point.covered else Mark.UNCHECKED),
                      point=point.point)
-        lines.append(line + words(" _({remark})_", remark=remark) if remark else line)
+        lines.append(merged(line + words(" _({remark})_", remark=remark)) if remark else line)
     lines += [words("{advice}", advice=advice) for advice in (item.judge_says, item.did_well, item.study_next)
               if advice]
     if item.awards:
