@@ -11,7 +11,6 @@ from bot.wording import (
     Document,
     Inline,
     Mark,
-    Moment,
     Paragraph,
     Part,
     Rank,
