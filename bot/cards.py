@@ -21,10 +21,6 @@ class QuestionCard:
     requested_by: str | None = None
     closed: bool = False
 
-    @property
-    def how_to_answer(self) -> str:
-        return "Reply in this thread before the deadline. Several replies add up; edit or delete them freely."
-
 
 @dataclass(frozen=True)
 class AwardLine:
@@ -210,7 +206,14 @@ class Notice:
     kind: NoticeKind = NoticeKind.INFO
 
 
-Card = QuestionCard | RevealCard | LeaderboardCard | StatsCard | Notice
+@dataclass(frozen=True)
+class HelpCard:
+    """What prepbot can do, for a member who asked: the levels a practice question can be at."""
+
+    levels: tuple[str, ...]
+
+
+Card = QuestionCard | RevealCard | LeaderboardCard | StatsCard | HelpCard | Notice
 
 
 class Reaction(str, Enum):

@@ -44,16 +44,6 @@ USAGE = {
               "grader ai|offline]",
 }
 
-HELP_TEXT = """\
-*prepbot*: a question of the day for the team, answered in its thread.
-`/prep <level>` or `/prep random`: a practice question now ({levels})
-`/prep leaderboard [week|month|all] [level]`: the board
-`/prep stats`: your points, their reasons, your streak and coverage by level
-`/prep optout` / `/prep optin`: hide or show your name on boards
-Admins: `/prep subscribe [time] [tz] [days] [deadline] [levels]`, `/prep unsubscribe`, `/prep pause`, \
-`/prep resume`, `/prep skip`, `/prep holidays <country>|none|add <date>...|remove <date>...`, `/prep config`"""
-
-
 class UsageError(ValueError):
     """The command cannot be run as typed. The message is one line naming what was wrong and the usage."""
 

@@ -12,7 +12,17 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from adapters.console.render import local, render
-from bot.cards import Card, FindableCard, LeaderboardCard, NoticeKind, QuestionCard, Reaction, RevealCard, StatsCard
+from bot.cards import (
+    Card,
+    FindableCard,
+    HelpCard,
+    LeaderboardCard,
+    NoticeKind,
+    QuestionCard,
+    Reaction,
+    RevealCard,
+    StatsCard,
+)
 from bot.domain.model import ChannelAddress
 from bot.ports import Clock
 
@@ -32,7 +42,7 @@ def card_kind(card: Card, private: bool) -> str:
         return "hint"
     if isinstance(card, LeaderboardCard):
         return "leaderboard"
-    if isinstance(card, StatsCard):
+    if isinstance(card, StatsCard | HelpCard):
         return "reply"
     if card.kind is NoticeKind.ERROR:
         return "error"

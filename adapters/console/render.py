@@ -1,90 +1,91 @@
-"""Cards as plain text for a terminal."""
+"""Cards as plain text for a terminal: the core's words with their markup taken off."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.cards import Card, LeaderboardCard, QuestionCard, RevealCard, StatsCard, point_remark
+from bot.cards import Card, RevealCard
+from bot.wording import (
+    Bullets,
+    Document,
+    Inline,
+    Mark,
+    Paragraph,
+    Part,
+    Rank,
+    Span,
+    Surface,
+    Symbol,
+    Text,
+    document,
+)
+
+SURFACE = Surface(threads=False)
+INDENT = "  "  # what a document's body is indented by under its title
+HEADED = "    "  # and a part's lines under its heading
+BULLET = "- "
+SYMBOLS = {Mark.CHECKED: "[x]", Mark.UNCHECKED: "[ ]", Mark.WARNING: ""}
 
 
 def local(instant: datetime, tz: str) -> str:
     return instant.astimezone(ZoneInfo(tz)).strftime("%a %d %b %H:%M")
 
 
+def inline(piece: Inline) -> str:
+    """One piece of text as a terminal shows it: words without markup, signs in ASCII, moments in local time."""
+    if isinstance(piece, Span):
+        return piece.text
+    if isinstance(piece, Symbol):
+        return SYMBOLS[piece.mark]
+    if isinstance(piece, Rank):
+        return f"{piece.place}."
+    return f"{local(piece.at, piece.tz)} {piece.tz}"
+
+
+def text(value: Text) -> str:
+    return "".join(inline(piece) for piece in value)
+
+
+def _indented(value: Text, indent: str) -> list[str]:
+    return [indent + line for line in text(value).split("\n")]
+
+
+def _block(block: Paragraph | Bullets, indent: str) -> list[str]:
+    if isinstance(block, Paragraph):
+        return [line for item in block.lines for line in _indented(item, indent)]
+    lines = _indented(block.intro, indent) if block.intro else []
+    return lines + [line for item in block.items for line in _indented(item, indent + BULLET)]
+
+
+def plain_text(doc: Document) -> str:
+    """A document as lines of plain text: the title, then its body indented under it."""
+    lines: list[str] = []
+    if doc.title:
+        lines.append(f"{doc.title} ({doc.label})" if doc.label else doc.title)
+    indent = INDENT if doc.title else ""
+    if doc.lead:
+        lines += _indented(doc.lead, indent)
+    for part in doc.parts:
+        if not isinstance(part, Part):
+            continue
+        inner = indent
+        if part.heading:
+            lines += _indented(part.heading, indent)
+            inner = indent + HEADED
+        for block in part.blocks:
+            lines += _block(block, inner)
+    lines += [f"{indent}{field.name} {text(field.value)}" for field in doc.fields]
+    if doc.footer:
+        lines += _indented(doc.footer, indent)
+    for note in doc.notes:
+        lines += _indented(note, indent)
+    return "\n".join(lines)
+
+
 def render(card: Card) -> str:
-    if isinstance(card, QuestionCard):
-        return render_question(card)
-    if isinstance(card, RevealCard):
-        return render_reveal(card)
-    if isinstance(card, LeaderboardCard):
-        return render_board(card)
-    if isinstance(card, StatsCard):
-        return render_stats(card)
-    return card.text
-
-
-def render_question(card: QuestionCard) -> str:
-    if card.closed:
-        return f"[closed] Round {card.round_id} ({card.level_label}): {card.question} Answers are closed; see the thread."
-    title = f"Practice question for {card.requested_by}" if card.practice else "Question of the day"
-    return (
-        f"{title} (round {card.round_id}, {card.level_label}): {card.question}\n"
-        f"  Answers close {local(card.deadline_at, card.tz)} {card.tz}. Reply on the next line(s)."
-    )
+    return plain_text(document(card, SURFACE))
 
 
 def render_reveal(card: RevealCard) -> str:
-    lines = [f"Hint for round {card.round_id}: {card.hint}"]
-    if card.model_answer:
-        lines.append(f"A model answer: {card.model_answer}")
-    lines.append("A strong answer covers:")
-    lines += [f"  [ ] {point}" for point in card.key_points]
-    if not card.feedback:
-        lines.append("Nobody answered this one.")
-    for item in card.feedback:
-        status = "on time" if item.on_time else "late"
-        lines.append(f"{item.member_name} ({status}): covered {item.covered_count} of {len(item.covered)}")
-        for point in item.covered:
-            mark = "x" if point.covered else " "
-            remark = point_remark(point)
-            lines.append(f"    [{mark}] {point.point}" + (f"  ({remark})" if remark else ""))
-        for advice in (item.judge_says, item.did_well, item.study_next):
-            if advice:
-                lines.append(f"    {advice}")
-        if item.awards:
-            parts = ", ".join(f"+{a.amount} {a.reason} ({a.detail})" for a in item.awards)
-            lines.append(f"    points: {item.total_points} = {parts}")
-        if item.note:
-            lines.append(f"    note: {item.note}")
-    if card.graded_by:
-        lines.append(card.graded_by)
-    tally = card.tally
-    lines.append(
-        f"Tally: {tally.answers} answer(s), {tally.on_time} on time, {tally.late} late; "
-        f"average coverage {tally.average_coverage:.0%}"
-    )
-    return "\n".join(lines)
-
-
-def render_board(card: LeaderboardCard) -> str:
-    level = f", {card.level_label}" if card.level_label else ""
-    lines = [f"{card.title} ({card.period}{level})"]
-    if not card.lines:
-        lines.append("  No points yet.")
-    for line in card.lines:
-        lines.append(f"  {line.rank:>2}. {line.name:<20} {line.total:>5} pts  ({line.rounds} round(s))")
-    return "\n".join(lines)
-
-
-def render_stats(card: StatsCard) -> str:
-    parts = ", ".join(f"{reason} {amount}" for reason, amount in card.breakdown)
-    lines = [
-        f"Stats for {card.member_name}: {card.total} points ({parts}); this week {card.week_total}",
-        f"  streak: {card.streak_days} day(s); rounds answered: {card.rounds_answered}",
-    ]
-    for level, ratio, count in card.coverage_by_level:
-        lines.append(f"  {level}: {ratio:.0%} of key points over {count} round(s)")
-    return "\n".join(lines)
-
-
+    return render(card)

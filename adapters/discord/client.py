@@ -16,7 +16,7 @@ from discord import app_commands
 from adapters.discord.chat import DiscordChat, thread_message_ref
 from adapters.discord.render import render
 from bot.app import OpenThread, PrepBot
-from bot.cards import Card
+from bot.cards import Card, HelpCard
 from bot.domain.model import ChannelAddress, Speaker
 from bot.domain.questions import Level
 from bot.messages import (
@@ -43,15 +43,6 @@ GLOBAL_RATE = 40
 READ_BACK_BATCH = 100  # replies read back and handed on at once
 READ_BACK_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 UNPACED = ("/interactions/", "/webhooks/")  # interaction responses and follow-ups: not under the global limit
-
-DISCORD_HELP = """\
-**prepbot**: a question of the day for the team, answered in its thread (or with the Answer button).
-`/prep practice [level]`: a practice question now ({levels})
-`/prep leaderboard [period] [level]`: the board
-`/prep stats`: your points, their reasons, your streak and coverage by level
-`/prep optout` / `/prep optin`: hide or show your name on boards
-With Manage Server: `/prep-admin subscribe [time] [timezone] [days] [deadline] [levels]`, `/prep-admin unsubscribe`, \
-`/prep-admin pause`, `/prep-admin resume`, `/prep-admin skip`, `/prep-admin holidays`, `/prep-admin config`"""
 
 LEVEL_CHOICES = [app_commands.Choice(name=level.label, value=level.value) for level in Level]
 PERIOD_CHOICES = [app_commands.Choice(name=name, value=value)
@@ -401,8 +392,8 @@ def build_command_groups(client: PrepClient) -> list[app_commands.Group]:
 
     @prep.command(name="help", description="What prepbot can do")
     async def help_(interaction: discord.Interaction) -> None:
-        levels = ", ".join(level.value for level in client._core().bank.levels())
-        await interaction.response.send_message(DISCORD_HELP.format(levels=levels), ephemeral=True)
+        [message] = render(HelpCard(tuple(level.value for level in client._core().bank.levels())))
+        await interaction.response.send_message(message.content, ephemeral=True)
 
     @admin.command(name="subscribe", description="Post a daily question in this channel")
     @app_commands.describe(time="Post time, HH:MM", timezone="IANA zone, e.g. Europe/Berlin",

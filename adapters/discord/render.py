@@ -9,16 +9,21 @@ from dataclasses import dataclass, field
 import discord
 
 from adapters.text import split_text
-from bot.cards import (
-    Card,
-    CardImage,
-    LeaderboardCard,
-    Notice,
-    NoticeKind,
-    QuestionCard,
-    RevealCard,
-    StatsCard,
-    point_remark,
+from bot import wording
+from bot.cards import Card, CardImage, HelpCard, LeaderboardCard, Notice, QuestionCard, RevealCard, StatsCard
+from bot.wording import (
+    Bullets,
+    CommandSpelling,
+    Document,
+    Inline,
+    Mark,
+    Paragraph,
+    Part,
+    Rank,
+    Span,
+    Surface,
+    Symbol,
+    Text,
 )
 
 MAX_CONTENT = 2000
@@ -165,27 +170,98 @@ def _title(text: str) -> str:
     return text if len(text) <= MAX_TITLE else text[: MAX_TITLE - 1] + "…"
 
 
+SYMBOLS = {Mark.CHECKED: "✅", Mark.UNCHECKED: "⬜", Mark.WARNING: "⚠️ "}
+MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
+SURFACE = Surface(answer_button=True, commands=CommandSpelling(
+    practice=("/prep practice [level]",),
+    board="/prep leaderboard [period] [level]",
+    stats="/prep stats",
+    opt_out="/prep optout",
+    opt_in="/prep optin",
+    admins="With Manage Server",
+    admin=("/prep-admin subscribe [time] [timezone] [days] [deadline] [levels]", "/prep-admin unsubscribe",
+           "/prep-admin pause", "/prep-admin resume", "/prep-admin skip", "/prep-admin holidays",
+           "/prep-admin config"),
+))
+
+
+def _styled(text: str, span: Span) -> str:
+    """Words in Discord markdown styles, line by line, with the markers against the words."""
+    lines = []
+    for line in text.split("\n"):
+        words = line.strip()
+        if words:
+            if span.code:
+                words = f"`{words}`"
+            if span.italic:
+                words = f"*{words}*"
+            if span.bold:
+                words = f"**{words}**"
+            line = line[: len(line) - len(line.lstrip())] + words + line[len(line.rstrip()):]
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def inline(piece: Inline, styled: bool = True) -> str:
+    """One piece of text as Discord markdown (or, where markdown is not shown, `styled` False, as plain words):
+    signs as emoji, moments as Discord timestamps."""
+    if isinstance(piece, Span):
+        return _styled(piece.text, piece) if styled and (piece.bold or piece.italic or piece.code) else piece.text
+    if isinstance(piece, Symbol):
+        return SYMBOLS[piece.mark]
+    if isinstance(piece, Rank):
+        return MEDALS.get(piece.place, f"{piece.place}.")
+    return timestamp(int(piece.at.timestamp()))
+
+
+def markdown(text: Text) -> str:
+    return "".join(inline(piece) for piece in text)
+
+
+def words_only(text: Text) -> str:
+    """Text for an embed title or footer, which show no markdown."""
+    return "".join(inline(piece, styled=False) for piece in text)
+
+
+def _block_text(block: Paragraph | Bullets) -> str:
+    if isinstance(block, Paragraph):
+        return "\n".join(markdown(line) for line in block.lines)
+    items = [f"• {markdown(item)}" for item in block.items]
+    return "\n".join([markdown(block.intro), *items] if block.intro else items)
+
+
+def embeds_of(doc: Document, colour: discord.Colour | None = None) -> list[discord.Embed]:
+    """A document as embeds: its first part under its title (in `colour`), each part with a heading under that
+    heading, any other part on its own, each split over as many embeds as its length needs; then one embed per
+    note. The fields and the footer go on the last embed before the notes."""
+    embeds: list[discord.Embed] = []
+    first = True
+    for part in doc.parts:
+        if not isinstance(part, Part):
+            continue
+        if part.heading:
+            title: str | None = words_only(part.heading)
+            body = "\n".join(_block_text(block) for block in part.blocks)
+        else:
+            title = doc.title if first and doc.title else None
+            body = "\n\n".join(_block_text(block) for block in part.blocks)
+        for i, piece in enumerate(_pieces(body or "\u200b", MAX_DESCRIPTION)):
+            embeds.append(discord.Embed(title=_title(title) if title and i == 0 else None, description=piece,
+                                        colour=colour if first else None))
+        first = False
+    last = embeds[-1]
+    for field in doc.fields:
+        last.add_field(name=field.name, value=markdown(field.value), inline=False)
+    if doc.footer:
+        last.set_footer(text=words_only(doc.footer))
+    embeds += [discord.Embed(description=piece) for note in doc.notes
+               for piece in _pieces(markdown(note), MAX_DESCRIPTION)]
+    return embeds
+
+
 def question_embeds(card: QuestionCard) -> list[discord.Embed]:
     """The question as one embed, or, for a question longer than one description, several in the same message."""
-    epoch = int(card.deadline_at.timestamp())
-    pieces = _pieces(card.question, MAX_DESCRIPTION)
-    colour = CLOSED_COLOUR if card.closed else OPEN_COLOUR
-    if card.closed:
-        title = f"Closed: {card.level_label} question"
-    else:
-        kind = (f"Practice question for {card.requested_by}" if card.practice and card.requested_by
-                else "Practice question" if card.practice else "Question of the day")
-        title = f"{kind} · {card.level_label}"
-    embeds = [discord.Embed(title=_title(title) if i == 0 else None, description=piece, colour=colour)
-              for i, piece in enumerate(pieces)]
-    last = embeds[-1]
-    if card.closed:
-        last.add_field(name="Answers closed", value=f"<t:{epoch}:F>. The hint and feedback are in the thread.")
-    else:
-        last.add_field(name="Answers close", value=timestamp(epoch), inline=False)
-        last.set_footer(text="Reply in this question's thread, or press Answer. "
-                             "Several replies add up; edit or delete them freely.")
-    return embeds
+    return embeds_of(wording.question(card, SURFACE), CLOSED_COLOUR if card.closed else OPEN_COLOUR)
 
 
 def question_messages(card: QuestionCard) -> list[DiscordMessage]:
@@ -194,53 +270,15 @@ def question_messages(card: QuestionCard) -> list[DiscordMessage]:
 
 
 def reveal_messages(card: RevealCard) -> list[DiscordMessage]:
-    checklist = "\n".join(f"• {point}" for point in card.key_points)
-    embeds: list[discord.Embed] = []
-    model = f"\n\n**A model answer:** {card.model_answer}" if card.model_answer else ""
-    for i, piece in enumerate(_pieces(f"**Hint:** {card.hint}{model}\n\n**A strong answer covers:**\n{checklist}",
-                                      MAX_DESCRIPTION)):
-        embeds.append(discord.Embed(title="Hint and feedback" if i == 0 else None, description=piece,
-                                    colour=OPEN_COLOUR))
-    if not card.feedback:
-        embeds.append(discord.Embed(description="Nobody answered this one."))
-    for item in card.feedback:
-        status = "on time" if item.on_time else "late"
-        lines = []
-        for point in item.covered:
-            remark = point_remark(point)
-            said = f" *({remark})*" if remark else ""
-            lines.append(f"{'✅' if point.covered else '⬜'} {point.point}{said}")
-        lines += [advice for advice in (item.judge_says, item.did_well, item.study_next) if advice]
-        if item.awards:
-            lines.append(", ".join(f"+{a.amount} {a.reason} ({a.detail})" for a in item.awards))
-        if item.note:
-            lines.append(f"*{item.note}*")
-        heading = f"{item.member_name} ({status}): covered {item.covered_count} of {len(item.covered)}"
-        if item.awards:
-            heading += f" · {item.total_points} pts"
-        for i, piece in enumerate(_pieces("\n".join(lines) or "\u200b", MAX_DESCRIPTION)):
-            embeds.append(discord.Embed(title=_title(heading) if i == 0 else None, description=piece))
-    if card.graded_by:
-        embeds.append(discord.Embed(description=card.graded_by))
-    tally = card.tally
-    embeds.append(discord.Embed(description=(
-        f"{tally.answers} answer(s): {tally.on_time} on time, {tally.late} late · "
-        f"average coverage {tally.average_coverage:.0%}"
-    )))
-    messages = _marked(pack(embeds, MARKER_ROOM), REVEAL, card.round_id)
-    if card.note:
-        messages[0].content = card.note[:MAX_CONTENT]
+    doc = wording.reveal(card)
+    messages = _marked(pack(embeds_of(doc, OPEN_COLOUR), MARKER_ROOM), REVEAL, card.round_id)
+    if doc.lead:
+        messages[0].content = markdown(doc.lead)[:MAX_CONTENT]
     return messages
 
 
 def board_embed(card: LeaderboardCard) -> discord.Embed:
-    level = f" · {card.level_label}" if card.level_label else ""
-    medals = {1: "🥇", 2: "🥈", 3: "🥉"}
-    lines = [f"{medals.get(line.rank, f'{line.rank}.')} **{line.name}** · {line.total} pts "
-             f"({line.rounds} round{'s' if line.rounds != 1 else ''})" for line in card.lines]
-    embed = discord.Embed(title=_title(f"{card.title} · {card.period}{level}"),
-                          description="\n".join(lines) or "No points yet. Answer today's question to get on the board!",
-                          colour=discord.Colour.gold())
+    [embed] = embeds_of(wording.board(card), discord.Colour.gold())
     if card.image is not None:
         embed.set_image(url=attachment_url(card.image))
     if card.key is not None:
@@ -249,12 +287,8 @@ def board_embed(card: LeaderboardCard) -> discord.Embed:
 
 
 def stats_embed(card: StatsCard) -> discord.Embed:
-    breakdown = " · ".join(f"{reason} {amount}" for reason, amount in card.breakdown)
-    lines = [f"**{card.total} points** all time ({breakdown}); **{card.week_total}** this week",
-             f"Streak: **{card.streak_days}** day(s) · rounds answered: {card.rounds_answered}"]
-    lines += [f"{level}: {ratio:.0%} of key points over {count} round(s)" for level, ratio, count in
-              card.coverage_by_level]
-    return discord.Embed(title=_title(f"Stats for {card.member_name}"), description="\n".join(lines))
+    [embed] = embeds_of(wording.stats(card))
+    return embed
 
 
 def render(card: Card) -> list[DiscordMessage]:
@@ -267,9 +301,15 @@ def render(card: Card) -> list[DiscordMessage]:
         return [DiscordMessage(embeds=[board_embed(card)], image=card.image)]
     if isinstance(card, StatsCard):
         return [DiscordMessage(embeds=[stats_embed(card)])]
-    return notice_messages(card)
+    return text_messages(card)
 
 
-def notice_messages(card: Notice) -> list[DiscordMessage]:
-    prefix = "⚠️ " if card.kind is NoticeKind.ERROR else ""
-    return [DiscordMessage(content=piece) for piece in _pieces(prefix + card.text, MAX_CONTENT)]
+def content_of(doc: Document) -> str:
+    """A document without a title as message content: its parts' text, one block a line."""
+    return "\n".join(_block_text(block) for part in doc.parts if isinstance(part, Part) for block in part.blocks)
+
+
+def text_messages(card: Notice | HelpCard) -> list[DiscordMessage]:
+    """A notice or the help as plain messages, split at Discord's content limit."""
+    return [DiscordMessage(content=piece) for piece in _pieces(content_of(wording.document(card, SURFACE)),
+                                                              MAX_CONTENT)]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timezone
 from typing import Any
 
 from adapters.text import split_text
-from bot.cards import Card, LeaderboardCard, Notice, NoticeKind, QuestionCard, RevealCard, StatsCard, point_remark
+from bot import wording
+from bot.cards import Card, HelpCard, LeaderboardCard, Notice, QuestionCard, RevealCard, StatsCard
+from bot.wording import Bullets, Document, Inline, Mark, Paragraph, Part, Rank, Span, Surface, Symbol, Text
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -129,95 +132,107 @@ def paginate(title: str, blocks: list[Block]) -> list[SlackMessage]:
     return [SlackMessage(f"{title} (part {i} of {len(pages)})", page) for i, page in enumerate(pages, start=1)]
 
 
+SYMBOLS = {Mark.CHECKED: ":white_check_mark:", Mark.UNCHECKED: ":white_large_square:", Mark.WARNING: ":warning: "}
+MEDALS = {1: ":first_place_medal:", 2: ":second_place_medal:", 3: ":third_place_medal:"}
+SURFACE = Surface()
+
+
+def _styled(text: str, span: Span) -> str:
+    """Escaped words in mrkdwn styles, line by line (Slack styles do not cross a line end), with the markers
+    against the words."""
+    lines = []
+    for line in text.split("\n"):
+        words = line.strip()
+        if words:
+            if span.code:
+                words = f"`{words}`"
+            if span.italic:
+                words = f"_{words}_"
+            if span.bold:
+                words = f"*{words}*"
+            line = line[: len(line) - len(line.lstrip())] + words + line[len(line.rstrip()):]
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def inline(piece: Inline) -> str:
+    """One piece of text as mrkdwn: words escaped and styled, signs as emoji codes, moments as Slack dates."""
+    if isinstance(piece, Span):
+        text = escape(piece.text)
+        return _styled(text, piece) if piece.bold or piece.italic or piece.code else text
+    if isinstance(piece, Symbol):
+        return SYMBOLS[piece.mark]
+    if isinstance(piece, Rank):
+        return MEDALS.get(piece.place, f"{piece.place}.")
+    return date_token(int(piece.at.timestamp()), f"{piece.at.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC")
+
+
+def mrkdwn(text: Text) -> str:
+    return "".join(inline(piece) for piece in text)
+
+
+def _block_text(block: Paragraph | Bullets) -> str:
+    if isinstance(block, Paragraph):
+        return "\n".join(mrkdwn(line) for line in block.lines)
+    items = [f"• {mrkdwn(item)}" for item in block.items]
+    return "\n".join([mrkdwn(block.intro), *items] if block.intro else items)
+
+
+def blocks_of(doc: Document) -> list[Block]:
+    """A document as Block Kit: a header for its title, sections for its parts (a part with a heading in one
+    run of sections), a divider for a rule, a context for its fields and footer, and one for each note."""
+    blocks: list[Block] = [header(doc.title)] if doc.title else []
+    if doc.lead:
+        blocks += sections(mrkdwn(doc.lead))
+    for part in doc.parts:
+        if not isinstance(part, Part):
+            blocks.append({"type": "divider"})
+        elif part.heading:
+            blocks += sections("\n".join([mrkdwn(part.heading), *(_block_text(b) for b in part.blocks)]))
+        else:
+            for block in part.blocks:
+                blocks += sections(_block_text(block))
+    closing = [f"{field.name} {mrkdwn(field.value)}" for field in doc.fields]
+    if doc.footer:
+        closing.append(mrkdwn(doc.footer))
+    if closing:
+        blocks.append(context(" · ".join(closing)))
+    blocks += [context(mrkdwn(note)) for note in doc.notes]
+    return blocks
+
+
 def render_question(card: QuestionCard) -> SlackMessage:
-    epoch = int(card.deadline_at.timestamp())
-    fallback = f"{card.deadline_at:%Y-%m-%d %H:%M} UTC"
-    if card.closed:
-        title = f"Closed: {card.level_label} question"
-        blocks = [header(title), *sections(escape(card.question)),
-                  context(f"Answers closed {date_token(epoch, fallback)}. The hint and feedback are in the thread.")]
-        return SlackMessage(f"{title}: {card.question}", blocks)
-    title = (f"Practice question for {card.requested_by}" if card.practice and card.requested_by
-             else "Practice question" if card.practice else "Question of the day")
-    title = f"{title} · {card.level_label}"
-    blocks = [
-        header(title),
-        *sections(f"*{escape(card.question)}*"),
-        context(f"Answers close {date_token(epoch, fallback)} · {escape(card.how_to_answer)}"),
-    ]
-    return SlackMessage(f"{title}: {card.question}", blocks, card_tag(card).metadata())
+    doc = wording.question(card, SURFACE)
+    return SlackMessage(doc.summary, blocks_of(doc), None if card.closed else card_tag(card).metadata())
 
 
 def render_reveal(card: RevealCard) -> list[SlackMessage]:
-    checklist = "\n".join(f"• {escape(point)}" for point in card.key_points)
-    blocks: list[Block] = [
-        header("Hint and feedback"),
-        *sections(f"*Hint:* {escape(card.hint)}"),
-        *(sections(f"*A model answer:* {escape(card.model_answer)}") if card.model_answer else []),
-        *sections(f"*A strong answer covers:*\n{checklist}"),
-        {"type": "divider"},
-    ]
-    if not card.feedback:
-        blocks += sections("Nobody answered this one.")
-    for item in card.feedback:
-        status = "on time" if item.on_time else "late"
-        lines = [f"*{escape(item.member_name)}* ({status}): covered {item.covered_count} of {len(item.covered)}"
-                 + (f" · *{item.total_points} pts*" if item.awards else "")]
-        for point in item.covered:
-            remark = point_remark(point)
-            said = f" _({escape(remark)})_" if remark else ""
-            lines.append(f"{':white_check_mark:' if point.covered else ':white_large_square:'} {escape(point.point)}{said}")
-        lines += [escape(advice) for advice in (item.judge_says, item.did_well, item.study_next) if advice]
-        if item.awards:
-            lines.append(", ".join(f"+{a.amount} {a.reason} ({escape(a.detail)})" for a in item.awards))
-        if item.note:
-            lines.append(f"_{escape(item.note)}_")
-        blocks += sections("\n".join(lines))
-    if card.graded_by:
-        blocks.append(context(escape(card.graded_by)))
-    tally = card.tally
-    blocks.append(context(
-        f"{tally.answers} answer(s): {tally.on_time} on time, {tally.late} late · "
-        f"average coverage {tally.average_coverage:.0%}"
-    ))
-    pages = paginate(f"Hint and feedback for round {card.round_id}", blocks)
+    doc = wording.reveal(card)
+    pages = paginate(doc.summary, blocks_of(doc))
     return [SlackMessage(page.text, page.blocks, RoundTag(REVEAL_EVENT, card.round_id, part, len(pages)).metadata())
             for part, page in enumerate(pages, start=1)]
 
 
 def render_board(card: LeaderboardCard) -> SlackMessage:
-    level = f" · {card.level_label}" if card.level_label else ""
-    title = f"{card.title} · {card.period}{level}"
-    medals = {1: ":first_place_medal:", 2: ":second_place_medal:", 3: ":third_place_medal:"}
-    lines = [f"{medals.get(line.rank, f'{line.rank}.')} *{escape(line.name)}* · {line.total} pts "
-             f"({line.rounds} round{'s' if line.rounds != 1 else ''})" for line in card.lines]
-    body = "\n".join(lines) if lines else "No points yet. Answer today's question to get on the board!"
-    return SlackMessage(title, [header(title), *sections(body)],
-                        board_metadata(card.key) if card.key is not None else None)
+    doc = wording.board(card)
+    return SlackMessage(doc.summary, blocks_of(doc), board_metadata(card.key) if card.key is not None else None)
 
 
 def chart_comment(title: str) -> str:
     """The message that shares a board's chart, for the board titled `title` (mrkdwn text without blocks:
     files.completeUploadExternal takes none)."""
-    return f"{escape(title)}, as a chart"
+    return mrkdwn(wording.chart_comment(title))
 
 
 def render_stats(card: StatsCard) -> SlackMessage:
-    breakdown = " · ".join(f"{reason} {amount}" for reason, amount in card.breakdown)
-    lines = [
-        f"*{card.total} points* all time ({breakdown}); *{card.week_total}* this week",
-        f"Streak: *{card.streak_days}* day(s) · rounds answered: {card.rounds_answered}",
-    ]
-    lines += [f"{escape(level)}: {ratio:.0%} of key points over {count} round(s)"
-              for level, ratio, count in card.coverage_by_level]
-    return SlackMessage(f"Your stats: {card.total} points", [header(f"Stats for {card.member_name}"),
-                                                             *sections("\n".join(lines))])
+    doc = wording.stats(card)
+    return SlackMessage(doc.summary, blocks_of(doc))
 
 
-def render_notice(card: Notice) -> SlackMessage:
-    prefix = ":warning: " if card.kind is NoticeKind.ERROR else ""
-    text = prefix + escape(card.text)
-    return SlackMessage(card.text[:MAX_SECTION], sections(text))
+def render_text(card: Notice | HelpCard) -> SlackMessage:
+    """A notice or the help: sections only, with the words as notification text."""
+    doc = wording.document(card, SURFACE)
+    return SlackMessage(doc.summary[:MAX_SECTION], blocks_of(doc))
 
 
 def render(card: Card) -> list[SlackMessage]:
@@ -230,4 +245,4 @@ def render(card: Card) -> list[SlackMessage]:
         return [render_board(card)]
     if isinstance(card, StatsCard):
         return [render_stats(card)]
-    return [render_notice(card)]
+    return [render_text(card)]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot.cards import Notice, NoticeKind
-from bot.commands import HELP_TEXT, UsageError, parse_prep
+from bot.cards import HelpCard, Notice, NoticeKind
+from bot.commands import UsageError, parse_prep
 from bot.config import Settings
 from bot.domain.model import Channel, Member, TaskKind
 from bot.domain.schedule import Schedule, check_country
@@ -80,8 +80,7 @@ async def run_command(
     except UsageError as error:
         return _private(str(error), NoticeKind.ERROR)
     if isinstance(parsed, ShowHelp):
-        levels = ", ".join(level.value for level in bank.levels())
-        return _private(HELP_TEXT.format(levels=levels))
+        return CommandReply((HelpCard(tuple(level.value for level in bank.levels())),))
     if isinstance(parsed, ADMIN_COMMANDS) and not await chat.is_admin(command.channel, command.speaker.ref):
         return _private("Only this channel's admins can change its schedule; nothing was changed.", NoticeKind.ERROR)
     learned = Learned()

@@ -44,7 +44,7 @@ async def test_the_console_writes_the_chart_and_prints_its_path_under_the_board(
     written = tmp_path / FILENAME
     assert written.read_bytes() == card.image.data
     printed = out.getvalue().splitlines()
-    assert "Weekly leaderboard (week of 30 Nov 2026)" in printed[0]
+    assert "Weekly leaderboard · week of 30 Nov 2026" in printed[0]
     assert printed[-1].strip() == f"Chart: {written.resolve()}"
     assert read_chart(written.read_bytes()).names == ["alice", "bob"]
 

@@ -62,7 +62,7 @@ async def test_a_question_and_each_part_of_a_reveal_go_with_their_rounds_nonce_a
     sent = [(c.body["nonce"], c.body["enforce_nonce"]) for c in harness.discord.calls_to("POST", SEND)]
     assert sent == [("prepbot-q7", True), ("prepbot-r7", True), ("prepbot-r7.2", True)]
     [asked] = bot_messages(harness, "301")
-    assert footers(asked)[-1].startswith("Round 7 · Reply in this question's thread")
+    assert footers(asked)[-1].startswith("Round 7 · Reply in this thread (or press Answer)")
     parts = bot_messages(harness, ref)
     assert [footers(m)[-1] for m in parts] == ["Round 7 · hint and feedback, part 1 of 2",
                                                "Round 7 · hint and feedback, part 2 of 2"]

@@ -182,7 +182,7 @@ def test_the_question_appears_once_at_half_past_nine_berlin_time_as_block_kit(da
     assert blocks[0]["text"]["type"] == "plain_text"
     assert blocks[0]["text"]["text"] == "Question of the day · Behavioral"
     assert day.question.level.label == "Behavioral"
-    assert blocks[1]["text"]["text"] == f"*{escape(day.question.question)}*"
+    assert blocks[1]["text"]["text"] == escape(day.question.question)
     assert day.question.question in day.question_post.args["text"]
 
 

@@ -22,16 +22,17 @@ def test_the_console_reveal_teaches_in_the_members_own_words() -> None:
 
     lines = render_reveal(card).split("\n")
 
-    assert lines[:3] == ["Hint for round 3: Profile, quantize, fuse, batch.",
-                         "A model answer: Profile first, then quantize.", "A strong answer covers:"]
-    assert lines[7:13] == [
-        "alice (on time): covered 1 of 4",
-        '    [x] Profiles first  (said "profiling")',
-        '    [ ] Quantizes  (named "INT8" without explaining it)',
-        '    [ ] Fuses kernels  (ruled out "fusion")',
-        "    [ ] Adjusts the batch size",
-        '    Did well: you explained Profiles first ("profiling").',
+    assert lines[:4] == ["Hint and feedback (round 3)", "  Hint: Profile, quantize, fuse, batch.",
+                         "  A model answer: Profile first, then quantize.", "  A strong answer covers:"]
+    assert lines[8:15] == [
+        "  alice (on time): covered 1 of 4 · 10 pts",
+        '      [x] Profiles first (said "profiling")',
+        '      [ ] Quantizes (named "INT8" without explaining it)',
+        '      [ ] Fuses kernels (ruled out "fusion")',
+        "      [ ] Adjusts the batch size",
+        '      Did well: you explained Profiles first ("profiling").',
+        '      Study next: Quantizes: you named "INT8"; say what it does and why.',
     ]
-    assert lines[13] == '    Study next: Quantizes: you named "INT8"; say what it does and why.'
-    assert lines[-2:] == ["Scored offline by the explanation grader (explanations-1).",
-                          "Tally: 1 answer(s), 1 on time, 0 late; average coverage 30%"]
+    assert lines[15] == "      +10 participation (answered on time)"
+    assert lines[-2:] == ["  Scored offline by the explanation grader (explanations-1).",
+                          "  1 answer(s): 1 on time, 0 late · average coverage 30%"]

@@ -94,7 +94,7 @@ def test_the_reveal_gives_feedback_on_each_answer_that_was_not_withdrawn(session
     assert re.search(r"^\s*alice \(on time\): covered [1-9]", reveal, re.M)
     assert re.search(r"^\s*dave \(on time\): covered \d", reveal, re.M)
     assert "carol" not in reveal, "a withdrawn answer must not be judged"
-    assert "Tally: 3 answer(s), 3 on time, 0 late" in reveal
+    assert "3 answer(s): 3 on time, 0 late" in reveal
 
 
 def test_an_edit_before_the_deadline_is_what_gets_scored(session: Transcript) -> None:
@@ -129,8 +129,8 @@ def test_stats_explain_points_with_their_reasons_and_the_streak(session: Transcr
     stats = [r for r in session.of_kind("reply") if r["text"].startswith("Stats for alice")]
     assert len(stats) == 1
     text = stats[0]["text"]
-    total = int(re.search(r"Stats for alice: (\d+) points", text).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"Stats for alice\n\s*(\d+) points all time", text).group(1))  # type: ignore[union-attr]
     parts = dict((k, int(v)) for k, v in re.findall(r"(participation|coverage|votes|streak) (\d+)", text))
     assert sum(parts.values()) == total
     assert parts["participation"] == 20 and parts["votes"] == 4 and parts["streak"] == 2
-    assert "streak: 2 day(s)" in text
+    assert "Streak: 2 day(s)" in text

@@ -6,7 +6,9 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from bot.commands import HELP_TEXT, USAGE, UsageError, parse_prep
+from bot.cards import HelpCard
+from bot.commands import USAGE, UsageError, parse_prep
+from bot.wording import Paragraph, Part, Span, Surface, help_text
 from bot.domain.questions import Level
 from bot.domain.schedule import Deadline
 from bot.messages import (
@@ -163,11 +165,16 @@ def test_holidays_take_a_country_none_or_dates_to_add_or_remove(text: str, expec
 
 
 def test_every_command_the_help_text_mentions_parses() -> None:
+    shown = help_text(HelpCard(("behavioral",)), Surface())
+    typed = [piece.text for part in shown.parts if isinstance(part, Part) for block in part.blocks
+             if isinstance(block, Paragraph) for line in block.lines for piece in line
+             if isinstance(piece, Span) and piece.code]
     mentioned = ["random", "leaderboard", "stats", "optout", "optin", "subscribe", "unsubscribe", "pause", "resume",
                  "skip", "holidays DE", "config"]
     for text in mentioned:
-        assert f"`/prep {text.split()[0]}" in HELP_TEXT
+        assert any(form.startswith(f"/prep {text.split()[0]}") for form in typed), text
         assert not isinstance(parse_prep(text), ShowHelp), text
+    assert all(form.startswith("/prep ") for form in typed)
 
 
 # ---- bad input ----------------------------------------------------------------------------------------------

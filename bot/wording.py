@@ -1,0 +1,402 @@
+"""Every word a member reads, written once: cards become documents in a light markup that each platform renders.
+
+The words are templates in a light markup: `*bold*`, `_italic_`, `` `code` `` (a backslash keeps the next character
+as it is). A template's `{name}` placeholders are filled with values that are never read as markup, so text members
+wrote (names, answers) cannot turn into formatting. The result is `Text`: a tuple of styled spans, symbols (a check
+mark, a medal, a warning sign) and moments (a deadline each platform shows in its own way). A `Document` arranges
+text in the few shapes the platforms need: a title, parts with an optional heading, bullets, fields, a footer and
+small-print notes. Renderers convert a document to Block Kit, Discord markdown and embeds, or plain console text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import Enum
+from string import Formatter
+
+from bot.cards import (
+    AnswerFeedback,
+    Card,
+    HelpCard,
+    LeaderboardCard,
+    Notice,
+    NoticeKind,
+    QuestionCard,
+    RevealCard,
+    StatsCard,
+    point_remark,
+)
+
+# ---- inline text ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    """Words shown as they are, in any mix of bold, italic and code."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    code: bool = False
+
+
+class Mark(str, Enum):
+    """A sign each platform draws its own way."""
+
+    CHECKED = "checked"
+    UNCHECKED = "unchecked"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Symbol:
+    mark: Mark
+
+
+@dataclass(frozen=True)
+class Rank:
+    """A place on a board: a medal for the first three where the platform has medals, else the number."""
+
+    place: int
+
+
+@dataclass(frozen=True)
+class Moment:
+    """An instant, shown in each member's own zone where the platform can, else in `tz`."""
+
+    at: datetime
+    tz: str
+
+
+Inline = Span | Symbol | Rank | Moment
+Text = tuple[Inline, ...]
+Value = str | int | float | Inline | Text
+
+_MARKERS = {"*": "bold", "_": "italic", "`": "code"}
+
+
+def words(template: str, **values: Value) -> Text:
+    """The template's light markup as text, with each `{name}` filled from `values` (never read as markup); a
+    placeholder inside `*...*` takes the style around it. A format spec applies to a number (`{share:.0%}`)."""
+    pieces: list[Inline] = []
+    style = {"bold": False, "italic": False, "code": False}
+
+    def add(text: str) -> None:
+        if text:
+            pieces.append(Span(text, **style))
+
+    for literal, name, spec, _ in Formatter().parse(template):
+        buffer, escaped = "", False
+        for char in literal:
+            if escaped:
+                buffer, escaped = buffer + char, False
+            elif char == "\\":
+                escaped = True
+            elif char in _MARKERS and (not style["code"] or char == "`"):
+                add(buffer)
+                buffer = ""
+                style[_MARKERS[char]] = not style[_MARKERS[char]]
+            else:
+                buffer += char
+        add(buffer)
+        if name is not None:
+            pieces += _filled(values[name], spec or "", style)
+    if any(style.values()):
+        raise ValueError(f"unclosed markup in {template!r}")
+    return merged(pieces)
+
+
+def merged(pieces: list[Inline] | Text) -> Text:
+    """The pieces with neighbouring spans of the same style joined, so that a style is marked once per run."""
+    out: list[Inline] = []
+    for piece in pieces:
+        last = out[-1] if out else None
+        if isinstance(piece, Span) and isinstance(last, Span) and replace(last, text="") == replace(piece, text=""):
+            out[-1] = replace(last, text=last.text + piece.text)
+        else:
+            out.append(piece)
+    return tuple(out)
+
+
+def _filled(value: Value, spec: str, style: dict[str, bool]) -> Text:
+    if isinstance(value, tuple):
+        return tuple(piece for item in value for piece in _filled(item, "", style))
+    if isinstance(value, Span):
+        return (replace(value, bold=value.bold or style["bold"], italic=value.italic or style["italic"],
+                        code=value.code or style["code"]),)
+    if isinstance(value, Symbol | Rank | Moment):
+        return (value,)
+    text = format(value, spec)
+    return (Span(text, **style),) if text else ()
+
+
+def joined(texts: list[Text], separator: str) -> Text:
+    """The texts one after the other, with `separator` (plain words) between them."""
+    out: Text = ()
+    for i, text in enumerate(texts):
+        out += (Span(separator),) + text if i else text
+    return merged(out)
+
+
+def plain(text: Text) -> str:
+    """The words of `text` without styles, symbols or moments: for logs, notification lines and tests."""
+    return "".join(piece.text for piece in text if isinstance(piece, Span))
+
+
+# ---- documents -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Lines shown one under the other."""
+
+    lines: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """A list, after an optional line that introduces it."""
+
+    items: tuple[Text, ...]
+    intro: Text = ()
+
+
+Block = Paragraph | Bullets
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of a document: its blocks, under a heading or not. Platforms with embeds show one part per embed."""
+
+    blocks: tuple[Block, ...]
+    heading: Text = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A line between parts, where the platform draws one."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """A named value, such as when answers close."""
+
+    name: str
+    value: Text
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a card says, arranged: `summary` is the one line a notification shows; `title` heads the document;
+    `label` names the round it belongs to where the platform shows that in words; `lead` comes before everything;
+    `fields` and `footer` close the main text; `notes` are small print at the end."""
+
+    summary: str
+    title: str = ""
+    label: str = ""
+    lead: Text = ()
+    parts: tuple[Part | Rule, ...] = ()
+    fields: tuple[Field, ...] = ()
+    footer: Text = ()
+    notes: tuple[Text, ...] = ()
+
+
+# ---- what a platform offers ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommandSpelling:
+    """How members type each command on a platform: `/prep` text on Slack and in the console; app commands on
+    Discord, the admin ones under a name of their own."""
+
+    practice: tuple[str, ...]
+    board: str
+    stats: str
+    opt_out: str
+    opt_in: str
+    admins: str  # who may run the admin commands, as the help names them
+    admin: tuple[str, ...]
+
+
+TYPED_COMMANDS = CommandSpelling(
+    practice=("/prep <level>", "/prep random"),
+    board="/prep leaderboard [week|month|all] [level]",
+    stats="/prep stats",
+    opt_out="/prep optout",
+    opt_in="/prep optin",
+    admins="Admins",
+    admin=("/prep subscribe [time] [tz] [days] [deadline] [levels]", "/prep unsubscribe", "/prep pause",
+           "/prep resume", "/prep skip", "/prep holidays <country>|none|add <date>...|remove <date>...",
+           "/prep config"),
+)
+
+
+@dataclass(frozen=True)
+class Surface:
+    """What the words mention about a platform: whether members answer in threads (else on the lines after the
+    question), whether a question has an Answer button, and how commands are typed."""
+
+    threads: bool = True
+    answer_button: bool = False
+    commands: CommandSpelling = TYPED_COMMANDS
+
+
+# ---- the cards' words ----------------------------------------------------------------------------------------
+
+
+def question_title(card: QuestionCard) -> str:
+    """A question's title: what kind of question, for whom, at which level."""
+    if card.closed:
+        return f"Closed: {card.level_label} question"
+    if card.practice:
+        kind = f"Practice question for {card.requested_by}" if card.requested_by else "Practice question"
+    else:
+        kind = "Question of the day"
+    return f"{kind} · {card.level_label}"
+
+
+def how_to_answer(surface: Surface) -> Text:
+    """What a member does to answer an open question."""
+    where = "in this thread" if surface.threads else "on the next line(s)"
+    if surface.answer_button:
+        where += " (or press Answer)"
+    return words("Reply {where} before the deadline. Several replies add up; edit or delete them freely.",
+                 where=where)
+
+
+def question(card: QuestionCard, surface: Surface) -> Document:
+    title = question_title(card)
+    if card.closed:
+        fields = (Field("Answers closed", (Moment(card.deadline_at, card.tz),)),)
+        footer = words("The hint and feedback are in the thread.")
+    else:
+        fields = (Field("Answers close", (Moment(card.deadline_at, card.tz),)),)
+        footer = how_to_answer(surface)
+    return Document(summary=f"{title}: {card.question}", title=title, label=f"round {card.round_id}",
+                    parts=(Part((Paragraph((words("{question}", question=card.question),)),)),),
+                    fields=fields, footer=footer)
+
+
+def feedback_heading(item: AnswerFeedback) -> Text:
+    """The first line of one answer's feedback: who, on time or late, how much it covered, its points."""
+    heading = words("*{name}* ({status}): covered {covered} of {total}", name=item.member_name,
+                    status="on time" if item.on_time else "late", covered=item.covered_count,
+                    total=len(item.covered))
+    if item.awards:
+        heading = merged(heading + words(" · *{points} pts*", points=item.total_points))
+    return heading
+
+
+def feedback_lines(item: AnswerFeedback) -> tuple[Text, ...]:
+    """One answer's feedback under its heading: each key point checked or not, in the member's words, the advice,
+    the points with their reasons, and a note."""
+    lines: list[Text] = []
+    for point in item.covered:
+        remark = point_remark(point)
+        line = words("{mark} {point}", mark=Symbol(Mark.CHECKED if point.covered else Mark.UNCHECKED),
+                     point=point.point)
+        lines.append(merged(line + words(" _({remark})_", remark=remark)) if remark else line)
+    lines += [words("{advice}", advice=advice) for advice in (item.judge_says, item.did_well, item.study_next)
+              if advice]
+    if item.awards:
+        lines.append(joined([words("+{amount} {reason} ({detail})", amount=award.amount, reason=award.reason,
+                                   detail=award.detail) for award in item.awards], ", "))
+    if item.note:
+        lines.append(words("_{note}_", note=item.note))
+    return tuple(lines)
+
+
+def reveal(card: RevealCard) -> Document:
+    intro: list[Block] = [Paragraph((words("*Hint:* {hint}", hint=card.hint),))]
+    if card.model_answer:
+        intro.append(Paragraph((words("*A model answer:* {answer}", answer=card.model_answer),)))
+    intro.append(Bullets(tuple(words("{point}", point=point) for point in card.key_points),
+                         words("*A strong answer covers:*")))
+    parts: list[Part | Rule] = [Part(tuple(intro)), Rule()]
+    if not card.feedback:
+        parts.append(Part((Paragraph((words("Nobody answered this one."),)),)))
+    parts += [Part((Paragraph(feedback_lines(item)),), feedback_heading(item)) for item in card.feedback]
+    tally = card.tally
+    notes = [words("{graded_by}", graded_by=card.graded_by)] if card.graded_by else []
+    notes.append(words("{answers} answer(s): {on_time} on time, {late} late · average coverage {coverage:.0%}",
+                       answers=tally.answers, on_time=tally.on_time, late=tally.late,
+                       coverage=tally.average_coverage))
+    return Document(summary=f"Hint and feedback for round {card.round_id}", title="Hint and feedback",
+                    label=f"round {card.round_id}", lead=words("{note}", note=card.note), parts=tuple(parts),
+                    notes=tuple(notes))
+
+
+def board_title(card: LeaderboardCard) -> str:
+    level = f" · {card.level_label}" if card.level_label else ""
+    return f"{card.title} · {card.period}{level}"
+
+
+def board(card: LeaderboardCard) -> Document:
+    lines = tuple(words("{rank} *{name}* · {total} pts ({rounds} round{s})", rank=Rank(line.rank), name=line.name,
+                        total=line.total, rounds=line.rounds, s="s" if line.rounds != 1 else "")
+                  for line in card.lines)
+    title = board_title(card)
+    body = lines or (words("No points yet. Answer today's question to get on the board!"),)
+    return Document(summary=title, title=title, parts=(Part((Paragraph(body),)),))
+
+
+def chart_comment(title: str) -> Text:
+    """What goes with a board's chart when it is shared on its own, for the board titled `title`."""
+    return words("{title}, as a chart", title=title)
+
+
+def stats(card: StatsCard) -> Document:
+    breakdown = " · ".join(f"{reason} {amount}" for reason, amount in card.breakdown)
+    lines = [
+        words("*{total} points* all time ({breakdown}); *{week}* this week", total=card.total, breakdown=breakdown,
+              week=card.week_total),
+        words("Streak: *{streak}* day(s) · rounds answered: {rounds}", streak=card.streak_days,
+              rounds=card.rounds_answered),
+    ]
+    lines += [words("{level}: {share:.0%} of key points over {count} round(s)", level=level, share=share,
+                    count=count) for level, share, count in card.coverage_by_level]
+    return Document(summary=f"Your stats: {card.total} points", title=f"Stats for {card.member_name}",
+                    parts=(Part((Paragraph(tuple(lines)),)),))
+
+
+def notice(card: Notice) -> Document:
+    """A notice's text as it was written, with a warning sign when it reports an error."""
+    text = words("{text}", text=card.text)
+    if card.kind is NoticeKind.ERROR:
+        text = (Symbol(Mark.WARNING), *text)
+    return Document(summary=card.text, parts=(Part((Paragraph((text,)),)),))
+
+
+def help_text(card: HelpCard, surface: Surface) -> Document:
+    """What prepbot can do, with each command as members type it on the platform."""
+    commands = surface.commands
+    answered = "answered in its thread (or with the Answer button)" if surface.answer_button else \
+        "answered in its thread"
+    levels = ", ".join(card.levels)
+    practice = joined([words("`{form}`", form=form) for form in commands.practice], " or ")
+    admin = joined([words("`{form}`", form=form) for form in commands.admin], ", ")
+    lines = (
+        words("*prepbot*: a question of the day for the team, {answered}.", answered=answered),
+        words("{practice}: a practice question now ({levels})", practice=practice, levels=levels),
+        words("`{board}`: the board", board=commands.board),
+        words("`{stats}`: your points, their reasons, your streak and coverage by level", stats=commands.stats),
+        words("`{out}` / `{in_}`: hide or show your name on boards", out=commands.opt_out, in_=commands.opt_in),
+        words("{admins}: {admin}", admins=commands.admins, admin=admin),
+    )
+    return Document(summary="What prepbot can do", parts=(Part((Paragraph(lines),)),))
+
+
+def document(card: Card, surface: Surface) -> Document:
+    """The words of any card, arranged for rendering on `surface`."""
+    if isinstance(card, QuestionCard):
+        return question(card, surface)
+    if isinstance(card, RevealCard):
+        return reveal(card)
+    if isinstance(card, LeaderboardCard):
+        return board(card)
+    if isinstance(card, StatsCard):
+        return stats(card)
+    if isinstance(card, HelpCard):
+        return help_text(card, surface)
+    return notice(card)
