@@ -41,6 +41,9 @@ class Platform(Protocol):
     def deny_reading_history(self) -> None:
         """The bot may no longer read the channel's history."""
 
+    def history_reads(self) -> list[object]:
+        """The calls that read the channel's history."""
+
 
 class SlackPlatform:
     """SlackChat on the fake Slack: charts go through the external upload flow, history through conversations.*."""
@@ -87,6 +90,9 @@ class SlackPlatform:
     def deny_reading_history(self) -> None:
         self.harness.slack.refuse("conversations.history", "missing_scope")
 
+    def history_reads(self) -> list[object]:
+        return list(self.harness.slack.calls_to("conversations.history"))
+
 
 class DiscordPlatform:
     """DiscordChat on the fake Discord: charts go as attachments of the board's message, history by reading it."""
@@ -130,3 +136,6 @@ class DiscordPlatform:
 
     def deny_reading_history(self) -> None:
         self.harness.discord.deny_bot_permissions("301", P_READ_MESSAGE_HISTORY)
+
+    def history_reads(self) -> list[object]:
+        return list(self.harness.discord.calls_to("GET", "/channels/{channel_id}/messages"))
