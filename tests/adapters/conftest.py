@@ -1,4 +1,5 @@
-"""The `platform` fixture: a shared adapter test runs once on Slack and once on Discord."""
+"""The `platform` fixture, with which a shared adapter test runs once on Slack and once on Discord, and the whole days
+played once per session for the tests that read them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.adapters.platforms import DiscordPlatform, Platform, SlackPlatform
+from tests.adapters.whole_day import PlayedDays
 from tests.contract.harnesses import DiscordHarness, SlackHarness
 
 
@@ -26,3 +28,9 @@ async def platform(request: pytest.FixtureRequest) -> AsyncIterator[Platform]:
             made = DiscordPlatform(discord)
             yield made
             assert made.violations == []
+
+
+@pytest.fixture(scope="session")
+def played_days(tmp_path_factory: pytest.TempPathFactory) -> PlayedDays:
+    """Each platform's whole day, played the first time a test reads it (tests/adapters/whole_day.py)."""
+    return PlayedDays(tmp_path_factory)
