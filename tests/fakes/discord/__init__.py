@@ -28,6 +28,12 @@ The Gateway speaks v10 JSON: HELLO, IDENTIFY (intents, shard), READY, GUILD_CREA
 ACKs, RESUME with replay, dispatches with sequence numbers, intents honoured (no MESSAGE_CREATE without
 GUILD_MESSAGES; blank content without the message content intent). With `compress=zlib-stream` frames are zlib-stream
 binary frames as on Discord; other clients get plain text frames.
+
+One module per job: `spec`, `limits` and `command_limits` (what Discord allows), `protocol` and `errors` (its numbers
+and error answers), `model` and `state` (what the fake holds), `permissions`, `shapes` (its JSON), `gateway_events`
+and `gateway`, `scene` (how a test sets it up), `rate_limits` and `rest` (the door every REST call goes through), the
+routes by area (`meta_routes`, `channel_routes`, `guild_routes`, `commands`, `interaction_routes`, with
+`message_bodies` and `interactions` under them), `members` (what members do), and `fake`, which assembles FakeDiscord.
 """
 
 from tests.fakes.discord.command_limits import (

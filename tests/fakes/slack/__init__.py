@@ -11,6 +11,11 @@ Every Web API call is checked against Slack's published specs (the official Open
 community slack-api-ref schemas in tests/specs/slack) and against Slack's documented message and Block Kit
 limits. Problems are appended to `violations` and the call is still answered as Slack would, so a test sees the
 rest of what happened; tests assert `violations == []` at the end.
+
+One module per job: `spec` and `limits` (what Slack allows), `model` and `state` (what the fake holds), `scene` (how
+a test sets it up), `web_api` (the door every Web API call goes through, `call_context` what a method sees of it),
+the methods by area (`chat`, `conversations`, `team`, `files`, with `channels`, `pacing` and `shapes` under them),
+`socket_mode`, `response_urls`, `inbound` (what Slack sends the app), and `fake`, which assembles FakeSlack.
 """
 
 from tests.fakes.slack.call_context import Handler
