@@ -1,6 +1,7 @@
 """A board's chart reaches Discord as an attachment of the board's message, shown by the board's embed.
 
 DiscordChat talks through a real discord.py client to the fake Discord, which checks every call against the spec.
+A board without a chart, and a chart Discord refuses: test_board_chart_reaches_every_platform.py.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from bot.cards import BoardLine, LeaderboardCard
 from bot.chart import board_chart
 from tests.contract.charts import read_chart
 from tests.contract.harnesses import DiscordHarness
-from tests.fakes.discord import P_ATTACH_FILES
 
 
 @pytest.fixture
@@ -56,28 +56,3 @@ async def test_the_board_message_carries_the_chart_as_an_attachment_its_embed_sh
     assert message.files[stored["id"]] == card.image.data
     assert read_chart(message.files[stored["id"]]).names == ["eve", "ben", "cat"]
     assert message.embeds[0]["image"]["url"] == f"attachment://{filename}"
-
-
-async def test_a_board_without_a_chart_is_sent_without_an_attachment(discord_chat: DiscordHarness) -> None:
-    await discord_chat.chat.post_message(discord_chat.channel, LeaderboardCard("Leaderboard", "all time", ()))
-
-    [message] = discord_chat.discord.messages["301"]
-    assert message.attachments == [] and "image" not in message.embeds[0]
-
-
-async def test_without_the_attach_files_permission_the_board_goes_out_without_its_chart(
-    discord_chat: DiscordHarness,
-) -> None:
-    fake = discord_chat.discord
-    guild = fake.guild("111")
-    for role in guild.roles.values():  # neither @everyone nor the bot's own role may attach files
-        role.permissions &= ~P_ATTACH_FILES
-
-    ref = await discord_chat.chat.post_message(discord_chat.channel, weekly_board("eve", "ben"))
-
-    sends = [c for c in fake.calls if c.method == "POST" and c.path == "/channels/301/messages"]
-    assert [c.status for c in sends] == [403, 200]
-    [message] = fake.messages["301"]
-    assert message.id == ref and message.attachments == []
-    assert "image" not in message.embeds[0], "no embed points at a picture that is not there"
-    assert "eve" in message.embeds[0]["description"]

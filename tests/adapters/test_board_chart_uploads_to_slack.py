@@ -1,6 +1,7 @@
 """A board's chart reaches Slack through the external upload flow and is shared in the board's thread.
 
 SlackChat talks through the real Web API client to the fake Slack, which checks every call against Slack's spec.
+A board without a chart, and a chart Slack refuses: test_board_chart_reaches_every_platform.py.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import pytest
 import yaml
 
 from adapters.slack.app import BOT_SCOPES
-from adapters.slack.chat import SingleWorkspaceTokens, SlackChat, SlackClients
 from bot.cards import BoardLine, LeaderboardCard
 from bot.chart import board_chart
 from tests.contract.charts import read_chart
@@ -73,27 +73,6 @@ async def test_a_chart_for_a_board_in_a_thread_is_shared_in_that_thread(slack: S
     assert shared.thread_ts == thread_ts
     [complete] = slack.slack.calls_to("files.completeUploadExternal")
     assert complete.args["thread_ts"] == thread_ts
-
-
-async def test_a_board_without_a_chart_uploads_nothing(slack: SlackHarness) -> None:
-    await slack.chat.post_message(slack.channel, LeaderboardCard("Leaderboard", "all time", ()))
-    assert slack.slack.calls_to("files.getUploadURLExternal") == [] and slack.slack.files == []
-
-
-async def test_a_chart_slack_refuses_leaves_the_board_posted_once_and_raises_nothing(slack: SlackHarness) -> None:
-    clients = SlackClients(f"{slack.slack.url}/api/", max_retries=0)  # a refusal is final: no retry after a 429
-    chat = SlackChat(SingleWorkspaceTokens("xoxb-T1", clients), clients, channel_interval=0.0)
-    slack.slack.rate_limit("files.getUploadURLExternal", 1, retry_after=0)
-
-    try:
-        board_ts = await chat.post_message(slack.channel, weekly_board("eve", "ben"))
-    finally:
-        await clients.close()
-
-    [board] = slack.slack.top_level("C1")
-    assert board.ts == board_ts and board.blocks and "eve" in str(board.blocks)
-    assert [c.http_status for c in slack.slack.calls_to("files.getUploadURLExternal")] == [429]
-    assert slack.slack.files == [] and slack.slack.calls_to("files.completeUploadExternal") == []
 
 
 def test_the_app_asks_for_files_write_in_the_code_and_in_the_manifest() -> None:

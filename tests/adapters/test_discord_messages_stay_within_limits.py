@@ -2,7 +2,9 @@
 messages, never cut.
 
 The cards (bot/cards.py) are rendered with adapters/discord/render.py and each message is checked with the fake
-Discord's own limit checks (`message_problems`, `embed_problems`), on the JSON discord.py would send.
+Discord's own limit checks (`message_problems`, `embed_problems`), on the JSON discord.py would send
+(tests/adapters/renderings.py). What every platform's renderer does alike:
+test_every_platforms_messages_stay_within_limits.py.
 """
 
 from __future__ import annotations
@@ -15,18 +17,9 @@ from typing import Any
 import discord
 import pytest
 
-from adapters.discord.render import (
-    MAX_CONTENT,
-    MAX_DESCRIPTION,
-    MAX_EMBED_TOTAL,
-    MAX_EMBEDS,
-    MAX_TITLE,
-    DiscordMessage,
-    render,
-)
+from adapters.discord.render import MAX_CONTENT, MAX_DESCRIPTION, DiscordMessage, render
 from bot.cards import (
     AnswerFeedback,
-    AwardLine,
     BoardLine,
     LeaderboardCard,
     Notice,
@@ -34,15 +27,13 @@ from bot.cards import (
     QuestionCard,
     RevealCard,
     StatsCard,
-    Tally,
     judge_says,
     judged_words,
 )
 from bot.domain.judging import clean_feedback
-from bot.domain.matching import PointCoverage
 from bot.domain.questions import Level
-from tests.fakes import discord as fake_discord
-from tests.fakes.discord import embed_problems, message_problems
+from tests.adapters.long_cards import feedback_for, points, reveal
+from tests.adapters.renderings import assert_within_discord_limits, everything
 
 DEADLINE = datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc)  # 17:00 in Berlin
 WHITESPACE = re.compile(r"\s+")
@@ -51,65 +42,13 @@ WHITESPACE = re.compile(r"\s+")
 # ---- helpers ----
 
 
-def body(message: DiscordMessage) -> dict[str, Any]:
-    """The message as discord.py sends it: content and embeds as JSON."""
-    out: dict[str, Any] = {"embeds": [e.to_dict() for e in message.embeds]}
-    if message.content is not None:
-        out["content"] = message.content
-    return out
-
-
-def assert_within_discord_limits(message: DiscordMessage) -> None:
-    """The fake Discord's checks for a message body, plus each documented limit spelled out."""
-    sent = body(message)
-    assert message_problems(sent) == [], message_problems(sent)
-    assert embed_problems(sent["embeds"]) == []
-    assert message.content or message.embeds, "an empty message"
-    assert len(message.embeds) <= MAX_EMBEDS == fake_discord.MAX_EMBEDS
-    assert sum(len(e) for e in message.embeds) <= MAX_EMBED_TOTAL == fake_discord.MAX_EMBED_TOTAL
-    for embed in sent["embeds"]:
-        assert len(embed.get("title") or "") <= MAX_TITLE == fake_discord.MAX_EMBED_TITLE
-        assert len(embed.get("description") or "") <= MAX_DESCRIPTION == fake_discord.MAX_EMBED_DESCRIPTION
-    assert len(message.content or "") <= MAX_CONTENT == fake_discord.MAX_CONTENT
-
-
 def embeds_of(messages: list[DiscordMessage]) -> list[discord.Embed]:
     return [e for m in messages for e in m.embeds]
-
-
-def everything(messages: list[DiscordMessage]) -> str:
-    """All a member reads, message after message: content, then each embed's title and description."""
-    parts: list[str] = []
-    for m in messages:
-        parts.append(m.content or "")
-        for e in m.embeds:
-            parts += [e.title or "", e.description or ""]
-            parts += [f"{f.name}\n{f.value}" for f in e.fields]
-    return "\n".join(p for p in parts if p)
 
 
 def squeezed(text: str) -> str:
     """`text` without whitespace: what must survive a split at line ends or spaces."""
     return WHITESPACE.sub("", text.replace("\u200b", ""))
-
-
-def points(count: int, length: int) -> tuple[str, ...]:
-    return tuple(f"Point {i:02d}: " + ("explains the trade-off with numbers " * length)[: length].strip()
-                 for i in range(1, count + 1))
-
-
-def feedback_for(name: str, key_points: tuple[str, ...], *, on_time: bool = True, note: str = "") -> AnswerFeedback:
-    covered = tuple(PointCoverage(p, i % 2 == 0, "trade-off" if i % 2 == 0 else None) for i, p in enumerate(key_points))
-    awards = (AwardLine("participation", 10, "answered on time"),
-              AwardLine("coverage", 15, f"covered {sum(c.covered for c in covered)} of {len(covered)} key points"))
-    return AnswerFeedback(name, on_time, covered, awards if on_time else (), note=note)
-
-
-def reveal(feedback: tuple[AnswerFeedback, ...], key_points: tuple[str, ...], hint: str = "Think aloud.") -> RevealCard:
-    on_time = sum(1 for f in feedback if f.on_time)
-    return RevealCard(round_id=7, question_id="q-7", question="How would you serve it?", hint=hint,
-                      key_points=key_points, feedback=feedback,
-                      tally=Tally(len(feedback), on_time, len(feedback) - on_time, 0.5))
 
 
 def feedback_lines(item: AnswerFeedback) -> list[str]:
@@ -187,12 +126,6 @@ def test_a_short_reveal_is_one_message() -> None:
     assert_within_discord_limits(parts[0])
     assert [e.title for e in parts[0].embeds] == [
         "Hint and feedback", "ben (on time): covered 2 of 3 · 25 pts", "cat (on time): covered 2 of 3 · 25 pts", None]
-
-
-def test_a_reveal_nobody_answered_says_so() -> None:
-    [part] = render(reveal((), points(2, 30)))
-    assert_within_discord_limits(part)
-    assert "Nobody answered this one." in everything([part])
 
 
 # ---- one answer's feedback longer than a description ----
@@ -323,12 +256,6 @@ def test_a_full_leaderboard_is_a_valid_embed() -> None:
     assert embed.description is not None
     assert embed.description.startswith("🥇 **member-with-a-long-display-name-01** · 99 pts (5 rounds)")
     assert "10. **member-with-a-long-display-name-10** · 90 pts (5 rounds)" in embed.description
-
-
-def test_an_empty_leaderboard_invites_members_to_answer() -> None:
-    [message] = render(LeaderboardCard("Leaderboard", "all time", ()))
-    assert_within_discord_limits(message)
-    assert "No points yet" in (message.embeds[0].description or "")
 
 
 def test_stats_are_a_valid_embed_with_the_breakdown() -> None:

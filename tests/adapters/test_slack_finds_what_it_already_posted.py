@@ -1,5 +1,7 @@
 """Slack has no idempotency key, so SlackChat tags a round's question and reveal, and a weekly board, with message metadata and finds them
-again in the channel's history (or the thread's) when the core asks whether they were already posted."""
+again in the channel's history (or the thread's) when the core asks whether they were already posted. Without the
+history scope, and for a board without a key, it does as every platform does:
+test_every_platform_finds_what_it_already_posted.py."""
 
 from __future__ import annotations
 
@@ -117,14 +119,6 @@ async def test_a_reveal_cut_short_after_its_first_message_is_completed_and_not_r
     assert len(slack.slack.thread("C1", thread)) == 2
 
 
-async def test_without_the_history_scope_the_look_up_says_it_cannot_tell(slack: SlackHarness) -> None:
-    since = an_hour_ago()
-    await slack.chat.post_question(slack.channel, question())
-    slack.slack.refuse("conversations.history", "missing_scope")
-
-    assert await slack.chat.find_posted(slack.channel, question(), since=since) is None
-
-
 def test_the_scopes_the_history_look_ups_need_are_requested() -> None:
     spec = FakeSlack().spec.official["paths"]
     manifest = yaml.safe_load((REPO / "deploy" / "slack" / "manifest.yml").read_text(encoding="utf-8"))
@@ -154,10 +148,3 @@ async def test_a_weekly_board_carries_its_key_in_its_metadata_and_is_found_by_it
     [history, _] = slack.slack.calls_to("conversations.history")
     assert float(history.args["oldest"]) == pytest.approx((since - LOOKBACK_MARGIN).timestamp())
     assert history.args["include_all_metadata"] in ("1", "true")
-
-
-async def test_a_board_without_a_key_is_never_looked_for(slack: SlackHarness) -> None:
-    await slack.chat.post_message(slack.channel, board(None))
-
-    assert await slack.chat.find_posted(slack.channel, board(None), since=an_hour_ago()) is None
-    assert slack.slack.calls_to("conversations.history") == []

@@ -2,7 +2,8 @@
 never cut, and text members wrote cannot turn into Slack markup.
 
 Most tests render cards (bot/cards.py) directly with adapters/slack/render.py and check the Block Kit with the fake
-Slack's own checks; the last one lets 80 members answer a question and reads the reveal in the thread.
+Slack's own checks (tests/adapters/renderings.py); the last one lets 80 members answer a question and reads the
+reveal in the thread. What every platform's renderer does alike: test_every_platforms_messages_stay_within_limits.py.
 """
 
 from __future__ import annotations
@@ -15,19 +16,8 @@ from typing import Any
 
 import pytest
 
-from adapters.slack.render import (
-    MAX_BLOCKS,
-    MAX_HEADER,
-    MAX_MESSAGE,
-    MAX_SECTION,
-    SlackMessage,
-    escape,
-    render,
-    render_reveal,
-)
+from adapters.slack.render import MAX_SECTION, SlackMessage, escape, render, render_reveal
 from bot.cards import (
-    AnswerFeedback,
-    AwardLine,
     BoardLine,
     LeaderboardCard,
     Notice,
@@ -35,17 +25,16 @@ from bot.cards import (
     QuestionCard,
     RevealCard,
     StatsCard,
-    Tally,
     judge_says,
     judged_words,
 )
 from bot.domain.judging import clean_feedback
-from bot.domain.matching import PointCoverage
 from bot.domain.questions import KeyPoint, Level, Question
 from bot.questions import QuestionBank
+from tests.adapters.long_cards import feedback_for, points, reveal
+from tests.adapters.renderings import assert_within_slack_limits, texts
 from tests.adapters.slack_team import block_text, berlin, eventually, slack_team
 from tests.fakes.slack import MAX_BLOCKS as SLACK_MAX_BLOCKS
-from tests.fakes.slack import MAX_HEADER_TEXT, MAX_SECTION_TEXT, MAX_TEXT, block_problems, message_problems
 
 DEADLINE = datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc)  # 17:00 in Berlin
 ENTITY = re.compile(r"&(amp|lt|gt);")
@@ -54,59 +43,14 @@ ENTITY = re.compile(r"&(amp|lt|gt);")
 # ---- helpers ----
 
 
-def texts(blocks: list[dict[str, Any]]) -> list[str]:
-    """Every text string a member reads in the blocks, block by block."""
-    found: list[str] = []
-    for block in blocks:
-        if isinstance(block.get("text"), dict):
-            found.append(block["text"]["text"])
-        for element in block.get("elements", []) or []:
-            if isinstance(element, dict) and "text" in element:
-                found.append(element["text"])
-    return found
-
-
 def section_texts(messages: list[SlackMessage]) -> list[str]:
     return [b["text"]["text"] for m in messages for b in m.blocks if b["type"] == "section"]
-
-
-def assert_within_slack_limits(message: SlackMessage) -> None:
-    """The checks Slack applies to chat.postMessage, plus the per-block limits spelled out."""
-    assert message_problems({"text": message.text, "blocks": message.blocks}) == []
-    assert block_problems(message.blocks) == []
-    assert 0 < len(message.blocks) <= MAX_BLOCKS == SLACK_MAX_BLOCKS
-    for block in message.blocks:
-        if block["type"] == "section":
-            assert 0 < len(block["text"]["text"]) <= MAX_SECTION == MAX_SECTION_TEXT
-        if block["type"] == "header":
-            assert 0 < len(block["text"]["text"]) <= MAX_HEADER == MAX_HEADER_TEXT
-    assert sum(len(t) for t in texts(message.blocks)) <= MAX_MESSAGE == MAX_TEXT
-    assert 0 < len(message.text) <= MAX_TEXT
 
 
 def assert_no_raw_markup(text: str) -> None:
     """No Slack control character outside an escape: `<`, `>` and a bare `&` would start Slack markup."""
     assert "<" not in text and ">" not in text, text
     assert ENTITY.sub("", text).count("&") == 0, text
-
-
-def points(count: int, length: int) -> tuple[str, ...]:
-    return tuple(f"Point {i:02d}: " + ("explains the trade-off with numbers " * length)[: length].strip()
-                 for i in range(1, count + 1))
-
-
-def feedback_for(name: str, key_points: tuple[str, ...], *, on_time: bool = True, note: str = "") -> AnswerFeedback:
-    covered = tuple(PointCoverage(p, i % 2 == 0, "trade-off" if i % 2 == 0 else None) for i, p in enumerate(key_points))
-    awards = (AwardLine("participation", 10, "answered on time"),
-              AwardLine("coverage", 15, f"covered {sum(c.covered for c in covered)} of {len(covered)} key points"))
-    return AnswerFeedback(name, on_time, covered, awards if on_time else (), note=note)
-
-
-def reveal(feedback: tuple[AnswerFeedback, ...], key_points: tuple[str, ...], hint: str = "Think aloud.") -> RevealCard:
-    on_time = sum(1 for f in feedback if f.on_time)
-    return RevealCard(round_id=7, question_id="q-7", question="How would you serve it?", hint=hint,
-                      key_points=key_points, feedback=feedback,
-                      tally=Tally(len(feedback), on_time, len(feedback) - on_time, 0.5))
 
 
 # ---- a reveal too long for one message ----
@@ -175,12 +119,6 @@ def test_a_short_reveal_is_one_message_without_part_numbers() -> None:
     assert len(parts) == 1
     assert parts[0].text == "Hint and feedback for round 7"
     assert_within_slack_limits(parts[0])
-
-
-def test_a_reveal_nobody_answered_says_so() -> None:
-    [part] = render(reveal((), points(2, 30)))
-    assert_within_slack_limits(part)
-    assert "Nobody answered this one." in block_text(part)
 
 
 # ---- one answer longer than a section ----
@@ -316,12 +254,6 @@ def test_a_full_leaderboard_is_valid_block_kit() -> None:
     body = message.blocks[1]["text"]["text"]
     assert body.startswith(":first_place_medal: *member-01* · 99 pts (5 rounds)")
     assert "10. *member-10* · 90 pts (5 rounds)" in body
-
-
-def test_an_empty_leaderboard_invites_members_to_answer() -> None:
-    [message] = render(LeaderboardCard("Leaderboard", "all time", ()))
-    assert_within_slack_limits(message)
-    assert "No points yet" in message.blocks[1]["text"]["text"]
 
 
 def test_stats_are_valid_block_kit_with_the_breakdown() -> None:

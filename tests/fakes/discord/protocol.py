@@ -1,0 +1,49 @@
+"""Discord's protocol numbers: API version, intents, flags, channel, interaction and callback types, timings."""
+
+from __future__ import annotations
+
+
+API_VERSION = 10
+API_PREFIX = f"/api/v{API_VERSION}"
+DISCORD_EPOCH_MS = 1_420_070_400_000
+
+INTERACTION_ACK_DEADLINE = 3.0  # seconds Discord waits for the initial interaction response
+INTERACTION_TOKEN_TTL = 15 * 60.0  # interaction tokens (follow-ups, @original) live 15 minutes
+GLOBAL_RATE_LIMIT = 50  # requests per second per bot (https://discord.com/developers/docs/topics/rate-limits)
+
+I_GUILDS = 1 << 0
+I_GUILD_MEMBERS = 1 << 1
+I_GUILD_PRESENCES = 1 << 8
+I_GUILD_MESSAGES = 1 << 9
+I_GUILD_MESSAGE_REACTIONS = 1 << 10
+I_DIRECT_MESSAGES = 1 << 12
+I_DIRECT_MESSAGE_REACTIONS = 1 << 13
+I_MESSAGE_CONTENT = 1 << 15
+ALL_INTENTS = (1 << 26) - 1
+APP_FLAG_GATEWAY_MESSAGE_CONTENT_LIMITED = 1 << 19
+APP_FLAG_APPLICATION_COMMAND_BADGE = 1 << 23
+
+MSG_FLAG_SUPPRESS_EMBEDS = 1 << 2
+MSG_FLAG_HAS_THREAD = 1 << 5
+MSG_FLAG_EPHEMERAL = 1 << 6
+MSG_FLAG_LOADING = 1 << 7
+MSG_FLAG_SUPPRESS_NOTIFICATIONS = 1 << 12
+MSG_FLAG_IS_COMPONENTS_V2 = 1 << 15
+
+CH_GUILD_TEXT = 0
+CH_DM = 1
+CH_PUBLIC_THREAD = 11
+
+# interaction types and callback types
+IT_PING, IT_COMMAND, IT_COMPONENT, IT_AUTOCOMPLETE, IT_MODAL_SUBMIT = 1, 2, 3, 4, 5
+CB_PONG, CB_MESSAGE, CB_DEFERRED_MESSAGE, CB_DEFERRED_UPDATE, CB_UPDATE, CB_AUTOCOMPLETE, CB_MODAL = 1, 4, 5, 6, 7, 8, 9
+CALLBACKS_FOR: dict[int, frozenset[int]] = {
+    IT_PING: frozenset({CB_PONG}),
+    IT_COMMAND: frozenset({CB_MESSAGE, CB_DEFERRED_MESSAGE, CB_MODAL}),
+    IT_COMPONENT: frozenset({CB_MESSAGE, CB_DEFERRED_MESSAGE, CB_DEFERRED_UPDATE, CB_UPDATE, CB_MODAL}),
+    IT_AUTOCOMPLETE: frozenset({CB_AUTOCOMPLETE}),
+    IT_MODAL_SUBMIT: frozenset({CB_MESSAGE, CB_DEFERRED_MESSAGE, CB_DEFERRED_UPDATE, CB_UPDATE}),
+}
+
+OPTION_TYPES = {1: "SUB_COMMAND", 2: "SUB_COMMAND_GROUP", 3: "STRING", 4: "INTEGER", 5: "BOOLEAN", 6: "USER",
+                7: "CHANNEL", 8: "ROLE", 9: "MENTIONABLE", 10: "NUMBER", 11: "ATTACHMENT"}
