@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 import discord
 
+from adapters.chart import CardImage, chart_of
 from adapters.text import split_text
 from bot.cards import (
     Card,
-    CardImage,
     LeaderboardCard,
     Notice,
     NoticeKind,
@@ -233,7 +233,7 @@ def reveal_messages(card: RevealCard) -> list[DiscordMessage]:
     return messages
 
 
-def board_embed(card: LeaderboardCard) -> discord.Embed:
+def board_embed(card: LeaderboardCard, image: CardImage | None = None) -> discord.Embed:
     level = f" · {card.level_label}" if card.level_label else ""
     medals = {1: "🥇", 2: "🥈", 3: "🥉"}
     lines = [f"{medals.get(line.rank, f'{line.rank}.')} **{line.name}** · {line.total} pts "
@@ -241,8 +241,8 @@ def board_embed(card: LeaderboardCard) -> discord.Embed:
     embed = discord.Embed(title=_title(f"{card.title} · {card.period}{level}"),
                           description="\n".join(lines) or "No points yet. Answer today's question to get on the board!",
                           colour=discord.Colour.gold())
-    if card.image is not None:
-        embed.set_image(url=attachment_url(card.image))
+    if image is not None:
+        embed.set_image(url=attachment_url(image))
     if card.key is not None:
         embed.set_footer(text=board_marker(card.key))
     return embed
@@ -264,7 +264,8 @@ def render(card: Card) -> list[DiscordMessage]:
     if isinstance(card, RevealCard):
         return reveal_messages(card)
     if isinstance(card, LeaderboardCard):
-        return [DiscordMessage(embeds=[board_embed(card)], image=card.image)]
+        image = chart_of(card)
+        return [DiscordMessage(embeds=[board_embed(card, image)], image=image)]
     if isinstance(card, StatsCard):
         return [DiscordMessage(embeds=[stats_embed(card)])]
     return notice_messages(card)
