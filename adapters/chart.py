@@ -1,9 +1,9 @@
 """The board as a picture: a PNG bar chart drawn with Pillow and the font Pillow bundles, for the chat adapters that
 show a board's chart.
 
-The output is a pure function of the board (its lines, title, period, level and channel's name): no clock, no system fonts, no randomness, so the
-same board always gives the same bytes. Each ranked member gets one horizontal bar, longest for the most points,
-with their rank, name and points. At most CHART_MAX_BARS members are drawn (the service's boards are shorter: the top
+The output is a pure function of the board card (its lines, title, period, level and channel's name): no clock, no
+system fonts, no randomness, so the same board always gives the same bytes. Each ranked member gets one horizontal
+bar, longest for the most points, with their rank, name and points. At most CHART_MAX_BARS members are drawn (the service's boards are shorter: the top
 ten); beyond that the picture says "and N more". Long names are shortened with an ellipsis in the picture only: the
 full names are stored in the PNG's text chunks ("Names", one a line) with the alt text ("Description").
 Characters the bundled font lacks (most non-Latin scripts) are drawn as boxes; the text chunks and the alt text keep
