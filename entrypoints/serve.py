@@ -39,6 +39,8 @@ class NothingToServe(ValueError):
 
 @dataclass
 class Running:
+    """What `running` started: the core, the URL of its HTTP port, the platforms it serves and their connections."""
+
     bot: PrepBot
     http_url: str
     platforms: list[str] = field(default_factory=list)
