@@ -1,24 +1,15 @@
-"""Whether each platform can serve: its own auth call (or connection state) at start and periodically, retried with
-back-off while it fails, reported to /readyz, the log and the `prepbot_platform_ready` metric."""
+"""Whether a platform can serve: its own check (an auth call, or its connection's state; each platform's lives with
+its adapter) at start and periodically, retried with back-off while it fails, reported to /readyz, the log and the
+`prepbot_platform_ready` metric."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import TYPE_CHECKING, Any
-
-import aiohttp
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
+from typing import Any
 
 from adapters.metrics import PrometheusMetrics
-
-if TYPE_CHECKING:
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-    from adapters.discord.connect import DiscordConnection
-    from adapters.slack.app import SlackParts
 
 log = logging.getLogger("prepbot.health")
 CHECK_TIMEOUT = 10.0  # seconds one check may take before it counts as failed
@@ -110,58 +101,3 @@ class PlatformHealth:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=2)
-
-
-def slack_check(client: AsyncWebClient, *, has_token: bool) -> Check:
-    """Slack's own answer: `auth.test` with the bot token (a revoked or invalid token is not ready), or, with
-    tokens from installations, `api.test` (the API answers)."""
-
-    async def check() -> str | None:
-        try:
-            if has_token:
-                await client.auth_test()
-            else:
-                await client.api_test()
-        except SlackApiError as error:
-            code = error.response.get("error") if error.response is not None else None
-            method = "auth.test" if has_token else "api.test"
-            return f"{method} refused the bot token ({code or error})" if has_token else f"{method}: {code}"
-        except (aiohttp.ClientError, OSError) as error:
-            return f"Slack API unreachable ({type(error).__name__}: {error})"[:300]
-        return None
-
-    return check
-
-
-def slack_health(slack: SlackParts, socket_handler: AsyncSocketModeHandler | None, *, metrics: PrometheusMetrics,
-                 on_recovered: Callable[[], Coroutine[Any, Any, object]]) -> PlatformHealth:
-    """Slack's readiness: `auth.test` with the configured bot token (`api.test` with installations), and in Socket
-    Mode the socket's state."""
-    settings = slack.settings
-    client = AsyncWebClient(token=settings.slack_bot_token, base_url=slack.clients.api_url,
-                            session=slack.clients.session(), retry_handlers=[])  # one try a check: the loop retries
-    live: Live | None = None
-    if socket_handler is not None:
-        handler = socket_handler
-
-        async def socket_state() -> str | None:
-            return None if await handler.client.is_connected() else "socket mode not connected"
-
-        live = socket_state
-    return PlatformHealth("slack", slack_check(client, has_token=bool(settings.slack_bot_token)),
-                          interval=settings.health_check_seconds, retry_max=settings.retry_max_seconds,
-                          metrics=metrics, live=live, on_recovered=on_recovered)
-
-
-def discord_health(connection: DiscordConnection, *, metrics: PrometheusMetrics,
-                   on_recovered: Callable[[], Coroutine[Any, Any, object]]) -> PlatformHealth:
-    """Discord's readiness: the connection's login and gateway state. The connection retries and logs its attempts
-    itself, so the check only reads its state."""
-
-    async def state() -> str | None:
-        return connection.readiness_problem()
-
-    settings = connection.settings
-    return PlatformHealth("discord", state, interval=settings.health_check_seconds,
-                          retry_max=settings.retry_max_seconds, metrics=metrics, passive=True,
-                          log_each_failure=False, on_recovered=on_recovered)

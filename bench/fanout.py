@@ -287,7 +287,7 @@ async def start_replicas(count: int, database_url: str, slack: FakeSlackProcess,
         log = folder / f"prepbot-{n + 1}.log"
         with log.open("wb") as sink:
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.cli", "run", cwd=folder, env={**env, "PREPBOT_HTTP_PORT": str(port)},
+                sys.executable, "-m", "entrypoints.cli", "run", cwd=folder, env={**env, "PREPBOT_HTTP_PORT": str(port)},
                 stdin=asyncio.subprocess.DEVNULL, stdout=sink, stderr=sink)
         replicas.append(Replica(process, port, log))
     async with aiohttp.ClientSession() as session:

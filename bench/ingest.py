@@ -46,7 +46,8 @@ def bare_sqlite(folder: Path, rows: int) -> float:
 async def through_the_core(folder: Path, answers: int, members: int, concurrency: int) -> tuple[float, list[float]]:
     chat = FakeChat(everyone_admin=True)
     clock = FakeClock(datetime(2026, 10, 22, 6, 0, tzinfo=timezone.utc))
-    bot = bootstrap(Settings(database_url=f"sqlite+aiosqlite:///{folder}/core.db"), chat, clock)
+    bot = bootstrap(Settings(database_url=f"sqlite+aiosqlite:///{folder}/core.db"), chat, clock,
+                    monotonic=time.monotonic)
     await bot.start()
     channel = ChannelAddress("bench", "w", "c")
     await bot.handle_command(RunCommand(channel, Speaker("admin", "admin"), "subscribe 09:30 UTC mon-fri 17:00"))

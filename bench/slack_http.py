@@ -24,7 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -183,9 +183,9 @@ async def _main(args: argparse.Namespace) -> None:
 
     # The benchmark's answers reply to threads the fake never saw, so their reactions fail: expected, not news.
     logging.getLogger("prepbot").setLevel(logging.ERROR)
-    from adapters.serve import running
-    from bot.config import Settings
     from bot.domain.model import ChannelAddress
+    from entrypoints.serve import running
+    from entrypoints.settings import configured
 
     receive, send = multiprocessing.Pipe(duplex=False)
     stop = multiprocessing.Event()
@@ -199,10 +199,10 @@ async def _main(args: argparse.Namespace) -> None:
         bare_runner, bare_url = await _bare_app(api_url)
         lean_runner, lean_url = await _bare_app(api_url, in_middleware=True)
         with tempfile.TemporaryDirectory() as folder:
-            settings = replace(Settings(), database_url=f"sqlite+aiosqlite:///{folder}/bench.db",
-                               slack_api_url=api_url, slack_signing_secret=SECRET, slack_bot_token=f"xoxb-{TEAM}",
-                               slack_mode="http", slack_channel_interval=0.0, http_host="127.0.0.1", http_port=0,
-                               practice_window="8h", log_level="WARNING")
+            settings = configured(database_url=f"sqlite+aiosqlite:///{folder}/bench.db",
+                                  slack_api_url=api_url, slack_signing_secret=SECRET, slack_bot_token=f"xoxb-{TEAM}",
+                                  slack_mode="http", slack_channel_interval=0.0, http_host="127.0.0.1", http_port=0,
+                                  practice_window="8h", log_level="WARNING")
             async with running(settings, tick=False) as live:
                 prep_url = f"{live.http_url}/slack/events"
                 body = urlencode({"team_id": TEAM, "channel_id": CHANNEL, "channel_name": "general",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -59,6 +58,7 @@ class PrepBot:
     settings: Settings
     answers: AnswerIngest
     directory: Directory
+    monotonic: Callable[[], float]  # seconds on a clock that never goes back (the outer ring's), to time and bound work
     metrics: Metrics = field(default_factory=NoMetrics)
     identity: ProcessIdentity = field(default_factory=ProcessIdentity.current)
     judge: Judge | None = None  # the AI judge, when one is configured
@@ -68,8 +68,8 @@ class PrepBot:
 
     def __post_init__(self) -> None:
         self.due = DueWork(store=self.store, chat=self.chat, bank=self.bank, settings=self.settings,
-                           clock=self.clock.now, metrics=self.metrics, identity=self.identity,
-                           judge=self.judge)
+                           clock=self.clock.now, monotonic=self.monotonic, metrics=self.metrics,
+                           identity=self.identity, judge=self.judge)
         self.inbox = CommandInbox(self.handle_command, store=self.store, intake=self.answers, chat=self.chat,
                                   clock=self.clock.now, lease=self.settings.claim_lease, identity=self.identity)
 
@@ -175,7 +175,7 @@ class PrepBot:
             return await record_vote(command, store=self.store, settings=self.settings)
 
     async def handle_command(self, command: RunCommand) -> CommandReply:
-        began = time.perf_counter()
+        began = self.monotonic()
         try:
             with log_context(command.channel, command=command.text.split(" ", 1)[0] or "help"):
                 return await run_command(command, store=self.store, chat=self.chat, bank=self.bank,
@@ -185,7 +185,7 @@ class PrepBot:
             self.metrics.database_error()
             raise
         finally:
-            self.metrics.command_ran(command.channel.platform, time.perf_counter() - began)
+            self.metrics.command_ran(command.channel.platform, self.monotonic() - began)
 
     async def find_channel(self, address: ChannelAddress) -> Channel | None:
         async with self.store.unit_of_work() as uow:

@@ -1,7 +1,8 @@
-"""The one place that picks implementations and wires them together."""
+"""The core wired together from the ports it is given: the outer ring picks their implementations."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.app import PrepBot
@@ -26,10 +27,11 @@ def question_folders(settings: Settings) -> list[Path]:
 
 def bootstrap(
     settings: Settings, chat: ChatPort, clock: Clock, bank: QuestionBank | None = None, store: Store | None = None,
-    metrics: Metrics | None = None, judge: Judge | None = None,
+    metrics: Metrics | None = None, judge: Judge | None = None, *, monotonic: Callable[[], float],
 ) -> PrepBot:
     """A PrepBot on the configured database (or `store`) and question packs; call `await bot.start()` before use.
-    `judge` is the AI judge the outer ring built when one is configured (the core never builds it).
+    `judge` is the AI judge the outer ring built when one is configured (the core never builds it); `monotonic`
+    reads seconds on a clock that never goes back (time.monotonic in a process), which times and bounds work.
 
     Raises PackError when a question pack is broken.
     """
@@ -46,6 +48,7 @@ def bootstrap(
         settings=settings,
         answers=AnswerIngest(store, chat, settings.answer_max_chars, directory),
         directory=directory,
+        monotonic=monotonic,
         metrics=metrics,
         judge=judge,
     )

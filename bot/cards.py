@@ -157,27 +157,18 @@ class BoardLine:
 
 
 @dataclass(frozen=True)
-class CardImage:
-    """A picture that goes with a card: PNG bytes, the file name to give them, and a text alternative that says
-    what the picture shows (for screen readers, and where the platform cannot show it)."""
-
-    data: bytes = field(repr=False)
-    filename: str
-    alt_text: str
-    media_type: str = "image/png"
-
-
-@dataclass(frozen=True)
 class LeaderboardCard:
     """A board of standings. `key` names a board that is posted once (the weekly board: "week:2026-11-30"), so the
-    bot can find it again after a crash; None for a board shown on demand, which is never looked for."""
+    bot can find it again after a crash; None for a board shown on demand, which is never looked for. A board with
+    lines goes out with its chart, which the platform's adapter draws from the card (its lines, title, period,
+    level and `channel_name`)."""
 
     title: str
     period: str
     lines: tuple[BoardLine, ...]
     level_label: str | None = None
-    image: CardImage | None = None  # the board as a chart; None for an empty board
     key: str | None = None
+    channel_name: str = ""  # the channel's name as the platform shows it, for the chart's title
 
 
 # The cards ChatPort.find_posted can look for: a round's question or reveal, or a board with a key.

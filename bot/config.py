@@ -1,14 +1,15 @@
-"""Settings from environment variables (PREPBOT_*) over an optional TOML file, over defaults."""
+"""The core's settings, and how every section of settings is read: environment variables (PREPBOT_*) over an
+optional TOML file, over defaults."""
 
 from __future__ import annotations
 
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from bot.domain.questions import ALL_LEVELS
@@ -16,10 +17,10 @@ from bot.domain.schedule import Deadline, Schedule
 from bot.domain.scoring import Weights
 from bot.domain.timeparse import ParseError, parse_duration, parse_time_of_day, parse_weekdays, parse_zone
 
-SECRET_FIELDS = frozenset(
-    {"slack_bot_token", "slack_app_token", "slack_signing_secret", "slack_client_secret", "discord_token"}
-    | {"judge_api_key"}
-)
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+SECRET_FIELDS = frozenset({"judge_api_key"})  # the core's settings that are secrets
 
 
 class ConfigError(ValueError):
@@ -47,22 +48,6 @@ class Settings:
     weights: Weights = field(default_factory=Weights)
     http_host: str = "0.0.0.0"
     http_port: int = 3000
-    slack_bot_token: str | None = None
-    slack_app_token: str | None = None
-    slack_signing_secret: str | None = None
-    slack_client_id: str | None = None
-    slack_client_secret: str | None = None
-    slack_api_url: str = "https://slack.com/api/"
-    slack_mode: str | None = None  # socket | http; by default socket when an app token is set
-    slack_admin_users: str = ""  # comma-separated Slack user ids who are admins everywhere
-    slack_admin_usergroup: str | None = None  # a Slack user group whose members are admins
-    slack_channel_interval: float = 1.0  # seconds between two posts in one channel
-    discord_token: str | None = None
-    discord_api_url: str = "https://discord.com/api/v10"
-    discord_gateway_url: str | None = None  # by default the one the REST API names (GET /gateway/bot)
-    discord_message_content: bool = True  # ask for the privileged intent; without it members use the Answer form
-    discord_shard_count: int = 0  # 0: as many as Discord recommends
-    discord_shard_ids: str = ""  # comma-separated shard ids this process runs; all when empty
     # The AI judge (an OpenAI-compatible endpoint): off until both the base URL and the model are set.
     judge_base_url: str | None = None  # e.g. http://localhost:11434/v1 (Ollama), https://api.openai.com/v1
     judge_model: str | None = None
@@ -138,24 +123,13 @@ class Settings:
                              self.judge_concurrency, self.judge_daily_budget)
 
     def secrets(self) -> list[str]:
-        """The secret values set (tokens, signing and client secrets, the database password), for redaction."""
-        values = [getattr(self, name) for name in sorted(SECRET_FIELDS)]
+        """The secret values set (the judge's API key, the database password), for redaction."""
         password = urlsplit(self.database_url).password if "://" in self.database_url else None
-        return [v for v in [*values, password] if v]
+        return [v for v in [*secret_values(self, SECRET_FIELDS), password] if v]
 
     def shown(self) -> dict[str, Any]:
         """Every setting, with secrets replaced by whether they are set and passwords in URLs by ***."""
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name in SECRET_FIELDS:
-                value = "(set)" if value else "(not set)"
-            elif isinstance(value, str) and "://" in value:
-                value = hide_password(value)
-            elif isinstance(value, Weights):
-                value = {w.name: getattr(value, w.name) for w in fields(value)}
-            out[f.name] = value
-        return out
+        return shown_settings(self, SECRET_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -185,6 +159,27 @@ def hide_password(url: str) -> str:
     return parts._replace(netloc=f"{user}:***@{host}").geturl()
 
 
+def secret_values(section: DataclassInstance, secret_fields: frozenset[str]) -> list[str]:
+    """The values of `section`'s secret fields that are set, for redaction."""
+    return [value for name in sorted(secret_fields) if (value := getattr(section, name))]
+
+
+def shown_settings(section: DataclassInstance, secret_fields: frozenset[str]) -> dict[str, Any]:
+    """Every setting of `section` (a dataclass of settings), with secrets replaced by whether they are set and
+    passwords in URLs by ***."""
+    out: dict[str, Any] = {}
+    for f in fields(section):
+        value = getattr(section, f.name)
+        if f.name in secret_fields:
+            value = "(set)" if value else "(not set)"
+        elif isinstance(value, str) and "://" in value:
+            value = hide_password(value)
+        elif is_dataclass(value):
+            value = {inner.name: getattr(value, inner.name) for inner in fields(value)}
+        out[f.name] = value
+    return out
+
+
 def _coerce(name: str, raw: Any, current: Any) -> Any:
     try:
         if isinstance(current, bool):
@@ -198,43 +193,76 @@ def _coerce(name: str, raw: Any, current: Any) -> Any:
     return str(raw)
 
 
-def load_settings(environ: Mapping[str, str] | None = None, file: str | Path | None = None) -> Settings:
-    """Settings from `file` (or PREPBOT_CONFIG, or ./prepbot.toml if present), then PREPBOT_* variables on top.
+Section = TypeVar("Section", bound="DataclassInstance")
+
+
+@dataclass(frozen=True)
+class SettingsSource:
+    """Where settings are read from: the environment, and the values of the TOML file (none without a file)."""
+
+    environ: Mapping[str, str]
+    path: Path
+    values: Mapping[str, Any]
+
+    @classmethod
+    def read(cls, environ: Mapping[str, str] | None = None, file: str | Path | None = None) -> SettingsSource:
+        """The environment (os.environ by default) and `file` (or PREPBOT_CONFIG, or ./prepbot.toml if present).
+
+        Raises ConfigError when the file is named but missing, or is not TOML.
+        """
+        env = os.environ if environ is None else environ
+        path = Path(file or env.get("PREPBOT_CONFIG") or "prepbot.toml")
+        values: dict[str, Any] = {}
+        if path.is_file():
+            try:
+                values = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+                raise ConfigError(f"configuration file {path}: {error}") from None
+        elif file or env.get("PREPBOT_CONFIG"):
+            raise ConfigError(f"configuration file {path} does not exist")
+        return cls(env, path, values)
+
+    def refuse_unknown(self, *sections: type) -> None:
+        """Raises ConfigError naming the first setting in the file that no section of `sections` has."""
+        known = {f.name for section in sections for f in fields(section)}
+        for key in self.values:
+            if key not in known:
+                raise ConfigError(f"configuration file {self.path}: unknown setting '{key}'")
+
+    def fill(self, section: Section, *, plain_names: bool = False) -> Section:
+        """`section` (a dataclass of settings) with each plain field set from PREPBOT_NAME, else (with
+        `plain_names`) from NAME as the platform calls it (SLACK_BOT_TOKEN ...), else from the file; an empty
+        variable counts as not set. Fields that are themselves dataclasses (the weights) are left to the caller.
+
+        Raises ConfigError naming a setting whose value is not a number where a number is needed.
+        """
+        for f in fields(section):
+            current = getattr(section, f.name)
+            if is_dataclass(current):
+                continue
+            raw = self.environ.get(f"PREPBOT_{f.name.upper()}") or None
+            if raw is None and plain_names:
+                raw = self.environ.get(f.name.upper()) or None
+            if raw is None:
+                raw = self.values.get(f.name)
+            if raw is not None and raw != "":
+                section = replace(section, **{f.name: _coerce(f.name, raw, current)})
+        return section
+
+
+def core_settings(source: SettingsSource) -> Settings:
+    """The core's settings from `source`, weights included (PREPBOT_WEIGHT_* over the file's [weights] table).
 
     Raises ConfigError naming the setting when a value is unusable.
     """
-    env = os.environ if environ is None else environ
-    path = Path(file or env.get("PREPBOT_CONFIG") or "prepbot.toml")
-    values: dict[str, Any] = {}
-    if path.is_file():
-        try:
-            values = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise ConfigError(f"configuration file {path}: {error}") from None
-    elif file or env.get("PREPBOT_CONFIG"):
-        raise ConfigError(f"configuration file {path} does not exist")
-
-    settings = Settings()
-    weight_values = dict(values.pop("weights", {}) or {})
-    known = {f.name for f in fields(Settings)} - {"weights"}
-    for key in values:
-        if key not in known:
-            raise ConfigError(f"configuration file {path}: unknown setting '{key}'")
+    weight_values = dict(source.values.get("weights", {}) or {})
     for key in weight_values:
         if key not in {f.name for f in fields(Weights)}:
-            raise ConfigError(f"configuration file {path}: unknown weight '{key}'")
-    for name in known:
-        env_name = f"PREPBOT_{name.upper()}"
-        raw = env.get(env_name) or None  # an empty variable counts as not set
-        if raw is None and name.startswith(("slack_", "discord_")):
-            raw = env.get(name.upper()) or None  # SLACK_BOT_TOKEN, DISCORD_TOKEN ...
-        if raw is None:
-            raw = values.get(name)
-        if raw is not None and raw != "":
-            settings = replace(settings, **{name: _coerce(name, raw, getattr(settings, name))})
+            raise ConfigError(f"configuration file {source.path}: unknown weight '{key}'")
+    settings = source.fill(Settings())
     weights = settings.weights
     for f in fields(Weights):
-        raw = env.get(f"PREPBOT_WEIGHT_{f.name.upper()}") or weight_values.get(f.name)
+        raw = source.environ.get(f"PREPBOT_WEIGHT_{f.name.upper()}") or weight_values.get(f.name)
         if raw is not None:
             weights = replace(weights, **{f.name: _coerce(f"weights.{f.name}", raw, 0)})
     return replace(settings, weights=weights).validate()

@@ -1,4 +1,5 @@
-"""What the core needs from outside. Adapters implement ChatPort; bootstrap picks the implementations."""
+"""What the core needs from outside. Adapters implement ChatPort; the outer ring (entrypoints/) picks the
+implementations and hands them to bootstrap."""
 
 from __future__ import annotations
 

@@ -24,11 +24,11 @@ def run_migrations_online() -> None:
         _run_with(connection)
         return
     # Plain `alembic` command line: open our own engine from the configured URL.
-    from bot.config import load_settings
     from bot.store.engine import make_engine
+    from entrypoints.settings import load_settings
 
     async def _main() -> None:
-        engine = make_engine(config.get_main_option("sqlalchemy.url") or load_settings().database_url)
+        engine = make_engine(config.get_main_option("sqlalchemy.url") or load_settings().core.database_url)
         async with engine.begin() as conn:
             await conn.run_sync(_run_with)
         await engine.dispose()

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from adapters.chart import chart_of
 from adapters.console.render import local, render
 from bot.cards import (
     Card,
@@ -85,7 +86,7 @@ class ConsoleChat:
         """Writes the card's picture (a board's chart) to `charts_dir` under its file name, replacing an older one of
         the same name; returns what to print about it: `chart` (the absolute path) and `chart_alt`, or `chart_error`
         when it could not be written; nothing for a card without a picture."""
-        image = card.image if isinstance(card, LeaderboardCard) else None
+        image = chart_of(card) if isinstance(card, LeaderboardCard) else None
         if image is None:
             return {}
         path = (self.charts_dir / image.filename).resolve()

@@ -15,8 +15,8 @@ import yarl
 
 from adapters.discord.chat import DiscordChat
 from adapters.discord.client import PrepClient
+from adapters.discord.settings import DiscordSettings
 from bot.app import PrepBot
-from bot.config import Settings
 
 log = logging.getLogger("prepbot.discord")
 READY_TIMEOUT = 60.0
@@ -28,7 +28,7 @@ INTENT_HELP = (
 )
 
 
-def point_at(settings: Settings) -> None:
+def point_at(settings: DiscordSettings) -> None:
     """Sends discord.py's REST calls, and its gateway connections, to the configured URLs (Discord's by default).
 
     discord.py keeps both as class attributes, so this applies to every client in the process.
@@ -38,7 +38,7 @@ def point_at(settings: Settings) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
-def shard_options(settings: Settings) -> dict[str, Any]:
+def shard_options(settings: DiscordSettings) -> dict[str, Any]:
     ids = [int(i) for i in settings.discord_shard_ids.split(",") if i.strip()]
     options: dict[str, Any] = {}
     if settings.discord_shard_count:
@@ -52,7 +52,7 @@ class NotConnected(discord.ClientException):
     """A call to Discord before the client logged in, or after it closed: nothing was sent."""
 
 
-def new_client(settings: Settings, message_content: bool) -> PrepClient:
+def new_client(settings: DiscordSettings, message_content: bool) -> PrepClient:
     client = PrepClient(message_content=message_content, **shard_options(settings))
     _refuse_calls_until_logged_in(client)
     return client
@@ -77,7 +77,7 @@ class DiscordConnection:
     (Discord unreachable, a refused token, a gateway that does not become ready) is retried with back-off, and
     `problem` says what is wrong meanwhile. discord.py itself resumes a gateway session that drops once connected."""
 
-    def __init__(self, settings: Settings, chat: DiscordChat, client: PrepClient, *,
+    def __init__(self, settings: DiscordSettings, chat: DiscordChat, client: PrepClient, *,
                  retry_max: float = 30.0) -> None:
         self.settings = settings
         self.chat = chat

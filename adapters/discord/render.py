@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 import discord
 
+from adapters.chart import CardImage, chart_of
 from adapters.text import split_text
 from bot import wording
-from bot.cards import Card, CardImage, HelpCard, LeaderboardCard, Notice, QuestionCard, RevealCard, StatsCard
+from bot.cards import Card, HelpCard, LeaderboardCard, Notice, QuestionCard, RevealCard, StatsCard
 from bot.wording import (
     Bullets,
     CommandSpelling,
@@ -277,10 +278,10 @@ def reveal_messages(card: RevealCard) -> list[DiscordMessage]:
     return messages
 
 
-def board_embed(card: LeaderboardCard) -> discord.Embed:
+def board_embed(card: LeaderboardCard, image: CardImage | None = None) -> discord.Embed:
     [embed] = embeds_of(wording.board(card), discord.Colour.gold())
-    if card.image is not None:
-        embed.set_image(url=attachment_url(card.image))
+    if image is not None:
+        embed.set_image(url=attachment_url(image))
     if card.key is not None:
         embed.set_footer(text=board_marker(card.key))
     return embed
@@ -298,7 +299,8 @@ def render(card: Card) -> list[DiscordMessage]:
     if isinstance(card, RevealCard):
         return reveal_messages(card)
     if isinstance(card, LeaderboardCard):
-        return [DiscordMessage(embeds=[board_embed(card)], image=card.image)]
+        image = chart_of(card)
+        return [DiscordMessage(embeds=[board_embed(card, image)], image=image)]
     if isinstance(card, StatsCard):
         return [DiscordMessage(embeds=[stats_embed(card)])]
     return text_messages(card)

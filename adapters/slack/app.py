@@ -27,9 +27,9 @@ from adapters.slack.chat import SingleWorkspaceTokens, SlackChat, SlackClients, 
 from adapters.slack.events import address, answer_command, slack_time, team_of, vote_command
 from adapters.slack.installations import StoreAuthorize, StoreInstallationStore, StoreOAuthStateStore
 from adapters.slack.render import render
+from adapters.slack.settings import SlackSettings, slack_mode
 from bot.app import PrepBot
 from bot.cards import Card
-from bot.config import Settings
 from bot.domain.model import Speaker
 from bot.messages import AnswerCommand, AnswerOutcome, RunCommand
 from bot.ports import ChatError, Clock, Metrics
@@ -59,36 +59,6 @@ BOT_SCOPES = [
 ]
 
 
-class SlackSettingsError(ValueError):
-    """Slack is configured partly; the message says what is missing."""
-
-
-def slack_configured(settings: Settings) -> bool:
-    return any([settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret,
-                settings.slack_client_id])
-
-
-def slack_mode(settings: Settings) -> str:
-    """'socket' or 'http', or raises SlackSettingsError naming what is missing."""
-    mode = settings.slack_mode or ("socket" if settings.slack_app_token else "http")
-    if mode == "socket":
-        missing = [name for name, value in (("SLACK_APP_TOKEN", settings.slack_app_token),
-                                            ("SLACK_BOT_TOKEN", settings.slack_bot_token)) if not value]
-        if missing:
-            raise SlackSettingsError(f"Slack Socket Mode needs {' and '.join(missing)}")
-        return mode
-    if mode != "http":
-        raise SlackSettingsError(f"SLACK_MODE must be 'socket' or 'http', not '{mode}'")
-    if not settings.slack_signing_secret:
-        raise SlackSettingsError("Slack over HTTP needs SLACK_SIGNING_SECRET")
-    if not settings.slack_bot_token and not (settings.slack_client_id and settings.slack_client_secret):
-        raise SlackSettingsError(
-            "Slack over HTTP needs SLACK_BOT_TOKEN for one workspace, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
-            "to install in many"
-        )
-    return mode
-
-
 @dataclass
 class SlackParts:
     """The Slack side, wired: the chat port the core posts through, and the bolt app that feeds the core."""
@@ -96,7 +66,7 @@ class SlackParts:
     chat: SlackChat
     tokens: SlackTokens
     clients: SlackClients
-    settings: Settings
+    settings: SlackSettings
     store: Store
     clock: Clock
     app: AsyncApp | None = None
@@ -110,7 +80,7 @@ class SlackParts:
         await self.clients.close()
 
 
-def build_slack_chat(settings: Settings, store: Store, clock: Clock, metrics: Metrics | None = None) -> SlackParts:
+def build_slack_chat(settings: SlackSettings, store: Store, clock: Clock, metrics: Metrics | None = None) -> SlackParts:
     """The Slack chat port, with tokens from the settings or from the stored installations; 429s are counted in
     `metrics`."""
     slack_mode(settings)

@@ -20,11 +20,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.chart import CardImage, chart_of
 from adapters.recovery import MAX_PAGES, KeyedBoard, Lookup, Mark, RoundCard, RoundKind, read_from, subject_of
 from adapters.slack.render import (
     QUESTION_EVENT, SlackMessage, chart_comment, read_board_key, read_tag, render, render_question,
 )
-from bot.cards import Card, CardImage, FindableCard, LeaderboardCard, QuestionCard, Reaction
+from bot.cards import Card, FindableCard, LeaderboardCard, QuestionCard, Reaction
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatError
 
@@ -417,7 +418,7 @@ class SlackChat:
         so that the board is never posted twice."""
         messages = render(card)
         refs = [await self._post(channel, message, thread_ts) for message in messages]
-        image = card.image if isinstance(card, LeaderboardCard) else None
+        image = chart_of(card) if isinstance(card, LeaderboardCard) else None
         if image is not None:
             try:
                 await self._share_image(channel, image, thread_ts or refs[0], messages[0].text)

@@ -7,7 +7,6 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from bot.cards import BoardLine, LeaderboardCard, StatsCard
-from bot.chart import board_chart
 from bot.domain.leaderboard import rank
 from bot.domain.model import Channel, Member, Task
 from bot.domain.questions import Level
@@ -45,30 +44,16 @@ async def board_card(
     lines = tuple(
         BoardLine(r.rank, r.standing.name, r.standing.total, r.standing.rounds) for r in rank(standings)[:BOARD_SIZE]
     )
-    return LeaderboardCard(title, label, lines, level.label if level else None)
-
-
-def with_chart(card: LeaderboardCard, channel: Channel) -> LeaderboardCard:
-    """`card` with its chart attached as its image; an empty board gets none. A chart that cannot be drawn is
-    logged and left out: the board goes out without it rather than not at all."""
-    if not card.lines:
-        return card
-    try:
-        return replace(card, image=board_chart(card, channel=channel.name))
-    except (OSError, ValueError) as error:
-        log.warning("could not draw the chart of %s (%s) in channel %s: %s", card.title, card.period, channel.id, error)
-        return card
+    return LeaderboardCard(title, label, lines, level.label if level else None, channel_name=channel.name)
 
 
 async def leaderboard(
     channel: Channel, period: str, level: Level | None, *, store: Store, now: datetime
 ) -> LeaderboardCard:
-    """The channel's board for `period` (week, month or all) and `level` (None: every level), as of `now`, with its
-    chart when anyone has points."""
+    """The channel's board for `period` (week, month or all) and `level` (None: every level), as of `now`."""
     first, last, label = period_bounds(period, channel.schedule.local_date(now))
     async with store.unit_of_work() as uow:
-        card = await board_card(uow, channel, first, last, label, level)
-    return with_chart(card, channel)
+        return await board_card(uow, channel, first, last, label, level)
 
 
 def weekly_board_key(week_start: date) -> str:
@@ -115,7 +100,7 @@ async def post_weekly_board(
                 return TaskResult(f"weekly board for {first} was already posted")
         if claim is not None:
             await claim.before_posting()
-        await chat.post_message(channel.address, with_chart(card, channel))
+        await chat.post_message(channel.address, card)
     except ChatError as error:
         if error.gone:
             await stop_lost_channel(store, chat, channel, now, str(error))

@@ -53,16 +53,20 @@ class DueWork:
 
     `stop()` claims nothing more; a task that has not reached its platform call yet hands its claim back (another
     process takes it at once); the calls under way are let finish and recorded, for at most the timeout given.
+
+    `clock` gives the instant work is stamped and decided by; `monotonic` gives seconds on a clock that never goes
+    back, which bounds how long a stop waits (both come from outside: the core reads no clock).
     """
 
     def __init__(self, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings,
-                 clock: Callable[[], datetime], metrics: Metrics | None = None,
+                 clock: Callable[[], datetime], monotonic: Callable[[], float], metrics: Metrics | None = None,
                  identity: ProcessIdentity | None = None, concurrency: int = 32, judge: Judge | None = None) -> None:
         self._store = store
         self._chat = chat
         self._bank = bank
         self._settings = settings
         self._clock = clock
+        self._monotonic = monotonic
         self._metrics = metrics or NoMetrics()
         self.identity = identity or ProcessIdentity.current()
         self._concurrency = concurrency
@@ -185,12 +189,11 @@ class DueWork:
         """Stops claiming at once, lets the platform calls under way finish (for at most `timeout` seconds), hands
         back the tasks that had not reached theirs, and records how each ended."""
         self._stopping = True
-        loop = asyncio.get_running_loop()
-        until = loop.time() + timeout
+        until = self._monotonic() + timeout
         async with self._lock:
             pass  # a step under way has started what it claimed: those are waited for too
-        while self._running and loop.time() < until:
-            await asyncio.wait(set(self._running), timeout=until - loop.time())
+        while self._running and self._monotonic() < until:
+            await asyncio.wait(set(self._running), timeout=until - self._monotonic())
         if self._running:
             log.warning("%d tasks still running after %.0f s; their claims lapse in %.0f s, or are taken back at "
                         "once by a process started on this host", len(self._running), timeout,
@@ -198,7 +201,7 @@ class DueWork:
         pump = self._pump
         if pump is not None and not pump.done() and not self._running:
             # it settles what ended last; cancelling it halfway would lose that
-            await asyncio.wait({pump}, timeout=max(0.5, until - loop.time()))
+            await asyncio.wait({pump}, timeout=max(0.5, until - self._monotonic()))
         try:
             async with self._lock:
                 settling, self._finished = self._finished, []

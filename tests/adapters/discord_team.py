@@ -17,7 +17,7 @@ import asyncio
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,12 +26,13 @@ from zoneinfo import ZoneInfo
 
 import adapters.discord.connect as discord_connect
 from adapters.discord.client import PrepClient
-from adapters.serve import Running, running
+from adapters.discord.settings import DiscordSettings
 from bot.clock import FakeClock
-from bot.config import Settings
 from bot.domain.model import AnswerPart, ChannelAddress, Round
 from bot.domain.questions import Level
 from bot.questions import QuestionBank, load_pack
+from entrypoints.serve import Running, running
+from entrypoints.settings import Configuration, configured
 from questions import SHIPPED_PACKS
 from tests.grading.explained import explained_answer
 from tests.fakes.discord import FakeDiscord, InteractionResponse, Msg
@@ -245,8 +246,8 @@ class DiscordTeam:
     eventually = staticmethod(eventually)
 
 
-def discord_settings(fake: FakeDiscord, db: Path, **extra: Any) -> Settings:
-    base = Settings(
+def discord_settings(fake: FakeDiscord, db: Path, **extra: Any) -> Configuration:
+    base = configured(
         database_url=f"sqlite+aiosqlite:///{db}",
         discord_token=fake.token,
         discord_api_url=fake.api_url,
@@ -254,7 +255,7 @@ def discord_settings(fake: FakeDiscord, db: Path, **extra: Any) -> Settings:
         http_host="127.0.0.1",
         http_port=0,
     )
-    return replace(base, **extra)
+    return base.replace(**extra)
 
 
 def populate(fake: FakeDiscord, guild: str, channel: str, members: Mapping[str, tuple[str, bool]],
@@ -277,7 +278,7 @@ def quick_gateway() -> Iterator[None]:
     """
     original = discord_connect.new_client
 
-    def new_client(settings: Settings, message_content: bool) -> PrepClient:
+    def new_client(settings: DiscordSettings, message_content: bool) -> PrepClient:
         client = original(settings, message_content)
         client._connection.guild_ready_timeout = 0.1
 

@@ -6,17 +6,17 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from adapters.serve import Running, running
 from bot.clock import FakeClock
-from bot.config import Settings
 from bot.questions import QuestionBank
+from entrypoints.serve import Running, running
+from entrypoints.settings import Configuration, configured
 from tests.adapters import slack_payloads as payloads
 from tests.fakes.slack import FakeSlack, Message
 
@@ -147,8 +147,8 @@ def block_text(message: Any) -> str:
     return "\n".join(parts) or str(message.text)
 
 
-def slack_settings(slack: FakeSlack, db: Path, team_id: str, mode: str, **extra: Any) -> Settings:
-    base = Settings(
+def slack_settings(slack: FakeSlack, db: Path, team_id: str, mode: str, **extra: Any) -> Configuration:
+    base = configured(
         database_url=f"sqlite+aiosqlite:///{db}",
         slack_api_url=f"{slack.url}/api/",
         slack_signing_secret=slack.signing_secret,
@@ -159,7 +159,7 @@ def slack_settings(slack: FakeSlack, db: Path, team_id: str, mode: str, **extra:
         http_host="127.0.0.1",
         http_port=0,
     )
-    return replace(base, **extra)
+    return base.replace(**extra)
 
 
 @asynccontextmanager

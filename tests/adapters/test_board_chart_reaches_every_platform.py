@@ -7,14 +7,12 @@ these hold on both: each adapter talks through its real client to its fake, whic
 from __future__ import annotations
 
 from bot.cards import BoardLine, LeaderboardCard
-from bot.chart import board_chart
 from tests.adapters.platforms import Platform
 
 
 def weekly_board(*names: str) -> LeaderboardCard:
     lines = tuple(BoardLine(rank, name, 60 - 10 * rank, 2) for rank, name in enumerate(names, start=1))
-    card = LeaderboardCard("Weekly leaderboard", "week of 30 Nov 2026", lines)
-    return LeaderboardCard(card.title, card.period, lines, image=board_chart(card, channel="general"))
+    return LeaderboardCard("Weekly leaderboard", "week of 30 Nov 2026", lines, channel_name="general")
 
 
 async def test_a_board_without_a_chart_sends_no_chart(platform: Platform) -> None:

@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from adapters.chart import board_chart
 from bot.cards import BoardLine, LeaderboardCard
-from bot.chart import board_chart
 from tests.contract.charts import read_chart
 from tests.contract.harnesses import DiscordHarness
 
@@ -26,25 +26,24 @@ async def discord_chat() -> AsyncIterator[DiscordHarness]:
 
 def weekly_board(*names: str) -> LeaderboardCard:
     lines = tuple(BoardLine(rank, name, 60 - 10 * rank, 2) for rank, name in enumerate(names, start=1))
-    card = LeaderboardCard("Weekly leaderboard", "week of 30 Nov 2026", lines)
-    return LeaderboardCard(card.title, card.period, lines, image=board_chart(card, channel="general"))
+    return LeaderboardCard("Weekly leaderboard", "week of 30 Nov 2026", lines, channel_name="general")
 
 
 async def test_the_board_message_carries_the_chart_as_an_attachment_its_embed_shows(
     discord_chat: DiscordHarness,
 ) -> None:
     card = weekly_board("eve", "ben", "cat")
-    assert card.image is not None
+    image = board_chart(card)
     filename = "weekly-leaderboard-week-of-30-nov-2026.png"
 
     ref = await discord_chat.chat.post_message(discord_chat.channel, card)
 
     fake = discord_chat.discord
     [send] = [c for c in fake.calls if c.method == "POST" and c.path == "/channels/301/messages"]
-    assert send.files == [("files[0]", filename, len(card.image.data))]
+    assert send.files == [("files[0]", filename, len(image.data))]
     [attachment] = send.body["attachments"]
     assert str(attachment["id"]) == "0" and attachment["filename"] == filename
-    assert attachment["description"] == card.image.alt_text
+    assert attachment["description"] == image.alt_text
     [embed] = send.body["embeds"]
     assert embed["image"]["url"] == f"attachment://{filename}"
     assert embed["title"] == "Weekly leaderboard · week of 30 Nov 2026"
@@ -53,6 +52,6 @@ async def test_the_board_message_carries_the_chart_as_an_attachment_its_embed_sh
     assert message.id == ref
     [stored] = message.attachments
     assert stored["filename"] == filename and stored["content_type"] == "image/png"
-    assert message.files[stored["id"]] == card.image.data
+    assert message.files[stored["id"]] == image.data
     assert read_chart(message.files[stored["id"]]).names == ["eve", "ben", "cat"]
     assert message.embeds[0]["image"]["url"] == f"attachment://{filename}"

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from adapters.chart import board_chart
 from adapters.slack.app import BOT_SCOPES
 from bot.cards import BoardLine, LeaderboardCard
-from bot.chart import board_chart
 from tests.contract.charts import read_chart
 from tests.contract.harnesses import SlackHarness
 
@@ -30,21 +30,20 @@ async def slack() -> AsyncIterator[SlackHarness]:
 
 def weekly_board(*names: str) -> LeaderboardCard:
     lines = tuple(BoardLine(rank, name, 60 - 10 * rank, 2) for rank, name in enumerate(names, start=1))
-    card = LeaderboardCard("Weekly leaderboard", "week of 30 Nov 2026", lines)
-    return LeaderboardCard(card.title, card.period, lines, image=board_chart(card, channel="general"))
+    return LeaderboardCard("Weekly leaderboard", "week of 30 Nov 2026", lines, channel_name="general")
 
 
 async def test_the_chart_is_uploaded_in_two_steps_and_shared_in_the_boards_thread(slack: SlackHarness) -> None:
     card = weekly_board("eve", "ben", "cat")
-    assert card.image is not None
+    image = board_chart(card)
 
     board_ts = await slack.chat.post_message(slack.channel, card)
 
     fake = slack.slack
     [ticket] = fake.calls_to("files.getUploadURLExternal")
     assert ticket.args["filename"] == "weekly-leaderboard-week-of-30-nov-2026.png"
-    assert int(ticket.args["length"]) == len(card.image.data)
-    assert ticket.args["alt_txt"] == card.image.alt_text
+    assert int(ticket.args["length"]) == len(image.data)
+    assert ticket.args["alt_txt"] == image.alt_text
     [complete] = fake.calls_to("files.completeUploadExternal")
     assert complete.args["files"] == [{"id": ticket.response["file_id"],
                                        "title": "Weekly leaderboard · week of 30 Nov 2026"}]
@@ -55,7 +54,7 @@ async def test_the_chart_is_uploaded_in_two_steps_and_shared_in_the_boards_threa
 
     [shared] = fake.files
     assert shared.id == ticket.response["file_id"]
-    assert shared.data == card.image.data
+    assert shared.data == image.data
     assert shared.channels == ["C1"] and shared.thread_ts == board_ts
     assert read_chart(shared.data).names == ["eve", "ben", "cat"]
     [message] = [m for m in fake.thread("C1", board_ts) if shared.id in m.files]

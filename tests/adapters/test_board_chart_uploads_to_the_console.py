@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from adapters.chart import board_chart
 from adapters.console.chat import CHARTS_DIR_VARIABLE, ConsoleChat
 from bot.cards import BoardLine, LeaderboardCard
-from bot.chart import board_chart
 from bot.clock import FakeClock
 from bot.domain.model import ChannelAddress
 from tests.contract.charts import read_chart
@@ -30,19 +30,18 @@ def console(out: io.StringIO, charts_dir: Path | None = None, as_json: bool = Fa
 
 def weekly_board(*names: str) -> LeaderboardCard:
     lines = tuple(BoardLine(rank, name, 60 - 10 * rank, 2) for rank, name in enumerate(names, start=1))
-    card = LeaderboardCard("Weekly leaderboard", "week of 30 Nov 2026", lines)
-    return LeaderboardCard(card.title, card.period, lines, image=board_chart(card, channel="console"))
+    return LeaderboardCard("Weekly leaderboard", "week of 30 Nov 2026", lines, channel_name="console")
 
 
 async def test_the_console_writes_the_chart_and_prints_its_path_under_the_board(tmp_path: Path) -> None:
     out = io.StringIO()
     card = weekly_board("alice", "bob")
-    assert card.image is not None
+    image = board_chart(card)
 
     await console(out, tmp_path).post_message(CHANNEL, card)
 
     written = tmp_path / FILENAME
-    assert written.read_bytes() == card.image.data
+    assert written.read_bytes() == image.data
     printed = out.getvalue().splitlines()
     assert "Weekly leaderboard · week of 30 Nov 2026" in printed[0]
     assert printed[-1].strip() == f"Chart: {written.resolve()}"
@@ -52,15 +51,15 @@ async def test_the_console_writes_the_chart_and_prints_its_path_under_the_board(
 async def test_with_json_the_record_names_the_chart_file_and_its_alt_text(tmp_path: Path) -> None:
     out = io.StringIO()
     card = weekly_board("alice")
-    assert card.image is not None
+    image = board_chart(card)
 
     await console(out, tmp_path, as_json=True).post_message(CHANNEL, card)
 
     [record] = [json.loads(line) for line in out.getvalue().splitlines()]
     assert record["kind"] == "leaderboard"
     assert record["chart"] == str((tmp_path / FILENAME).resolve())
-    assert record["chart_alt"] == card.image.alt_text
-    assert Path(record["chart"]).read_bytes() == card.image.data
+    assert record["chart_alt"] == image.alt_text
+    assert Path(record["chart"]).read_bytes() == image.data
     assert "Chart:" not in record["text"]
 
 

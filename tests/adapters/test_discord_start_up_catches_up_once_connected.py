@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from adapters.serve import running
 from bot.domain.model import ChannelAddress
+from entrypoints.serve import running
 from tests.e2e.chaos_support import TcpProxy
 from bot.clock import FakeClock
 from tests.adapters.discord_team import CHANNEL, GUILD, MEMBERS, DiscordTeam, berlin, discord_settings, eventually, \

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode
 
-from adapters.serve import running
 from bot.clock import FakeClock
 from bot.domain.model import ChannelAddress
+from entrypoints.serve import running
 from tests.adapters import slack_payloads as payloads
 from tests.adapters.discord_team import discord_settings, eventually, populate, quick_gateway
 from tests.adapters.slack_team import berlin
@@ -24,8 +23,7 @@ async def test_both_platforms_get_their_daily_question_from_one_process(tmp_path
         slack.add_user("T1", "UADA", "ada", is_admin=True)
         slack.add_channel("T1", "C1", "general")
         populate(fake_discord, "111", "301", {"ada": ("201", True)})
-        settings = replace(
-            discord_settings(fake_discord, tmp_path / "both.db"),
+        settings = discord_settings(fake_discord, tmp_path / "both.db").replace(
             slack_api_url=f"{slack.url}/api/", slack_signing_secret=slack.signing_secret,
             slack_bot_token="xoxb-T1", slack_mode="http", slack_channel_interval=0.0,
         )

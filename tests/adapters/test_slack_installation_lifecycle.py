@@ -15,12 +15,12 @@ from pathlib import Path
 import yaml
 from slack_sdk.oauth.installation_store.models.bot import Bot
 
-from adapters.serve import running
 from adapters.slack.chat import BotIdentity
 from adapters.slack.installations import StoreInstallationStore
 from bot.clock import FakeClock
 from bot.store.engine import make_engine, upgrade
 from bot.store.unit_of_work import Store
+from entrypoints.serve import running
 from tests.adapters.slack_team import SlackTeam, berlin, block_text, slack_settings, slack_team
 from tests.adapters.test_slack_workspaces_are_isolated import install_from_the_install_page
 from tests.fakes.slack import FakeSlack

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.slack.app import SlackSettingsError, slack_mode
-from bot.config import Settings
+from adapters.slack.settings import SlackSettings, SlackSettingsError, slack_mode
 from bot.domain.model import ChannelAddress, TaskKind
 from tests.adapters.slack_team import SlackTeam, berlin, block_text, eventually, slack_team
 from tests.fakes.slack import Message
@@ -114,34 +113,34 @@ async def test_an_archived_channel_stops_its_schedule_and_tells_who_subscribed(t
 
 def test_socket_mode_without_a_bot_token_names_slack_bot_token() -> None:
     with pytest.raises(SlackSettingsError, match="SLACK_BOT_TOKEN") as caught:
-        slack_mode(Settings(slack_app_token="xapp-1-only"))
+        slack_mode(SlackSettings(slack_app_token="xapp-1-only"))
     assert "SLACK_APP_TOKEN" not in str(caught.value)
 
 
 def test_http_without_a_signing_secret_names_slack_signing_secret() -> None:
     with pytest.raises(SlackSettingsError, match="SLACK_SIGNING_SECRET"):
-        slack_mode(Settings(slack_bot_token="xoxb-T1", slack_mode="http"))
+        slack_mode(SlackSettings(slack_bot_token="xoxb-T1", slack_mode="http"))
     with pytest.raises(SlackSettingsError, match="SLACK_SIGNING_SECRET"):
-        slack_mode(Settings(slack_bot_token="xoxb-T1"))
+        slack_mode(SlackSettings(slack_bot_token="xoxb-T1"))
 
 
 def test_http_with_neither_a_bot_token_nor_oauth_names_both_ways() -> None:
     with pytest.raises(SlackSettingsError) as caught:
-        slack_mode(Settings(slack_signing_secret="secret"))
+        slack_mode(SlackSettings(slack_signing_secret="secret"))
     assert "SLACK_BOT_TOKEN" in str(caught.value) and "SLACK_CLIENT_ID" in str(caught.value)
 
 
 def test_complete_settings_pick_their_mode() -> None:
-    assert slack_mode(Settings(slack_app_token="xapp-1", slack_bot_token="xoxb-T1")) == "socket"
-    assert slack_mode(Settings(slack_bot_token="xoxb-T1", slack_signing_secret="secret")) == "http"
-    assert slack_mode(Settings(slack_client_id="cid", slack_client_secret="cs", slack_signing_secret="s")) == "http"
+    assert slack_mode(SlackSettings(slack_app_token="xapp-1", slack_bot_token="xoxb-T1")) == "socket"
+    assert slack_mode(SlackSettings(slack_bot_token="xoxb-T1", slack_signing_secret="secret")) == "http"
+    assert slack_mode(SlackSettings(slack_client_id="cid", slack_client_secret="cs", slack_signing_secret="s")) == "http"
 
 
 def test_prepbot_run_with_only_an_app_token_exits_2_saying_what_is_missing(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREPBOT_", "SLACK_", "DISCORD_"))}
     env.update(SLACK_APP_TOKEN="xapp-1-only", PREPBOT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'run.db'}")
 
-    done = subprocess.run([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path,
+    done = subprocess.run([sys.executable, "-m", "entrypoints.cli", "run"], env=env, cwd=tmp_path,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
 
     assert done.returncode == 2, done.stderr

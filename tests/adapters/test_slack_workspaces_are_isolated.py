@@ -18,9 +18,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 
-from adapters.serve import Running, running
 from bot.clock import FakeClock
 from bot.domain.model import ChannelAddress
+from entrypoints.serve import Running, running
 from tests.adapters import slack_payloads as payloads
 from tests.adapters.slack_team import SlackTeam, berlin, block_text, slack_settings
 from tests.fakes.slack import FakeSlack, Message

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from bot.chart import BAR_COLOUR, BAR_LEFT, BAR_THICKNESS, MIN_BAR
+from adapters.chart import BAR_COLOUR, BAR_LEFT, BAR_THICKNESS, MIN_BAR
 
 
 @dataclass(frozen=True)

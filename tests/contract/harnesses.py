@@ -20,10 +20,10 @@ from adapters.console.chat import ConsoleChat
 from adapters.console.render import render
 from adapters.discord.chat import REACTIONS, DiscordChat
 from adapters.discord.connect import point_at
+from adapters.discord.settings import DiscordSettings
 from adapters.slack.chat import REACTION_NAMES, SingleWorkspaceTokens, SlackChat, SlackClients
 from bot.cards import Reaction
 from bot.clock import FakeClock
-from bot.config import Settings
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatPort
 from tests.fakes.chat import FakeChat
@@ -211,8 +211,8 @@ class DiscordHarness:
             fake.add_member(self.channel.workspace, self.admin, "ada", manage_guild=True)
             fake.add_member(self.channel.workspace, self.member, "ben")
             fake.add_channel(self.channel.workspace, self.channel.channel, "general")
-            point_at(Settings(discord_token=fake.token, discord_api_url=fake.api_url,
-                              discord_gateway_url=fake.gateway_url))
+            point_at(DiscordSettings(discord_token=fake.token, discord_api_url=fake.api_url,
+                                     discord_gateway_url=fake.gateway_url))
             client = discord.Client(intents=discord.Intents.default(), guild_ready_timeout=0.1)
             await client.login(fake.token)
             task = asyncio.create_task(client.connect(reconnect=False))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from adapters.chart import board_chart
 from bot.cards import AnswerFeedback, BoardLine, LeaderboardCard, Notice, QuestionCard, Reaction, RevealCard, Tally
-from bot.chart import board_chart
 from tests.contract.charts import read_chart
 from tests.contract.harnesses import ConsoleHarness, DiscordHarness, FakeHarness, Harness, SlackHarness
 
@@ -43,9 +44,10 @@ def question(closed: bool = False, round_id: int = 7) -> QuestionCard:
 
 
 def charted_board() -> LeaderboardCard:
-    card = LeaderboardCard("Weekly leaderboard", "week of 30 Nov 2026",
-                           (BoardLine(1, "eve", 52, 3), BoardLine(2, "ben", 48, 3), BoardLine(3, "Иван", 40, 2)))
-    return LeaderboardCard(card.title, card.period, card.lines, image=board_chart(card, channel="general"))
+    """A board with lines: every chat port posts it with its chart."""
+    return LeaderboardCard("Weekly leaderboard", "week of 30 Nov 2026",
+                           (BoardLine(1, "eve", 52, 3), BoardLine(2, "ben", 48, 3), BoardLine(3, "Иван", 40, 2)),
+                           channel_name="general")
 
 
 def reveal(round_id: int = 7) -> RevealCard:
@@ -107,7 +109,7 @@ async def test_the_platforms_admins_are_admins(harness: Harness) -> None:
 
 async def test_a_board_with_a_chart_is_posted_with_its_picture_in_the_channel(harness: Harness) -> None:
     card = charted_board()
-    assert card.image is not None
+    chart = board_chart(card)
 
     ref = await harness.chat.post_message(harness.channel, card)
 
@@ -115,7 +117,7 @@ async def test_a_board_with_a_chart_is_posted_with_its_picture_in_the_channel(ha
     boards = [m for m in harness.messages() if "Weekly leaderboard" in m.text and "eve" in m.text]
     assert boards and boards[0].thread is None and boards[0].private_to is None
     [picture] = harness.pictures()
-    assert picture.data == card.image.data and picture.filename == card.image.filename
+    assert picture.data == chart.data and picture.filename == chart.filename
     assert picture.thread in (None, ref), "with the board: in its message, or in the board's own thread"
     assert read_chart(picture.data).names == ["eve", "ben", "Иван"]
 
@@ -123,12 +125,11 @@ async def test_a_board_with_a_chart_is_posted_with_its_picture_in_the_channel(ha
 async def test_a_board_with_a_chart_in_a_thread_keeps_its_picture_in_that_thread(harness: Harness) -> None:
     thread = await harness.chat.post_question(harness.channel, question())
     card = charted_board()
-    assert card.image is not None
 
     await harness.chat.reply_in_thread(harness.channel, thread, card)
 
     [picture] = harness.pictures()
-    assert picture.data == card.image.data and picture.thread == thread
+    assert picture.data == board_chart(card).data and picture.thread == thread
 
 
 async def test_a_board_without_a_chart_is_posted_without_a_picture(harness: Harness) -> None:
@@ -163,8 +164,7 @@ async def test_a_round_the_bot_never_posted_is_not_found(harness: Harness) -> No
 
 
 def keyed_board(key: str | None) -> LeaderboardCard:
-    board = charted_board()
-    return LeaderboardCard(board.title, board.period, board.lines, image=board.image, key=key)
+    return replace(charted_board(), key=key)
 
 
 async def test_a_board_the_bot_posted_is_found_again_by_its_key(harness: Harness) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from bot.config import load_settings
+from entrypoints.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -195,8 +195,8 @@ class _RecordingEnviron(dict[str, str]):
 
 @functools.cache
 def variables_prepbot_reads() -> frozenset[str]:
-    """Every environment variable bot.config.load_settings looks at (PREPBOT_*, and the SLACK_* and DISCORD_*
-    aliases), found by handing it an environment that records what it is asked for."""
+    """Every environment variable entrypoints.settings.load_settings looks at (PREPBOT_*, and the SLACK_* and
+    DISCORD_* aliases), found by handing it an environment that records what it is asked for."""
     environ = _RecordingEnviron()
     with tempfile.TemporaryDirectory() as empty, contextlib.chdir(empty):  # no ./prepbot.toml gets in the way
         load_settings(environ)

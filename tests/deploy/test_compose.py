@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from bot.config import load_settings
+from entrypoints.settings import load_settings
 from tests.deploy import COMPOSE_FILE, DEPLOY, DOCKERFILE, REPO, Dockerfile, variables_prepbot_reads, yaml_file
 
 COMPOSE = yaml_file(COMPOSE_FILE)
@@ -114,7 +114,7 @@ def test_the_settings_compose_passes_to_prepbot_are_real_and_accepted() -> None:
         env = environment(SERVICES[name])
         assert set(env) <= known, f"{name}: {sorted(set(env) - known)} are not read by prepbot"
         settings = load_settings({k: with_sample_values(v) for k, v in env.items()})
-        assert settings.database_url.startswith("postgresql+asyncpg://")
+        assert settings.core.database_url.startswith("postgresql+asyncpg://")
 
 
 def test_the_monitoring_services_mount_files_that_exist_and_grafana_loads_the_dashboard() -> None:

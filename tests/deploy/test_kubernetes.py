@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.config import SECRET_FIELDS, Settings, load_settings
+from bot.config import Settings
+from entrypoints.settings import SECRET_FIELDS, load_settings
 from tests.deploy import K8S, Dockerfile, variables_prepbot_reads, yaml_documents
 
 IMAGE = Dockerfile.read()
@@ -152,7 +153,8 @@ def test_settings_come_from_a_configmap_and_secrets_from_a_secret_with_only_name
     secret_names |= {f"PREPBOT_{name}" for name in secret_names}
     assert not config_keys & secret_names, "secrets belong in the Secret"
     assert all(isinstance(v, str) for v in config["data"].values()), "ConfigMap values are strings"
-    assert load_settings({**config["data"], **secret["stringData"]}).database_url.startswith("postgresql+asyncpg://")
+    settings = load_settings({**config["data"], **secret["stringData"]})
+    assert settings.core.database_url.startswith("postgresql+asyncpg://")
     assert not any(re.search(r"xox[bpa]-\d", v) for v in secret["stringData"].values()), "placeholders only"
     references = [(k, ref["name"]) for e in bot_container()["envFrom"] for k, ref in e.items()]
     assert sorted(references) == [("configMapRef", config["metadata"]["name"]),

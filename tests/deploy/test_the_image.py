@@ -132,6 +132,6 @@ def test_the_image_starts_prepbot_run_in_exec_form_so_sigterm_reaches_prepbot() 
 def test_tests_and_caches_stay_out_of_the_build_context_while_sources_go_in() -> None:
     assert left_out_of_the_build_context("tests/deploy/test_the_image.py")
     assert left_out_of_the_build_context("bot/__pycache__/cli.cpython-311.pyc")
-    assert not left_out_of_the_build_context("bot/cli.py")
+    assert not left_out_of_the_build_context("entrypoints/cli.py")
     assert not left_out_of_the_build_context("questions/ai-model-serving.yaml")
     assert not left_out_of_the_build_context("README.md")

@@ -353,7 +353,7 @@ class Fleet:
         log = self.workdir / f"{name}.log"
         with log.open("wb") as sink:
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.cli", "run", cwd=self.workdir, env=self.env(token),
+                sys.executable, "-m", "entrypoints.cli", "run", cwd=self.workdir, env=self.env(token),
                 stdin=asyncio.subprocess.DEVNULL, stdout=sink, stderr=sink)
         incarnation = Incarnation(name, token, process.pid, started_at=time.time(), log=log)
         self.incarnations.append(incarnation)

@@ -21,7 +21,7 @@ def console_env(tmp_path: Path) -> dict[str, str]:
 
 
 def console_command(db: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "bot.cli", "console", "--json", "--db", str(db), *extra]
+    return [sys.executable, "-m", "entrypoints.cli", "console", "--json", "--db", str(db), *extra]
 
 
 @dataclass

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 def prepbot(tmp_path: Path, database: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = console_env(tmp_path) | {"PREPBOT_DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, cwd=tmp_path,
+    return subprocess.run([sys.executable, "-m", "entrypoints.cli", *args], capture_output=True, text=True, cwd=tmp_path,
                           env=env, timeout=120)
 
 

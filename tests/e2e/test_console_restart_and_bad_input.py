@@ -104,12 +104,12 @@ def test_questions_validate_names_the_file_the_question_and_the_field(tmp_path: 
         encoding="utf-8",
     )
     env = console_env(tmp_path)
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "questions", "validate", str(broken)], capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "entrypoints.cli", "questions", "validate", str(broken)], capture_output=True,
                             text=True, cwd=REPO, env=env)
     assert result.returncode == 1
     assert f"{broken}: question 'a-01': id: is used twice" in result.stderr
 
-    shipped = subprocess.run([sys.executable, "-m", "bot.cli", "questions", "validate"], capture_output=True, text=True,
+    shipped = subprocess.run([sys.executable, "-m", "entrypoints.cli", "questions", "validate"], capture_output=True, text=True,
                              cwd=tmp_path, env=env)
     assert shipped.returncode == 0, shipped.stderr
     assert shipped.stdout.startswith("OK: 50 questions")

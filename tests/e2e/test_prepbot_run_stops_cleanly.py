@@ -41,7 +41,7 @@ async def test_sigterm_stops_a_running_bot_within_seconds_and_it_says_so(tmp_pat
                    PREPBOT_HTTP_HOST="127.0.0.1", PREPBOT_HTTP_PORT=str(port), SLACK_BOT_TOKEN="xoxb-T1",
                    SLACK_SIGNING_SECRET=slack.signing_secret, SLACK_API_URL=f"{slack.url}/api/", SLACK_MODE="http")
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", cwd=tmp_path, env=env, stdin=asyncio.subprocess.DEVNULL,
+            sys.executable, "-m", "entrypoints.cli", "run", cwd=tmp_path, env=env, stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )
         try:
@@ -96,7 +96,7 @@ class Run:
     async def __aenter__(self) -> "Run":
         with self.log.open("wb") as sink:
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.cli", "run", cwd=self.cwd, env=self.env, stdin=asyncio.subprocess.DEVNULL,
+                sys.executable, "-m", "entrypoints.cli", "run", cwd=self.cwd, env=self.env, stdin=asyncio.subprocess.DEVNULL,
                 stdout=sink, stderr=sink)
         return self
 
@@ -242,7 +242,7 @@ async def test_db_upgrade_with_the_database_down_prints_one_line_saying_what_whe
     env.update(PYTHONPATH=str(REPO), PREPBOT_CONFIG="",
                PREPBOT_DATABASE_URL=f"postgresql+asyncpg://prepbot:hunter2-db@127.0.0.1:{closed_port()}/prepbot")
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "db", "upgrade", cwd=tmp_path, env=env, stdin=asyncio.subprocess.DEVNULL,
+        sys.executable, "-m", "entrypoints.cli", "db", "upgrade", cwd=tmp_path, env=env, stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 1

@@ -66,7 +66,7 @@ async def test_three_replicas_post_every_due_question_exactly_once(tmp_path: Pat
                        SLACK_MODE="http", SLACK_CHANNEL_INTERVAL="0")
             for _ in range(REPLICAS):
                 processes.append(await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "bot.cli", "run", cwd=tmp_path, env=env,
+                    sys.executable, "-m", "entrypoints.cli", "run", cwd=tmp_path, env=env,
                     stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
                     stderr=asyncio.subprocess.DEVNULL,
                 ))

@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
-from bot.cards import Card, CardImage, FindableCard, LeaderboardCard, QuestionCard, Reaction, RevealCard
+from adapters.chart import CardImage, chart_of
+from bot.cards import Card, FindableCard, LeaderboardCard, QuestionCard, Reaction, RevealCard
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatError
 
@@ -19,10 +21,10 @@ class Posted:
     thread_ref: str | None = None
     private_to: str | None = None
 
-    @property
+    @cached_property
     def image(self) -> CardImage | None:
-        """The picture posted with the card (a board's chart), if any."""
-        return self.card.image if isinstance(self.card, LeaderboardCard) else None
+        """The picture posted with the card (a board's chart, drawn as a chat adapter draws it), if any."""
+        return chart_of(self.card) if isinstance(self.card, LeaderboardCard) else None
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
 from bot.clock import FakeClock
+from entrypoints.cli import main
 from tests import databases
 from tests.services.team import MONDAY, Team, berlin
 

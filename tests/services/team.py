@@ -7,6 +7,7 @@ Times are Europe/Berlin wall times (UTC+1 in November and December 2026); 2026-1
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass, field, replace
 from functools import cache
 from datetime import date, datetime, timedelta
@@ -96,7 +97,8 @@ class Team:
 
     def _build(self) -> PrepBot:
         settings = replace(self.settings or Settings(), database_url=self.database_url)
-        return bootstrap(settings, self.chat, self.clock, self.bank or shipped_bank(), judge=self.judge)
+        return bootstrap(settings, self.chat, self.clock, self.bank or shipped_bank(), judge=self.judge,
+                         monotonic=time.monotonic)
 
     async def restart(self, at: datetime | None = None) -> None:
         """Stops the bot, lets the clock run to `at` while it is down, and starts a new one on the same database."""

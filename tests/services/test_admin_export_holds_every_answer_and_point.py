@@ -1,7 +1,7 @@
 """`prepbot export`: a week of rounds played through the core comes out as JSON and CSV with every answer, member and
 point reason, and the totals match the board.
 
-The command runs in-process (`bot.cli.main`) on the test's database, in a worker thread because it runs its own event
+The command runs in-process (`entrypoints.cli.main`) on the test's database, in a worker thread because it runs its own event
 loop, as it does when an operator types it.
 """
 
@@ -20,8 +20,8 @@ import pytest
 
 from bot.admin.export import default_range
 from bot.cards import QuestionCard, RevealCard
-from bot.cli import main
 from bot.services.boards import leaderboard
+from entrypoints.cli import main
 from tests.services.team import (
     ALICE, BOB, CAROL, DAVE, GENERAL, MONDAY, NOTHING, Team, berlin, covering, day,
 )

@@ -1,7 +1,7 @@
 """`prepbot leaderboard` and `prepbot rounds list` show what the core computed; a channel is named by its address or
 its name, and a name that fits no channel, or several, is refused with exit code 2 and the known channels.
 
-The commands run in-process (`bot.cli.main`) on the test's database, in a worker thread because each runs its own
+The commands run in-process (`entrypoints.cli.main`) on the test's database, in a worker thread because each runs its own
 event loop. They read the real time: the tests that depend on it start the team's clock at the real time too.
 """
 
@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from bot.cards import BoardLine, QuestionCard
-from bot.cli import main
 from bot.domain.model import ChannelAddress, Speaker
 from bot.domain.questions import Level
 from bot.messages import RunCommand
 from bot.services.boards import leaderboard
+from entrypoints.cli import main
 from tests.services.conftest import StartTeam
 from tests.services.team import ALICE, BERLIN, BOB, CAROL, GENERAL, NOTHING, Team, berlin, covering, day
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 from bot.bootstrap import bootstrap
@@ -26,7 +27,7 @@ async def test_a_post_skipped_after_days_down_is_not_recorded_as_days_of_lag(tea
     team.clock.set(berlin(day(2), 12, 0))  # down from Monday 07:00 to Wednesday noon: two posts missed
     metrics = RecordedLateness()
     settings = replace(Settings(), database_url=team.database_url)
-    team.bot = bootstrap(settings, team.chat, team.clock, shipped_bank(), metrics=metrics)
+    team.bot = bootstrap(settings, team.chat, team.clock, shipped_bank(), metrics=metrics, monotonic=time.monotonic)
     await team.bot.start()
     await team.until(berlin(day(3), 10, 0))
 

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.config import Settings
 from bot.domain.model import ChannelAddress
 from bot.logs import REDACTED, Redactor, add_log_context, configure_logging, log_context, log_format_for
+from entrypoints.settings import configured
 
 CHANNEL = ChannelAddress("slack", "T123", "C456")
 
@@ -117,8 +117,8 @@ def test_ordinary_text_and_ids_are_left_alone() -> None:
 
 
 def test_the_settings_name_every_secret_including_the_database_password() -> None:
-    settings = Settings(slack_bot_token="xoxb-a", slack_signing_secret="sig", discord_token="dt",
-                        database_url="postgresql+asyncpg://prepbot:pa55word@db:5432/prepbot")
+    settings = configured(slack_bot_token="xoxb-a", slack_signing_secret="sig", discord_token="dt",
+                          database_url="postgresql+asyncpg://prepbot:pa55word@db:5432/prepbot")
     assert set(settings.secrets()) == {"xoxb-a", "sig", "dt", "pa55word"}
 
 

@@ -1,6 +1,6 @@
 """Question sheets: a CSV or Markdown sheet becomes a YAML pack the bot loads, and a pack becomes a sheet again.
 
-The commands run in-process (`bot.cli.main`), as an operator would type them.
+The commands run in-process (`entrypoints.cli.main`), as an operator would type them.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.cli import main
 from bot.domain.questions import KeyPoint, Level
 from bot.questions import load_pack
+from entrypoints.cli import main
 from questions import SHIPPED_PACKS
 
 SHIPPED = SHIPPED_PACKS / "ai-model-serving.yaml"

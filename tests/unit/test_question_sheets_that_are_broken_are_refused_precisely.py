@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from entrypoints.cli import main
 
 HEADER = "id,level,question,hint,key_points\n"
 GOOD_ROW = "q-1,beginner,Why version models?,Rollback and A/B tests.,Rollback: rollback|revert\n"

@@ -1,12 +1,16 @@
-"""Settings: PREPBOT_* environment variables over a TOML file over defaults; unusable values are named."""
+"""Settings: PREPBOT_* environment variables over a TOML file over defaults; unusable values are named. The core's,
+Slack's and Discord's settings are read from the same environment and file."""
 
 from datetime import time, timedelta
 
 import pytest
 
-from bot.config import ConfigError, Settings, load_settings
+from adapters.discord.settings import DiscordSettings
+from adapters.slack.settings import SlackSettings
+from bot.config import ConfigError
 from bot.domain.schedule import Deadline
 from bot.domain.scoring import Weights
+from entrypoints.settings import Configuration, load_settings
 
 
 def toml(tmp_path, text: str):
@@ -16,12 +20,12 @@ def toml(tmp_path, text: str):
 
 
 def test_an_empty_file_and_environment_give_the_defaults(tmp_path):
-    assert load_settings({}, toml(tmp_path, "")) == Settings()
+    assert load_settings({}, toml(tmp_path, "")) == Configuration()
 
 
 def test_the_file_sets_values_and_the_defaults_fill_the_rest(tmp_path):
     file = toml(tmp_path, 'timezone = "Europe/Berlin"\npost_time = "08:15"\nanswer_max_chars = 2000\n')
-    settings = load_settings({}, file)
+    settings = load_settings({}, file).core
     assert (settings.timezone, settings.post_time, settings.answer_max_chars) == ("Europe/Berlin", "08:15", 2000)
     assert settings.deadline == "17:00"
 
@@ -33,7 +37,7 @@ def test_environment_variables_override_the_file(tmp_path):
         "PREPBOT_ANSWER_MAX_CHARS": "1200",
         "PREPBOT_WEIGHT_PER_VOTE": "4",
     }
-    settings = load_settings(environ, file)
+    settings = load_settings(environ, file).core
     assert settings.timezone == "America/New_York"
     assert settings.post_time == "08:15"
     assert settings.answer_max_chars == 1200
@@ -41,13 +45,13 @@ def test_environment_variables_override_the_file(tmp_path):
 
 
 def test_an_empty_environment_variable_does_not_override_the_file(tmp_path):
-    settings = load_settings({"PREPBOT_TIMEZONE": ""}, toml(tmp_path, 'timezone = "Asia/Tokyo"\n'))
+    settings = load_settings({"PREPBOT_TIMEZONE": ""}, toml(tmp_path, 'timezone = "Asia/Tokyo"\n')).core
     assert settings.timezone == "Asia/Tokyo"
 
 
 def test_the_config_file_can_be_named_by_prepbot_config(tmp_path):
     file = toml(tmp_path, 'grace = "3h"\n')
-    settings = load_settings({"PREPBOT_CONFIG": str(file)})
+    settings = load_settings({"PREPBOT_CONFIG": str(file)}).core
     assert settings.grace_delta == timedelta(hours=3)
 
 
@@ -108,8 +112,8 @@ def test_a_negative_practice_cap_is_refused(tmp_path):
 def test_platform_tokens_may_come_from_their_usual_variable_names(tmp_path):
     environ = {"SLACK_BOT_TOKEN": "xoxb-usual", "PREPBOT_DISCORD_TOKEN": "discord-secret", "DISCORD_TOKEN": "ignored"}
     settings = load_settings(environ, toml(tmp_path, ""))
-    assert settings.slack_bot_token == "xoxb-usual"
-    assert settings.discord_token == "discord-secret"
+    assert settings.slack.slack_bot_token == "xoxb-usual"
+    assert settings.discord.discord_token == "discord-secret"
 
 
 def test_secrets_are_shown_only_as_set_or_not_set(tmp_path):
@@ -127,13 +131,13 @@ def test_secrets_are_shown_only_as_set_or_not_set(tmp_path):
 
 def test_the_default_schedule_follows_the_settings(tmp_path):
     file = toml(tmp_path, 'timezone = "Europe/Berlin"\nweekdays = "mon,wed"\ndeadline = "6h"\nboard_weekday = "fri"\n')
-    schedule = load_settings({}, file).default_schedule()
+    schedule = load_settings({}, file).core.default_schedule()
     assert schedule.tz == "Europe/Berlin"
     assert schedule.post_time == time(9, 30)
     assert schedule.weekdays == frozenset({0, 2})
     assert schedule.deadline == Deadline(after=timedelta(hours=6))
     assert schedule.board_weekday == 4
-    assert load_settings({}, file).default_schedule(tz="Asia/Tokyo").tz == "Asia/Tokyo"
+    assert load_settings({}, file).core.default_schedule(tz="Asia/Tokyo").tz == "Asia/Tokyo"
 
 
 def test_the_database_password_is_hidden_where_the_settings_are_shown(tmp_path):
@@ -142,9 +146,30 @@ def test_the_database_password_is_hidden_where_the_settings_are_shown(tmp_path):
     shown = settings.shown()
     assert "s3cr3t-Pa55" not in repr(shown)
     assert shown["database_url"] == "postgresql+asyncpg://prepbot:***@db.internal:5432/prepbot"
-    assert settings.database_url == url  # only the display hides it
+    assert settings.core.database_url == url  # only the display hides it
 
 
 def test_a_password_in_any_url_setting_is_hidden_where_the_settings_are_shown(tmp_path):
     settings = load_settings({"SLACK_API_URL": "https://user:hunter2-proxy@proxy.example/api/"}, toml(tmp_path, ""))
     assert "hunter2-proxy" not in repr(settings.shown())
+
+
+def test_slack_and_discord_settings_come_from_the_file_and_their_plain_variable_names(tmp_path):
+    file = toml(tmp_path, 'slack_mode = "http"\nslack_channel_interval = 0.5\ndiscord_shard_count = 4\n')
+    environ = {"SLACK_SIGNING_SECRET": "sig", "PREPBOT_DISCORD_SHARD_IDS": "0,1", "DISCORD_MESSAGE_CONTENT": "false"}
+    settings = load_settings(environ, file)
+    assert settings.slack == SlackSettings(slack_signing_secret="sig", slack_mode="http", slack_channel_interval=0.5)
+    assert settings.discord == DiscordSettings(discord_message_content=False, discord_shard_count=4,
+                                               discord_shard_ids="0,1")
+
+
+def test_a_platform_setting_that_must_be_a_number_is_named_when_it_is_not(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"SLACK_CHANNEL_INTERVAL": "often"}, toml(tmp_path, ""))
+    assert "slack_channel_interval" in str(caught.value) and "'often'" in str(caught.value)
+
+
+def test_the_core_is_given_only_its_own_settings(tmp_path):
+    settings = load_settings({"SLACK_BOT_TOKEN": "xoxb-core-never-sees", "DISCORD_TOKEN": "dt"}, toml(tmp_path, ""))
+    assert not any(name.startswith(("slack_", "discord_")) for name in vars(settings.core))
+    assert "xoxb-core-never-sees" not in repr(settings.core) and "xoxb-core-never-sees" in settings.secrets()

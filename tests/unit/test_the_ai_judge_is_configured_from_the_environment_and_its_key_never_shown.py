@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, JudgeSettings, Settings, load_settings
+from bot.config import ConfigError, JudgeSettings, Settings
 from bot.logs import REDACTED, Redactor, configure_logging
+from entrypoints.settings import load_settings
 
 KEY = "sk-proj-abcdefghijklmnopqrstuvwx0123"
 ENV = {
@@ -25,7 +26,7 @@ ENV = {
 def settings_from(tmp_path: Path, environ: dict[str, str], file_text: str = "") -> Settings:
     file = tmp_path / "prepbot.toml"
     file.write_text(file_text, encoding="utf-8")
-    return load_settings(environ, file)
+    return load_settings(environ, file).core
 
 
 def test_the_judge_is_off_until_its_base_url_and_model_are_set(tmp_path: Path) -> None:
@@ -51,7 +52,7 @@ def test_a_judge_url_that_is_not_http_is_refused_naming_the_setting() -> None:
 def test_config_show_and_the_judge_settings_repr_never_carry_the_api_key() -> None:
     settings = load_settings(ENV)
     assert settings.shown()["judge_api_key"] == "(set)"
-    assert KEY not in repr(settings.shown()) and KEY not in repr(settings.judge)
+    assert KEY not in repr(settings.shown()) and KEY not in repr(settings.core.judge)
     assert KEY in settings.secrets()
 
 

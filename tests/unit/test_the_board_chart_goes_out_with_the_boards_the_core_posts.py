@@ -1,4 +1,6 @@
-"""The core attaches the chart to the boards it posts: the weekly board and `/prep leaderboard`, never an empty one.
+"""The boards the core posts go out with their chart: the weekly board and `/prep leaderboard`, never an empty one.
+The core's board carries what the picture needs (its lines, title, period and the channel's name); the chat port
+draws it, as every chat adapter does.
 
 The whole core on a SQLite file with the recording FakeChat and a fake clock (2026-11-30 is a Monday, in Berlin).
 """
@@ -10,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from adapters.chart import board_chart
 from bot.cards import LeaderboardCard
-from bot.chart import board_chart
 from bot.clock import FakeClock
 from bot.domain.model import Speaker
 from tests.contract.charts import read_chart
@@ -48,16 +50,16 @@ async def test_the_weekly_board_is_posted_with_a_chart_of_every_ranked_member(te
 
     [weekly] = [p for p in team.chat.posts if isinstance(p.card, LeaderboardCard)]
     assert weekly.thread_ref is None and weekly.private_to is None
-    card = weekly.card
-    assert isinstance(card, LeaderboardCard) and card.image is not None
-    assert team.chat.images() == [(weekly, card.image)]
-    seen = read_chart(card.image.data)
+    card, image = weekly.card, weekly.image
+    assert isinstance(card, LeaderboardCard) and image is not None
+    assert team.chat.images() == [(weekly, image)]
+    seen = read_chart(image.data)
     assert seen.names == [line.name for line in card.lines] == ["alice", "bob", "carol"]
     assert len(seen.bars) == 3
     assert seen.title == "Weekly leaderboard · #general (week of 30 Nov 2026)"
-    assert card.image.filename == "weekly-leaderboard-week-of-30-nov-2026.png"
+    assert image.filename == "weekly-leaderboard-week-of-30-nov-2026.png"
     ranking = "; ".join(f"{line.rank}. {line.name}, {line.total} points" for line in card.lines)
-    assert card.image.alt_text == f"Bar chart of the Weekly leaderboard · #general, week of 30 Nov 2026: {ranking}."
+    assert image.alt_text == f"Bar chart of the Weekly leaderboard · #general, week of 30 Nov 2026: {ranking}."
 
 
 async def test_the_chart_is_drawn_from_the_board_it_goes_with(team: Team) -> None:
@@ -65,9 +67,11 @@ async def test_the_chart_is_drawn_from_the_board_it_goes_with(team: Team) -> Non
     await answer_on(team, 0, ALICE, BOB)
     await team.until(berlin(day(7), 9, 0))
 
-    [card] = weekly_boards(team)
-    bare = LeaderboardCard(card.title, card.period, card.lines, card.level_label)
-    assert card.image == board_chart(bare, channel="general")
+    [weekly] = [p for p in team.chat.posts if isinstance(p.card, LeaderboardCard)]
+    card = weekly.card
+    assert isinstance(card, LeaderboardCard) and card.channel_name == "general"
+    bare = LeaderboardCard(card.title, card.period, card.lines, card.level_label, channel_name="general")
+    assert weekly.image == board_chart(bare)
 
 
 async def test_a_week_without_rounds_gets_no_board_and_no_chart(team: Team) -> None:
@@ -85,7 +89,7 @@ async def test_a_week_whose_rounds_nobody_answered_gets_its_board_without_a_char
     await team.until(berlin(day(7), 9, 0))
 
     [card] = weekly_boards(team)
-    assert card.lines == () and card.image is None
+    assert card.lines == ()
     assert team.chat.images() == []
 
 
@@ -95,9 +99,10 @@ async def test_the_leaderboard_command_posts_the_board_with_its_chart(team: Team
 
     card = await team.board()
 
-    assert card.image is not None
-    assert read_chart(card.image.data).names == [line.name for line in card.lines]
-    assert card.image.filename == "leaderboard-week-of-30-nov-2026.png"
+    [(posted, image)] = team.chat.images()
+    assert posted.card == card
+    assert read_chart(image.data).names == [line.name for line in card.lines]
+    assert image.filename == "leaderboard-week-of-30-nov-2026.png"
 
 
 async def test_the_leaderboard_command_posts_an_empty_board_without_a_chart(team: Team) -> None:
@@ -105,4 +110,5 @@ async def test_the_leaderboard_command_posts_an_empty_board_without_a_chart(team
 
     card = await team.board("month")
 
-    assert card.lines == () and card.image is None
+    assert card.lines == ()
+    assert team.chat.images() == []

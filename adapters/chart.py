@@ -1,8 +1,9 @@
-"""The board as a picture: a PNG bar chart drawn with Pillow and the font Pillow bundles.
+"""The board as a picture: a PNG bar chart drawn with Pillow and the font Pillow bundles, for the chat adapters that
+show a board's chart.
 
-The output is a pure function of the board (and the channel's name): no clock, no system fonts, no randomness, so the
-same board always gives the same bytes. Each ranked member gets one horizontal bar, longest for the most points,
-with their rank, name and points. At most CHART_MAX_BARS members are drawn (the service's boards are shorter: the top
+The output is a pure function of the board card (its lines, title, period, level and channel's name): no clock, no
+system fonts, no randomness, so the same board always gives the same bytes. Each ranked member gets one horizontal
+bar, longest for the most points, with their rank, name and points. At most CHART_MAX_BARS members are drawn (the service's boards are shorter: the top
 ten); beyond that the picture says "and N more". Long names are shortened with an ellipsis in the picture only: the
 full names are stored in the PNG's text chunks ("Names", one a line) with the alt text ("Description").
 Characters the bundled font lacks (most non-Latin scripts) are drawn as boxes; the text chunks and the alt text keep
@@ -12,14 +13,18 @@ them as they are.
 from __future__ import annotations
 
 import io
+import logging
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
 from PIL import Image, ImageDraw, ImageFont
 from PIL.PngImagePlugin import PngInfo
 
-from bot.cards import BoardLine, CardImage, LeaderboardCard
+from bot.cards import BoardLine, LeaderboardCard
+
+log = logging.getLogger("prepbot.chart")
 
 CHART_MAX_BARS = 25
 ALT_TEXT_MAX = 1000  # Slack's limit for a file's alt text; Discord allows 1,024 for an attachment's description
@@ -54,6 +59,17 @@ ELLIPSIS = "…"
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
+@dataclass(frozen=True)
+class CardImage:
+    """A picture that goes with a card: PNG bytes, the file name to give them, and a text alternative that says
+    what the picture shows (for screen readers, and where the platform cannot show it)."""
+
+    data: bytes = field(repr=False)
+    filename: str
+    alt_text: str
+    media_type: str = "image/png"
+
+
 @lru_cache(maxsize=8)
 def _font(size: int) -> Font:
     return ImageFont.load_default(size=size)
@@ -78,9 +94,9 @@ def fit(text: str, font: Font, width: float) -> str:
     return text[:low].rstrip() + ELLIPSIS
 
 
-def chart_title(board: LeaderboardCard, channel: str = "") -> str:
+def chart_title(board: LeaderboardCard) -> str:
     """The chart's first line: the board's title and, when known, the channel."""
-    name = _one_line(channel).lstrip("#")
+    name = _one_line(board.channel_name).lstrip("#")
     return f"{board.title} · #{name}" if name else board.title
 
 
@@ -95,12 +111,12 @@ def drawn_lines(board: LeaderboardCard) -> tuple[tuple[BoardLine, ...], int]:
     return shown, len(board.lines) - len(shown)
 
 
-def board_alt_text(board: LeaderboardCard, channel: str = "") -> str:
+def board_alt_text(board: LeaderboardCard) -> str:
     """What the chart shows, as one sentence for screen readers; at most ALT_TEXT_MAX characters."""
     shown, more = drawn_lines(board)
     ranking = "; ".join(f"{line.rank}. {_one_line(line.name)}, {line.total} points" for line in shown)
     tail = f"; and {more} more" if more else ""
-    text = f"Bar chart of the {chart_title(board, channel)}, {chart_subtitle(board)}: {ranking}{tail}."
+    text = f"Bar chart of the {chart_title(board)}, {chart_subtitle(board)}: {ranking}{tail}."
     return text if len(text) <= ALT_TEXT_MAX else text[: ALT_TEXT_MAX - 1] + ELLIPSIS
 
 
@@ -123,7 +139,7 @@ def _text(draw: ImageDraw.ImageDraw, x: float, middle: float, text: str, font: F
     draw.text((x, middle - (top + bottom) / 2), text, font=font, fill=fill)
 
 
-def render_board_png(board: LeaderboardCard, *, channel: str = "") -> bytes:
+def render_board_png(board: LeaderboardCard) -> bytes:
     """The board as PNG bytes: a title (board title, channel, period) and one horizontal bar per ranked member,
     drawn in board order with rank, name and points.
 
@@ -138,7 +154,7 @@ def render_board_png(board: LeaderboardCard, *, channel: str = "") -> bytes:
     title_font, subtitle_font, row_font = _font(TITLE_SIZE), _font(SUBTITLE_SIZE), _font(ROW_FONT_SIZE)
     text_width = WIDTH - 2 * MARGIN
 
-    _text(draw, MARGIN, MARGIN + TITLE_SIZE / 2, fit(chart_title(board, channel), title_font, text_width),
+    _text(draw, MARGIN, MARGIN + TITLE_SIZE / 2, fit(chart_title(board), title_font, text_width),
           title_font, INK)
     _text(draw, MARGIN, MARGIN + TITLE_SIZE + 14 + SUBTITLE_SIZE / 2,
           fit(chart_subtitle(board), subtitle_font, text_width), subtitle_font, MUTED)
@@ -166,17 +182,30 @@ def render_board_png(board: LeaderboardCard, *, channel: str = "") -> bytes:
               row_font, MUTED)
 
     info = PngInfo()
-    info.add_text("Title", f"{chart_title(board, channel)} ({chart_subtitle(board)})")
-    info.add_text("Description", board_alt_text(board, channel))
+    info.add_text("Title", f"{chart_title(board)} ({chart_subtitle(board)})")
+    info.add_text("Description", board_alt_text(board))
     info.add_text("Names", "\n".join(_one_line(line.name) for line in shown))  # iTXt when a name is not Latin-1
     out = io.BytesIO()
     image.save(out, format="PNG", pnginfo=info, compress_level=1)  # fast: a board is drawn while a member waits
     return out.getvalue()
 
 
-def board_chart(board: LeaderboardCard, *, channel: str = "") -> CardImage:
+def board_chart(board: LeaderboardCard) -> CardImage:
     """The board's chart as an image to attach to its card: PNG bytes, a file name and the alt text.
 
     Raises ValueError for a board without lines.
     """
-    return CardImage(render_board_png(board, channel=channel), chart_filename(board), board_alt_text(board, channel))
+    return CardImage(render_board_png(board), chart_filename(board), board_alt_text(board))
+
+
+def chart_of(board: LeaderboardCard) -> CardImage | None:
+    """The chart that goes with `board`, or None for an empty board. A chart that cannot be drawn is logged and left
+    out: the board goes out without it rather than not at all."""
+    if not board.lines:
+        return None
+    try:
+        return board_chart(board)
+    except (OSError, ValueError) as error:
+        log.warning("could not draw the chart of %s (%s) in channel %s: %s", board.title, board.period,
+                    board.channel_name, error)
+        return None

@@ -1,4 +1,4 @@
-"""The `prepbot` command."""
+"""The `prepbot` command: every subcommand, each wiring the core to the adapters it needs."""
 
 from __future__ import annotations
 
@@ -8,17 +8,20 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.config import ConfigError, Settings, hide_password, load_settings, machine_timezone
+from adapters.discord.settings import DiscordSettings
+from bot.config import ConfigError, Settings, hide_password, machine_timezone
 from bot.domain.questions import Level
 from bot.domain.timeparse import ParseError, canonical_zone
 from bot.logs import configure_logging
 from bot.questions import PackError, grading_problems, load_bank, load_pack, pack_files
+from entrypoints.settings import Configuration, load_settings
 
 log = logging.getLogger("prepbot")
 
@@ -101,29 +104,31 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the `prepbot` command line `argv` (the process's arguments by default); returns the exit code."""
     args = _parser().parse_args(argv)
     try:
-        settings = load_settings()
+        configuration = load_settings()
     except ConfigError as error:
         return _fail(str(error))
+    settings = configuration.core
     level = getattr(logging, settings.log_level.upper(), logging.INFO)
     if args.command != "run" and "PREPBOT_LOG_LEVEL" not in os.environ:
         level = logging.WARNING  # the console and the tools show what happens; logs would only clutter them
-    configure_logging(level, settings.log_format, secrets=settings.secrets())
+    configure_logging(level, settings.log_format, secrets=configuration.secrets())
     try:
         if args.command == "questions":
             return _questions(args, settings)
         if args.command == "config":
-            print(json.dumps(settings.shown(), indent=2, default=str))
+            print(json.dumps(configuration.shown(), indent=2, default=str))
             return 0
         if args.command == "db":
             return asyncio.run(_db_upgrade(settings))
         if args.command == "console":
             return asyncio.run(_console(args, settings))
         if args.command == "run":
-            return asyncio.run(_run(settings))
+            return asyncio.run(_run(configuration))
         if args.command == "discord":
-            return asyncio.run(_discord_sync(settings, args.guild))
+            return asyncio.run(_discord_sync(configuration.discord, args.guild))
         if args.command in ("export", "leaderboard", "rounds"):
             from bot.admin.commands import run_admin
 
@@ -209,11 +214,11 @@ def _database_failed(settings: Settings, problem: str) -> int:
 
 async def _console(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.console.chat import ConsoleChat
-    from adapters.judge.openai import judge_from
     from adapters.console.session import ConsoleSession, stdin_is_terminal
+    from adapters.judge.openai import judge_from
     from bot.bootstrap import bootstrap
     from bot.clock import FakeClock, TravelClock
-    from bot.scheduler import Waker
+    from entrypoints.waker import Waker
 
     tz = args.tz or settings.timezone if args.tz or settings.timezone != "UTC" else machine_timezone()
     try:
@@ -233,7 +238,7 @@ async def _console(args: argparse.Namespace, settings: Settings) -> int:
         clock = TravelClock()
     chat = ConsoleChat(clock=clock, tz=tz, as_json=args.json)
     judge = judge_from(settings)
-    bot = bootstrap(settings, chat, clock, judge=judge)
+    bot = bootstrap(settings, chat, clock, judge=judge, monotonic=time.monotonic)
     session = ConsoleSession(bot, chat, clock, tz, args.member)
     waker = Waker(bot.run_due, settings.tick_seconds) if isinstance(clock, TravelClock) else None
     try:
@@ -251,12 +256,13 @@ async def _console(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _run(settings: Settings) -> int:
-    from adapters.serve import NothingToServe, serve
-    from adapters.slack.app import SlackSettingsError
+async def _run(configuration: Configuration) -> int:
+    from adapters.slack.settings import SlackSettingsError
+    from entrypoints.serve import NothingToServe, serve
 
+    settings = configuration.core
     try:
-        await serve(settings)
+        await serve(configuration)
     except SlackSettingsError as error:
         return _fail(str(error))
     except NothingToServe as error:
@@ -267,7 +273,7 @@ async def _run(settings: Settings) -> int:
     return 0
 
 
-async def _discord_sync(settings: Settings, guild: int | None) -> int:
+async def _discord_sync(settings: DiscordSettings, guild: int | None) -> int:
     if not settings.discord_token:
         return _fail("DISCORD_TOKEN is not set")
     from adapters.discord.chat import DiscordChat

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 
 import pytest
 from PIL import Image
 
-from bot.cards import BoardLine, LeaderboardCard
-from bot.chart import (
+from adapters import chart
+from adapters.chart import (
     BACKGROUND,
     BAR_LEFT,
     CHART_MAX_BARS,
@@ -21,17 +22,19 @@ from bot.chart import (
     board_alt_text,
     board_chart,
     chart_filename,
+    chart_of,
     render_board_png,
 )
+from bot.cards import BoardLine, LeaderboardCard
 from tests.contract.charts import read_chart
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def board(*entries: tuple[str, int], title: str = "Weekly leaderboard", period: str = "week of 30 Nov 2026",
-          level: str | None = None) -> LeaderboardCard:
+          level: str | None = None, channel: str = "") -> LeaderboardCard:
     lines = tuple(BoardLine(rank, name, total, 2) for rank, (name, total) in enumerate(entries, start=1))
-    return LeaderboardCard(title, period, lines, level)
+    return LeaderboardCard(title, period, lines, level, channel_name=channel)
 
 
 def members(n: int) -> LeaderboardCard:
@@ -39,7 +42,7 @@ def members(n: int) -> LeaderboardCard:
 
 
 def test_the_chart_is_a_png_that_pillow_opens_and_verifies() -> None:
-    data = render_board_png(board(("eve", 52), ("ben", 48), ("cat", 48)), channel="general")
+    data = render_board_png(board(("eve", 52), ("ben", 48), ("cat", 48), channel="general"))
     assert data.startswith(PNG_SIGNATURE)
     with Image.open(io.BytesIO(data)) as image:
         assert image.format == "PNG"
@@ -79,15 +82,15 @@ def test_a_member_with_no_points_still_gets_a_bar_you_can_see() -> None:
 
 
 def test_the_title_names_the_board_the_channel_the_period_and_the_level() -> None:
-    seen = read_chart(render_board_png(board(("eve", 5), title="Leaderboard", period="all time", level="Behavioral"),
-                                       channel="#interview-prep"))
+    seen = read_chart(render_board_png(board(("eve", 5), title="Leaderboard", period="all time", level="Behavioral",
+                                             channel="#interview-prep")))
     assert seen.title == "Leaderboard · #interview-prep (all time · Behavioral)"
 
 
 def test_the_same_board_always_gives_the_same_bytes() -> None:
-    card = board(("eve", 52), ("Иван", 48), ("李雷", 40))
-    assert render_board_png(card, channel="general") == render_board_png(card, channel="general")
-    assert render_board_png(card, channel="general") != render_board_png(card, channel="random")
+    card = board(("eve", 52), ("Иван", 48), ("李雷", 40), channel="general")
+    assert render_board_png(card) == render_board_png(card)
+    assert render_board_png(card) != render_board_png(replace(card, channel_name="random"))
 
 
 def test_an_empty_board_has_no_chart() -> None:
@@ -146,7 +149,7 @@ def test_a_board_longer_than_the_cap_shows_the_first_members_and_says_how_many_m
 
 
 def test_the_alt_text_says_what_the_chart_shows() -> None:
-    text = board_alt_text(board(("eve", 52), ("ben", 48)), "general")
+    text = board_alt_text(board(("eve", 52), ("ben", 48), channel="general"))
     assert text == ("Bar chart of the Weekly leaderboard · #general, week of 30 Nov 2026: "
                     "1. eve, 52 points; 2. ben, 48 points.")
 
@@ -164,10 +167,27 @@ def test_the_file_name_is_plain_ascii_and_names_the_board() -> None:
 
 
 def test_the_attached_image_carries_the_chart_its_file_name_and_its_alt_text() -> None:
-    card = board(("eve", 52), ("ben", 48))
-    image = board_chart(card, channel="general")
-    assert image.data == render_board_png(card, channel="general")
+    card = board(("eve", 52), ("ben", 48), channel="general")
+    image = board_chart(card)
+    assert image.data == render_board_png(card)
     assert image.filename == chart_filename(card)
-    assert image.alt_text == board_alt_text(card, "general")
+    assert image.alt_text == board_alt_text(card)
     assert image.media_type == "image/png"
     assert "PNG" not in repr(image), "the bytes stay out of the repr (and out of test failure messages)"
+
+
+def test_the_chart_of_an_empty_board_is_none_and_of_any_other_board_its_picture() -> None:
+    assert chart_of(board()) is None
+    card = board(("eve", 52), channel="general")
+    assert chart_of(card) == board_chart(card)
+
+
+def test_a_chart_that_cannot_be_drawn_is_left_out_and_logged(monkeypatch: pytest.MonkeyPatch,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    def broken(board: LeaderboardCard) -> bytes:
+        raise OSError("the font is missing")
+
+    monkeypatch.setattr(chart, "render_board_png", broken)
+
+    assert chart_of(board(("eve", 52), channel="general")) is None
+    assert "could not draw the chart of Weekly leaderboard" in caplog.text and "the font is missing" in caplog.text

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 import signal
+import time
 from collections.abc import AsyncIterator, Awaitable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -13,19 +14,21 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.health import PlatformHealth, discord_health, slack_health
+from adapters.health import PlatformHealth
 from adapters.judge.openai import judge_from
 from adapters.metrics import CONTENT_TYPE, PrometheusMetrics
+from adapters.slack.settings import slack_configured, slack_mode
 from bot.app import PrepBot
 from bot.bootstrap import bootstrap
-from bot.chat_router import ChatRouter
 from bot.clock import SystemClock
 from bot.config import Settings, hide_password
 from bot.ports import ChatPort, Clock
 from bot.questions import QuestionBank
-from bot.scheduler import Waker
 from bot.store.engine import database_problem, make_engine
 from bot.store.unit_of_work import Store
+from entrypoints.chat_router import ChatRouter
+from entrypoints.settings import Configuration
+from entrypoints.waker import Waker
 
 log = logging.getLogger("prepbot")
 
@@ -36,6 +39,8 @@ class NothingToServe(ValueError):
 
 @dataclass
 class Running:
+    """What `running` started: the core, the URL of its HTTP port, the platforms it serves and their connections."""
+
     bot: PrepBot
     http_url: str
     platforms: list[str] = field(default_factory=list)
@@ -49,7 +54,7 @@ PLATFORM_WAIT = 30.0  # seconds start-up waits for the platforms' first connecti
 
 @asynccontextmanager
 async def running(
-    settings: Settings, clock: Clock | None = None, *, bank: QuestionBank | None = None, tick: bool = True
+    configuration: Configuration, clock: Clock | None = None, *, bank: QuestionBank | None = None, tick: bool = True
 ) -> AsyncIterator[Running]:
     """Starts the core and every configured platform; stops them all on exit.
 
@@ -61,31 +66,34 @@ async def running(
 
     Raises NothingToServe when no platform is configured, SlackSettingsError when Slack is configured partly.
     """
-    from adapters.slack.app import build_slack_app, build_slack_chat, http_routes, slack_configured, slack_mode
+    from adapters.slack.app import build_slack_app, build_slack_chat, http_routes
+    from adapters.slack.health import slack_health
 
+    settings, slack_settings, discord_settings = configuration.core, configuration.slack, configuration.discord
     clock = clock or SystemClock()
     store = Store(make_engine(settings.database_url))
     ports: dict[str, ChatPort] = {}
     metrics = PrometheusMetrics()
-    slack = build_slack_chat(settings, store, clock, metrics) if slack_configured(settings) else None
+    slack = build_slack_chat(slack_settings, store, clock, metrics) if slack_configured(slack_settings) else None
     if slack is not None:
         ports["slack"] = slack.chat
     discord_connection = None
-    if settings.discord_token:
+    if discord_settings.discord_token:
         from adapters.discord.chat import DiscordChat
         from adapters.discord.connect import DiscordConnection, new_client, point_at
 
-        point_at(settings)
-        discord_client = new_client(settings, settings.discord_message_content)
+        point_at(discord_settings)
+        discord_client = new_client(discord_settings, discord_settings.discord_message_content)
         discord_chat = DiscordChat(discord_client)
-        discord_connection = DiscordConnection(settings, discord_chat, discord_client,
+        discord_connection = DiscordConnection(discord_settings, discord_chat, discord_client,
                                                retry_max=settings.retry_max_seconds)
         ports["discord"] = discord_chat
     if not ports:
         await store.close()
         raise NothingToServe("no platform is configured (SLACK_BOT_TOKEN, SLACK_APP_TOKEN, DISCORD_TOKEN)")
     judge = judge_from(settings, metrics)
-    bot = bootstrap(settings, ChatRouter(ports), clock, bank=bank, store=store, metrics=metrics, judge=judge)
+    bot = bootstrap(settings, ChatRouter(ports), clock, bank=bank, store=store, metrics=metrics, judge=judge,
+                    monotonic=time.monotonic)
     web_app = web.Application()
     health = web.RouteTableDef()
     checks: list[PlatformHealth] = []
@@ -123,12 +131,12 @@ async def running(
     try:
         if slack is not None:
             app = build_slack_app(slack, bot)
-            if slack_mode(settings) == "http":
+            if slack_mode(slack_settings) == "http":
                 web_app.add_routes(http_routes(app))
             else:
                 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-                socket_handler = AsyncSocketModeHandler(app, settings.slack_app_token)
+                socket_handler = AsyncSocketModeHandler(app, slack_settings.slack_app_token)
         # The port opens first: /healthz says the process is alive while start-up (the schema, the catch-up on
         # work missed while down) runs, and /readyz says it is not ready until that is done.
         await runner.setup()
@@ -147,10 +155,16 @@ async def running(
                 # and SIGTERM is heard.
                 socket_task = asyncio.create_task(socket_handler.connect_async(),  # type: ignore[no-untyped-call]
                                                   name="slack socket mode")
-            checks.append(slack_health(slack, socket_handler, metrics=metrics, on_recovered=bot.acknowledge_missed))
+            checks.append(slack_health(slack, socket_handler, interval=settings.health_check_seconds,
+                                       retry_max=settings.retry_max_seconds, metrics=metrics,
+                                       on_recovered=bot.acknowledge_missed))
         if discord_connection is not None:
+            from adapters.discord.health import discord_health
+
             await discord_connection.start(bot)
-            checks.append(discord_health(discord_connection, metrics=metrics, on_recovered=bot.acknowledge_missed))
+            checks.append(discord_health(discord_connection, interval=settings.health_check_seconds,
+                                         retry_max=settings.retry_max_seconds, metrics=metrics,
+                                         on_recovered=bot.acknowledge_missed))
         # A check of a connection's state starts once its first attempt to connect has ended.
         watched_at_once = [check for check in checks if not check.passive]
         for check in watched_at_once:
@@ -256,7 +270,7 @@ async def _first_connections(checks: list[PlatformHealth], socket_handler: Any, 
         log.warning("the platforms did not all connect within %.0f s; catching up without them", PLATFORM_WAIT)
 
 
-async def serve(settings: Settings) -> None:
+async def serve(configuration: Configuration) -> None:
     """Runs until SIGINT or SIGTERM, which stop it within STOP_WITHIN seconds whatever it is doing (starting,
     connecting, running, waiting for the database)."""
     stop = asyncio.Event()
@@ -266,7 +280,7 @@ async def serve(settings: Settings) -> None:
     up = asyncio.Event()
 
     async def lifetime() -> None:
-        async with running(settings) as live:
+        async with running(configuration) as live:
             up.set()
             log.info("prepbot is running on %s; HTTP on %s", ", ".join(live.platforms), live.http_url)
             await stop.wait()

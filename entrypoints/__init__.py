@@ -1,0 +1,1 @@
+"""The outer ring: the commands and the process that wire the core to its adapters."""
