@@ -6,7 +6,6 @@ import asyncio
 import logging
 import os
 import sqlite3
-import time
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +40,7 @@ def make_engine(url: str) -> AsyncEngine:
         @event.listens_for(engine.sync_engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None
-            # On SQLite's own thread, so that waiting for the lock never holds up the event loop.
-            dbapi_connection.run_async(lambda driver: driver._execute(_enter_wal, driver._conn))
+            dbapi_connection.run_async(_enter_wal)
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
@@ -60,19 +58,21 @@ def make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True, hide_parameters=hide)
 
 
-def _enter_wal(connection: sqlite3.Connection) -> None:
-    """On SQLite's thread: puts the database in WAL mode. While another process switches a new database at the
-    same moment, SQLite answers "locked" at once instead of waiting its busy timeout, so this tries again, as long
-    as any other wait for the lock."""
-    deadline = time.monotonic() + SQLITE_LOCK_WAIT
+async def _enter_wal(driver: Any) -> None:
+    """Puts the database in WAL mode, through the driver (aiosqlite: the statement runs on SQLite's own thread, so
+    the event loop goes on meanwhile). While another process switches a new database at the same moment, SQLite
+    answers "locked" at once instead of waiting its busy timeout, so this tries again, as long as any other wait
+    for the lock."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SQLITE_LOCK_WAIT
     while True:
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
+            await driver.execute_fetchall("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() > deadline:
+            if "locked" not in str(error) or loop.time() > deadline:
                 raise
-            time.sleep(0.01)
+            await asyncio.sleep(0.01)
 
 
 def _ensure_sqlite_file(url: str) -> None:
