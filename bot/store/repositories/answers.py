@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Row
 
 from bot.domain.model import AnswerPart, ChannelAddress
+from bot.store.engine import run_in_one_trip
 from bot.store.intake import Acknowledgement, ArrivingPart
 from bot.store.repositories._base import Repository
 from bot.store.tables import answer_parts, channels, rounds
@@ -36,20 +37,20 @@ class AnswerRepository(Repository):
 
         Returns the (round id, message ref) of the replies that were new.
         """
-        if not parts:
-            return set()
-        result = await self._c.execute(
-            self._insert(answer_parts)
-            .on_conflict_do_nothing()
-            .returning(answer_parts.c.round_id, answer_parts.c.message_ref),
-            [part._asdict() for part in parts],
-        )
-        return {(round_id, ref) for round_id, ref in result}
+        rows = await self._insert_new(answer_parts, [part._asdict() for part in parts], ("round_id", "message_ref"))
+        return {(round_id, ref) for round_id, ref in rows}
 
     async def mark_acknowledged(self, parts: Sequence[Acknowledgement]) -> None:
-        """Records that the replies were acknowledged in the chat."""
-        for round_id in {part.round_id for part in parts}:
-            refs = [part.message_ref for part in parts if part.round_id == round_id]
+        """Records that the replies were acknowledged in the chat (on SQLite, in one trip to its thread)."""
+        by_round: dict[int, list[str]] = {}
+        for part in parts:
+            by_round.setdefault(part.round_id, []).append(part.message_ref)
+        if self._c.dialect.name == "sqlite" and by_round:
+            await run_in_one_trip(self._c, [
+                (f"UPDATE answer_parts SET acknowledged = 1 WHERE round_id = ? AND message_ref IN "
+                 f"({', '.join('?' * len(refs))})", [round_id, *refs]) for round_id, refs in by_round.items()])
+            return
+        for round_id, refs in by_round.items():
             await self._c.execute(
                 update(answer_parts)
                 .where(answer_parts.c.round_id == round_id, answer_parts.c.message_ref.in_(refs))

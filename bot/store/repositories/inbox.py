@@ -32,13 +32,8 @@ class InboxRepository(Repository):
     async def add_many(self, queued: Sequence[CommandToQueue]) -> dict[str, int]:
         """Queues commands in one statement; returns the new ids by dedupe key. A key queued before (or twice in
         `queued`) is missing from the result."""
-        if not queued:
-            return {}
-        result = await self._c.execute(
-            self._insert(inbox).on_conflict_do_nothing().returning(inbox.c.id, inbox.c.dedupe_key),
-            [_row(row) for row in queued],
-        )
-        return {row.dedupe_key: row.id for row in result}
+        rows = await self._insert_new(inbox, [_row(row) for row in queued], ("id", "dedupe_key"))
+        return {dedupe_key: inbox_id for inbox_id, dedupe_key in rows}
 
     async def renew(self, inbox_ids: Sequence[int], until: datetime) -> None:
         """Extends the hold on the commands (being run by this process) to `until`."""
