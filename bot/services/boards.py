@@ -17,7 +17,8 @@ from bot.logs import add_log_context
 from bot.ports import ChatError, ChatPort
 from bot.services.claims import ClaimGuard
 from bot.services.planning import board_key, plan_next_board
-from bot.services.rounds import STREAK_LOOKBACK, TaskResult, stop_lost_channel
+from bot.services.outcomes import TaskResult, settle
+from bot.services.scoring import STREAK_LOOKBACK
 from bot.store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger("prepbot.boards")
@@ -117,10 +118,7 @@ async def post_weekly_board(
             await claim.before_posting()
         await chat.post_message(channel.address, with_chart(card, channel))
     except ChatError as error:
-        if error.gone:
-            await stop_lost_channel(store, chat, channel, now, str(error))
-            return TaskResult(f"channel gone: {error}")
-        return TaskResult(f"retry: {error}", done=False, retry_at=now + timedelta(minutes=1))
+        return await settle(error, channel, store=store, chat=chat, now=now)
     return TaskResult(f"posted weekly board for {first}")
 
 
