@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,7 @@ def minutes(n: int) -> timedelta:
     return timedelta(minutes=n)
 
 
-def channel(**changes: object) -> Channel:
+def channel(**changes: Any) -> Channel:
     return replace(CHANNEL, schedule=replace(SCHEDULE, **changes))
 
 
