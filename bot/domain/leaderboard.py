@@ -36,3 +36,8 @@ def rank(standings: list[Standing]) -> list[RankedStanding]:
         )
         ranked.append(RankedStanding(previous.rank if same and previous else position, standing))
     return ranked
+
+
+def top_places(standings: list[Standing], size: int) -> list[RankedStanding]:
+    """The first `size` places of the ranking of `standings`."""
+    return rank(standings)[:size]

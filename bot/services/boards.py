@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from bot.cards import BoardLine, LeaderboardCard, StatsCard
 from bot.chart import board_chart
-from bot.domain.leaderboard import rank
+from bot.domain.leaderboard import top_places
 from bot.domain.model import Channel, Member, Task
 from bot.domain.questions import Level
 from bot.domain.schedule import local_to_utc, month_bounds, week_bounds
@@ -44,7 +44,8 @@ async def board_card(
 ) -> LeaderboardCard:
     standings = await uow.points.standings(channel.id, first, last, level, top=BOARD_SIZE)
     lines = tuple(
-        BoardLine(r.rank, r.standing.name, r.standing.total, r.standing.rounds) for r in rank(standings)[:BOARD_SIZE]
+        BoardLine(r.rank, r.standing.name, r.standing.total, r.standing.rounds)
+        for r in top_places(standings, BOARD_SIZE)
     )
     return LeaderboardCard(title, label, lines, level.label if level else None)
 
