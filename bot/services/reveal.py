@@ -28,91 +28,6 @@ log = logging.getLogger("prepbot.rounds")
 THREAD_GONE_NOTE = 'The thread of the question "{question}" was deleted, so its hint and feedback are posted here.'
 
 
-def _stored_coverage(
-    stored: tuple[int, int, str | None, str | None] | None, question: Question
-) -> tuple[Coverage, tuple[int, int] | None]:
-    """An answer's grade as recorded when its round was scored, and, when the findings per key point cannot be
-    shown (recorded before graders were, or the question's key points changed since), the stored count instead:
-    (covered, total)."""
-    unknown = Coverage(tuple(PointCoverage(k.point, False, None, why=k.why) for k in question.key_points))
-    if stored is None:
-        return unknown, None
-    covered, total, grader, feedback = stored
-    found = from_json(feedback, question.key_points, grader or GRADER) if feedback else None
-    if found is not None:
-        return found, None
-    return Coverage(unknown.points, True, grader or ""), (covered, total)
-
-
-async def reveal_card(uow: UnitOfWork, round_: Round, question: Question, settings: Settings) -> RevealCard:
-    """The reveal as stored: checklist, per-answer feedback from the grade recorded when the round was scored (never
-    graded again), the points awarded, and the tally."""
-    answers = [a for a in assemble_answers(await uow.answers.for_round(round_.id)) if not a.withdrawn]
-    members = await uow.members.get_many(a.member_id for a in answers)
-    awarded = await uow.points.for_round(round_.id)
-    stored = await uow.results.for_round(round_.id)
-    feedback = []
-    ratios = []
-    graders = set()
-    models: dict[str, int] = {}
-    fallbacks: dict[str, int] = {}
-    for answer in answers:
-        member = members[answer.member_id]
-        result = stored.get(answer.member_id)
-        coverage, legacy = _stored_coverage(result, question)
-        graders.add(result[2] if result else GRADER)
-        model, said, fallback = stored_judge_notes(result[3] if result else None)
-        if answer.on_time and model is not None:
-            models[model] = models.get(model, 0) + 1
-        if answer.on_time and fallback is not None:
-            fallbacks[fallback.value] = fallbacks.get(fallback.value, 0) + 1
-        if answer.on_time:
-            ratios.append(legacy[0] / legacy[1] if legacy and legacy[1] else coverage.ratio)
-            awards = awarded.get(answer.member_id, [])
-            note = ""
-            if not awards and round_.kind is RoundKind.PRACTICE:
-                note = f"practice cap reached: {settings.practice_daily_cap} scored practice rounds a day"
-            if legacy:
-                note = f"covered {legacy[0]} of {legacy[1]} key points" + (f"; {note}" if note else "")
-            did_well, study_next = ("", "") if legacy else teaching(coverage.points, coverage.attempt,
-                                                                    coverage.explanations)
-            feedback.append(AnswerFeedback(
-                member.shown_name, True, coverage.points,
-                tuple(AwardLine(a.reason, a.amount, a.detail) for a in awards),
-                late_text=answer.late_text, note=note, did_well=did_well, study_next=study_next,
-                judge_says=judge_says(said),
-            ))
-        else:
-            did_well, study_next = ("", "") if legacy else teaching(coverage.points)
-            feedback.append(AnswerFeedback(
-                member.shown_name, False, coverage.points, (), late_text=answer.late_text,
-                note="answered after the deadline: kept, scores nothing", study_next=study_next,
-            ))
-    on_time = sum(1 for f in feedback if f.on_time)
-    tally = Tally(len(feedback), on_time, len(feedback) - on_time, sum(ratios) / len(ratios) if ratios else 0.0)
-    grader = next(iter(graders)) if len(graders) == 1 else GRADER
-    graded_by = judged_words(models, fallbacks) if models or fallbacks else grader_words(grader)
-    return RevealCard(
-        round_id=round_.id, question_id=question.id, question=question.question, hint=question.hint,
-        key_points=tuple(k.point for k in question.key_points), feedback=tuple(feedback), tally=tally,
-        model_answer=question.model_answer, graded_by=graded_by,
-    )
-
-
-async def _judge_round(
-    round_: Round, question: Question, *, store: Store, judge: Judge | None, settings: Settings, now: datetime,
-    claim: ClaimGuard | None,
-) -> JudgingOutcome:
-    """The AI judge's verdicts on a round's on-time answers, judged outside any transaction, under the task's
-    claim (checked before anything is paid for)."""
-    async with store.unit_of_work() as uow:
-        answers = assemble_answers(await uow.answers.for_round(round_.id))
-    texts = {a.member_id: a.on_time_text for a in answers if not a.withdrawn and a.on_time}
-    if claim is not None and texts and judge is not None:
-        await claim.before_posting()
-    return await judge_answers(texts, question, store=store, judge=judge, settings=settings, now=now)
-
-
 async def reveal(
     task: Task, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings, now: datetime,
     claim: ClaimGuard | None = None, judge: Judge | None = None,
@@ -200,3 +115,88 @@ async def _post_reveal(
                     "recorded, not posted again", extra={"reveal_ref": reveal_ref})
     else:
         log.info("reveal posted with feedback on %d answers", len(card.feedback))
+
+
+async def _judge_round(
+    round_: Round, question: Question, *, store: Store, judge: Judge | None, settings: Settings, now: datetime,
+    claim: ClaimGuard | None,
+) -> JudgingOutcome:
+    """The AI judge's verdicts on a round's on-time answers, judged outside any transaction, under the task's
+    claim (checked before anything is paid for)."""
+    async with store.unit_of_work() as uow:
+        answers = assemble_answers(await uow.answers.for_round(round_.id))
+    texts = {a.member_id: a.on_time_text for a in answers if not a.withdrawn and a.on_time}
+    if claim is not None and texts and judge is not None:
+        await claim.before_posting()
+    return await judge_answers(texts, question, store=store, judge=judge, settings=settings, now=now)
+
+
+async def reveal_card(uow: UnitOfWork, round_: Round, question: Question, settings: Settings) -> RevealCard:
+    """The reveal as stored: checklist, per-answer feedback from the grade recorded when the round was scored (never
+    graded again), the points awarded, and the tally."""
+    answers = [a for a in assemble_answers(await uow.answers.for_round(round_.id)) if not a.withdrawn]
+    members = await uow.members.get_many(a.member_id for a in answers)
+    awarded = await uow.points.for_round(round_.id)
+    stored = await uow.results.for_round(round_.id)
+    feedback = []
+    ratios = []
+    graders = set()
+    models: dict[str, int] = {}
+    fallbacks: dict[str, int] = {}
+    for answer in answers:
+        member = members[answer.member_id]
+        result = stored.get(answer.member_id)
+        coverage, legacy = _stored_coverage(result, question)
+        graders.add(result[2] if result else GRADER)
+        model, said, fallback = stored_judge_notes(result[3] if result else None)
+        if answer.on_time and model is not None:
+            models[model] = models.get(model, 0) + 1
+        if answer.on_time and fallback is not None:
+            fallbacks[fallback.value] = fallbacks.get(fallback.value, 0) + 1
+        if answer.on_time:
+            ratios.append(legacy[0] / legacy[1] if legacy and legacy[1] else coverage.ratio)
+            awards = awarded.get(answer.member_id, [])
+            note = ""
+            if not awards and round_.kind is RoundKind.PRACTICE:
+                note = f"practice cap reached: {settings.practice_daily_cap} scored practice rounds a day"
+            if legacy:
+                note = f"covered {legacy[0]} of {legacy[1]} key points" + (f"; {note}" if note else "")
+            did_well, study_next = ("", "") if legacy else teaching(coverage.points, coverage.attempt,
+                                                                    coverage.explanations)
+            feedback.append(AnswerFeedback(
+                member.shown_name, True, coverage.points,
+                tuple(AwardLine(a.reason, a.amount, a.detail) for a in awards),
+                late_text=answer.late_text, note=note, did_well=did_well, study_next=study_next,
+                judge_says=judge_says(said),
+            ))
+        else:
+            did_well, study_next = ("", "") if legacy else teaching(coverage.points)
+            feedback.append(AnswerFeedback(
+                member.shown_name, False, coverage.points, (), late_text=answer.late_text,
+                note="answered after the deadline: kept, scores nothing", study_next=study_next,
+            ))
+    on_time = sum(1 for f in feedback if f.on_time)
+    tally = Tally(len(feedback), on_time, len(feedback) - on_time, sum(ratios) / len(ratios) if ratios else 0.0)
+    grader = next(iter(graders)) if len(graders) == 1 else GRADER
+    graded_by = judged_words(models, fallbacks) if models or fallbacks else grader_words(grader)
+    return RevealCard(
+        round_id=round_.id, question_id=question.id, question=question.question, hint=question.hint,
+        key_points=tuple(k.point for k in question.key_points), feedback=tuple(feedback), tally=tally,
+        model_answer=question.model_answer, graded_by=graded_by,
+    )
+
+
+def _stored_coverage(
+    stored: tuple[int, int, str | None, str | None] | None, question: Question
+) -> tuple[Coverage, tuple[int, int] | None]:
+    """An answer's grade as recorded when its round was scored, and, when the findings per key point cannot be
+    shown (recorded before graders were, or the question's key points changed since), the stored count instead:
+    (covered, total)."""
+    unknown = Coverage(tuple(PointCoverage(k.point, False, None, why=k.why) for k in question.key_points))
+    if stored is None:
+        return unknown, None
+    covered, total, grader, feedback = stored
+    found = from_json(feedback, question.key_points, grader or GRADER) if feedback else None
+    if found is not None:
+        return found, None
+    return Coverage(unknown.points, True, grader or ""), (covered, total)

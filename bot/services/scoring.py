@@ -16,6 +16,7 @@ STREAK_LOOKBACK = 60
 
 
 async def _streak(uow: UnitOfWork, round_: Round, member_id: int) -> int:
+    """How many daily rounds in a row, this one included, the member answered on time."""
     recent = await uow.rounds.recent_daily(round_.channel_id, round_.local_date, STREAK_LOOKBACK)
     earlier = [r.id for r in recent if r.id != round_.id]
     answered = await uow.results.answered_on_time(member_id, earlier)
@@ -58,7 +59,6 @@ async def score_round(uow: UnitOfWork, round_: Round, question: Question, settin
         await uow.points.award(round_, answer.member_id, awards, now)
 
 
-
 async def rescore_votes(uow: UnitOfWork, round_: Round, author_id: int, settings: Settings, now: datetime) -> None:
     """After the reveal, keeps an on-time answer's vote points in step with its votes."""
     if round_.status is not RoundStatus.CLOSED:
@@ -69,5 +69,3 @@ async def rescore_votes(uow: UnitOfWork, round_: Round, author_id: int, settings
     voters = (await uow.votes.voters_by_author(round_.id)).get(author_id, 0)
     award: Award = vote_award(voters, settings.weights)
     await uow.points.award(round_, author_id, [award], now)
-
-
