@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, tuple_
 
 from bot.domain.leaderboard import Standing
 from bot.domain.model import Round, RoundKind
@@ -85,15 +85,20 @@ class PointRepository(Repository):
 
     def _placed_within(self, summed: Select[Any], top: int, *scores: ColumnElement[Any]) -> Select[Any]:
         """`summed` (one row per member) cut to the members placed within the first `top` by `scores`, ties at the
-        cut included: FETCH FIRST ... WITH TIES on PostgreSQL (a top-N sort of the sums), a rank over the sums
-        elsewhere (SQLite has no WITH TIES)."""
-        order = [score.desc() for score in scores]
+        cut included. PostgreSQL has FETCH FIRST ... WITH TIES (a top-N sort of the sums); elsewhere (SQLite) the
+        sums are computed once into a CTE, the `top`-th member's scores read from it by a top-N sort, and everyone
+        scoring at least as much kept: a rank over every member's sums would sort them all."""
         if self._c.dialect.name == "postgresql":
-            return summed.order_by(*order).fetch(top, with_ties=True)
-        ranked = summed.add_columns(func.rank().over(order_by=order).label("place")).subquery()
-        return select(ranked.c.member_id, ranked.c.total, ranked.c.coverage, ranked.c.rounds).where(
-            ranked.c.place <= top
+            return summed.order_by(*(score.desc() for score in scores)).fetch(top, with_ties=True)
+        sums = summed.cte("sums").prefix_with("MATERIALIZED")
+        placed = tuple_(sums.c.total, sums.c.coverage, sums.c.rounds)
+        last_place = (
+            select(sums.c.total, sums.c.coverage, sums.c.rounds)
+            .order_by(sums.c.total.desc(), sums.c.coverage.desc(), sums.c.rounds.desc())
+            .offset(top - 1)
+            .limit(1)
         )
+        return select(sums).where(or_(~exists(last_place), placed >= last_place.scalar_subquery()))
 
     async def breakdown(
         self, channel_id: int, member_id: int, first: date | None = None, last: date | None = None
