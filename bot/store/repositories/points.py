@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, tuple_
+from sqlalchemy import Select, and_, case, exists, func, or_, select, tuple_
 
 from bot.domain.leaderboard import Standing
 from bot.domain.model import Round, RoundKind
@@ -65,7 +65,7 @@ class PointRepository(Repository):
             .group_by(points.c.member_id)
         )
         if top is not None:
-            summed = self._placed_within(summed, top, total, coverage, rounds_answered)
+            summed = self._placed_within(summed, top)
         per_member = summed.subquery()
         rows = await self._c.execute(
             select(per_member.c.member_id, per_member.c.total, per_member.c.coverage, per_member.c.rounds,
@@ -83,13 +83,16 @@ class PointRepository(Repository):
             for r in rows
         ]
 
-    def _placed_within(self, summed: Select[Any], top: int, *scores: ColumnElement[Any]) -> Select[Any]:
-        """`summed` (one row per member) cut to the members placed within the first `top` by `scores`, ties at the
-        cut included. PostgreSQL has FETCH FIRST ... WITH TIES (a top-N sort of the sums); elsewhere (SQLite) the
+    def _placed_within(self, summed: Select[Any], top: int) -> Select[Any]:
+        """`summed` (one row per member: total, coverage, rounds) cut to the members placed within the first `top`
+        by those scores, ties at the cut included. PostgreSQL has FETCH FIRST ... WITH TIES (a top-N sort of the sums); elsewhere (SQLite) the
         sums are computed once into a CTE, the `top`-th member's scores read from it by a top-N sort, and everyone
         scoring at least as much kept: a rank over every member's sums would sort them all."""
         if self._c.dialect.name == "postgresql":
-            return summed.order_by(*(score.desc() for score in scores)).fetch(top, with_ties=True)
+            scores = summed.selected_columns
+            return summed.order_by(scores.total.desc(), scores.coverage.desc(), scores.rounds.desc()).fetch(
+                top, with_ties=True
+            )
         sums = summed.cte("sums").prefix_with("MATERIALIZED")
         placed = tuple_(sums.c.total, sums.c.coverage, sums.c.rounds)
         last_place = (
