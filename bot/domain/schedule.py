@@ -8,7 +8,14 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.domain.questions import ALL_LEVELS, Level
-from bot.domain.timeparse import ParseError, format_duration, format_weekdays, parse_duration, parse_time_of_day, parse_zone
+from bot.domain.timeparse import (
+    ParseError,
+    format_duration,
+    format_weekdays,
+    parse_duration,
+    parse_time_of_day,
+    parse_zone,
+)
 
 MIN_ANSWER_WINDOW = timedelta(minutes=15)
 

@@ -85,9 +85,10 @@ class PointRepository(Repository):
 
     def _placed_within(self, summed: Select[Any], top: int) -> Select[Any]:
         """`summed` (one row per member: total, coverage, rounds) cut to the members placed within the first `top`
-        by those scores, ties at the cut included. PostgreSQL has FETCH FIRST ... WITH TIES (a top-N sort of the sums); elsewhere (SQLite) the
-        sums are computed once into a CTE, the `top`-th member's scores read from it by a top-N sort, and everyone
-        scoring at least as much kept: a rank over every member's sums would sort them all."""
+        by those scores, ties at the cut included. PostgreSQL has FETCH FIRST ... WITH TIES (a top-N sort of the
+        sums); elsewhere (SQLite) the sums are computed once into a CTE, the `top`-th member's scores read from it by
+        a top-N sort, and everyone scoring at least as much kept: a rank over every member's sums would sort them
+        all."""
         if self._c.dialect.name == "postgresql":
             scores = summed.selected_columns
             return summed.order_by(scores.total.desc(), scores.coverage.desc(), scores.rounds.desc()).fetch(
