@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.messages import CastVote, Ignored, RetractVote, VoteCounted
-from bot.services.rounds import rescore_votes
+from bot.services.scoring import rescore_votes
 from bot.store.unit_of_work import Store
 
 
