@@ -282,7 +282,8 @@ class ResponseUrlReplies:
                 except (OSError, asyncio.TimeoutError, SlackApiError) as error:
                     raise ChatError(f"Slack response_url: {error.__class__.__name__}") from None
                 if response.status_code != 200:
-                    raise ChatError(f"Slack response_url: HTTP {response.status_code} {response.body[:100]}")
+                    raise ChatError(f"Slack response_url: HTTP {response.status_code} {response.body[:100]}",
+                                    rate_limited=response.status_code == 429)
 
         return deliver
 
