@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from adapters.slack.app import BOT_SCOPES
 from tests.adapters.slack_team import SlackTeam, berlin, block_text, slack_team
 from tests.fakes.slack import Message
 
+REPO = Path(__file__).resolve().parents[2]
 SUBSCRIBE = "subscribe 09:30 Europe/Berlin mon-fri 17:00"
 
 
@@ -90,11 +92,8 @@ async def test_the_home_tab_shows_the_members_stats_and_each_subscribed_channels
 
 
 def test_the_app_asks_for_the_events_and_scopes_the_welcome_and_the_home_tab_need() -> None:
-    import yaml
-
-    from tests.adapters.test_slack_finds_what_it_already_posted import REPO
-
     manifest = yaml.safe_load((REPO / "deploy" / "slack" / "manifest.yml").read_text(encoding="utf-8"))
-    assert {"member_joined_channel", "app_home_opened"} <= set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert {"member_joined_channel", "app_home_opened"} <= set(events)
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert {"channels:read", "groups:read"} <= set(BOT_SCOPES)  # what member_joined_channel needs
