@@ -14,8 +14,8 @@ from bot.cards import Card
 from bot.config import Settings
 from bot.domain.model import Channel, ChannelAddress
 from bot.judging import Judge
-from bot.messages import AnswerCommand, AnswerOutcome, CastVote, CommandReply, Ignored, RetractVote, RunCommand, \
-    VoteCounted
+from bot.messages import AnswerCommand, AnswerOutcome, CastVote, CommandReply, RetractVote, RunCommand, VoteOutcome, \
+    VotingClosed
 from bot.logs import log_context
 from bot.ports import ChatPort, Clock, Metrics, NoMetrics, SettableClock
 from bot.questions import QuestionBank
@@ -26,7 +26,7 @@ from bot.services.claims import ProcessIdentity
 from bot.services.inbox import CommandInbox
 from bot.services.due import DueWork, next_due_at
 from bot.services.planning import repair_plans
-from bot.services.votes import record_vote
+from bot.services.votes import record_vote, tell_voter
 from bot.services.workspaces import stop_workspace
 from bot.store.engine import upgrade
 from bot.store.unit_of_work import Store
@@ -170,9 +170,14 @@ class PrepBot:
         with log_context(command.channel, round_id=getattr(outcome, "round_id", None)):
             await self.answers.acknowledge(command, outcome)
 
-    async def handle_vote(self, command: CastVote | RetractVote) -> VoteCounted | Ignored:
+    async def handle_vote(self, command: CastVote | RetractVote) -> VoteOutcome:
+        """A reaction added to or taken back from an answer; returns after it is committed. A voter whose round was
+        already revealed is told so in the background: nothing waits for the platform."""
         with log_context(command.channel):
-            return await record_vote(command, store=self.store, settings=self.settings)
+            outcome = await record_vote(command, store=self.store)
+            if isinstance(outcome, VotingClosed):
+                self._in_background(tell_voter(self.chat, command, outcome))
+        return outcome
 
     async def handle_command(self, command: RunCommand) -> CommandReply:
         began = self.monotonic()

@@ -28,11 +28,10 @@ from bot.messages import (
     CastVote,
     CommandReply,
     EditAnswer,
-    Ignored,
     RetractVote,
     RunCommand,
     SubmitAnswer,
-    VoteCounted,
+    VoteOutcome,
     WithdrawAnswer,
 )
 from tests.fakes.chat import FakeChat, Posted
@@ -169,11 +168,16 @@ class Team:
     async def withdraw(self, ref: str, at: datetime | None = None) -> AnswerOutcome:
         return await self.bot.handle_answer(WithdrawAnswer(GENERAL, ref, at or self.clock.now()))
 
-    async def vote(self, ref: str, voter: Speaker, reaction: str = "+1") -> VoteCounted | Ignored:
-        return await self.bot.handle_vote(CastVote(GENERAL, ref, voter, reaction, self.clock.now()))
+    async def vote(self, ref: str, voter: Speaker, reaction: str = "+1") -> VoteOutcome:
+        """Reacts to the reply `ref`; returns once the vote is stored and the voter told whatever they are told."""
+        outcome = await self.bot.handle_vote(CastVote(GENERAL, ref, voter, reaction, self.clock.now()))
+        await self.bot.caught_up()
+        return outcome
 
-    async def retract(self, ref: str, voter: Speaker, reaction: str = "+1") -> VoteCounted | Ignored:
-        return await self.bot.handle_vote(RetractVote(GENERAL, ref, voter, reaction, self.clock.now()))
+    async def retract(self, ref: str, voter: Speaker, reaction: str = "+1") -> VoteOutcome:
+        outcome = await self.bot.handle_vote(RetractVote(GENERAL, ref, voter, reaction, self.clock.now()))
+        await self.bot.caught_up()
+        return outcome
 
     # ---- what the chat shows ----
 
