@@ -11,10 +11,20 @@ from zoneinfo import ZoneInfo
 
 from adapters.console.chat import ConsoleChat
 from bot.app import PrepBot
-from bot.cards import Notice, NoticeKind
+from bot.cards import Card, Notice, NoticeKind
 from bot.domain.model import ChannelAddress, Speaker
 from bot.domain.timeparse import ParseError, parse_duration
-from bot.messages import CastVote, EditAnswer, Ignored, RetractVote, RunCommand, SubmitAnswer, WithdrawAnswer
+from bot.messages import (
+    AnswerCommand,
+    AnswerOutcome,
+    CastVote,
+    EditAnswer,
+    Ignored,
+    RetractVote,
+    RunCommand,
+    SubmitAnswer,
+    WithdrawAnswer,
+)
 from bot.ports import SettableClock
 
 CHANNEL = ChannelAddress("console", "local", "console")
@@ -29,6 +39,7 @@ Console lines:
   :delete               delete your last reply in the open thread
   :thread ROUND [TEXT]  reply in another round's thread (without TEXT: make it the open thread)
   :now                  show the time;  :help  this text;  :quit  leave
+  # ...                 a comment: skipped (for scripts and pasted tours)
   /prep ...             a prepbot command (/prep help lists them)
   anything else         a reply in the open thread: the most recent question's"""
 
@@ -74,9 +85,22 @@ class ConsoleSession:
         return latest
 
     async def _command(self, text: str) -> None:
-        reply = await self.bot.handle_command(RunCommand(CHANNEL, self.speaker, text, "console"))
-        for card in reply.cards:
-            self.chat.show_private(self.speaker.ref, card)
+        """Queues the command like every platform's, and runs it at once: its reply is printed before the next
+        line is read."""
+        speaker = self.speaker
+
+        async def show(card: Card) -> None:
+            self.chat.show_private(speaker.ref, card)
+
+        handled = await self.bot.handle_command(RunCommand(CHANNEL, speaker, text, "console"), reply=show)
+        if handled.follow_up is not None:
+            await handled.follow_up()
+
+    async def _answer(self, command: AnswerCommand) -> AnswerOutcome:
+        handled = await self.bot.handle_answer(command)
+        if handled.follow_up is not None:
+            await handled.follow_up()
+        return handled.outcome
 
     async def _reply(self, text: str, thread: tuple[int, str] | None) -> None:
         if thread is None:
@@ -85,9 +109,7 @@ class ConsoleSession:
         ref = self.chat.new_ref()
         self.chat.replies[ref] = (thread[1], self.member)
         self._replies.append(_Reply(ref, thread[1], self.member))
-        outcome = await self.bot.handle_answer(
-            SubmitAnswer(CHANNEL, thread[1], ref, self.speaker, text, self.clock.now())
-        )
+        outcome = await self._answer(SubmitAnswer(CHANNEL, thread[1], ref, self.speaker, text, self.clock.now()))
         if isinstance(outcome, Ignored):
             self._error(f"Not counted as an answer: {outcome.reason}.")
 
@@ -175,12 +197,12 @@ class ConsoleSession:
             self._error("You have no reply in the open thread to change.")
             return
         if delete:
-            await self.bot.handle_answer(WithdrawAnswer(CHANNEL, target.ref, self.clock.now()))
+            await self._answer(WithdrawAnswer(CHANNEL, target.ref, self.clock.now()))
             self.chat.show_private(self.speaker.ref, Notice("Your reply was deleted; it no longer counts."))
         elif not text:
             self._error("Usage: :edit TEXT")
         else:
-            await self.bot.handle_answer(EditAnswer(CHANNEL, target.ref, text, self.clock.now()))
+            await self._answer(EditAnswer(CHANNEL, target.ref, text, self.clock.now()))
             self.chat.show_private(self.speaker.ref, Notice("Your reply was edited."))
 
     async def _thread(self, rest: str) -> None:

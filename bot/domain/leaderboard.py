@@ -1,4 +1,4 @@
-"""Ranking members by points with deterministic tie-breaks."""
+"""Ranking members by points with deterministic tie-breaks: the board's one tie rule."""
 
 from __future__ import annotations
 
@@ -36,3 +36,10 @@ def rank(standings: list[Standing]) -> list[RankedStanding]:
         )
         ranked.append(RankedStanding(previous.rank if same and previous else position, standing))
     return ranked
+
+
+def top_places(standings: list[Standing], size: int) -> list[RankedStanding]:
+    """The first `size` places of the ranking of `standings`, which must hold everyone placed within the first
+    `size` by points, coverage and rounds, with everyone tied on those with the last of them (as the store's
+    standings with `top` do): the name and join order among those tied at the cut are decided here."""
+    return rank(standings)[:size]

@@ -8,7 +8,14 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.domain.questions import ALL_LEVELS, Level
-from bot.domain.timeparse import ParseError, format_weekdays, parse_duration, parse_time_of_day, parse_zone
+from bot.domain.timeparse import (
+    ParseError,
+    format_duration,
+    format_weekdays,
+    parse_duration,
+    parse_time_of_day,
+    parse_zone,
+)
 
 MIN_ANSWER_WINDOW = timedelta(minutes=15)
 
@@ -31,10 +38,7 @@ class Deadline:
         if self.at is not None:
             return self.at.strftime("%H:%M")
         assert self.after is not None
-        minutes = int(self.after.total_seconds() // 60)
-        days, rest = divmod(minutes, 24 * 60)
-        hours, mins = divmod(rest, 60)
-        return "".join(f"{v}{u}" for v, u in ((days, "d"), (hours, "h"), (mins, "m")) if v) or "0m"
+        return format_duration(self.after)
 
 
 def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:

@@ -43,6 +43,14 @@ def parse_duration(text: str) -> timedelta:
     return duration
 
 
+def format_duration(duration: timedelta) -> str:
+    """`duration` the way members type one, to the minute: "1d2h30m", "8h", "0m"."""
+    minutes = int(duration.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    return "".join(f"{v}{u}" for v, u in ((days, "d"), (hours, "h"), (mins, "m")) if v) or "0m"
+
+
 def looks_like_duration(text: str) -> bool:
     try:
         parse_duration(text)

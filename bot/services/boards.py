@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from bot.cards import BoardLine, LeaderboardCard, StatsCard
-from bot.domain.leaderboard import rank
+from bot.domain.leaderboard import top_places
 from bot.domain.model import Channel, Member, Task
 from bot.domain.questions import Level
 from bot.domain.schedule import local_to_utc, month_bounds, week_bounds
@@ -16,7 +16,8 @@ from bot.logs import add_log_context
 from bot.ports import ChatError, ChatPort
 from bot.services.claims import ClaimGuard
 from bot.services.planning import board_key, plan_next_board
-from bot.services.rounds import STREAK_LOOKBACK, TaskResult, stop_lost_channel
+from bot.services.outcomes import TaskResult, settle
+from bot.services.scoring import STREAK_LOOKBACK
 from bot.store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger("prepbot.boards")
@@ -42,7 +43,8 @@ async def board_card(
 ) -> LeaderboardCard:
     standings = await uow.points.standings(channel.id, first, last, level, top=BOARD_SIZE)
     lines = tuple(
-        BoardLine(r.rank, r.standing.name, r.standing.total, r.standing.rounds) for r in rank(standings)[:BOARD_SIZE]
+        BoardLine(r.rank, r.standing.name, r.standing.total, r.standing.rounds)
+        for r in top_places(standings, BOARD_SIZE)
     )
     return LeaderboardCard(title, label, lines, level.label if level else None, channel_name=channel.name)
 
@@ -102,10 +104,7 @@ async def post_weekly_board(
             await claim.before_posting()
         await chat.post_message(channel.address, card)
     except ChatError as error:
-        if error.gone:
-            await stop_lost_channel(store, chat, channel, now, str(error))
-            return TaskResult(f"channel gone: {error}")
-        return TaskResult(f"retry: {error}", done=False, retry_at=now + timedelta(minutes=1))
+        return await settle(error, channel, store=store, chat=chat, now=now)
     return TaskResult(f"posted weekly board for {first}")
 
 

@@ -36,7 +36,7 @@ from bot.questions import QuestionBank
 from bot.services.boards import leaderboard, stats
 from bot.services.directory import Directory, Learned
 from bot.services.planning import replan
-from bot.services.rounds import start_practice
+from bot.services.posting import start_practice
 from bot.store.unit_of_work import Store
 
 

@@ -16,7 +16,9 @@ from bot.ports import ChatPort, Metrics, NoMetrics
 from bot.questions import QuestionBank
 from bot.services.boards import post_weekly_board
 from bot.services.claims import Claim, ClaimLost, ProcessIdentity
-from bot.services.rounds import TaskResult, post_daily, reveal
+from bot.services.outcomes import TaskResult
+from bot.services.posting import post_daily
+from bot.services.reveal import reveal
 from bot.store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger("prepbot.due")

@@ -23,7 +23,7 @@ API used within its spec.
 Nothing is posted twice. Slack has no idempotency key, so a process killed between Slack accepting a post and the
 commit that records it leaves a message the database does not know of; whoever takes the work over finds the round
 still pending (or scored without its reveal recorded), reads the channel's history (or the thread's) for the
-message tagged with that round, and records it instead of posting again (bot/services/rounds.py, find_posted in
+message tagged with that round, and records it instead of posting again (bot/services/posting.py, find_posted in
 adapters/slack/chat.py). Every question and every reveal must be there exactly once, the recorded copy. The one
 window the design leaves is a post still on its way when the next attempt looks: a process stalled in a post (after
 it extended its claim, right before the call) for longer than the claim's lease, while another takes the task over. A SIGKILLed process sends nothing more,

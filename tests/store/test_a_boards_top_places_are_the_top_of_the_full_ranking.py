@@ -1,35 +1,46 @@
-"""A board asks the store for its top places only: they must be exactly the first places of the full ranking, with
-ties straddling the last place settled by coverage, rounds, name (an opted-out member counting as "anonymous") and
-join order, as the ranking itself settles them."""
+"""A board asks the store for its top places only: the store cuts by points alone and hands over everyone placed
+within the cut, ties at the cut included, and the domain ranks them. The board's places must be exactly the first
+places of the full ranking, with ties straddling the cut settled by coverage, rounds, name (an opted-out member
+counting as "anonymous") and join order, as the ranking itself settles them, also for names SQL's lower() and
+Python's casefold() disagree on ("Straße" and "STRASSE" are the same name to the ranking; "Émile" comes after every
+name in plain Latin letters)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.domain.leaderboard import rank
+import pytest
+
+from bot.domain.leaderboard import Standing, rank, top_places
 from bot.domain.scoring import Award
 from bot.store.unit_of_work import Store
 from tests.store.records import MONDAY, NOW, a_channel, a_member, a_round
 
-TOP = 4
+SUNDAY = MONDAY + timedelta(days=6)
+# (name, opted out, [(participation, coverage, votes) per round]), in join order
+PEOPLE = [
+    ("dora", False, [(10, 20, 0)]),  # 30, clear first
+    ("Straße", False, [(10, 10, 0)]),  # 20 points, coverage 10, 1 round: tied on every score with the next six,
+    ("Carl", False, [(10, 10, 0)]),  # which the name settles, then the join order ("Straße" before "STRASSE")
+    ("bea", False, [(10, 10, 0)]),
+    ("Émile", False, [(10, 10, 0)]),
+    ("zed", True, [(10, 10, 0)]),
+    ("STRASSE", False, [(10, 10, 0)]),
+    ("ann", False, [(10, 10, 0)]),
+    ("éa", False, [(10, 10, 0)]),
+    ("eve", False, [(10, 0, 10)]),  # 20 points too, but less coverage: after all of those
+    ("fay", False, [(10, 5, 0), (0, 0, 5)]),  # 20 points, coverage 5, 1 round
+    ("gus", False, [(10, 0, 0)]),
+]
+FULL_RANKING = ["dora", "ann", "anonymous", "bea", "Carl", "Straße", "STRASSE", "éa", "Émile", "fay", "eve", "gus"]
 
 
-async def test_the_top_places_are_the_first_places_of_the_full_ranking_ties_included(store: Store) -> None:
-    # (name, opted out, [(participation, coverage, votes) per round])
-    people = [
-        ("dora", False, [(10, 20, 0)]),  # 30, clear first
-        ("Carl", False, [(10, 10, 0)]),  # 20 points, coverage 10, 1 round: tied on every score...
-        ("bea", False, [(10, 10, 0)]),  # ...with bea and ann, and zed (anonymous): by name, then join order
-        ("zed", True, [(10, 10, 0)]),
-        ("ann", False, [(10, 10, 0)]),
-        ("eve", False, [(10, 0, 10)]),  # 20 points too, but less coverage: after all of those
-        ("fay", False, [(10, 5, 0), (0, 0, 5)]),  # 20 points, coverage 5, 1 round
-        ("gus", False, [(10, 0, 0)]),
-    ]
+async def board_of(store: Store) -> tuple[list[Standing], dict[int, list[Standing]]]:
+    """Everyone's standings, and for each board size the standings the store hands over for a board that size."""
     async with store.unit_of_work() as uow:
         channel = await a_channel(uow)
         rounds = [await a_round(uow, channel, day=MONDAY + timedelta(days=n)) for n in range(2)]
-        for ref, (name, opted_out, scores) in enumerate(people):
+        for ref, (name, opted_out, scores) in enumerate(PEOPLE):
             member = await a_member(uow, f"u{ref}", name)
             if opted_out:
                 await uow.members.set_opted_out(member.id, True)
@@ -38,10 +49,36 @@ async def test_the_top_places_are_the_first_places_of_the_full_ranking_ties_incl
                           (("participation", participation), ("coverage", coverage), ("votes", votes)) if amount]
                 await uow.points.award(round_, member.id, awards, NOW)
         await uow.commit()
-        everyone = await uow.points.standings(channel.id, MONDAY, MONDAY + timedelta(days=6), None)
-        top = await uow.points.standings(channel.id, MONDAY, MONDAY + timedelta(days=6), None, top=TOP)
+        everyone = await uow.points.standings(channel.id, MONDAY, SUNDAY, None)
+        tops = {top: await uow.points.standings(channel.id, MONDAY, SUNDAY, None, top=top)
+                for top in range(1, len(PEOPLE) + 2)}
+    return everyone, tops
 
-    full = [r.standing for r in rank(everyone)]
-    assert [s.name for s in full][:6] == ["dora", "ann", "anonymous", "bea", "Carl", "fay"]
-    assert top == full[:TOP]
-    assert [r.standing for r in rank(top)] == full[:TOP]
+
+async def test_the_full_ranking_settles_ties_by_coverage_rounds_casefolded_name_and_join_order(store: Store) -> None:
+    everyone, _ = await board_of(store)
+
+    assert [r.standing.name for r in rank(everyone)] == FULL_RANKING
+    assert [r.rank for r in rank(everyone)] == [1, 2, 2, 2, 2, 2, 2, 2, 2, 10, 11, 12]
+
+
+async def test_a_boards_places_are_the_first_places_of_the_full_ranking_wherever_the_cut_falls(store: Store) -> None:
+    everyone, tops = await board_of(store)
+
+    full = rank(everyone)
+    for top, standings in tops.items():
+        assert top_places(standings, top) == full[:top], f"a board of {top}"
+
+
+@pytest.mark.parametrize("top, handed_over", [
+    (1, ["dora"]),
+    (2, FULL_RANKING[:9]),  # the cut falls among the eight tied: all of them, and no one after
+    (9, FULL_RANKING[:9]),
+    (10, FULL_RANKING[:10]),
+])
+async def test_the_store_hands_over_everyone_placed_within_the_cut_by_points_and_no_one_after(
+    store: Store, top: int, handed_over: list[str]
+) -> None:
+    _, tops = await board_of(store)
+
+    assert sorted(s.name for s in tops[top]) == sorted(handed_over)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, select
+from typing import Any
+
+from sqlalchemy import Select, and_, case, exists, func, or_, select, tuple_
 
 from bot.domain.leaderboard import Standing
 from bot.domain.model import Round, RoundKind
@@ -41,12 +43,13 @@ class PointRepository(Repository):
         self, channel_id: int, first: date | None, last: date | None, level: Level | None, top: int | None = None
     ) -> list[Standing]:
         """Members with points in the channel (in the period and level when given): totals, coverage points, rounds
-        answered on time; with `top`, only the first `top` in board order (most points, then coverage, rounds,
-        name). Aggregated per member first, then named.
+        answered on time, in no particular order. Aggregated per member first, then named.
 
-        On PostgreSQL, with `top`, only the members placed within the first `top` on the sums alone (with everyone
-        tied with the last of them, since the name decides among those) are joined to their names and ordered by
-        them, rather than every member of the channel."""
+        With `top`, only the members placed within the first `top` by their scores alone (most points, then
+        coverage, then rounds), with everyone tied on all three with the last of them: among those the name and the
+        join order decide, and that is the ranking's to do (`bot.domain.leaderboard.top_places`), so that the
+        board's places are always the first places of the full ranking. Only those members are joined to their
+        names, rather than every member of the channel."""
         conditions = [points.c.channel_id == channel_id]
         if first is not None and last is not None:
             conditions.append(points.c.local_date.between(first, last))
@@ -61,19 +64,14 @@ class PointRepository(Repository):
             .where(and_(*conditions))
             .group_by(points.c.member_id)
         )
-        if top is not None and self._c.dialect.name == "postgresql":
-            summed = summed.order_by(total.desc(), coverage.desc(), rounds_answered.desc()).fetch(top, with_ties=True)
-        per_member = summed.subquery()
-        query = select(per_member, members.c.display_name, members.c.opted_out).join(
-            members, members.c.id == per_member.c.member_id
-        )
         if top is not None:
-            shown = case((members.c.opted_out.is_(True), "anonymous"), else_=members.c.display_name)
-            query = query.order_by(
-                per_member.c.total.desc(), per_member.c.coverage.desc(), per_member.c.rounds.desc(),
-                func.lower(shown), per_member.c.member_id,
-            ).limit(top)
-        rows = await self._c.execute(query)
+            summed = self._placed_within(summed, top)
+        per_member = summed.subquery()
+        rows = await self._c.execute(
+            select(per_member.c.member_id, per_member.c.total, per_member.c.coverage, per_member.c.rounds,
+                   members.c.display_name, members.c.opted_out)
+            .join(members, members.c.id == per_member.c.member_id)
+        )
         return [
             Standing(
                 member_id=r.member_id,
@@ -84,6 +82,27 @@ class PointRepository(Repository):
             )
             for r in rows
         ]
+
+    def _placed_within(self, summed: Select[Any], top: int) -> Select[Any]:
+        """`summed` (one row per member: total, coverage, rounds) cut to the members placed within the first `top`
+        by those scores, ties at the cut included. PostgreSQL has FETCH FIRST ... WITH TIES (a top-N sort of the
+        sums); elsewhere (SQLite) the sums are computed once into a CTE, the `top`-th member's scores read from it by
+        a top-N sort, and everyone scoring at least as much kept: a rank over every member's sums would sort them
+        all."""
+        if self._c.dialect.name == "postgresql":
+            scores = summed.selected_columns
+            return summed.order_by(scores.total.desc(), scores.coverage.desc(), scores.rounds.desc()).fetch(
+                top, with_ties=True
+            )
+        sums = summed.cte("sums").prefix_with("MATERIALIZED")
+        placed = tuple_(sums.c.total, sums.c.coverage, sums.c.rounds)
+        last_place = (
+            select(sums.c.total, sums.c.coverage, sums.c.rounds)
+            .order_by(sums.c.total.desc(), sums.c.coverage.desc(), sums.c.rounds.desc())
+            .offset(top - 1)
+            .limit(1)
+        )
+        return select(sums).where(or_(~exists(last_place), placed >= last_place.scalar_subquery()))
 
     async def breakdown(
         self, channel_id: int, member_id: int, first: date | None = None, last: date | None = None
