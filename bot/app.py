@@ -15,8 +15,8 @@ from bot.cards import HomeCard
 from bot.config import Settings
 from bot.domain.model import Channel, ChannelAddress, Speaker
 from bot.judging import Judge
-from bot.messages import AnswerCommand, AnswerOutcome, CastVote, CommandReply, Ignored, RetractVote, RunCommand, \
-    VoteCounted
+from bot.messages import AnswerCommand, AnswerOutcome, CastVote, CommandReply, RetractVote, RunCommand, VoteOutcome, \
+    VotingClosed
 from bot.logs import log_context
 from bot.ports import ChatPort, Clock, Metrics, NoMetrics, SettableClock
 from bot.questions import QuestionBank
@@ -28,7 +28,7 @@ from bot.services.inbox import CommandInbox, Deliver
 from bot.services.due import DueWork, next_due_at
 from bot.services.home import home_for
 from bot.services.planning import repair_plans
-from bot.services.votes import record_vote
+from bot.services.votes import record_vote, tell_voter
 from bot.services.welcome import WelcomeClaimed, WelcomeOutcome, claim_welcome, post_welcome
 from bot.services.workspaces import stop_workspace
 from bot.store.engine import upgrade
@@ -184,9 +184,20 @@ class PrepBot:
 
         return Handled(outcome, follow_up)
 
-    async def handle_vote(self, command: CastVote | RetractVote) -> VoteCounted | Ignored:
+    async def handle_vote(self, command: CastVote | RetractVote) -> Handled[VoteOutcome, None]:
+        """A reaction added to or taken back from an answer; returns after it is committed. A voter whose round was
+        already revealed is told so by the follow-up."""
         with log_context(command.channel):
-            return await record_vote(command, store=self.store, settings=self.settings)
+            outcome = await record_vote(command, store=self.store)
+        if not isinstance(outcome, VotingClosed):
+            return Handled(outcome)
+        closed = outcome
+
+        async def follow_up() -> None:
+            with log_context(command.channel):
+                await tell_voter(self.chat, command, closed)
+
+        return Handled(outcome, follow_up)
 
     async def handle_command(
         self, command: RunCommand, delivery: str | None = None, reply: Deliver | None = None

@@ -110,6 +110,17 @@ class VoteCounted:
     voters: int
 
 
+@dataclass(frozen=True)
+class VotingClosed:
+    """A reaction added to (`cast`) or taken back from an answer after its round was revealed: nothing was stored,
+    the reveal's points stand, and the voter is told so."""
+
+    round_id: int
+    cast: bool
+
+
+VoteOutcome = VoteCounted | VotingClosed | Ignored
+
 AnswerOutcome = AnswerAccepted | AnswerEdited | AnswerWithdrawn | Ignored
 
 

@@ -259,10 +259,12 @@ class PrepClient(discord.AutoShardedClient):
         user = payload.member or self.get_user(payload.user_id)  # a removal carries no member
         voter = Speaker(str(payload.user_id), user.display_name if user else "", own or bool(user and user.bot))
         command_type = CastVote if added else RetractVote
-        await self._core().handle_vote(command_type(
+        handled = await self._core().handle_vote(command_type(
             address(payload.guild_id, parent), thread_message_ref(payload.channel_id, payload.message_id), voter,
             str(payload.emoji), self._now(),
         ))
+        if handled.follow_up is not None:
+            await handled.follow_up()
 
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         await self._on_reaction(payload, True)

@@ -218,7 +218,9 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> DeadlineApp:
         is_bot = bool(info.get("is_bot")) or user == await bot_user(body)
         command = vote_command(body, await chat.display_name_soon(team, user), is_bot, bot.clock.now())
         if command is not None:
-            await bot.handle_vote(command)
+            handled = await bot.handle_vote(command)
+            if handled.follow_up is not None:
+                followups.start(handled.follow_up())
 
     app.event("reaction_added")(on_reaction)
     app.event("reaction_removed")(on_reaction)

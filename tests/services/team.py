@@ -30,11 +30,10 @@ from bot.messages import (
     CastVote,
     CommandReply,
     EditAnswer,
-    Ignored,
     RetractVote,
     RunCommand,
     SubmitAnswer,
-    VoteCounted,
+    VoteOutcome,
     WithdrawAnswer,
 )
 from tests.fakes.chat import FakeChat, Posted
@@ -194,11 +193,18 @@ class Team:
     async def withdraw(self, ref: str, at: datetime | None = None) -> AnswerOutcome:
         return await hand_in(self.bot, WithdrawAnswer(GENERAL, ref, at or self.clock.now()))
 
-    async def vote(self, ref: str, voter: Speaker, reaction: str = "+1") -> VoteCounted | Ignored:
-        return await self.bot.handle_vote(CastVote(GENERAL, ref, voter, reaction, self.clock.now()))
+    async def vote(self, ref: str, voter: Speaker, reaction: str = "+1") -> VoteOutcome:
+        """Reacts to the reply `ref`; returns once the vote is stored and the voter told whatever they are told."""
+        handled = await self.bot.handle_vote(CastVote(GENERAL, ref, voter, reaction, self.clock.now()))
+        if handled.follow_up is not None:
+            await handled.follow_up()
+        return handled.outcome
 
-    async def retract(self, ref: str, voter: Speaker, reaction: str = "+1") -> VoteCounted | Ignored:
-        return await self.bot.handle_vote(RetractVote(GENERAL, ref, voter, reaction, self.clock.now()))
+    async def retract(self, ref: str, voter: Speaker, reaction: str = "+1") -> VoteOutcome:
+        handled = await self.bot.handle_vote(RetractVote(GENERAL, ref, voter, reaction, self.clock.now()))
+        if handled.follow_up is not None:
+            await handled.follow_up()
+        return handled.outcome
 
     # ---- what the chat shows ----
 
