@@ -108,4 +108,4 @@ def test_the_request_is_told_its_place_in_words() -> None:
     assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)] == \
         ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st"]
     assert practice_allowance_words(practice_allowance(1, 0, 3)) == "This is your 2nd of 3 scored practice questions today."
-    assert "earns no points" in practice_allowance_words(practice_allowance(0, 0, 0))
+    assert "earn no points" in practice_allowance_words(practice_allowance(0, 0, 0))
