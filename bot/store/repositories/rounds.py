@@ -106,7 +106,8 @@ class RoundRepository(Repository):
         row = (
             await self._c.execute(
                 select(rounds)
-                .where(rounds.c.channel_id == channel_id, rounds.c.posted_at.is_not(None))
+                .where(rounds.c.channel_id == channel_id, rounds.c.posted_at.is_not(None),
+                       rounds.c.message_ref.is_not(None))  # a private practice round has no thread
                 .order_by(rounds.c.posted_at.desc(), rounds.c.id.desc())
                 .limit(1)
             )
