@@ -20,6 +20,7 @@ class QuestionCard:
     practice: bool = False
     requested_by: str | None = None
     closed: bool = False
+    private: bool = False  # a practice question shown only to the member who asked
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class RevealCard:
     model_answer: str = ""  # shown after the hint when the pack has one
     graded_by: str = ""  # which grader scored the round, in words
     note: str = ""  # shown first: why the reveal is not where members look for it
+    private: bool = False  # the reveal of a private practice question, shown only to the member who asked
 
 
 def point_remark(point: PointCoverage) -> str:

@@ -24,6 +24,7 @@ from bot.messages import (
     SetHolidays,
     SetOptOut,
     SetPaused,
+    SetPracticePrivacy,
     ShowConfig,
     ShowHelp,
     ShowLeaderboard,
@@ -90,8 +91,9 @@ def parse_schedule_args(args: list[str], usage: str) -> Subscribe:
 
 
 _CONFIG_KEYS = {"time": "time", "tz": "zone", "timezone": "zone", "days": "days", "deadline": "deadline",
-                "levels": "levels", "grader": "grader"}
+                "levels": "levels", "grader": "grader", "practice": "practice"}
 GRADERS = ("ai", "offline")
+PRACTICE_MODES = ("private", "public")
 
 
 def _parse_config(args: list[str]) -> PrepCommand:
@@ -107,6 +109,10 @@ def _parse_config(args: list[str]) -> PrepCommand:
         if value.lower() not in GRADERS:
             raise UsageError(f"'{value}' is not a grader: ai or offline. Usage: {usage}")
         return SetGrader(value.lower())
+    if kind == "practice":
+        if value.lower() not in PRACTICE_MODES:
+            raise UsageError(f"'{value}' is not a practice mode: private or public. Usage: {usage}")
+        return SetPracticePrivacy(value.lower() == "private")
     try:
         if kind == "time":
             return SetConfig(Subscribe(post_time=parse_time_of_day(value)))

@@ -206,6 +206,11 @@ class SetGrader:
     grader: str  # offline | ai
 
 
+@dataclass(frozen=True)
+class SetPracticePrivacy:
+    private: bool  # practice questions and their hints shown only to the member who asked
+
+
 PrepCommand = (
     ShowHelp
     | StartPractice
@@ -220,7 +225,9 @@ PrepCommand = (
     | ShowConfig
     | SetConfig
     | SetGrader
+    | SetPracticePrivacy
 )
 
-ADMIN_COMMANDS = (Subscribe, Unsubscribe, SetPaused, SkipNext, SetHolidays, ShowConfig, SetConfig, SetGrader)
+ADMIN_COMMANDS = (Subscribe, Unsubscribe, SetPaused, SkipNext, SetHolidays, ShowConfig, SetConfig, SetGrader,
+                  SetPracticePrivacy)
 

@@ -31,6 +31,7 @@ from bot.cards import (
     WelcomeCard,
     point_remark,
 )
+from bot.domain.practice import PracticeAllowance
 
 # ---- inline text ---------------------------------------------------------------------------------------------
 
@@ -280,11 +281,19 @@ def how_to_answer(surface: Surface) -> Text:
                  where=where)
 
 
+PRIVATE_PRACTICE_FOOTER = ("Only you see this question. Think your answer through, or write it down; when the time "
+                           "above comes, I show you the hint, a model answer and the checklist, to you alone.")
+PRIVATE_REVEAL_LEAD = "Only you see this. Check the answer you thought through against the checklist."
+
+
 def question(card: QuestionCard, surface: Surface) -> Document:
     title = question_title(card)
     if card.closed:
         fields = (Field("Answers closed", (Moment(card.deadline_at, card.tz),)),)
         footer = words("The hint and feedback are in the thread.")
+    elif card.private:
+        fields = (Field("Hint at", (Moment(card.deadline_at, card.tz),)),)
+        footer = words(PRIVATE_PRACTICE_FOOTER)
     else:
         fields = (Field("Answers close", (Moment(card.deadline_at, card.tz),)),)
         footer = how_to_answer(surface)
@@ -328,6 +337,10 @@ def reveal(card: RevealCard) -> Document:
         intro.append(Paragraph((words("*A model answer:* {answer}", answer=card.model_answer),)))
     intro.append(Bullets(tuple(words("{point}", point=point) for point in card.key_points),
                          words("*A strong answer covers:*")))
+    if card.private:
+        return Document(summary=f"Hint for your practice question (round {card.round_id})",
+                        title="Hint for your practice question", label=f"round {card.round_id}",
+                        lead=words(PRIVATE_REVEAL_LEAD), parts=(Part(tuple(intro)),))
     parts: list[Part | Rule] = [Part(tuple(intro)), Rule()]
     if not card.feedback:
         parts.append(Part((Paragraph((words("Nobody answered this one."),)),)))
@@ -482,3 +495,54 @@ def document(card: Card, surface: Surface) -> Document:
     if isinstance(card, WelcomeCard):
         return welcome(card, surface)
     return notice(card)
+
+
+# ---- practice on demand --------------------------------------------------------------------------------------
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, ..., 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def practice_allowance_words(allowance: PracticeAllowance) -> str:
+    """What a member is told when they ask for a practice question: whether it can score under the daily cap."""
+    cap = allowance.cap
+    if cap == 0:
+        return "Practice questions here are for practice only: they earn no points."
+    if allowance.scores:
+        return f"This is your {ordinal(allowance.ordinal)} of {cap} scored practice questions today."
+    if allowance.cannot_score:
+        return (f"You have scored {cap} practice question{'s' if cap != 1 else ''} today, the most a day: this one is "
+                "for practice only and earns no points.")
+    return (f"This is your {ordinal(allowance.ordinal)} practice question today and {cap} a day score: it earns "
+            "points only if one of your open practice questions goes unanswered.")
+
+
+PRIVATE_PRACTICE_WORDS = ("Here is your practice question, shown only to you (this channel keeps practice private). "
+                          "Private practice earns no points.")
+
+
+def no_practice_question_words(level_value: str | None) -> str:
+    """Why no practice question was given: every question of that choice is the channel's daily question in play."""
+    which = f"{level_value} questions" if level_value else "questions at this channel's levels"
+    return (f"I have no practice question for you: the only {which} are this channel's daily question, which "
+            "practice never gives away while it is open or on its day. Try another level.")
+
+
+def practice_privacy_text(private: bool) -> str:
+    """How `/prep config` says where practice questions go in a channel."""
+    if private:
+        return ("Practice: private (a practice question and its hint are shown only to the member who asks; they earn "
+                "no points).")
+    return "Practice: public (a practice question is posted here with its own thread, and scores)."
+
+
+def practice_privacy_announcement(by: str, private: bool) -> str:
+    """What the channel reads when an admin changes where practice questions go."""
+    if private:
+        return (f"{by} made practice private: from now on a practice question and its hint are shown only to the "
+                "member who asks, so the daily question stays on top. Private practice earns no points.")
+    return (f"{by} made practice public: from now on a practice question is posted here with its own thread, where "
+            "anyone can answer it, and it scores.")

@@ -77,6 +77,8 @@ channels = Table(
     # Who last subscribed the channel: told directly when the bot loses the channel.
     Column("subscribed_by", String(64), nullable=True),
     Column("grader", String(16), nullable=False, server_default="offline"),  # offline | ai
+    # Practice questions shown only to the member who asked (with their reveal), rather than posted in the channel.
+    Column("practice_private", Boolean, nullable=False, server_default="0"),
     UniqueConstraint("platform", "workspace", "channel_ref"),
 )
 
@@ -112,6 +114,8 @@ rounds = Table(
     Column("revealed_at", UtcDateTime, nullable=True),
     # The reveal's message once it is posted, so a retried reveal never posts it twice.
     Column("reveal_ref", String(64), nullable=True),
+    # A practice round shown only to the member who asked: no thread; its reveal goes to that member too.
+    Column("private", Boolean, nullable=False, server_default="0"),
     UniqueConstraint("channel_id", "daily_date"),
     UniqueConstraint("channel_id", "message_ref"),
 )
