@@ -187,12 +187,12 @@ async def test_the_practice_day_is_the_channels_local_day(team: Team) -> None:
 
 
 async def test_four_beginner_questions_asked_at_the_same_moment_are_four_different_questions(team: Team) -> None:
-    asked = [(await practise(team, "beginner")).card.question_id for _ in range(4)]
+    asked = [(await practise(team, "beginner")).question.question_id for _ in range(4)]
     assert len(set(asked)) == 4
 
 
 async def test_three_random_questions_asked_at_the_same_moment_are_three_different_questions(team: Team) -> None:
-    asked = [(await practise(team, "random")).card.question_id for _ in range(3)]
+    asked = [(await practise(team, "random")).question.question_id for _ in range(3)]
     assert len(set(asked)) == 3
 
 
@@ -201,11 +201,11 @@ async def test_once_every_question_of_the_choice_was_practised_it_starts_over_le
 ) -> None:
     first_round = []
     for _ in range(5):
-        first_round.append((await practise(team, "beginner")).card.question_id)
+        first_round.append((await practise(team, "beginner")).question.question_id)
         await team.until(team.now() + timedelta(minutes=1))
     assert len(set(first_round)) == 5
 
-    again = [(await practise(team, "beginner")).card.question_id for _ in range(2)]
+    again = [(await practise(team, "beginner")).question.question_id for _ in range(2)]
     assert again == first_round[:2]
 
 
@@ -216,10 +216,10 @@ async def test_practice_never_gives_the_channels_open_daily_question(team: Team)
     level = team.question_of(daily).level
     at_level = len(team.bot.bank.at_levels([level]))
 
-    given = [(await practise(team, level.value)).card.question_id for _ in range(at_level + 2)]
-    given += [(await practise(team, "random")).card.question_id for _ in range(3)]
+    given = [(await practise(team, level.value)).question.question_id for _ in range(at_level + 2)]
+    given += [(await practise(team, "random")).question.question_id for _ in range(3)]
 
-    assert daily.card.question_id not in given
+    assert daily.question.question_id not in given
 
 
 async def test_after_its_reveal_todays_daily_question_is_still_kept_from_practice_until_the_day_is_over(
@@ -232,12 +232,12 @@ async def test_after_its_reveal_todays_daily_question_is_still_kept_from_practic
     at_level = len(team.bot.bank.at_levels([level]))
     await team.until(berlin(MONDAY, 18, 0))  # revealed at 17:00
 
-    today = [(await practise(team, level.value, who=BOB)).card.question_id for _ in range(at_level)]
-    assert daily.card.question_id not in today
+    today = [(await practise(team, level.value, who=BOB)).question.question_id for _ in range(at_level)]
+    assert daily.question.question_id not in today
 
     await team.until(berlin(day(5), 10, 0))  # Saturday: no daily question is posted on weekends
-    saturday = [(await practise(team, level.value)).card.question_id for _ in range(at_level)]
-    assert daily.card.question_id in saturday
+    saturday = [(await practise(team, level.value)).question.question_id for _ in range(at_level)]
+    assert daily.question.question_id in saturday
 
 
 async def test_when_every_question_of_the_choice_is_the_daily_question_the_member_is_told_so(team: Team) -> None:
@@ -246,7 +246,7 @@ async def test_when_every_question_of_the_choice_is_the_daily_question_the_membe
     await team.restart()
     await team.subscribe("subscribe 09:30 Europe/Berlin mon-fri 17:00 behavioral")
     await team.until(berlin(MONDAY, 10, 0))
-    assert team.latest_question().card.question_id == only.id
+    assert team.latest_question().question.question_id == only.id
     before = len(team.questions())
 
     reply = await team.prep("behavioral", by=ALICE)
@@ -317,10 +317,10 @@ async def test_a_private_practice_question_and_its_hint_are_shown_only_to_the_me
     assert hint.card.round_id == card.round_id and hint.card.hint == team.question_of(practice).hint
     assert [p for p in team.chat.posts if p.private_to is None] == in_channel  # nothing more in the channel
     assert team.chat.updates == []
-    assert team.questions()[-1] is practice and daily.card.question_id != card.question_id
+    assert team.questions()[-1] is practice and daily.question.question_id != card.question_id
 
 
 async def test_private_practice_questions_also_never_repeat_before_the_choice_is_exhausted(team: Team) -> None:
     await team.prep("config practice private")
-    asked = [(await ask(team, "beginner"))[0].card.question_id for _ in range(5)]
+    asked = [(await ask(team, "beginner"))[0].question.question_id for _ in range(5)]
     assert len(set(asked)) == 5

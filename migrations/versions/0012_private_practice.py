@@ -4,8 +4,8 @@
 thread) or true (the question and its reveal go to the member alone). `rounds.private` records how a practice round
 was delivered, so its reveal goes the same way even if the channel's choice changes in between.
 
-Revision ID: 0015
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-07
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
