@@ -77,6 +77,8 @@ channels = Table(
     # Who last subscribed the channel: told directly when the bot loses the channel.
     Column("subscribed_by", String(64), nullable=True),
     Column("grader", String(16), nullable=False, server_default="offline"),  # offline | ai
+    # How long before the deadline a daily question's reminder is posted in its thread; 0: no reminder.
+    Column("reminder_minutes", Integer, nullable=False, server_default="120"),
     UniqueConstraint("platform", "workspace", "channel_ref"),
 )
 
@@ -112,6 +114,11 @@ rounds = Table(
     Column("revealed_at", UtcDateTime, nullable=True),
     # The reveal's message once it is posted, so a retried reveal never posts it twice.
     Column("reveal_ref", String(64), nullable=True),
+    # The reminder: when an attempt was about to post it (a later attempt looks before posting again), its message
+    # once recorded, and when the private nudges went out.
+    Column("reminder_started_at", UtcDateTime, nullable=True),
+    Column("reminder_ref", String(64), nullable=True),
+    Column("nudged_at", UtcDateTime, nullable=True),
     UniqueConstraint("channel_id", "daily_date"),
     UniqueConstraint("channel_id", "message_ref"),
 )
@@ -270,4 +277,13 @@ judge_budget = Table(
     metadata,
     Column("day", Date, primary_key=True),
     Column("calls", Integer, nullable=False, server_default="0"),
+)
+
+# The members who asked, in a channel, for a private nudge at the reminder when they have not answered yet.
+reminder_nudges = Table(
+    "reminder_nudges",
+    metadata,
+    Column("channel_id", Integer, ForeignKey("channels.id"), primary_key=True),
+    Column("member_id", Integer, ForeignKey("members.id"), primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False),
 )
