@@ -195,6 +195,16 @@ class SetGrader:
     grader: str  # offline | ai
 
 
+@dataclass(frozen=True)
+class SetReminder:
+    minutes: int  # how long before the deadline the reminder is posted; 0: no reminder
+
+
+@dataclass(frozen=True)
+class SetNudge:
+    wanted: bool | None  # None: say whether the member gets nudges
+
+
 PrepCommand = (
     ShowHelp
     | StartPractice
@@ -209,7 +219,10 @@ PrepCommand = (
     | ShowConfig
     | SetConfig
     | SetGrader
+    | SetReminder
+    | SetNudge
 )
 
-ADMIN_COMMANDS = (Subscribe, Unsubscribe, SetPaused, SkipNext, SetHolidays, ShowConfig, SetConfig, SetGrader)
+ADMIN_COMMANDS = (Subscribe, Unsubscribe, SetPaused, SkipNext, SetHolidays, ShowConfig, SetConfig, SetGrader,
+                  SetReminder)
 

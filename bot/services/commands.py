@@ -19,8 +19,10 @@ from bot.messages import (
     SetConfig,
     SetGrader,
     SetHolidays,
+    SetNudge,
     SetOptOut,
     SetPaused,
+    SetReminder,
     ShowConfig,
     ShowHelp,
     ShowLeaderboard,
@@ -37,6 +39,7 @@ from bot.services.boards import leaderboard, stats
 from bot.services.directory import Directory, Learned
 from bot.services.planning import replan
 from bot.services.posting import start_practice
+from bot.services.reminder_commands import reminder_text, set_nudge, set_reminder
 from bot.store.unit_of_work import Store
 
 
@@ -94,6 +97,10 @@ async def run_command(
     try:
         if isinstance(parsed, SetGrader):
             return await _set_grader(parsed, channel, member, store=store, chat=chat, judge=judge)
+        if isinstance(parsed, SetReminder):
+            return await set_reminder(parsed, channel, member, store=store, chat=chat, now=now)
+        if isinstance(parsed, SetNudge):
+            return await set_nudge(parsed, channel, member, store=store, now=now)
         return await _dispatch(parsed, channel, member, command, store=store, chat=chat, bank=bank,
                                settings=settings, now=now)
     except ParseError as error:
@@ -138,7 +145,7 @@ async def _admin(
     if isinstance(parsed, ShowConfig):
         state = "subscribed" if subscribed else "not subscribed"
         return _private(f"This channel is {state}: {schedule.describe()}; {await _next_post_text(store, channel)}. "
-                        f"{_grader_text(channel.grader)}")
+                        f"{_grader_text(channel.grader)} {await reminder_text(store, channel)}")
     if isinstance(parsed, Subscribe):
         schedule, subscribed = replace(_apply(schedule, parsed), paused=False), True
     elif isinstance(parsed, SetConfig):

@@ -15,6 +15,7 @@ from bot.store.repositories import (
     MemberRepository,
     OAuthStateRepository,
     PointRepository,
+    ReminderRepository,
     ResultRepository,
     RoundRepository,
     TaskRepository,
@@ -37,6 +38,7 @@ class UnitOfWork:
     oauth_states: OAuthStateRepository
     inbox: InboxRepository
     judgements: JudgementRepository
+    reminders: ReminderRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -57,6 +59,7 @@ class UnitOfWork:
         self.oauth_states = OAuthStateRepository(connection)
         self.inbox = InboxRepository(connection)
         self.judgements = JudgementRepository(connection)
+        self.reminders = ReminderRepository(connection)
         return self
 
     async def commit(self) -> None:
