@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
 from bot.domain.matching import GRADER, LEGACY_GRADER, PointCoverage, PointStatus
@@ -173,8 +173,32 @@ class LeaderboardCard:
     channel_name: str = ""  # the channel's name as the platform shows it, for the chart's title
 
 
-# The cards ChatPort.find_posted can look for: a round's question or reveal, or a board with a key.
-FindableCard = QuestionCard | RevealCard | LeaderboardCard
+@dataclass(frozen=True)
+class ReminderCard:
+    """A daily round's reminder in its question's thread: `left` before the deadline, `answers` so far (members
+    with an answer standing)."""
+
+    round_id: int
+    deadline_at: datetime
+    tz: str
+    left: timedelta
+    answers: int
+
+
+@dataclass(frozen=True)
+class NudgeCard:
+    """A private nudge to a member who asked for one and has not answered the round yet."""
+
+    round_id: int
+    question: str
+    deadline_at: datetime
+    tz: str
+    left: timedelta
+    channel_name: str = ""
+
+
+# The cards ChatPort.find_posted can look for: a round's question, reveal or reminder, or a board with a key.
+FindableCard = QuestionCard | RevealCard | LeaderboardCard | ReminderCard
 
 
 @dataclass(frozen=True)
@@ -211,7 +235,8 @@ class WelcomeCard:
     """What prepbot does and how an admin starts it: posted once where the bot was added."""
 
 
-Card = QuestionCard | RevealCard | LeaderboardCard | StatsCard | HelpCard | Notice | WelcomeCard
+Card = (QuestionCard | RevealCard | LeaderboardCard | StatsCard | HelpCard | Notice | WelcomeCard | ReminderCard
+        | NudgeCard)
 
 
 class Reaction(str, Enum):

@@ -211,6 +211,16 @@ class SetPracticePrivacy:
     private: bool  # practice questions and their hints shown only to the member who asked
 
 
+@dataclass(frozen=True)
+class SetReminder:
+    minutes: int  # how long before the deadline the reminder is posted; 0: no reminder
+
+
+@dataclass(frozen=True)
+class SetNudge:
+    wanted: bool | None  # None: say whether the member gets nudges
+
+
 PrepCommand = (
     ShowHelp
     | StartPractice
@@ -226,8 +236,10 @@ PrepCommand = (
     | SetConfig
     | SetGrader
     | SetPracticePrivacy
+    | SetReminder
+    | SetNudge
 )
 
 ADMIN_COMMANDS = (Subscribe, Unsubscribe, SetPaused, SkipNext, SetHolidays, ShowConfig, SetConfig, SetGrader,
-                  SetPracticePrivacy)
+                  SetPracticePrivacy, SetReminder)
 

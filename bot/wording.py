@@ -11,7 +11,7 @@ small-print notes. Renderers convert a document to Block Kit, Discord markdown a
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from string import Formatter
 
@@ -25,7 +25,9 @@ from bot.cards import (
     LeaderboardCard,
     Notice,
     NoticeKind,
+    NudgeCard,
     QuestionCard,
+    ReminderCard,
     RevealCard,
     StatsCard,
     WelcomeCard,
@@ -233,6 +235,7 @@ class CommandSpelling:
     admin: tuple[str, ...]
     subscribe_example: str = "/prep subscribe 09:30 Europe/Berlin mon-fri 17:00"  # 09:30 on weekdays, until 17:00
     help: str = "/prep help"
+    nudge: str = "/prep nudge on|off"
 
 
 TYPED_COMMANDS = CommandSpelling(
@@ -300,6 +303,49 @@ def question(card: QuestionCard, surface: Surface) -> Document:
     return Document(summary=f"{title}: {card.question}", title=title, label=f"round {card.round_id}",
                     parts=(Part((Paragraph((words("{question}", question=card.question),)),)),),
                     fields=fields, footer=footer)
+
+
+def time_left(left: timedelta) -> str:
+    """How long is left, to the nearest minute: "2 h", "1 h 30 min", "45 min", "less than a minute"."""
+    minutes = round(left.total_seconds() / 60)
+    if minutes < 1:
+        return "less than a minute"
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def answers_so_far(count: int) -> str:
+    """How many answers a round has so far: "no answers yet", "1 answer so far", "3 answers so far"."""
+    if count == 0:
+        return "no answers yet"
+    return f"{count} answer{'s' if count != 1 else ''} so far"
+
+
+def reminder(card: ReminderCard, surface: Surface) -> Document:
+    """The reminder in a question's thread: the time left and the answers so far."""
+    headline = f"{time_left(card.left)} left · {answers_so_far(card.answers)}"
+    where = "in this thread" if surface.threads else "on the next line(s)"
+    return Document(summary=f"Reminder: {headline}", label=f"round {card.round_id}",
+                    parts=(Part((Paragraph((words("*Reminder:* {headline}. Not answered yet? Reply {where}.",
+                                                  headline=headline, where=where),)),)),),
+                    fields=(Field("Answers close", (Moment(card.deadline_at, card.tz),)),))
+
+
+def nudge(card: NudgeCard, surface: Surface) -> Document:
+    """The private nudge to a member who asked for one and has not answered yet."""
+    left = time_left(card.left)
+    where = words(" in #{channel}", channel=card.channel_name) if card.channel_name else ()
+    return Document(
+        summary=f"{left} left to answer the question of the day",
+        parts=(Part((Paragraph((
+            merged(words("*{left} left* to answer the question of the day", left=left) + where
+                   + words(": {question}", question=card.question)),
+            words("Answers close {at}.", at=Moment(card.deadline_at, card.tz)),
+            words("You asked for this nudge; `/prep nudge off` stops them."),
+        )),)),),
+    )
 
 
 def feedback_heading(item: AnswerFeedback) -> Text:
@@ -410,6 +456,7 @@ def help_text(card: HelpCard, surface: Surface) -> Document:
         words("`{board}`: the board", board=commands.board),
         words("`{stats}`: your points, their reasons, your streak and coverage by level", stats=commands.stats),
         words("`{out}` / `{in_}`: hide or show your name on boards", out=commands.opt_out, in_=commands.opt_in),
+        words("`{nudge}`: a private nudge before the deadline when you have not answered yet", nudge=commands.nudge),
         words("{admins}: {admin}", admins=commands.admins, admin=admin),
     )
     return Document(summary="What prepbot can do", parts=(Part((Paragraph(lines),)),))
@@ -494,6 +541,10 @@ def document(card: Card, surface: Surface) -> Document:
         return help_text(card, surface)
     if isinstance(card, WelcomeCard):
         return welcome(card, surface)
+    if isinstance(card, ReminderCard):
+        return reminder(card, surface)
+    if isinstance(card, NudgeCard):
+        return nudge(card, surface)
     return notice(card)
 
 

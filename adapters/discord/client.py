@@ -427,6 +427,13 @@ def build_command_groups(client: PrepClient) -> list[app_commands.Group]:
     async def optin(interaction: discord.Interaction) -> None:
         await client.run_command(interaction, "optin")
 
+    @prep.command(name="nudge", description="A private nudge before the deadline when I have not answered")
+    @app_commands.describe(state="on or off (without it: whether you get one)")
+    @app_commands.choices(state=[app_commands.Choice(name="on", value="on"),
+                                 app_commands.Choice(name="off", value="off")])
+    async def nudge(interaction: discord.Interaction, state: app_commands.Choice[str] | None = None) -> None:
+        await client.run_command(interaction, _join("nudge", state.value if state else None))
+
     @prep.command(name="help", description="What prepbot can do")
     async def help_(interaction: discord.Interaction) -> None:
         [message] = render(HelpCard(tuple(level.value for level in client._core().bank.levels())))

@@ -9,11 +9,19 @@ from typing import Any
 from adapters.text import split_text
 from bot import wording
 from bot.cards import (
-    Card, HelpCard, HomeCard, LeaderboardCard, Notice, QuestionCard, RevealCard, StatsCard, WelcomeCard,
+    Card,
+    HelpCard,
+    HomeCard,
+    LeaderboardCard,
+    Notice,
+    NudgeCard,
+    QuestionCard,
+    ReminderCard,
+    RevealCard,
+    StatsCard,
+    WelcomeCard,
 )
-from bot.wording import (
-    Bullets, ChannelLink, Document, Inline, Mark, Paragraph, Part, Rank, Span, Surface, Symbol, Text,
-)
+from bot.wording import Bullets, ChannelLink, Document, Inline, Mark, Paragraph, Part, Rank, Span, Surface, Symbol, Text
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -28,6 +36,8 @@ Block = dict[str, Any]
 
 QUESTION_EVENT = "prepbot_question"  # the message metadata event types that tag a round's messages
 REVEAL_EVENT = "prepbot_reveal"
+REMINDER_EVENT = "prepbot_reminder"
+ROUND_EVENTS = (QUESTION_EVENT, REVEAL_EVENT, REMINDER_EVENT)
 BOARD_EVENT = "prepbot_board"  # the message metadata event type that tags a board with a key
 
 
@@ -43,8 +53,8 @@ class SlackMessage:
 
 @dataclass(frozen=True)
 class RoundTag:
-    """What a round's message says it is: a question or a reveal (its event type), of which round, and which of
-    the card's messages it is (1 to `parts`)."""
+    """What a round's message says it is: a question, a reveal or a reminder (its event type), of which round, and
+    which of the card's messages it is (1 to `parts`)."""
 
     event_type: str
     round_id: int
@@ -61,7 +71,7 @@ class RoundTag:
 
 def read_tag(metadata: Any) -> RoundTag | None:
     """The round tag in a message's metadata as conversations.history returns it; None for a message without one."""
-    if not isinstance(metadata, dict) or metadata.get("event_type") not in (QUESTION_EVENT, REVEAL_EVENT):
+    if not isinstance(metadata, dict) or metadata.get("event_type") not in ROUND_EVENTS:
         return None
     payload = metadata.get("event_payload")
     if not isinstance(payload, dict):
@@ -88,8 +98,10 @@ def read_board_key(metadata: Any) -> str | None:
     return key if isinstance(key, str) else None
 
 
-def card_tag(card: QuestionCard | RevealCard) -> RoundTag:
+def card_tag(card: QuestionCard | RevealCard | ReminderCard) -> RoundTag:
     """The tag of the card's first message."""
+    if isinstance(card, ReminderCard):
+        return RoundTag(REMINDER_EVENT, card.round_id)
     return RoundTag(QUESTION_EVENT if isinstance(card, QuestionCard) else REVEAL_EVENT, card.round_id)
 
 
@@ -236,8 +248,14 @@ def render_stats(card: StatsCard) -> SlackMessage:
     return SlackMessage(doc.summary, blocks_of(doc))
 
 
-def render_text(card: Notice | HelpCard) -> SlackMessage:
-    """A notice or the help: sections only, with the words as notification text."""
+def render_reminder(card: ReminderCard) -> SlackMessage:
+    """The reminder in a question's thread, tagged with its round so that it can be found again."""
+    doc = wording.reminder(card, SURFACE)
+    return SlackMessage(doc.summary, blocks_of(doc), card_tag(card).metadata())
+
+
+def render_text(card: Notice | HelpCard | NudgeCard) -> SlackMessage:
+    """A notice, the help or a nudge: sections only, with the words as notification text."""
     doc = wording.document(card, SURFACE)
     return SlackMessage(doc.summary[:MAX_SECTION], blocks_of(doc))
 
@@ -268,4 +286,6 @@ def render(card: Card) -> list[SlackMessage]:
         return [render_stats(card)]
     if isinstance(card, WelcomeCard):
         return [render_welcome(card)]
+    if isinstance(card, ReminderCard):
+        return [render_reminder(card)]
     return [render_text(card)]

@@ -143,6 +143,7 @@ class TaskKind(str, Enum):
     POST_DAILY = "post_daily"
     REVEAL = "reveal"
     WEEKLY_BOARD = "weekly_board"
+    REMIND = "remind"  # a daily round's reminder in its thread, with the private nudges
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,11 @@ from bot.messages import (
     SetConfig,
     SetGrader,
     SetHolidays,
+    SetNudge,
     SetOptOut,
     SetPaused,
     SetPracticePrivacy,
+    SetReminder,
     ShowConfig,
     ShowHelp,
     ShowLeaderboard,
@@ -45,6 +47,7 @@ from bot.services.boards import leaderboard, stats
 from bot.services.directory import Directory, Learned
 from bot.services.planning import replan
 from bot.services.posting import NoPracticeQuestion, start_practice
+from bot.services.reminder_commands import reminder_text, set_nudge, set_reminder
 from bot.store.unit_of_work import Store
 
 
@@ -104,6 +107,10 @@ async def run_command(
             return await _set_grader(parsed, channel, member, store=store, chat=chat, judge=judge)
         if isinstance(parsed, SetPracticePrivacy):
             return await _set_practice_privacy(parsed, channel, member, store=store, chat=chat)
+        if isinstance(parsed, SetReminder):
+            return await set_reminder(parsed, channel, member, store=store, chat=chat, now=now)
+        if isinstance(parsed, SetNudge):
+            return await set_nudge(parsed, channel, member, store=store, now=now)
         return await _dispatch(parsed, channel, member, command, store=store, chat=chat, bank=bank,
                                settings=settings, now=now)
     except ParseError as error:
@@ -153,7 +160,8 @@ async def _admin(
     if isinstance(parsed, ShowConfig):
         state = "subscribed" if subscribed else "not subscribed"
         return _private(f"This channel is {state}: {schedule.describe()}; {await _next_post_text(store, channel)}. "
-                        f"{_grader_text(channel.grader)} {practice_privacy_text(channel.practice_private)}")
+                        f"{_grader_text(channel.grader)} {practice_privacy_text(channel.practice_private)} "
+                        f"{await reminder_text(store, channel)}")
     if isinstance(parsed, Subscribe):
         schedule, subscribed = replace(_apply(schedule, parsed), paused=False), True
     elif isinstance(parsed, SetConfig):

@@ -19,7 +19,7 @@ from bot.ports import ChatError, ChatPort
 from bot.questions import QuestionBank
 from bot.services.claims import ClaimGuard
 from bot.services.outcomes import TaskResult, settle
-from bot.services.planning import plan_next_post
+from bot.services.planning import plan_next_post, plan_reminder
 from bot.store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger("prepbot.rounds")
@@ -228,5 +228,6 @@ async def _record_posted(
             await claim.fence(uow)
         await uow.rounds.mark_posted(round_.id, message_ref, now, deadline_at, fence=task)
         await uow.tasks.schedule(TaskKind.REVEAL, channel.id, deadline_at, f"reveal:{round_.id}", round_id=round_.id)
+        await plan_reminder(uow, round_, channel, now, deadline_at)  # a daily round's reminder, when it has one
         await uow.commit()
         return await uow.rounds.get(round_.id)

@@ -79,6 +79,8 @@ channels = Table(
     Column("grader", String(16), nullable=False, server_default="offline"),  # offline | ai
     # Practice questions shown only to the member who asked (with their reveal), rather than posted in the channel.
     Column("practice_private", Boolean, nullable=False, server_default="0"),
+    # How long before the deadline a daily question's reminder is posted in its thread; 0: no reminder.
+    Column("reminder_minutes", Integer, nullable=False, server_default="120"),
     UniqueConstraint("platform", "workspace", "channel_ref"),
 )
 
@@ -116,6 +118,11 @@ rounds = Table(
     Column("reveal_ref", String(64), nullable=True),
     # A practice round shown only to the member who asked: no thread; its reveal goes to that member too.
     Column("private", Boolean, nullable=False, server_default="0"),
+    # The reminder: when an attempt was about to post it (a later attempt looks before posting again), its message
+    # once recorded, and when the private nudges went out.
+    Column("reminder_started_at", UtcDateTime, nullable=True),
+    Column("reminder_ref", String(64), nullable=True),
+    Column("nudged_at", UtcDateTime, nullable=True),
     UniqueConstraint("channel_id", "daily_date"),
     UniqueConstraint("channel_id", "message_ref"),
 )
@@ -289,4 +296,14 @@ welcomes = Table(
     Column("posted_at", UtcDateTime, nullable=True),
     Column("message_ref", String(64), nullable=True),
     UniqueConstraint("platform", "workspace", "channel_ref"),
+)
+
+
+# The members who asked, in a channel, for a private nudge at the reminder when they have not answered yet.
+reminder_nudges = Table(
+    "reminder_nudges",
+    metadata,
+    Column("channel_id", Integer, ForeignKey("channels.id"), primary_key=True),
+    Column("member_id", Integer, ForeignKey("members.id"), primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False),
 )

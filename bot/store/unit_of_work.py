@@ -15,6 +15,7 @@ from bot.store.repositories import (
     MemberRepository,
     OAuthStateRepository,
     PointRepository,
+    ReminderRepository,
     ResultRepository,
     RoundRepository,
     TaskRepository,
@@ -39,6 +40,7 @@ class UnitOfWork:
     inbox: InboxRepository
     judgements: JudgementRepository
     welcomes: WelcomeRepository
+    reminders: ReminderRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -60,6 +62,7 @@ class UnitOfWork:
         self.inbox = InboxRepository(connection)
         self.judgements = JudgementRepository(connection)
         self.welcomes = WelcomeRepository(connection)
+        self.reminders = ReminderRepository(connection)
         return self
 
     async def commit(self) -> None:

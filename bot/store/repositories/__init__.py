@@ -9,6 +9,7 @@ from bot.store.repositories.installations import InstallationRepository, OAuthSt
 from bot.store.repositories.judgements import JudgementRepository
 from bot.store.repositories.members import MemberRepository
 from bot.store.repositories.points import PointRepository
+from bot.store.repositories.reminders import ReminderRepository
 from bot.store.repositories.results import ResultRepository
 from bot.store.repositories.rounds import RoundRepository, round_from_row
 from bot.store.repositories.tasks import TaskRepository
@@ -24,6 +25,7 @@ __all__ = [
     "MemberRepository",
     "OAuthStateRepository",
     "PointRepository",
+    "ReminderRepository",
     "ResultRepository",
     "RoundRepository",
     "TaskRepository",
