@@ -92,17 +92,25 @@ def parse_schedule_args(args: list[str], usage: str) -> Subscribe:
 _CONFIG_KEYS = {"time": "time", "tz": "zone", "timezone": "zone", "days": "days", "deadline": "deadline",
                 "levels": "levels", "grader": "grader"}
 GRADERS = ("ai", "offline")
+SETTING_VALUES = {"time": "HH:MM", "zone": "Area/City", "days": "mon-fri", "deadline": "HH:MM|8h",
+                  "levels": "a,b", "grader": "ai|offline"}
+SETTING_NAMES = {"time": "post time", "zone": "time zone", "days": "days", "deadline": "deadline",
+                 "levels": "levels", "grader": "grader"}
 
 
 def _parse_config(args: list[str]) -> PrepCommand:
     if not args:
         return ShowConfig()
-    usage = USAGE["config"]
     key = args[0].lower()
-    if key not in _CONFIG_KEYS or len(args) != 2:
-        raise UsageError(f"'{' '.join(args)}' is not a setting I can change. Usage: {usage}")
-    value = args[1]
+    if key not in _CONFIG_KEYS:
+        raise UsageError(f"'{args[0]}' is not a setting I can change. Usage: {USAGE['config']}")
     kind = _CONFIG_KEYS[key]
+    usage = f"/prep config {key} {SETTING_VALUES[kind]}"
+    if len(args) == 1:
+        raise UsageError(f"the new {SETTING_NAMES[kind]} is missing. Usage: {usage}")
+    if len(args) > 2:
+        raise UsageError(f"'{key}' takes one value, not '{' '.join(args[1:])}'. Usage: {usage}")
+    value = args[1]
     if kind == "grader":
         if value.lower() not in GRADERS:
             raise UsageError(f"'{value}' is not a grader: ai or offline. Usage: {usage}")

@@ -131,6 +131,12 @@ def _filled(value: Value, spec: str, style: dict[str, bool]) -> Text:
     return (Span(text, **style),) if text else ()
 
 
+def plural(count: int, noun: str, many: str = "") -> str:
+    """`count` and `noun`, grammatical: `plural(1, "round")` is "1 round", `plural(3, "round")` "3 rounds". `many`
+    is the plural when adding an s does not make it (`plural(2, "reply", "replies")`)."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
+
+
 def joined(texts: list[Text], separator: str) -> Text:
     """The texts one after the other, with `separator` (plain words) between them."""
     out: Text = ()
@@ -258,7 +264,7 @@ def question_title(card: QuestionCard) -> str:
 
 def how_to_answer(surface: Surface) -> Text:
     """What a member does to answer an open question."""
-    where = "in this thread" if surface.threads else "on the next line(s)"
+    where = "in this thread" if surface.threads else "by typing a line"
     if surface.answer_button:
         where += " (or press Answer)"
     return words("Reply {where} before the deadline. Several replies add up; edit or delete them freely.",
@@ -319,8 +325,8 @@ def reveal(card: RevealCard) -> Document:
     parts += [Part((Paragraph(feedback_lines(item)),), feedback_heading(item)) for item in card.feedback]
     tally = card.tally
     notes = [words("{graded_by}", graded_by=card.graded_by)] if card.graded_by else []
-    notes.append(words("{answers} answer(s): {on_time} on time, {late} late · average coverage {coverage:.0%}",
-                       answers=tally.answers, on_time=tally.on_time, late=tally.late,
+    notes.append(words("{answers}: {on_time} on time, {late} late · average coverage {coverage:.0%}",
+                       answers=plural(tally.answers, "answer"), on_time=tally.on_time, late=tally.late,
                        coverage=tally.average_coverage))
     return Document(summary=f"Hint and feedback for round {card.round_id}", title="Hint and feedback",
                     label=f"round {card.round_id}", lead=words("{note}", note=card.note), parts=tuple(parts),
@@ -333,8 +339,8 @@ def board_title(card: LeaderboardCard) -> str:
 
 
 def board(card: LeaderboardCard) -> Document:
-    lines = tuple(words("{rank} *{name}* · {total} pts ({rounds} round{s})", rank=Rank(line.rank), name=line.name,
-                        total=line.total, rounds=line.rounds, s="s" if line.rounds != 1 else "")
+    lines = tuple(words("{rank} *{name}* · {total} pts ({rounds})", rank=Rank(line.rank), name=line.name,
+                        total=line.total, rounds=plural(line.rounds, "round"))
                   for line in card.lines)
     title = board_title(card)
     body = lines or (words("No points yet. Answer today's question to get on the board!"),)
@@ -351,11 +357,11 @@ def stats(card: StatsCard) -> Document:
     lines = [
         words("*{total} points* all time ({breakdown}); *{week}* this week", total=card.total, breakdown=breakdown,
               week=card.week_total),
-        words("Streak: *{streak}* day(s) · rounds answered: {rounds}", streak=card.streak_days,
+        words("Streak: *{streak}* · rounds answered: {rounds}", streak=plural(card.streak_days, "day"),
               rounds=card.rounds_answered),
     ]
-    lines += [words("{level}: {share:.0%} of key points over {count} round(s)", level=level, share=share,
-                    count=count) for level, share, count in card.coverage_by_level]
+    lines += [words("{level}: {share:.0%} of key points over {rounds}", level=level, share=share,
+                    rounds=plural(count, "round")) for level, share, count in card.coverage_by_level]
     return Document(summary=f"Your stats: {card.total} points", title=f"Stats for {card.member_name}",
                     parts=(Part((Paragraph(tuple(lines)),)),))
 

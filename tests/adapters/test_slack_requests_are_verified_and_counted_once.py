@@ -79,7 +79,7 @@ async def delivered_twice_counts_once(team: SlackTeam) -> None:
     reveal = the_reveal(team, question)
     assert reveal.count("*ben* (on time)") == 1
     assert reveal.count("participation (answered on time)") == 1
-    assert "1 answer(s): 1 on time, 0 late" in reveal
+    assert "1 answer: 1 on time, 0 late" in reveal
     found = await team.live.bot.thread_of(general(team))
     assert found is not None
     async with team.live.bot.store.unit_of_work() as uow:
