@@ -107,7 +107,7 @@ def _parse_config(args: list[str]) -> PrepCommand:
     kind = _CONFIG_KEYS[key]
     usage = f"/prep config {key} {SETTING_VALUES[kind]}"
     if len(args) == 1:
-        raise UsageError(f"the new {SETTING_NAMES[kind]} is missing. Usage: {usage}")
+        raise UsageError(f"'config {key}' is missing its value, the new {SETTING_NAMES[kind]}. Usage: {usage}")
     if len(args) > 2:
         raise UsageError(f"'{key}' takes one value, not '{' '.join(args[1:])}'. Usage: {usage}")
     value = args[1]
