@@ -27,6 +27,7 @@ from bot.cards import (
     StatsCard,
     point_remark,
 )
+from bot.messages import AnswerEdited, AnswerOutcome, AnswerWithdrawn, Ignored, VoteCounted
 
 # ---- inline text ---------------------------------------------------------------------------------------------
 
@@ -372,6 +373,26 @@ def notice(card: Notice) -> Document:
     if card.kind is NoticeKind.ERROR:
         text = (Symbol(Mark.WARNING), *text)
     return Document(summary=card.text, parts=(Part((Paragraph((text,)),)),))
+
+
+def vote_reply(outcome: VoteCounted | Ignored, author: str, cast: bool) -> Notice:
+    """What a member who voted for `author`'s answer (or, `cast` False, took the vote back) is told."""
+    if isinstance(outcome, Ignored):
+        refused = "Your vote was not counted" if cast else "No vote was taken back"
+        return Notice(f"{refused}: {outcome.reason}.", NoticeKind.ERROR)
+    votes = f"votes from {plural(outcome.voters, 'teammate')}" if outcome.voters else "no votes"
+    return Notice(f"Your vote for {author}'s answer {'counts' if cast else 'is taken back'}: it has {votes} now.")
+
+
+def reply_change_reply(outcome: AnswerOutcome) -> Notice:
+    """What a member who edited or deleted one of their replies is told."""
+    if isinstance(outcome, Ignored):
+        return Notice(f"Nothing was changed: {outcome.reason}.", NoticeKind.ERROR)
+    if isinstance(outcome, AnswerWithdrawn):
+        return Notice("Your reply was deleted; it no longer counts.")
+    if isinstance(outcome, AnswerEdited) and not outcome.counts_for_score:
+        return Notice("Your reply was edited after the deadline, so the edit does not change your score.")
+    return Notice("Your reply was edited.")
 
 
 def help_text(card: HelpCard, surface: Surface) -> Document:

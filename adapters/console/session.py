@@ -16,6 +16,7 @@ from bot.domain.model import ChannelAddress, Speaker
 from bot.domain.timeparse import ParseError, parse_duration
 from bot.messages import CastVote, EditAnswer, Ignored, RetractVote, RunCommand, SubmitAnswer, WithdrawAnswer
 from bot.ports import SettableClock
+from bot.wording import reply_change_reply, vote_reply
 
 CHANNEL = ChannelAddress("console", "local", "console")
 
@@ -102,6 +103,7 @@ class ConsoleSession:
             self._error(f"The clock does not go back: it is {self.now_text()} already.")
             return
         await self.bot.run_until(target, self.clock)
+        self.chat.show_private(self.speaker.ref, Notice(f"It is {self.now_text()} now."))
 
     def now_text(self) -> str:
         return f"{self.clock.now().astimezone(ZoneInfo(self.tz)):%a %d %b %Y %H:%M} {self.tz}"
@@ -137,6 +139,7 @@ class ConsoleSession:
                 self._error("Usage: :as NAME (a name up to 40 characters)")
             else:
                 self.member = rest
+                self.chat.show_private(self.speaker.ref, Notice(f"You are {rest} now."))
         elif word == ":advance":
             try:
                 await self._travel(self.clock.now() + parse_duration(rest))
@@ -166,7 +169,8 @@ class ConsoleSession:
             self._error(f"No answer by '{name}' in the open thread to react to.")
             return
         command_type = CastVote if cast else RetractVote
-        await self.bot.handle_vote(command_type(CHANNEL, target.ref, self.speaker, "+1", self.clock.now()))
+        outcome = await self.bot.handle_vote(command_type(CHANNEL, target.ref, self.speaker, "+1", self.clock.now()))
+        self.chat.show_private(self.speaker.ref, vote_reply(outcome, target.author, cast))
 
     async def _change(self, text: str, delete: bool) -> None:
         thread = await self._open_thread()
@@ -175,13 +179,14 @@ class ConsoleSession:
             self._error("You have no reply in the open thread to change.")
             return
         if delete:
-            await self.bot.handle_answer(WithdrawAnswer(CHANNEL, target.ref, self.clock.now()))
-            self.chat.show_private(self.speaker.ref, Notice("Your reply was deleted; it no longer counts."))
+            outcome = await self.bot.handle_answer(WithdrawAnswer(CHANNEL, target.ref, self.clock.now()))
+            self._replies.remove(target)
+            self.chat.show_private(self.speaker.ref, reply_change_reply(outcome))
         elif not text:
             self._error("Usage: :edit TEXT")
         else:
-            await self.bot.handle_answer(EditAnswer(CHANNEL, target.ref, text, self.clock.now()))
-            self.chat.show_private(self.speaker.ref, Notice("Your reply was edited."))
+            outcome = await self.bot.handle_answer(EditAnswer(CHANNEL, target.ref, text, self.clock.now()))
+            self.chat.show_private(self.speaker.ref, reply_change_reply(outcome))
 
     async def _thread(self, rest: str) -> None:
         head, _, text = rest.partition(" ")
@@ -197,6 +202,7 @@ class ConsoleSession:
         else:
             latest = await self.bot.thread_of(CHANNEL)
             self._pinned, self._pinned_behind = thread, latest[0] if latest else None
+            self.chat.show_private(self.speaker.ref, Notice(f"Replies go to round {head}'s thread now."))
 
     async def run(self, source: TextIO, interactive: bool) -> None:
         if interactive:
