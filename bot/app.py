@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.cards import Card
 from bot.config import Settings
 from bot.domain.model import Channel, ChannelAddress
 from bot.judging import Judge
@@ -19,21 +19,35 @@ from bot.messages import AnswerCommand, AnswerOutcome, CastVote, CommandReply, I
 from bot.logs import log_context
 from bot.ports import ChatPort, Clock, Metrics, NoMetrics, SettableClock
 from bot.questions import QuestionBank
-from bot.services.answers import AnswerIngest
+from bot.services.answers import Answers
 from bot.services.commands import run_command
 from bot.services.directory import Directory
 from bot.services.claims import ProcessIdentity
-from bot.services.inbox import CommandInbox
+from bot.services.inbox import CommandInbox, Deliver
 from bot.services.due import DueWork, next_due_at
 from bot.services.planning import repair_plans
 from bot.services.votes import record_vote
 from bot.services.workspaces import stop_workspace
 from bot.store.engine import upgrade
+from bot.store.intake import ArrivalsLane
 from bot.store.unit_of_work import Store
 
 log = logging.getLogger("prepbot")
 MISSED_ACKNOWLEDGEMENTS = timedelta(days=1)  # how far back start-up looks for answers left without their reaction
 STOP_TIMEOUT = 5.0  # seconds a stop lets the platform calls under way finish
+
+Outcome = TypeVar("Outcome", covariant=True)
+Result = TypeVar("Result", covariant=True)
+
+
+@dataclass(frozen=True)
+class Handled(Generic[Outcome, Result]):
+    """What the core did with what a platform reported (`outcome`, committed before the platform is answered),
+    and the work that follows once the platform has had its response: `follow_up`, None when nothing follows.
+    Every platform runs the follow-up; one that answers within a deadline may defer it behind a burst."""
+
+    outcome: Outcome
+    follow_up: Callable[[], Coroutine[Any, Any, Result]] | None = None
 
 
 @dataclass(frozen=True)
@@ -56,7 +70,8 @@ class PrepBot:
     clock: Clock
     bank: QuestionBank
     settings: Settings
-    answers: AnswerIngest
+    answers: Answers
+    lane: ArrivalsLane[Any]  # the arrivals lane the answers and the command inbox write through
     directory: Directory
     monotonic: Callable[[], float]  # seconds on a clock that never goes back (the outer ring's), to time and bound work
     metrics: Metrics = field(default_factory=NoMetrics)
@@ -70,7 +85,7 @@ class PrepBot:
         self.due = DueWork(store=self.store, chat=self.chat, bank=self.bank, settings=self.settings,
                            clock=self.clock.now, monotonic=self.monotonic, metrics=self.metrics,
                            identity=self.identity, judge=self.judge)
-        self.inbox = CommandInbox(self.handle_command, store=self.store, intake=self.answers, chat=self.chat,
+        self.inbox = CommandInbox(self._run_command, store=self.store, lane=self.lane, chat=self.chat,
                                   clock=self.clock.now, lease=self.settings.claim_lease, identity=self.identity)
 
     async def start(self) -> None:
@@ -147,34 +162,52 @@ class PrepBot:
         await asyncio.gather(*jobs, return_exceptions=True)  # each lets go of its connection before the store closes
         await self.store.close()
 
-    async def handle_answer(self, command: AnswerCommand) -> AnswerOutcome:
-        """A reply, edit or deletion in a thread; returns after it is committed (and acknowledged)."""
+    async def handle_answer(self, command: AnswerCommand) -> Handled[AnswerOutcome, None]:
+        """A reply, edit or deletion in a thread: returns once it is committed, with what happened and, for an
+        accepted answer, its acknowledgement in the chat to follow (a reaction; it never raises for a platform's
+        refusal). Raises if the database write failed."""
         try:
-            with log_context(command.channel):
-                return await self.answers.handle(command)
+            outcome = await self.answers.take(command)  # the hot path: its one log line names the channel itself
         except SQLAlchemyError:
             self.metrics.database_error()
             raise
+        acknowledge = self.answers.follow_up(command, outcome)
+        if acknowledge is None:
+            return Handled(outcome)
 
-    async def store_answer(self, command: AnswerCommand) -> AnswerOutcome:
-        """Like `handle_answer`, but returns after the commit without acknowledging the answer in the chat: the
-        caller runs `acknowledge_answer` once the platform has had its response."""
-        try:
-            return await self.answers.store(command)  # the hot path: its one log line names the channel itself
-        except SQLAlchemyError:
-            self.metrics.database_error()
-            raise
+        async def follow_up() -> None:
+            with log_context(command.channel, round_id=getattr(outcome, "round_id", None)):
+                await acknowledge()
 
-    async def acknowledge_answer(self, command: AnswerCommand, outcome: AnswerOutcome) -> None:
-        """Marks a stored, accepted answer in the chat (a reaction); never raises for a platform's refusal."""
-        with log_context(command.channel, round_id=getattr(outcome, "round_id", None)):
-            await self.answers.acknowledge(command, outcome)
+        return Handled(outcome, follow_up)
 
     async def handle_vote(self, command: CastVote | RetractVote) -> VoteCounted | Ignored:
         with log_context(command.channel):
             return await record_vote(command, store=self.store, settings=self.settings)
 
-    async def handle_command(self, command: RunCommand) -> CommandReply:
+    async def handle_command(
+        self, command: RunCommand, delivery: str | None = None, reply: Deliver | None = None
+    ) -> Handled[int | None, int]:
+        """A `/prep` command: queued durably first (returns after the commit, so the platform may then be told it
+        was received), with its inbox id, or None when this delivery (`delivery`, the platform's id for it; None
+        when the platform never delivers twice) was queued before. Its follow-up runs it and gives the member the
+        reply, through `reply` or privately in the chat, returning how many cards the reply had."""
+        inbox_id = await self.inbox.enqueue(command, delivery)
+        if inbox_id is None:
+            return Handled(None)
+
+        async def follow_up() -> int:
+            with log_context(command.channel):
+                return await self.inbox.run_queued(inbox_id, command, reply)
+
+        return Handled(inbox_id, follow_up)
+
+    async def drop_command(self, inbox_id: int) -> None:
+        """Marks a queued command done without running it (its member was told to try again)."""
+        await self.inbox.drop(inbox_id)
+
+    async def _run_command(self, command: RunCommand) -> CommandReply:
+        """Runs a queued command: what the inbox calls."""
         began = self.monotonic()
         try:
             with log_context(command.channel, command=command.text.split(" ", 1)[0] or "help"):
@@ -214,23 +247,6 @@ class PrepBot:
                                         frozenset(p.message_ref for p in parts),
                                         {p.message_ref: p.text for p in parts if p.withdrawn_at is None}))
         return found
-
-    async def enqueue_command(self, command: RunCommand, dedupe_key: str) -> int | None:
-        """Queues a command durably (returns after the commit); its inbox id, or None when this delivery was
-        queued before. Run it with `run_queued`."""
-        return await self.inbox.enqueue(command, dedupe_key)
-
-    async def run_queued(
-        self, inbox_id: int, command: RunCommand, deliver: Callable[[Card], Awaitable[None]] | None = None
-    ) -> int:
-        """Runs a command this process queued; the reply goes to `deliver`, or privately to the member.
-        Returns how many cards the reply had."""
-        with log_context(command.channel):
-            return await self.inbox.run_queued(inbox_id, command, deliver)
-
-    async def drop_queued(self, inbox_id: int) -> None:
-        """Marks a queued command done without running it (its member was told to try again)."""
-        await self.answers.complete_command(inbox_id, self.clock.now())
 
     async def workspace_removed(self, platform: str, workspace: str) -> int:
         """The bot was removed from a workspace: every channel's schedule there stops (history and points are

@@ -11,9 +11,10 @@ from bot.judging import Judge
 from bot.metrics import CountingChat
 from bot.ports import ChatPort, Clock, Metrics, NoMetrics
 from bot.questions import QuestionBank, load_bank
-from bot.services.answers import AnswerIngest
+from bot.services.answers import AnswerRules, Answers
 from bot.services.directory import Directory
 from bot.store.engine import make_engine
+from bot.store.intake import ArrivalsLane
 from bot.store.unit_of_work import Store
 from questions import SHIPPED_PACKS
 
@@ -40,13 +41,16 @@ def bootstrap(
     directory = Directory()
     metrics = metrics or NoMetrics()
     chat = CountingChat(chat, metrics)
+    rules = AnswerRules(settings.answer_max_chars, directory)
+    lane = ArrivalsLane(store, rules)
     return PrepBot(
         store=store,
         chat=chat,
         clock=clock,
         bank=bank,
         settings=settings,
-        answers=AnswerIngest(store, chat, settings.answer_max_chars, directory),
+        answers=Answers(lane, rules, store, chat, metrics),
+        lane=lane,
         directory=directory,
         monotonic=monotonic,
         metrics=metrics,

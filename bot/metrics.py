@@ -10,7 +10,8 @@ from bot.ports import ChatError, ChatPort, Metrics
 
 
 class CountingChat:
-    """A ChatPort that counts posts, reveals, accepted answers and platform errors, then delegates."""
+    """A ChatPort that counts posts, reveals and platform errors, then delegates (accepted answers are counted where
+    the store accepts them)."""
 
     def __init__(self, inner: ChatPort, metrics: Metrics) -> None:
         self._inner = inner
@@ -63,7 +64,6 @@ class CountingChat:
             raise
 
     async def react(self, channel: ChannelAddress, message_ref: str, reaction: Reaction) -> None:
-        self._metrics.answer_accepted(channel.platform, reaction is Reaction.ACCEPTED)
         try:
             await self._inner.react(channel, message_ref, reaction)
         except ChatError as error:

@@ -11,10 +11,20 @@ from zoneinfo import ZoneInfo
 
 from adapters.console.chat import ConsoleChat
 from bot.app import PrepBot
-from bot.cards import Notice, NoticeKind
+from bot.cards import Card, Notice, NoticeKind
 from bot.domain.model import ChannelAddress, Speaker
 from bot.domain.timeparse import ParseError, parse_duration
-from bot.messages import CastVote, EditAnswer, Ignored, RetractVote, RunCommand, SubmitAnswer, WithdrawAnswer
+from bot.messages import (
+    AnswerCommand,
+    AnswerOutcome,
+    CastVote,
+    EditAnswer,
+    Ignored,
+    RetractVote,
+    RunCommand,
+    SubmitAnswer,
+    WithdrawAnswer,
+)
 from bot.ports import SettableClock
 from bot.wording import reply_change_reply, vote_reply
 
@@ -75,9 +85,22 @@ class ConsoleSession:
         return latest
 
     async def _command(self, text: str) -> None:
-        reply = await self.bot.handle_command(RunCommand(CHANNEL, self.speaker, text, "console"))
-        for card in reply.cards:
-            self.chat.show_private(self.speaker.ref, card)
+        """Queues the command like every platform's, and runs it at once: its reply is printed before the next
+        line is read."""
+        speaker = self.speaker
+
+        async def show(card: Card) -> None:
+            self.chat.show_private(speaker.ref, card)
+
+        handled = await self.bot.handle_command(RunCommand(CHANNEL, speaker, text, "console"), reply=show)
+        if handled.follow_up is not None:
+            await handled.follow_up()
+
+    async def _answer(self, command: AnswerCommand) -> AnswerOutcome:
+        handled = await self.bot.handle_answer(command)
+        if handled.follow_up is not None:
+            await handled.follow_up()
+        return handled.outcome
 
     async def _reply(self, text: str, thread: tuple[int, str] | None) -> None:
         if thread is None:
@@ -86,9 +109,7 @@ class ConsoleSession:
         ref = self.chat.new_ref()
         self.chat.replies[ref] = (thread[1], self.member)
         self._replies.append(_Reply(ref, thread[1], self.member))
-        outcome = await self.bot.handle_answer(
-            SubmitAnswer(CHANNEL, thread[1], ref, self.speaker, text, self.clock.now())
-        )
+        outcome = await self._answer(SubmitAnswer(CHANNEL, thread[1], ref, self.speaker, text, self.clock.now()))
         if isinstance(outcome, Ignored):
             self._error(f"Not counted as an answer: {outcome.reason}.")
 
@@ -179,13 +200,13 @@ class ConsoleSession:
             self._error("You have no reply in the open thread to change.")
             return
         if delete:
-            outcome = await self.bot.handle_answer(WithdrawAnswer(CHANNEL, target.ref, self.clock.now()))
+            outcome = await self._answer(WithdrawAnswer(CHANNEL, target.ref, self.clock.now()))
             self._replies.remove(target)
             self.chat.show_private(self.speaker.ref, reply_change_reply(outcome))
         elif not text:
             self._error("Usage: :edit TEXT")
         else:
-            outcome = await self.bot.handle_answer(EditAnswer(CHANNEL, target.ref, text, self.clock.now()))
+            outcome = await self._answer(EditAnswer(CHANNEL, target.ref, text, self.clock.now()))
             self.chat.show_private(self.speaker.ref, reply_change_reply(outcome))
 
     async def _thread(self, rest: str) -> None:

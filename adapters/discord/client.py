@@ -21,6 +21,8 @@ from bot.domain.model import ChannelAddress, Speaker
 from bot.domain.questions import Level
 from bot.messages import (
     AnswerAccepted,
+    AnswerCommand,
+    AnswerOutcome,
     CastVote,
     EditAnswer,
     Ignored,
@@ -117,6 +119,13 @@ class PrepClient(discord.AutoShardedClient):
     def _now(self) -> datetime:
         return self._core().clock.now()
 
+    async def _answer(self, command: AnswerCommand) -> AnswerOutcome:
+        """Hands a reply, edit or deletion to the core, then runs the acknowledgement that follows it."""
+        handled = await self._core().handle_answer(command)
+        if handled.follow_up is not None:
+            await handled.follow_up()
+        return handled.outcome
+
     # ---- thread replies, edits, deletions, reactions ----
 
     async def on_message(self, message: discord.Message) -> None:
@@ -131,7 +140,7 @@ class PrepClient(discord.AutoShardedClient):
         """A reply in a question's thread, to the core: live from the gateway or read back after a gap."""
         if not message.content and not self.message_content:
             return  # without the intent the text is not ours to read; members use the Answer form
-        await self._core().handle_answer(SubmitAnswer(
+        await self._answer(SubmitAnswer(
             channel, str(thread_id), thread_message_ref(thread_id, message.id), speaker_of(message.author),
             message.content, min(message.created_at, self._now()),
         ))
@@ -197,7 +206,7 @@ class PrepClient(discord.AutoShardedClient):
                     count += 1
                 elif (ref in thread.kept and message.edited_at is not None and (message.content or self.message_content)
                       and message.content.strip() != thread.kept[ref]):
-                    batch.append(self._core().handle_answer(EditAnswer(
+                    batch.append(self._answer(EditAnswer(
                         thread.channel, ref, message.content, min(message.edited_at, self._now()))))
                 if len(batch) >= READ_BACK_BATCH:
                     await asyncio.gather(*batch)
@@ -214,7 +223,7 @@ class PrepClient(discord.AutoShardedClient):
         await asyncio.gather(*batch)
         for ref in thread.kept.keys() - seen:  # read to the end: these were deleted meanwhile
             if not ref.startswith("modal:"):  # a form's answer has no message to delete
-                await self._core().handle_answer(WithdrawAnswer(thread.channel, ref, self._now()))
+                await self._answer(WithdrawAnswer(thread.channel, ref, self._now()))
         return count
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
@@ -224,7 +233,7 @@ class PrepClient(discord.AutoShardedClient):
         parent = await self.parent_of(payload.channel_id)
         if parent is None:
             return
-        await self._core().handle_answer(EditAnswer(
+        await self._answer(EditAnswer(
             address(payload.guild_id, parent), thread_message_ref(payload.channel_id, payload.message_id),
             str(content), self._now(),
         ))
@@ -235,7 +244,7 @@ class PrepClient(discord.AutoShardedClient):
         parent = await self.parent_of(payload.channel_id)
         if parent is None:
             return
-        await self._core().handle_answer(WithdrawAnswer(
+        await self._answer(WithdrawAnswer(
             address(payload.guild_id, parent), thread_message_ref(payload.channel_id, payload.message_id),
             self._now(),
         ))
@@ -281,7 +290,7 @@ class PrepClient(discord.AutoShardedClient):
         await interaction.response.defer(ephemeral=True, thinking=True)
         if interaction.guild_id is None or interaction.channel_id is None:
             return
-        outcome = await self._core().handle_answer(SubmitAnswer(
+        outcome = await self._answer(SubmitAnswer(
             address(interaction.guild_id, interaction.channel_id), str(thread_id), f"modal:{interaction.id}",
             speaker_of(interaction.user), text, min(interaction.created_at, self._now()),
         ))
@@ -316,16 +325,16 @@ class PrepClient(discord.AutoShardedClient):
             channel_id = channel.id if channel is not None else interaction.channel_id
         name = getattr(channel, "name", "") or ""
         command = RunCommand(address(interaction.guild_id, channel_id), speaker_of(interaction.user), text, name)
-        inbox_id = await core.enqueue_command(command, f"discord:{interaction.id}")
-        if inbox_id is None:
-            return
 
         async def deliver(card: Card) -> None:
             for message in render(card):
                 await interaction.followup.send(content=message.content or discord.utils.MISSING,
                                                 embeds=message.embeds, ephemeral=True)
 
-        if not await core.run_queued(inbox_id, command, deliver):
+        handled = await core.handle_command(command, f"discord:{interaction.id}", deliver)
+        if handled.follow_up is None:  # a retried delivery of a command already queued
+            return
+        if not await handled.follow_up():  # the reply had no card: the member is told it was done
             await interaction.followup.send("Done.", ephemeral=True)
 
 

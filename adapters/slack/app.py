@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
@@ -28,10 +30,10 @@ from adapters.slack.events import address, answer_command, slack_time, team_of, 
 from adapters.slack.installations import StoreAuthorize, StoreInstallationStore, StoreOAuthStateStore
 from adapters.slack.render import render
 from adapters.slack.settings import SlackSettings, slack_mode
-from bot.app import PrepBot
+from bot.app import Handled, PrepBot
 from bot.cards import Card
 from bot.domain.model import Speaker
-from bot.messages import AnswerCommand, AnswerOutcome, RunCommand
+from bot.messages import AnswerOutcome, RunCommand
 from bot.ports import ChatError, Clock, Metrics
 from bot.services.inbox import BUSY
 from bot.store.unit_of_work import Store
@@ -132,28 +134,14 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> DeadlineApp:
         )
     app = DeadlineApp(parts.response_budget + BACKSTOP, **kwargs)
     chat = parts.chat
-    followups = parts.followups = FollowUps(lambda: bot.answers.arrivals)
+    arrivals = 0  # the answers and commands that reached this app: the follow-ups wait while they keep coming
+    followups = parts.followups = FollowUps(lambda: arrivals)
     budget = parts.response_budget
-
-    def reply_through(response_url: str) -> Callable[[Card], Awaitable[None]]:
-        """Shows a command's reply to the member who ran it through the command's response_url, which works where
-        the bot is not a member (a channel it was not invited to, a private channel, a DM)."""
-        webhook = AsyncWebhookClient(response_url, session=parts.clients.session())
-
-        async def deliver(card: Card) -> None:
-            for message in render(card):
-                try:
-                    response = await webhook.send(text=message.text, blocks=message.blocks,
-                                                  response_type="ephemeral")
-                except (OSError, asyncio.TimeoutError, SlackApiError) as error:
-                    raise ChatError(f"Slack response_url: {error.__class__.__name__}") from None
-                if response.status_code != 200:
-                    raise ChatError(f"Slack response_url: HTTP {response.status_code} {response.body[:100]}")
-
-        return deliver
+    replies = ResponseUrlReplies(parts.clients.session)
 
     async def on_prep(body: dict[str, Any]) -> BoltResponse:
         # Queued durably before Slack gets its 200 (it allows 3 seconds); it runs after the response.
+        nonlocal arrivals
         deadline = asyncio.get_running_loop().time() + budget
         team = str(body.get("team_id") or "")
         user = str(body.get("user_id") or "")
@@ -161,9 +149,12 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> DeadlineApp:
         speaker = Speaker(user, await chat.display_name_soon(team, user))
         command = RunCommand(channel, speaker, str(body.get("text") or ""), str(body.get("channel_name") or ""))
         key = str(body.get("trigger_id") or "") or f"{team}:{user}:{bot.clock.now().isoformat()}"
-        queued = asyncio.ensure_future(bot.enqueue_command(command, f"slack:{key}"))
+        response_url = str(body.get("response_url") or "")
+        reply = replies.to(response_url) if response_url.startswith(("https://", "http://")) else None
+        arrivals += 1
+        queued = asyncio.ensure_future(bot.handle_command(command, f"slack:{key}", reply))
         try:
-            inbox_id = await _within(queued, deadline)
+            handled = await _within(queued, deadline)
         except asyncio.TimeoutError:
             # The member is told to try again, so the command must not run when the store catches up.
             queued.add_done_callback(lambda done: _drop_late(done, followups, bot))
@@ -172,10 +163,8 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> DeadlineApp:
         except Exception as error:
             log.warning("a /prep command was answered busy: %s", _short(error))
             return busy_response()
-        if inbox_id is not None:  # None: a retried delivery of a command already queued
-            response_url = str(body.get("response_url") or "")
-            deliver = reply_through(response_url) if response_url.startswith(("https://", "http://")) else None
-            followups.start(bot.run_queued(inbox_id, command, deliver))
+        if handled.follow_up is not None:  # None: a retried delivery of a command already queued
+            followups.start(handled.follow_up())
         return BoltResponse(status=200, body="")
 
     async def bot_user(body: dict[str, Any]) -> str | None:
@@ -191,18 +180,21 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> DeadlineApp:
         if command is None:
             return BoltResponse(status=200, body="")
         # Committed before Slack gets its 200; the reaction follows once the arrivals of the moment are in.
-        stored = asyncio.ensure_future(bot.store_answer(command))
+        nonlocal arrivals
+        arrivals += 1
+        stored = asyncio.ensure_future(bot.handle_answer(command))
         try:
-            outcome = await _within(stored, deadline)
+            handled = await _within(stored, deadline)
         except asyncio.TimeoutError:
             # Slack delivers it again; if the store takes it meanwhile, it is acknowledged once, from here.
-            stored.add_done_callback(lambda done: _acknowledge_late(done, command, followups, bot))
+            stored.add_done_callback(lambda done: _follow_up_late(done, followups))
             log.warning("an answer was answered 500: the store did not take it within %.1f s", budget)
             return BoltResponse(status=500, body="")
         except Exception as error:
             log.warning("an answer was answered 500: %s", _short(error))
             return BoltResponse(status=500, body="")
-        followups.start(bot.acknowledge_answer(command, outcome))
+        if handled.follow_up is not None:
+            followups.start(handled.follow_up())
         return BoltResponse(status=200, body="")
 
     # The two kinds of request that come in bursts, `/prep` and messages (answers in a question's thread), are
@@ -252,19 +244,47 @@ async def _within(work: asyncio.Future[Any], deadline: float) -> Any:
         return await asyncio.shield(work)
 
 
-def _drop_late(queued: asyncio.Future[int | None], followups: FollowUps, bot: PrepBot) -> None:
+def _drop_late(queued: asyncio.Future[Handled[int | None, int]], followups: FollowUps, bot: PrepBot) -> None:
     """A command answered "busy" that the store took after all is marked done without running."""
-    if not queued.cancelled() and queued.exception() is None and queued.result() is not None:
-        inbox_id = queued.result()
-        assert inbox_id is not None
-        followups.start(bot.drop_queued(inbox_id))
+    if not queued.cancelled() and queued.exception() is None:
+        inbox_id = queued.result().outcome
+        if inbox_id is not None:
+            followups.start(bot.drop_command(inbox_id))
 
 
-def _acknowledge_late(stored: asyncio.Future[AnswerOutcome], command: AnswerCommand, followups: FollowUps,
-                      bot: PrepBot) -> None:
+def _follow_up_late(stored: asyncio.Future[Handled[AnswerOutcome, None]], followups: FollowUps) -> None:
     """An answer answered 500 that the store took after all is acknowledged (its redelivery is then a repeat)."""
     if not stored.cancelled() and stored.exception() is None:
-        followups.start(bot.acknowledge_answer(command, stored.result()))
+        follow_up = stored.result().follow_up
+        if follow_up is not None:
+            followups.start(follow_up())
+
+
+class ResponseUrlReplies:
+    """Shows a command's reply to the member who ran it through the command's response_url, which works where the
+    bot is not a member (a channel it was not invited to, a private channel, a DM). One webhook client is set up
+    once (its headers, retries, proxy) and copied for each URL, on the shared HTTP session."""
+
+    def __init__(self, session: Callable[[], aiohttp.ClientSession]) -> None:
+        self._session = session
+        self._webhook = AsyncWebhookClient("")
+
+    def to(self, response_url: str) -> Callable[[Card], Awaitable[None]]:
+        webhook = copy.copy(self._webhook)
+        webhook.url = response_url
+        webhook.session = self._session()
+
+        async def deliver(card: Card) -> None:
+            for message in render(card):
+                try:
+                    response = await webhook.send(text=message.text, blocks=message.blocks,
+                                                  response_type="ephemeral")
+                except (OSError, asyncio.TimeoutError, SlackApiError) as error:
+                    raise ChatError(f"Slack response_url: {error.__class__.__name__}") from None
+                if response.status_code != 200:
+                    raise ChatError(f"Slack response_url: HTTP {response.status_code} {response.body[:100]}")
+
+        return deliver
 
 
 def _short(error: BaseException) -> str:

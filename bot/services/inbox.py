@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.cards import Card, Notice, NoticeKind
 from bot.messages import CommandReply, RunCommand
 from bot.ports import ChatError, ChatPort
-from bot.services.answers import AnswerIngest
+from bot.services.answers import storable, storable_speaker
 from bot.services.claims import ProcessIdentity
+from bot.store.intake import ArrivalsLane, CommandToQueue, Completion
 from bot.store.unit_of_work import Store
 
 log = logging.getLogger("prepbot.inbox")
@@ -20,11 +23,20 @@ BUSY = Notice("I am too busy to take that right now; nothing was changed. Please
 CANNOT_POST = Notice("I cannot post in this channel: invite me to it first, then try again.", NoticeKind.ERROR)
 
 Runner = Callable[[RunCommand], Awaitable[CommandReply]]
+Deliver = Callable[[Card], Awaitable[None]]
+
+
+def storable_run(command: RunCommand) -> RunCommand:
+    """`command` with what the member wrote (the text, their name, the channel's name) made storable."""
+    text, speaker, name = storable(command.text), storable_speaker(command.speaker), storable(command.channel_name)
+    if text is command.text and speaker is command.speaker and name is command.channel_name:
+        return command
+    return replace(command, text=text, speaker=speaker, channel_name=name)
 
 
 async def run_queued(
-    inbox_id: int, command: RunCommand, run: Runner, *, intake: AnswerIngest, chat: ChatPort,
-    now: Callable[[], datetime], deliver: Callable[[Card], Awaitable[None]] | None = None,
+    inbox_id: int, command: RunCommand, run: Runner, *, lane: ArrivalsLane[Any], chat: ChatPort,
+    now: Callable[[], datetime], deliver: Deliver | None = None,
 ) -> int:
     """Runs one queued command this process holds, gives the member the reply (through `deliver`, by default
     privately in the chat), and marks it done (in a commit shared with other arrivals). Returns how many cards the
@@ -45,7 +57,7 @@ async def run_queued(
                 await deliver(CANNOT_POST)
             except ChatError as again:
                 log.warning("could not tell the member either: %s", again)
-    await intake.complete_command(inbox_id, now())
+    await lane.record(Completion(inbox_id, now()))
     return cards
 
 
@@ -58,11 +70,11 @@ class CommandInbox:
     background, the commands nobody holds: those whose holder died elsewhere, once their lease lapsed.
     """
 
-    def __init__(self, run: Runner, *, store: Store, intake: AnswerIngest, chat: ChatPort,
+    def __init__(self, run: Runner, *, store: Store, lane: ArrivalsLane[Any], chat: ChatPort,
                  clock: Callable[[], datetime], lease: timedelta, identity: ProcessIdentity) -> None:
         self._run = run
         self._store = store
-        self._intake = intake
+        self._lane = lane
         self._chat = chat
         self._clock = clock
         self.lease = lease
@@ -72,22 +84,29 @@ class CommandInbox:
         self._sweeper: asyncio.Task[int] | None = None
         self._stopping = False
 
-    async def enqueue(self, command: RunCommand, dedupe_key: str) -> int | None:
+    async def enqueue(self, command: RunCommand, dedupe_key: str | None) -> int | None:
         """Stores the command, held by this process for a lease; returns its inbox id, or None when the same
-        delivery was queued already. Returns only after the commit (grouped with other arrivals), so the platform
-        may then be told the command was received. Run it with `run_queued`."""
+        delivery (`dedupe_key`) was queued already; a command no platform delivers twice has no key. Returns only
+        after the commit (grouped with other arrivals), so the platform may then be told the command was received.
+        Run it with `run_queued`."""
         now = self._clock()
-        return await self._intake.queue_command(command, dedupe_key, now, now + self.lease,
-                                                self.identity.new_token())
+        token = self.identity.new_token()
+        return await self._lane.queue(CommandToQueue(storable_run(command), dedupe_key or f"once:{token}", now,
+                                                     now + self.lease, token))
 
-    async def run_queued(self, inbox_id: int, command: RunCommand,
-                         deliver: Callable[[Card], Awaitable[None]] | None = None) -> int:
+    async def run_queued(self, inbox_id: int, command: RunCommand, deliver: Deliver | None = None) -> int:
+        """Runs a command this process queued, gives the member the reply (through `deliver`, by default privately
+        in the chat) and marks it done; returns how many cards the reply had."""
         self._held.add(inbox_id)
         try:
-            return await run_queued(inbox_id, command, self._run, intake=self._intake, chat=self._chat,
+            return await run_queued(inbox_id, command, self._run, lane=self._lane, chat=self._chat,
                                     now=self._clock, deliver=deliver)
         finally:
             self._held.discard(inbox_id)
+
+    async def drop(self, inbox_id: int) -> None:
+        """Marks a queued command done without running it (its member was told to try again)."""
+        await self._lane.record(Completion(inbox_id, self._clock()))
 
     async def sweep(self) -> None:
         """Renews the holds of the commands running here (every third of a lease), takes back the holds of dead

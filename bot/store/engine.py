@@ -6,7 +6,7 @@ import asyncio
 import logging
 import os
 import sqlite3
-import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 import migrations
 
@@ -41,8 +41,7 @@ def make_engine(url: str) -> AsyncEngine:
         @event.listens_for(engine.sync_engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None
-            # On SQLite's own thread, so that waiting for the lock never holds up the event loop.
-            dbapi_connection.run_async(lambda driver: driver._execute(_enter_wal, driver._conn))
+            dbapi_connection.run_async(_enter_wal)
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
@@ -60,19 +59,47 @@ def make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True, hide_parameters=hide)
 
 
-def _enter_wal(connection: sqlite3.Connection) -> None:
-    """On SQLite's thread: puts the database in WAL mode. While another process switches a new database at the
-    same moment, SQLite answers "locked" at once instead of waiting its busy timeout, so this tries again, as long
-    as any other wait for the lock."""
-    deadline = time.monotonic() + SQLITE_LOCK_WAIT
+async def _enter_wal(driver: Any) -> None:
+    """Puts the database in WAL mode, through the driver (aiosqlite: the statement runs on SQLite's own thread, so
+    the event loop goes on meanwhile). While another process switches a new database at the same moment, SQLite
+    answers "locked" at once instead of waiting its busy timeout, so this tries again, as long as any other wait
+    for the lock."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SQLITE_LOCK_WAIT
     while True:
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
+            await driver.execute_fetchall("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() > deadline:
+            if "locked" not in str(error) or loop.time() > deadline:
                 raise
-            time.sleep(0.01)
+            await asyncio.sleep(0.01)
+
+
+async def run_in_one_trip(
+    connection: AsyncConnection, statements: Sequence[tuple[str, Sequence[Any]]]
+) -> list[list[tuple[Any, ...]]]:
+    """SQLite only: runs `statements` (SQL and the driver's values) in the unit of work's transaction (begun first if
+    need be) and returns each one's rows, in one trip to SQLite's thread.
+
+    What it buys: through SQLAlchemy, each statement costs several trips between the event loop and SQLite's thread
+    (cursor, execute, fetch, close) and converts every row twice; a group of arrivals writes its rows this way, and
+    bench/ingest.py measures the difference. It calls aiosqlite's way to run a function on the connection's own
+    thread, which is private: the version is pinned in constraints.txt, and the SQLite store tests run through
+    here."""
+    if not connection.in_transaction():
+        await connection.begin()  # BEGIN IMMEDIATE, as every transaction here
+    driver = (await connection.get_raw_connection()).driver_connection
+    results: list[list[tuple[Any, ...]]] = await driver._execute(  # type: ignore[union-attr]
+        _run_statements, driver._conn, statements  # type: ignore[union-attr]
+    )
+    return results
+
+
+def _run_statements(
+    connection: sqlite3.Connection, statements: Sequence[tuple[str, Sequence[Any]]]
+) -> list[list[tuple[Any, ...]]]:
+    return [[tuple(row) for row in connection.execute(sql, values).fetchall()] for sql, values in statements]
 
 
 def _ensure_sqlite_file(url: str) -> None:

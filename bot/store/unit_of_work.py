@@ -10,7 +10,6 @@ from bot.store.repositories import (
     AnswerRepository,
     ChannelRepository,
     InboxRepository,
-    IntakeRepository,
     JudgementRepository,
     InstallationRepository,
     MemberRepository,
@@ -37,7 +36,6 @@ class UnitOfWork:
     installations: InstallationRepository
     oauth_states: OAuthStateRepository
     inbox: InboxRepository
-    intake: IntakeRepository
     judgements: JudgementRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -58,7 +56,6 @@ class UnitOfWork:
         self.installations = InstallationRepository(connection)
         self.oauth_states = OAuthStateRepository(connection)
         self.inbox = InboxRepository(connection)
-        self.intake = IntakeRepository(connection)
         self.judgements = JudgementRepository(connection)
         return self
 

@@ -19,6 +19,7 @@ from tests.adapters.discord_team import DiscordTeam, behavioral_hints, berlin, d
     first_title, populate
 from tests.fakes.discord import P_CREATE_PUBLIC_THREADS, FakeDiscord, Msg
 from tests.fakes.timers import FakeTimers
+from tests.services.team import run_prep
 
 SUBSCRIBE = {"time": "09:30", "timezone": "Europe/Berlin", "days": "mon-fri", "deadline": "17:00",
              "levels": "behavioral"}
@@ -114,8 +115,8 @@ async def test_a_member_without_manage_server_cannot_subscribe(tmp_path: Path) -
         assert team.fake.interactions == {}
 
         # Server admins can override command permissions; the core asks Discord about ben again.
-        reply = await team.live.bot.handle_command(
-            RunCommand(team.address(), Speaker("202", "ben"), "subscribe 09:30 Europe/Berlin", "general"))
+        reply = await run_prep(team.live.bot, RunCommand(
+            team.address(), Speaker("202", "ben"), "subscribe 09:30 Europe/Berlin", "general"))
         assert [getattr(card, "text", "") for card in reply.cards] == [
             "Only this channel's admins can change its schedule; nothing was changed."]
         channel = await team.live.bot.find_channel(team.address())
@@ -126,8 +127,8 @@ async def test_a_member_without_manage_server_cannot_subscribe(tmp_path: Path) -
         assert team.bot_posts() == []
 
         # ada has Manage Server: the same path lets her through
-        reply = await team.live.bot.handle_command(
-            RunCommand(team.address(), Speaker("201", "ada"), "subscribe 09:30 Europe/Berlin", "general"))
+        reply = await run_prep(team.live.bot, RunCommand(
+            team.address(), Speaker("201", "ada"), "subscribe 09:30 Europe/Berlin", "general"))
         assert reply.cards == ()
         channel = await team.live.bot.find_channel(team.address())
         assert channel is not None and channel.subscribed
@@ -182,8 +183,8 @@ def many_channels(fake: FakeDiscord) -> None:
 async def test_a_fan_out_to_sixty_four_channels_stays_under_the_global_rate_limit(tmp_path: Path) -> None:
     async with discord_team(tmp_path, scene=many_channels) as team:
         for channel in FAN_OUT:  # through the core: the commands' own traffic is not what this is about
-            await team.live.bot.handle_command(RunCommand(team.address(channel), Speaker("201", "ada"),
-                                                          "subscribe 09:30 Europe/Berlin mon-fri", "team"))
+            await run_prep(team.live.bot, RunCommand(team.address(channel), Speaker("201", "ada"),
+                                                     "subscribe 09:30 Europe/Berlin mon-fri", "team"))
         assert team.fake.global_429s() == []
 
         await team.until(berlin(2026, 11, 30, 9, 31))

@@ -19,6 +19,7 @@ from bot.domain.model import ChannelAddress
 from tests.adapters import slack_payloads as payloads
 from tests.adapters.slack_team import SlackTeam, berlin, eventually, slack_team
 from tests.fakes.slack import Message
+from tests.services.team import hand_in
 
 SUBSCRIBE = "subscribe 09:30 Europe/Berlin mon-fri 17:00"
 ANSWER = "I would pickle the model with its preprocessing and version the artifact."
@@ -227,7 +228,7 @@ async def test_a_retry_stored_in_the_same_write_as_the_first_delivery_tells_the_
         command = answer_command(body, "ben", "UBOT", team.clock.now())
         assert command is not None
 
-        await asyncio.gather(team.live.bot.handle_answer(command), team.live.bot.handle_answer(command))
+        await asyncio.gather(hand_in(team.live.bot, command), hand_in(team.live.bot, command))
 
         assert await answers_to(team, question) == 1
         assert team.slack.reactions(team.channel, message.ts) == [("white_check_mark", "UBOT")]

@@ -15,15 +15,17 @@ from zoneinfo import ZoneInfo
 
 from bot.app import PrepBot
 from bot.bootstrap import bootstrap, question_folders
-from bot.cards import AnswerFeedback, LeaderboardCard, Notice, QuestionCard, RevealCard, StatsCard
+from bot.cards import AnswerFeedback, Card, LeaderboardCard, Notice, QuestionCard, RevealCard, StatsCard
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.domain.model import ChannelAddress, MemberAnswer, Speaker, TaskKind, assemble_answers
 from bot.domain.matching import mentioned
 from bot.domain.questions import Question
 from bot.judging import Judge
+from bot.ports import Metrics
 from bot.questions import QuestionBank, load_bank
 from bot.messages import (
+    AnswerCommand,
     AnswerOutcome,
     CastVote,
     CommandReply,
@@ -81,6 +83,27 @@ def covering(question: Question, *indexes: int) -> str:
         or NOTHING
 
 
+async def run_prep(bot: PrepBot, command: RunCommand) -> CommandReply:
+    """Queues a command through the core's door, runs its follow-up at once, and returns the cards it replied."""
+    cards: list[Card] = []
+
+    async def keep(card: Card) -> None:
+        cards.append(card)
+
+    handled = await bot.handle_command(command, reply=keep)
+    assert handled.follow_up is not None
+    await handled.follow_up()
+    return CommandReply(tuple(cards))
+
+
+async def hand_in(bot: PrepBot, command: AnswerCommand) -> AnswerOutcome:
+    """Hands a reply, edit or deletion to the core's door and runs its follow-up (the acknowledgement) at once."""
+    handled = await bot.handle_answer(command)
+    if handled.follow_up is not None:
+        await handled.follow_up()
+    return handled.outcome
+
+
 @dataclass
 class Team:
     database_url: str  # a SQLAlchemy URL: sqlite+aiosqlite:///path/to/file.db, postgresql+asyncpg://user@host/db
@@ -89,6 +112,7 @@ class Team:
     settings: Settings | None = None
     bank: QuestionBank | None = None  # the shipped bank when None
     judge: Judge | None = None  # the AI judge, when the test configures one
+    metrics: Metrics | None = None  # what the operators' counters are told, when the test looks
     bot: PrepBot = field(init=False)
     _refs: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -97,8 +121,8 @@ class Team:
 
     def _build(self) -> PrepBot:
         settings = replace(self.settings or Settings(), database_url=self.database_url)
-        return bootstrap(settings, self.chat, self.clock, self.bank or shipped_bank(), judge=self.judge,
-                         monotonic=time.monotonic)
+        return bootstrap(settings, self.chat, self.clock, self.bank or shipped_bank(), metrics=self.metrics,
+                         judge=self.judge, monotonic=time.monotonic)
 
     async def restart(self, at: datetime | None = None) -> None:
         """Stops the bot, lets the clock run to `at` while it is down, and starts a new one on the same database."""
@@ -111,7 +135,8 @@ class Team:
     # ---- commands ----
 
     async def prep(self, text: str, by: Speaker = BOSS) -> CommandReply:
-        return await self.bot.handle_command(RunCommand(GENERAL, by, text, channel_name="general"))
+        """Runs a command as a platform does (queued, then run), and returns the reply its member was shown."""
+        return await run_prep(self.bot, RunCommand(GENERAL, by, text, channel_name="general"))
 
     async def subscribe(self, text: str = WEEKDAYS_AT_0930) -> None:
         reply = await self.prep(text)
@@ -154,7 +179,7 @@ class Team:
 
     async def answer(self, question: Posted, text: str, by: Speaker = ALICE, *, at: datetime | None = None,
                      ref: str | None = None) -> AnswerOutcome:
-        return await self.bot.handle_answer(SubmitAnswer(
+        return await hand_in(self.bot, SubmitAnswer(
             GENERAL, question.ref, ref or self.next_ref(), by, text, at or self.clock.now()))
 
     async def reply_ref(self, question: Posted, text: str, by: Speaker = ALICE, *, at: datetime | None = None) -> str:
@@ -164,10 +189,10 @@ class Team:
         return ref
 
     async def edit(self, ref: str, text: str, at: datetime | None = None) -> AnswerOutcome:
-        return await self.bot.handle_answer(EditAnswer(GENERAL, ref, text, at or self.clock.now()))
+        return await hand_in(self.bot, EditAnswer(GENERAL, ref, text, at or self.clock.now()))
 
     async def withdraw(self, ref: str, at: datetime | None = None) -> AnswerOutcome:
-        return await self.bot.handle_answer(WithdrawAnswer(GENERAL, ref, at or self.clock.now()))
+        return await hand_in(self.bot, WithdrawAnswer(GENERAL, ref, at or self.clock.now()))
 
     async def vote(self, ref: str, voter: Speaker, reaction: str = "+1") -> VoteCounted | Ignored:
         return await self.bot.handle_vote(CastVote(GENERAL, ref, voter, reaction, self.clock.now()))

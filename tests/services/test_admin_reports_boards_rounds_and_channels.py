@@ -21,7 +21,7 @@ from bot.messages import RunCommand
 from bot.services.boards import leaderboard
 from entrypoints.cli import main
 from tests.services.conftest import StartTeam
-from tests.services.team import ALICE, BERLIN, BOB, CAROL, GENERAL, NOTHING, Team, berlin, covering, day
+from tests.services.team import ALICE, BERLIN, BOB, CAROL, GENERAL, NOTHING, Team, berlin, covering, day, run_prep
 
 
 BOARD_LINE = re.compile(r"^\s*(\d+)\. (.+?)\s+(\d+) points\s+(\d+) rounds?$")
@@ -117,8 +117,8 @@ async def test_the_rounds_list_shows_posted_and_revealed_rounds(start_team: Star
 
 async def test_an_unknown_channel_exits_2_naming_the_known_ones(team: Team, prepbot: Any) -> None:
     await team.prep("stats", by=ALICE)
-    await team.bot.handle_command(RunCommand(ChannelAddress("slack", "T9", "C9"), Speaker("U1", "al"), "stats",
-                                             channel_name="random"))
+    await run_prep(team.bot, RunCommand(ChannelAddress("slack", "T9", "C9"), Speaker("U1", "al"), "stats",
+                                        channel_name="random"))
 
     for command in (("export", "--format", "json"), ("leaderboard",), ("rounds", "list")):
         ran = await prepbot(*command, "--channel", "genral")
@@ -129,8 +129,8 @@ async def test_an_unknown_channel_exits_2_naming_the_known_ones(team: Team, prep
 
 async def test_a_name_two_channels_share_is_refused_and_an_address_picks_one(team: Team, prepbot: Any) -> None:
     await team.prep("stats", by=ALICE)
-    await team.bot.handle_command(RunCommand(ChannelAddress("slack", "T9", "C9"), Speaker("U1", "al"), "stats",
-                                             channel_name="general"))
+    await run_prep(team.bot, RunCommand(ChannelAddress("slack", "T9", "C9"), Speaker("U1", "al"), "stats",
+                                        channel_name="general"))
 
     ambiguous = await prepbot("leaderboard", "--channel", "general")
     by_address = await prepbot("leaderboard", "--channel", "slack:T9:C9")

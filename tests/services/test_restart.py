@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.cards import Reaction
+from bot.ports import NoMetrics, PlatformUnavailable
 from bot.messages import AnswerAccepted, SubmitAnswer
 from tests.services.team import ALICE, GENERAL, BERLIN, MONDAY, NOTHING, Team, berlin, covering, day, feedback_for
 
@@ -101,9 +102,11 @@ async def test_an_answer_stored_just_before_a_stop_gets_its_reaction_when_the_bo
     await team.until(berlin(MONDAY, 10, 0))
     question = team.latest_question()
     # Stored and answered 200, then the process stopped before its reaction (which follows the response) was made.
-    outcome = await team.bot.store_answer(SubmitAnswer(GENERAL, question.ref, "late-night", ALICE, "batching",
-                                                       team.clock.now()))
-    assert isinstance(outcome, AnswerAccepted) and team.chat.reactions == []
+    handled = await team.bot.handle_answer(SubmitAnswer(GENERAL, question.ref, "late-night", ALICE, "batching",
+                                                        team.clock.now()))
+    assert isinstance(handled.outcome, AnswerAccepted) and handled.follow_up is not None
+    handled.follow_up().close()  # the process stops before the follow-up runs
+    assert team.chat.reactions == []
 
     await team.restart(at=berlin(MONDAY, 10, 5))
     await team.bot.caught_up()  # the missed reactions are made in the background, after the start
@@ -122,3 +125,30 @@ async def test_an_answer_already_acknowledged_is_not_marked_again_after_a_restar
     await team.bot.caught_up()
 
     assert team.chat.reactions == [("r1", Reaction.ACCEPTED)]
+
+
+class CountedAnswers(NoMetrics):
+    def __init__(self) -> None:
+        self.accepted: list[tuple[str, bool]] = []
+
+    def answer_accepted(self, platform: str, on_time: bool) -> None:
+        self.accepted.append((platform, on_time))
+
+
+async def test_an_answer_acknowledged_again_at_start_up_is_counted_once(team: Team) -> None:
+    counted = CountedAnswers()
+    team.metrics = counted
+    await team.restart()
+    await team.subscribe()
+    await team.until(berlin(MONDAY, 10, 0))
+    question = team.latest_question()
+    team.chat.fail_next.append(PlatformUnavailable("Slack is away"))  # its reaction waits for the next start
+    await team.answer(question, "batching", ref="r1")
+    await team.answer(question, "and a canary", ref="r2")
+    await team.answer(question, "and a canary", ref="r2")  # a retried delivery of it
+
+    await team.restart(at=berlin(MONDAY, 10, 5))
+    await team.bot.caught_up()
+
+    assert team.chat.reactions == [("r2", Reaction.ACCEPTED), ("r1", Reaction.ACCEPTED)]
+    assert counted.accepted == [(GENERAL.platform, True), (GENERAL.platform, True)]

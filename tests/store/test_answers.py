@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.domain.model import Round, RoundKind
+from bot.store.intake import ArrivingPart
 from bot.store.unit_of_work import Store
 from tests.store.records import NOW, a_channel, a_member, a_round
 
 
-def reply(round_: Round, member_id: int, message_ref: str, text: str) -> dict[str, Any]:
-    return {
-        "round_id": round_.id, "member_id": member_id, "message_ref": message_ref, "text": text,
-        "scored_text": text, "on_time": True, "truncated": False, "received_at": NOW,
-    }
+def reply(round_: Round, member_id: int, message_ref: str, text: str) -> ArrivingPart:
+    return ArrivingPart(round_.id, member_id, message_ref, text, text, True, False, NOW)
 
 
 async def test_a_reply_delivered_again_is_not_stored_twice_and_is_not_reported_as_new(store: Store) -> None:
@@ -30,8 +26,8 @@ async def test_a_reply_delivered_again_is_not_stored_twice_and_is_not_reported_a
         await uow.commit()
         stored = await uow.answers.for_round(round_.id)
 
-    assert first == {f"{round_.id}:r1", f"{round_.id}:r2"}
-    assert again == {f"{round_.id}:r3"}
+    assert first == {(round_.id, "r1"), (round_.id, "r2")}
+    assert again == {(round_.id, "r3")}
     assert [(p.message_ref, p.text) for p in stored] == [("r1", "first"), ("r2", "second"), ("r3", "third")]
 
 
@@ -45,7 +41,7 @@ async def test_a_reply_repeated_within_one_batch_is_stored_once(store: Store) ->
         await uow.commit()
         stored = await uow.answers.for_round(round_.id)
 
-    assert new == {f"{round_.id}:r1"}
+    assert new == {(round_.id, "r1")}
     assert [p.text for p in stored] == ["once"]
 
 
@@ -60,7 +56,7 @@ async def test_the_same_message_ref_in_another_round_is_another_reply(store: Sto
         new = await uow.answers.add_many([reply(monday, alice.id, "r1", "daily"),
                                           reply(practice, alice.id, "r1", "practice")])
         await uow.commit()
-    assert new == {f"{monday.id}:r1", f"{practice.id}:r1"}
+    assert new == {(monday.id, "r1"), (practice.id, "r1")}
 
 
 async def test_storing_no_replies_reports_nothing_new(store: Store) -> None:

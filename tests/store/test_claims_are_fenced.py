@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from bot.domain.model import Speaker, Task, TaskKind
 from bot.messages import RunCommand
+from bot.store.intake import CommandToQueue
 from bot.store.unit_of_work import Store
 from tests.store.queries import due_task_ids
 from tests.store.records import GENERAL, NOW, a_channel, a_round
@@ -117,7 +118,7 @@ async def test_the_claims_of_a_dead_worker_are_freed_at_once_and_no_one_elses(st
 async def test_a_queued_command_names_its_holder_whose_hold_is_renewed_or_freed(store: Store) -> None:
     command = RunCommand(GENERAL, Speaker("u1", "alice"), "stats", "general")
     async with store.unit_of_work() as uow:
-        ids = await uow.inbox.add_many([(command, "k1", NOW, NOW + LEASE, "dead-worker")])
+        ids = await uow.inbox.add_many([CommandToQueue(command, "k1", NOW, NOW + LEASE, "dead-worker")])
         await uow.commit()
     async with store.unit_of_work() as uow:
         assert await uow.inbox.claim_tokens(NOW) == {"dead-worker"}

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from bot.store.repositories.answers import AnswerRepository
 from bot.store.repositories.channels import ChannelRepository
-from bot.store.repositories.inbox import InboxRepository, Queued
+from bot.store.repositories.inbox import InboxRepository
 from bot.store.repositories.installations import InstallationRepository, OAuthStateRepository
-from bot.store.repositories.intake import IntakeRepository
 from bot.store.repositories.judgements import JudgementRepository
 from bot.store.repositories.members import MemberRepository
 from bot.store.repositories.points import PointRepository
@@ -20,12 +19,10 @@ __all__ = [
     "ChannelRepository",
     "InboxRepository",
     "InstallationRepository",
-    "IntakeRepository",
     "JudgementRepository",
     "MemberRepository",
     "OAuthStateRepository",
     "PointRepository",
-    "Queued",
     "ResultRepository",
     "RoundRepository",
     "TaskRepository",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -10,6 +10,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Row
 
 from bot.domain.model import AnswerPart, ChannelAddress
+from bot.store.engine import run_in_one_trip
+from bot.store.intake import Acknowledgement, ArrivingPart
 from bot.store.repositories._base import Repository
 from bot.store.tables import answer_parts, channels, rounds
 
@@ -30,28 +32,25 @@ def _part_from(row: Row[Any]) -> AnswerPart:
 
 
 class AnswerRepository(Repository):
-    async def add_many(self, parts: Sequence[Mapping[str, Any]]) -> set[str]:
-        """Stores replies (dicts of answer_parts columns); a reply already stored is left as it is.
+    async def add_many(self, parts: Sequence[ArrivingPart]) -> set[tuple[int, str]]:
+        """Stores replies in one statement; a reply already stored (or twice in `parts`) is left as it is.
 
-        Returns the keys `f"{round_id}:{message_ref}"` of the replies that were new.
+        Returns the (round id, message ref) of the replies that were new.
         """
-        if not parts:
-            return set()
-        if self._c.dialect.name == "sqlite":
-            results = await self._run_on_sqlite(self._sqlite_inserts(answer_parts, parts, ("round_id", "message_ref")))
-            return {f"{round_id}:{ref}" for rows in results for round_id, ref in rows}
-        result = await self._c.execute(
-            self._insert(answer_parts)
-            .on_conflict_do_nothing()
-            .returning(answer_parts.c.round_id, answer_parts.c.message_ref),
-            list(parts),
-        )
-        return {f"{round_id}:{ref}" for round_id, ref in result}
+        rows = await self._insert_new(answer_parts, [part._asdict() for part in parts], ("round_id", "message_ref"))
+        return {(round_id, ref) for round_id, ref in rows}
 
-    async def mark_acknowledged(self, parts: Sequence[tuple[int, str]]) -> None:
-        """Records that the replies (round id, message ref) were acknowledged in the chat."""
-        for round_id in {round_id for round_id, _ in parts}:
-            refs = [ref for r, ref in parts if r == round_id]
+    async def mark_acknowledged(self, parts: Sequence[Acknowledgement]) -> None:
+        """Records that the replies were acknowledged in the chat (on SQLite, in one trip to its thread)."""
+        by_round: dict[int, list[str]] = {}
+        for part in parts:
+            by_round.setdefault(part.round_id, []).append(part.message_ref)
+        if self._c.dialect.name == "sqlite" and by_round:
+            await run_in_one_trip(self._c, [
+                (f"UPDATE answer_parts SET acknowledged = 1 WHERE round_id = ? AND message_ref IN "
+                 f"({', '.join('?' * len(refs))})", [round_id, *refs]) for round_id, refs in by_round.items()])
+            return
+        for round_id, refs in by_round.items():
             await self._c.execute(
                 update(answer_parts)
                 .where(answer_parts.c.round_id == round_id, answer_parts.c.message_ref.in_(refs))

@@ -10,41 +10,30 @@ from sqlalchemy import func, or_, select, update
 
 from bot.domain.model import ChannelAddress, Speaker
 from bot.messages import RunCommand
+from bot.store.intake import CommandToQueue
 from bot.store.repositories._base import Repository
 from bot.store.tables import inbox
 
 
-Queued = tuple[RunCommand, str, datetime, datetime, str | None]  # command, dedupe key, at, held until, holder
-
-
-def inbox_rows(queued: Sequence[Queued]) -> list[dict[str, Any]]:
-    return [
-        {
-            "platform": command.channel.platform, "workspace": command.channel.workspace,
-            "channel_ref": command.channel.channel, "channel_name": command.channel_name,
-            "member_ref": command.speaker.ref, "member_name": command.speaker.name, "text": command.text,
-            "dedupe_key": dedupe_key, "received_at": at, "claimed_until": held_until, "claim_token": holder,
-        }
-        for command, dedupe_key, at, held_until, holder in queued
-    ]
+def _row(queued: CommandToQueue) -> dict[str, Any]:
+    command = queued.command
+    return {
+        "platform": command.channel.platform, "workspace": command.channel.workspace,
+        "channel_ref": command.channel.channel, "channel_name": command.channel_name,
+        "member_ref": command.speaker.ref, "member_name": command.speaker.name, "text": command.text,
+        "dedupe_key": queued.dedupe_key, "received_at": queued.at, "claimed_until": queued.held_until,
+        "claim_token": queued.holder,
+    }
 
 
 class InboxRepository(Repository):
     """Commands that were acknowledged to the platform and have not run yet."""
 
-    async def add_many(self, queued: Sequence[Queued]) -> dict[str, int]:
-        """Queues (command, dedupe key, received at, held until) rows in one statement; returns the new ids by
-        dedupe key. A key queued before (or twice in `queued`) is missing from the result."""
-        if not queued:
-            return {}
-        rows = inbox_rows(queued)
-        if self._c.dialect.name == "sqlite":
-            results = await self._run_on_sqlite(self._sqlite_inserts(inbox, rows, ("id", "dedupe_key")))
-            return {key: inbox_id for found in results for inbox_id, key in found}
-        result = await self._c.execute(
-            self._insert(inbox).on_conflict_do_nothing().returning(inbox.c.id, inbox.c.dedupe_key), rows
-        )
-        return {row.dedupe_key: row.id for row in result}
+    async def add_many(self, queued: Sequence[CommandToQueue]) -> dict[str, int]:
+        """Queues commands in one statement; returns the new ids by dedupe key. A key queued before (or twice in
+        `queued`) is missing from the result."""
+        rows = await self._insert_new(inbox, [_row(row) for row in queued], ("id", "dedupe_key"))
+        return {dedupe_key: inbox_id for inbox_id, dedupe_key in rows}
 
     async def renew(self, inbox_ids: Sequence[int], until: datetime) -> None:
         """Extends the hold on the commands (being run by this process) to `until`."""
