@@ -291,7 +291,7 @@ def feedback_heading(item: AnswerFeedback) -> Text:
                     status="on time" if item.on_time else "late", covered=item.covered_count,
                     total=len(item.covered))
     if item.awards:
-        heading = merged(heading + words(" · *{points} pts*", points=item.total_points))
+        heading = merged(heading + words(" · *{points}*", points=plural(item.total_points, "pt")))
     return heading
 
 
@@ -340,8 +340,8 @@ def board_title(card: LeaderboardCard) -> str:
 
 
 def board(card: LeaderboardCard) -> Document:
-    lines = tuple(words("{rank} *{name}* · {total} pts ({rounds})", rank=Rank(line.rank), name=line.name,
-                        total=line.total, rounds=plural(line.rounds, "round"))
+    lines = tuple(words("{rank} *{name}* · {total} ({rounds})", rank=Rank(line.rank), name=line.name,
+                        total=plural(line.total, "pt"), rounds=plural(line.rounds, "round"))
                   for line in card.lines)
     title = board_title(card)
     body = lines or (words("No points yet. Answer today's question to get on the board!"),)
@@ -356,14 +356,14 @@ def chart_comment(title: str) -> Text:
 def stats(card: StatsCard) -> Document:
     breakdown = " · ".join(f"{reason} {amount}" for reason, amount in card.breakdown)
     lines = [
-        words("*{total} points* all time ({breakdown}); *{week}* this week", total=card.total, breakdown=breakdown,
-              week=card.week_total),
+        words("*{total}* all time ({breakdown}); *{week}* this week", total=plural(card.total, "point"),
+              breakdown=breakdown, week=card.week_total),
         words("Streak: *{streak}* · rounds answered: {rounds}", streak=plural(card.streak_days, "day"),
               rounds=card.rounds_answered),
     ]
     lines += [words("{level}: {share:.0%} of key points over {rounds}", level=level, share=share,
                     rounds=plural(count, "round")) for level, share, count in card.coverage_by_level]
-    return Document(summary=f"Your stats: {card.total} points", title=f"Stats for {card.member_name}",
+    return Document(summary=f"Your stats: {plural(card.total, 'point')}", title=f"Stats for {card.member_name}",
                     parts=(Part((Paragraph(tuple(lines)),)),))
 
 

@@ -53,3 +53,11 @@ def test_no_card_hedges_a_plural(count: int) -> None:
         *lines(board(LeaderboardCard("Board", "all time", (BoardLine(1, "ada", 5, count),)))),
     ]
     assert texts and not [plain(text) for text in texts if "(s)" in plain(text)]
+
+
+def test_a_single_point_is_one_point_on_the_board_in_the_stats_and_in_the_reveal() -> None:
+    (line,) = lines(board(LeaderboardCard("Board", "all time", (BoardLine(1, "ada", 1, 1),))))
+    assert plain(line).endswith("ada · 1 pt (1 round)")
+    doc = stats(StatsCard("eve", 1, (("votes", 1),), 1, 0, 1))
+    assert doc.summary == "Your stats: 1 point"
+    assert plain(lines(doc)[0]) == "1 point all time (votes 1); 1 this week"
