@@ -133,12 +133,13 @@ async def _dispatch(
         if parsed.opted_out:
             return _private("Done: boards and reveals show you as 'anonymous'. /prep optin undoes it.")
         return _private("Done: boards and reveals show your name again.")
-    return await _admin(parsed, channel, member, store=store, chat=chat, settings=settings, now=now)
+    return await _admin(parsed, channel, member, store=store, chat=chat, settings=settings, now=now,
+                        retried=command.retried)
 
 
 async def _admin(
     parsed: PrepCommand, channel: Channel, member: Member, *, store: Store, chat: ChatPort, settings: Settings,
-    now: datetime,
+    now: datetime, retried: bool,
 ) -> CommandReply:
     schedule = channel.schedule
     subscribed = channel.subscribed
@@ -146,7 +147,7 @@ async def _admin(
         state = "subscribed" if subscribed else "not subscribed"
         return _private(f"This channel is {state}: {schedule.describe()}; {await _next_post_text(store, channel)}. "
                         f"{_grader_text(channel.grader)}")
-    already = await _already_so(parsed, channel, member, store=store)
+    already = None if retried else await _already_so(parsed, channel, member, store=store)
     if already is not None:
         return _private(already)
     note = ""

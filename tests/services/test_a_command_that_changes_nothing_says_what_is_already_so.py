@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 
-from bot.cards import Notice, NoticeKind
-from bot.domain.model import Speaker
-from tests.services.team import ALICE, BOSS, MONDAY, Team, berlin, day
+from bot.cards import Card, Notice, NoticeKind
+from bot.domain.model import ChannelAddress, Speaker
+from bot.messages import RunCommand
+from tests.services.team import ALICE, BOSS, GENERAL, MONDAY, Team, berlin, day
 
 
 async def told(team: Team, command: str, by: Speaker = BOSS) -> str:
@@ -144,3 +146,25 @@ async def test_a_second_skip_skips_the_question_after_the_skipped_one(team: Team
 
     assert "skipped the question of Tue 01 Dec" in team.channel_notices()[-1].text
     assert await team.pending_posts() == [berlin(MONDAY + timedelta(days=2), 9, 30)]
+
+
+async def test_a_change_stored_before_a_crash_is_announced_when_the_command_runs_again(team: Team) -> None:
+    await team.subscribe()
+    handled = await team.bot.handle_command(RunCommand(GENERAL, BOSS, "pause", "general"), "delivery-1")
+    assert handled.follow_up is not None
+    announcing = asyncio.Event()
+
+    async def hang(channel: ChannelAddress, card: Card) -> str:
+        announcing.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    team.chat.post_message = hang  # type: ignore[method-assign]
+    first_run = asyncio.create_task(handled.follow_up())
+    await announcing.wait()  # the pause is stored; the process dies before the channel hears of it
+    first_run.cancel()
+    del team.chat.post_message
+    await team.restart(berlin(MONDAY, 7, 5))
+
+    assert "bea paused the daily question" in team.channel_notices()[-1].text
+    assert team.private_notices(BOSS) == []
