@@ -99,17 +99,27 @@ _CONFIG_KEYS = {"time": "time", "tz": "zone", "timezone": "zone", "days": "days"
 REMINDER_OFF = ("off", "none", "0")
 GRADERS = ("ai", "offline")
 PRACTICE_MODES = ("private", "public")
+SETTING_VALUES = {"time": "HH:MM", "zone": "Area/City", "days": "mon-fri", "deadline": "HH:MM|8h",
+                  "levels": "a,b", "grader": "ai|offline",
+                  "practice": "private|public", "reminder": "2h|off"}
+SETTING_NAMES = {"time": "post time", "zone": "time zone", "days": "days", "deadline": "deadline",
+                 "levels": "levels", "grader": "grader",
+                 "practice": "practice visibility", "reminder": "reminder offset"}
 
 
 def _parse_config(args: list[str]) -> PrepCommand:
     if not args:
         return ShowConfig()
-    usage = USAGE["config"]
     key = args[0].lower()
-    if key not in _CONFIG_KEYS or len(args) != 2:
-        raise UsageError(f"'{' '.join(args)}' is not a setting I can change. Usage: {usage}")
-    value = args[1]
+    if key not in _CONFIG_KEYS:
+        raise UsageError(f"'{args[0]}' is not a setting I can change. Usage: {USAGE['config']}")
     kind = _CONFIG_KEYS[key]
+    usage = f"/prep config {key} {SETTING_VALUES[kind]}"
+    if len(args) == 1:
+        raise UsageError(f"'config {key}' is missing its value, the new {SETTING_NAMES[kind]}. Usage: {usage}")
+    if len(args) > 2:
+        raise UsageError(f"'{key}' takes one value, not '{' '.join(args[1:])}'. Usage: {usage}")
+    value = args[1]
     if kind == "grader":
         if value.lower() not in GRADERS:
             raise UsageError(f"'{value}' is not a grader: ai or offline. Usage: {usage}")

@@ -60,12 +60,14 @@ class RetractVote:
 
 @dataclass(frozen=True)
 class RunCommand:
-    """`/prep ...` as typed; `text` is what follows `/prep`."""
+    """`/prep ...` as typed; `text` is what follows `/prep`. `retried` when an earlier run may have stopped part-way
+    (its process died): what it changed may be stored already, so a change is announced again, not called a no-op."""
 
     channel: ChannelAddress
     speaker: Speaker
     text: str
     channel_name: str = ""
+    retried: bool = False
 
 
 AnswerCommand = SubmitAnswer | EditAnswer | WithdrawAnswer

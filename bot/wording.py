@@ -34,6 +34,7 @@ from bot.cards import (
     point_remark,
 )
 from bot.domain.practice import PracticeAllowance
+from bot.messages import AnswerEdited, AnswerOutcome, AnswerWithdrawn, Ignored, VoteCounted
 
 # ---- inline text ---------------------------------------------------------------------------------------------
 
@@ -145,6 +146,12 @@ def _filled(value: Value, spec: str, style: dict[str, bool]) -> Text:
         return (value,)
     text = format(value, spec)
     return (Span(text, **style),) if text else ()
+
+
+def plural(count: int, noun: str, many: str = "") -> str:
+    """`count` and `noun`, grammatical: `plural(1, "round")` is "1 round", `plural(3, "round")` "3 rounds". `many`
+    is the plural when adding an s does not make it (`plural(2, "reply", "replies")`)."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
 
 
 def joined(texts: list[Text], separator: str) -> Text:
@@ -277,7 +284,7 @@ def question_title(card: QuestionCard) -> str:
 
 def how_to_answer(surface: Surface) -> Text:
     """What a member does to answer an open question."""
-    where = "in this thread" if surface.threads else "on the next line(s)"
+    where = "in this thread" if surface.threads else "by typing a line"
     if surface.answer_button:
         where += " (or press Answer)"
     return words("Reply {where} before the deadline. Several replies add up; edit or delete them freely.",
@@ -354,7 +361,7 @@ def feedback_heading(item: AnswerFeedback) -> Text:
                     status="on time" if item.on_time else "late", covered=item.covered_count,
                     total=len(item.covered))
     if item.awards:
-        heading = merged(heading + words(" · *{points} pts*", points=item.total_points))
+        heading = merged(heading + words(" · *{points}*", points=plural(item.total_points, "pt")))
     return heading
 
 
@@ -393,8 +400,8 @@ def reveal(card: RevealCard) -> Document:
     parts += [Part((Paragraph(feedback_lines(item)),), feedback_heading(item)) for item in card.feedback]
     tally = card.tally
     notes = [words("{graded_by}", graded_by=card.graded_by)] if card.graded_by else []
-    notes.append(words("{answers} answer(s): {on_time} on time, {late} late · average coverage {coverage:.0%}",
-                       answers=tally.answers, on_time=tally.on_time, late=tally.late,
+    notes.append(words("{answers}: {on_time} on time, {late} late · average coverage {coverage:.0%}",
+                       answers=plural(tally.answers, "answer"), on_time=tally.on_time, late=tally.late,
                        coverage=tally.average_coverage))
     return Document(summary=f"Hint and feedback for round {card.round_id}", title="Hint and feedback",
                     label=f"round {card.round_id}", lead=words("{note}", note=card.note), parts=tuple(parts),
@@ -407,8 +414,8 @@ def board_title(card: LeaderboardCard) -> str:
 
 
 def board(card: LeaderboardCard) -> Document:
-    lines = tuple(words("{rank} *{name}* · {total} pts ({rounds} round{s})", rank=Rank(line.rank), name=line.name,
-                        total=line.total, rounds=line.rounds, s="s" if line.rounds != 1 else "")
+    lines = tuple(words("{rank} *{name}* · {total} ({rounds})", rank=Rank(line.rank), name=line.name,
+                        total=plural(line.total, "pt"), rounds=plural(line.rounds, "round"))
                   for line in card.lines)
     title = board_title(card)
     body = lines or (words("No points yet. Answer today's question to get on the board!"),)
@@ -423,14 +430,14 @@ def chart_comment(title: str) -> Text:
 def stats(card: StatsCard) -> Document:
     breakdown = " · ".join(f"{reason} {amount}" for reason, amount in card.breakdown)
     lines = [
-        words("*{total} points* all time ({breakdown}); *{week}* this week", total=card.total, breakdown=breakdown,
-              week=card.week_total),
-        words("Streak: *{streak}* day(s) · rounds answered: {rounds}", streak=card.streak_days,
+        words("*{total}* all time ({breakdown}); *{week}* this week", total=plural(card.total, "point"),
+              breakdown=breakdown, week=card.week_total),
+        words("Streak: *{streak}* · rounds answered: {rounds}", streak=plural(card.streak_days, "day"),
               rounds=card.rounds_answered),
     ]
-    lines += [words("{level}: {share:.0%} of key points over {count} round(s)", level=level, share=share,
-                    count=count) for level, share, count in card.coverage_by_level]
-    return Document(summary=f"Your stats: {card.total} points", title=f"Stats for {card.member_name}",
+    lines += [words("{level}: {share:.0%} of key points over {rounds}", level=level, share=share,
+                    rounds=plural(count, "round")) for level, share, count in card.coverage_by_level]
+    return Document(summary=f"Your stats: {plural(card.total, 'point')}", title=f"Stats for {card.member_name}",
                     parts=(Part((Paragraph(tuple(lines)),)),))
 
 
@@ -440,6 +447,26 @@ def notice(card: Notice) -> Document:
     if card.kind is NoticeKind.ERROR:
         text = (Symbol(Mark.WARNING), *text)
     return Document(summary=card.text, parts=(Part((Paragraph((text,)),)),))
+
+
+def vote_reply(outcome: VoteCounted | Ignored, author: str, cast: bool) -> Notice:
+    """What a member who voted for `author`'s answer (or, `cast` False, took the vote back) is told."""
+    if isinstance(outcome, Ignored):
+        refused = "Your vote was not counted" if cast else "No vote was taken back"
+        return Notice(f"{refused}: {outcome.reason}.", NoticeKind.ERROR)
+    votes = f"votes from {plural(outcome.voters, 'teammate')}" if outcome.voters else "no votes"
+    return Notice(f"Your vote for {author}'s answer {'counts' if cast else 'is taken back'}: it has {votes} now.")
+
+
+def reply_change_reply(outcome: AnswerOutcome) -> Notice:
+    """What a member who edited or deleted one of their replies is told."""
+    if isinstance(outcome, Ignored):
+        return Notice(f"Nothing was changed: {outcome.reason}.", NoticeKind.ERROR)
+    if isinstance(outcome, AnswerWithdrawn):
+        return Notice("Your reply was deleted; it no longer counts.")
+    if isinstance(outcome, AnswerEdited) and not outcome.counts_for_score:
+        return Notice("Your reply was edited after the deadline, so the edit does not change your score.")
+    return Notice("Your reply was edited.")
 
 
 def help_text(card: HelpCard, surface: Surface) -> Document:

@@ -23,9 +23,11 @@ from bot.messages import (
     RetractVote,
     RunCommand,
     SubmitAnswer,
+    VotingClosed,
     WithdrawAnswer,
 )
 from bot.ports import SettableClock
+from bot.wording import reply_change_reply, vote_reply
 
 CHANNEL = ChannelAddress("console", "local", "console")
 
@@ -124,6 +126,7 @@ class ConsoleSession:
             self._error(f"The clock does not go back: it is {self.now_text()} already.")
             return
         await self.bot.run_until(target, self.clock)
+        self.chat.show_private(self.speaker.ref, Notice(f"It is {self.now_text()} now."))
 
     def now_text(self) -> str:
         return f"{self.clock.now().astimezone(ZoneInfo(self.tz)):%a %d %b %Y %H:%M} {self.tz}"
@@ -159,6 +162,7 @@ class ConsoleSession:
                 self._error("Usage: :as NAME (a name up to 40 characters)")
             else:
                 self.member = rest
+                self.chat.show_private(self.speaker.ref, Notice(f"You are {rest} now."))
         elif word == ":advance":
             try:
                 await self._travel(self.clock.now() + parse_duration(rest))
@@ -190,7 +194,9 @@ class ConsoleSession:
         command_type = CastVote if cast else RetractVote
         handled = await self.bot.handle_vote(command_type(CHANNEL, target.ref, self.speaker, "+1", self.clock.now()))
         if handled.follow_up is not None:
-            await handled.follow_up()
+            await handled.follow_up()  # a vote after the reveal: the voter is told so
+        if not isinstance(handled.outcome, VotingClosed):
+            self.chat.show_private(self.speaker.ref, vote_reply(handled.outcome, target.author, cast))
 
     async def _change(self, text: str, delete: bool) -> None:
         thread = await self._open_thread()
@@ -199,13 +205,14 @@ class ConsoleSession:
             self._error("You have no reply in the open thread to change.")
             return
         if delete:
-            await self._answer(WithdrawAnswer(CHANNEL, target.ref, self.clock.now()))
-            self.chat.show_private(self.speaker.ref, Notice("Your reply was deleted; it no longer counts."))
+            outcome = await self._answer(WithdrawAnswer(CHANNEL, target.ref, self.clock.now()))
+            self._replies.remove(target)
+            self.chat.show_private(self.speaker.ref, reply_change_reply(outcome))
         elif not text:
             self._error("Usage: :edit TEXT")
         else:
-            await self._answer(EditAnswer(CHANNEL, target.ref, text, self.clock.now()))
-            self.chat.show_private(self.speaker.ref, Notice("Your reply was edited."))
+            outcome = await self._answer(EditAnswer(CHANNEL, target.ref, text, self.clock.now()))
+            self.chat.show_private(self.speaker.ref, reply_change_reply(outcome))
 
     async def _thread(self, rest: str) -> None:
         head, _, text = rest.partition(" ")
@@ -221,6 +228,7 @@ class ConsoleSession:
         else:
             latest = await self.bot.thread_of(CHANNEL)
             self._pinned, self._pinned_behind = thread, latest[0] if latest else None
+            self.chat.show_private(self.speaker.ref, Notice(f"Replies go to round {head}'s thread now."))
 
     async def run(self, source: TextIO, interactive: bool) -> None:
         if interactive:

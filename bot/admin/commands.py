@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.question_sheets import SheetError, export_sheet, import_sheet, level_named, write_atomically
 from bot.questions import PackError, QuestionBank, load_bank
 from bot.store.unit_of_work import Store
+from bot.wording import plural
 
 def _problem(message: str) -> None:
     print(f"prepbot: {message}", file=sys.stderr)
@@ -94,7 +95,8 @@ async def _export(args: argparse.Namespace, settings: Settings, store: Store, no
     export = await export_channel(store, channel, first, last, now=now, bank=_bank(settings))
     text = export_json(export) if args.format == "json" else export_csv(export)
     answers = sum(len(r.answers) for r in export.rounds)
-    _emit(text, args.output, f"{answers} answers in {len(export.rounds)} rounds ({first} to {last})")
+    rounds = plural(len(export.rounds), "round")
+    _emit(text, args.output, f"{plural(answers, 'answer')} in {rounds} ({first} to {last})")
 
 
 def run_sheet_command(args: argparse.Namespace) -> int:
@@ -112,7 +114,7 @@ def run_sheet_command(args: argparse.Namespace) -> int:
                     raise AdminError(f"--level '{args.level}' is not a level")
             pack = import_sheet(Path(args.file), fmt=args.format, pack=args.pack_name, title=args.title,
                                 default_level=level)
-            _emit(pack.text, args.output, f"{len(pack.questions)} questions (pack {pack.pack})")
+            _emit(pack.text, args.output, f"{plural(len(pack.questions), 'question')} (pack {pack.pack})")
         else:
             fmt = args.format or (Path(args.output).suffix.lstrip(".") if args.output else "") or "csv"
             text = export_sheet(Path(args.pack_file), fmt)

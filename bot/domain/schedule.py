@@ -20,6 +20,11 @@ from bot.domain.timeparse import (
 MIN_ANSWER_WINDOW = timedelta(minutes=15)
 
 
+def _wall_gap(start: time, end: time) -> timedelta:
+    """How long from `start` to `end` on a clock on the wall, the same day."""
+    return datetime.combine(date.min, end) - datetime.combine(date.min, start)
+
+
 @dataclass(frozen=True)
 class Deadline:
     """Either a local time of day on the post's date, or a duration after the post."""
@@ -39,6 +44,9 @@ class Deadline:
             return self.at.strftime("%H:%M")
         assert self.after is not None
         return format_duration(self.after)
+
+
+SHORTEST = Deadline(after=MIN_ANSWER_WINDOW).render()
 
 
 def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
@@ -160,6 +168,19 @@ class Schedule:
             return self, None
         return replace(self, skip_dates=self.skip_dates | {slot.local_date}), slot
 
+    def closing(self) -> str:
+        """When answers close, in words; when the deadline asked for leaves less than MIN_ANSWER_WINDOW after the
+        post, the deadline that applies instead, saying so."""
+        asked = self.deadline.render()
+        if self.deadline.after is not None:
+            if self.deadline.after >= MIN_ANSWER_WINDOW:
+                return f"answers close after {asked}"
+            return f"answers close after {SHORTEST} (the shortest allowed; {asked} was asked for)"
+        assert self.deadline.at is not None
+        if _wall_gap(self.post_time, self.deadline.at) >= MIN_ANSWER_WINDOW:
+            return f"answers close at {asked}"
+        return f"answers close {SHORTEST} after the post (the shortest allowed; {asked} was asked for)"
+
     def describe(self) -> str:
         holidays = []
         if self.holiday_country:
@@ -168,7 +189,7 @@ class Schedule:
             holidays.append(", ".join(d.isoformat() for d in sorted(self.holiday_dates)))
         return (
             f"{format_weekdays(self.weekdays)} at {self.post_time:%H:%M} {self.tz}, "
-            f"answers close {'at ' if self.deadline.at else 'after '}{self.deadline.render()}; "
+            f"{self.closing()}; "
             f"levels: {', '.join(level.value for level in self.levels)}; "
             f"holidays: {'; '.join(holidays) or 'none'}"
             + ("; paused" if self.paused else "")

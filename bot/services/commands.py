@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.cards import HelpCard, Notice, NoticeKind
 from bot.commands import UsageError, parse_prep
@@ -143,17 +143,25 @@ async def _dispatch(
         return CommandReply((await stats(channel, member, store=store, now=now),))
     if isinstance(parsed, SetOptOut):
         async with store.unit_of_work() as uow:
-            await uow.members.set_opted_out(member.id, parsed.opted_out)
-            await uow.commit()
+            opted_out = (await uow.members.get_many([member.id]))[member.id].opted_out
+            if opted_out != parsed.opted_out:
+                await uow.members.set_opted_out(member.id, parsed.opted_out)
+                await uow.commit()
+        if opted_out == parsed.opted_out:
+            if opted_out:
+                return _private("You are already shown as 'anonymous' on boards and reveals; /prep optin shows your "
+                                "name again.")
+            return _private("Boards and reveals already show your name; /prep optout hides it.")
         if parsed.opted_out:
-            return _private("Done: boards and reveals show you as 'anonymous'. `/prep optin` undoes it.")
+            return _private("Done: boards and reveals show you as 'anonymous'. /prep optin undoes it.")
         return _private("Done: boards and reveals show your name again.")
-    return await _admin(parsed, channel, member, store=store, chat=chat, settings=settings, now=now)
+    return await _admin(parsed, channel, member, store=store, chat=chat, settings=settings, now=now,
+                        retried=command.retried)
 
 
 async def _admin(
     parsed: PrepCommand, channel: Channel, member: Member, *, store: Store, chat: ChatPort, settings: Settings,
-    now: datetime,
+    now: datetime, retried: bool,
 ) -> CommandReply:
     schedule = channel.schedule
     subscribed = channel.subscribed
@@ -162,6 +170,10 @@ async def _admin(
         return _private(f"This channel is {state}: {schedule.describe()}; {await _next_post_text(store, channel)}. "
                         f"{_grader_text(channel.grader)} {practice_privacy_text(channel.practice_private)} "
                         f"{await reminder_text(store, channel)}")
+    already = None if retried else await _already_so(parsed, channel, member, store=store)
+    if already is not None:
+        return _private(already)
+    note = ""
     if isinstance(parsed, Subscribe):
         schedule, subscribed = replace(_apply(schedule, parsed), paused=False), True
     elif isinstance(parsed, SetConfig):
@@ -171,16 +183,12 @@ async def _admin(
     elif isinstance(parsed, SetPaused):
         schedule = replace(schedule, paused=parsed.paused)
     elif isinstance(parsed, SkipNext):
-        if not subscribed or schedule.paused:
-            return _private("There is no upcoming question to skip.", NoticeKind.ERROR)
         schedule, slot = schedule.skipping_next(now)
         if slot is None:
-            return _private("There is no upcoming question to skip.", NoticeKind.ERROR)
+            return _private("No question is scheduled here, so there is nothing to skip.")
     elif isinstance(parsed, SetHolidays):
-        if parsed.country is not None:
-            country = None if parsed.country.lower() == "none" else check_country(parsed.country)
-            schedule = replace(schedule, holiday_country=country)
-        schedule = replace(schedule, holiday_dates=(schedule.holiday_dates | set(parsed.add)) - set(parsed.remove))
+        schedule, notes = _holidays(schedule, parsed)
+        note = "; ".join(notes)
     schedule.validate()
     async with store.unit_of_work() as uow:
         await uow.channels.save(
@@ -203,7 +211,69 @@ async def _admin(
             await uow.commit()
         return _private("I cannot post in this channel, so I did not subscribe it: invite me to the channel first, "
                         "then subscribe again. Nothing was changed.", NoticeKind.ERROR)
-    return CommandReply()
+    return _private(_sentence(note)) if note else CommandReply()
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
+def _listed(days: list[date]) -> str:
+    """Dates as members read them in a sentence: `a`, `a and b`, `a, b and c`."""
+    shown = [day.isoformat() for day in sorted(days)]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def _holidays(schedule: Schedule, parsed: SetHolidays) -> tuple[Schedule, list[str]]:
+    """The schedule with the holidays changed as asked, and what of the request was already so."""
+    notes = []
+    if parsed.country is not None:
+        country = None if parsed.country.lower() == "none" else check_country(parsed.country)
+        if country == schedule.holiday_country:
+            notes.append(f"this channel already follows {country} public holidays" if country else
+                         "this channel follows no country's public holidays, so there are none to turn off")
+        schedule = replace(schedule, holiday_country=country)
+    present = sorted(set(parsed.add) & schedule.holiday_dates)
+    if present:
+        notes.append(f"{_listed(present)} {'is already one' if len(present) == 1 else 'are already'} of this "
+                     "channel's holidays")
+    absent = sorted(set(parsed.remove) - schedule.holiday_dates)
+    if absent:
+        notes.append(f"{_listed(absent)} {'is not one' if len(absent) == 1 else 'are not any'} of this channel's "
+                     "holidays, so there is nothing to remove")
+    dates = (schedule.holiday_dates | set(parsed.add)) - set(parsed.remove)
+    return replace(schedule, holiday_dates=dates), notes
+
+
+def _verb(parsed: Unsubscribe | SetPaused | SkipNext) -> str:
+    if isinstance(parsed, SetPaused):
+        return "pause" if parsed.paused else "resume"
+    return "unsubscribe" if isinstance(parsed, Unsubscribe) else "skip"
+
+
+async def _already_so(parsed: PrepCommand, channel: Channel, member: Member, *, store: Store) -> str | None:
+    """What is already so when `parsed` would change nothing in `channel`, as the reply that says it; None when it
+    changes something."""
+    schedule, subscribed = channel.schedule, channel.subscribed
+    if isinstance(parsed, Unsubscribe | SetPaused | SkipNext) and not subscribed:
+        return f"This channel is not subscribed, so there is nothing to {_verb(parsed)}."
+    if isinstance(parsed, SetPaused) and parsed.paused == schedule.paused:
+        if parsed.paused:
+            return "The daily question is already paused in this channel."
+        return "The daily question is not paused in this channel, so there is nothing to resume."
+    if isinstance(parsed, SkipNext) and schedule.paused:
+        return "The daily question is paused in this channel, so there is no question to skip."
+    if isinstance(parsed, Subscribe) and subscribed and not schedule.paused and channel.subscribed_by == member.ref \
+            and _apply(schedule, parsed) == schedule:
+        return (f"This channel is already subscribed to this schedule: {schedule.describe()}; "
+                f"{await _next_post_text(store, channel)}.")
+    if isinstance(parsed, SetConfig) and _apply(schedule, parsed.changes) == schedule:
+        return f"Nothing to change: the schedule already reads {schedule.describe()}."
+    if isinstance(parsed, SetHolidays):
+        changed, notes = _holidays(schedule, parsed)
+        if changed == schedule:
+            return _sentence("; ".join(notes) or "nothing to change")
+    return None
 
 
 def _grader_text(grader: str) -> str:

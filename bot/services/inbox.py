@@ -144,7 +144,7 @@ class CommandInbox:
                 break
             inbox_id, command = claimed
             log.info("running a /prep command queued before a stop", extra={"inbox": inbox_id})
-            await self.run_queued(inbox_id, command)
+            await self.run_queued(inbox_id, replace(command, retried=True))
             ran += 1
         return ran
 

@@ -172,7 +172,7 @@ def feedback_of(day: Day, member: str) -> str:
     start = next(i for i, e in enumerate(embeds) if str(e.get("title", "")).startswith(f"{member} ("))
     text = [str(embeds[start].get("description", ""))]
     for e in embeds[start + 1:]:
-        if e.get("title") or "answer(s):" in str(e.get("description", "")):
+        if e.get("title") or re.match(r"\d+ answers?: ", str(e.get("description", ""))):
             break
         text.append(str(e.get("description", "")))
     return "\n".join(text)

@@ -22,6 +22,7 @@ from tests.grading.explained import explained_answer
 
 CHANNEL = "C1"
 BOT = "UBOT"
+TALLY = re.compile(r"\d+ answers?: \d+ on time, \d+ late")
 FEEDBACK = re.compile(r"^\*(\w+)\* \((on time|late)\): covered (\d+) of (\d+)(?: · \*(\d+) pts\*)?$", re.M)
 BOARD_LINE = re.compile(r"^\S+ \*(\w+)\* · (\d+) pts", re.M)
 
@@ -148,5 +149,5 @@ def feedback_of(day: Day, member: str) -> str:
     text = day.reveal_text()
     start = text.index(f"*{member}* (")
     following = [m.start() for m in FEEDBACK.finditer(text) if m.start() > start]
-    end = min(following + [text.rindex(" answer(s): ")])
+    end = min(following + [[m.start() for m in TALLY.finditer(text)][-1]])
     return text[start:end]

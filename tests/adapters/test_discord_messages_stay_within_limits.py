@@ -104,7 +104,7 @@ def test_no_member_and_no_checklist_line_is_lost_from_a_long_reveal(
             assert line in text
     assert text.count("+10 participation (answered on time), +15 coverage (covered 4 of 8 key points)") == 120
     assert text.count("*Strong start.*") == 12
-    assert (embeds_of(parts)[-1].description or "").startswith("120 answer(s): 120 on time, 0 late")
+    assert (embeds_of(parts)[-1].description or "").startswith("120 answers: 120 on time, 0 late")
 
 
 def test_a_long_reveal_keeps_the_hint_first_and_the_members_in_order(
@@ -266,7 +266,7 @@ def test_stats_are_a_valid_embed_with_the_breakdown() -> None:
     [embed] = message.embeds
     assert embed.title == "Stats for eve"
     assert "**44 points** all time (participation 10 · coverage 30 · votes 4 · streak 0)" in (embed.description or "")
-    assert "Scenario-based: 50% of key points over 2 round(s)" in (embed.description or "")
+    assert "Scenario-based: 50% of key points over 2 rounds" in (embed.description or "")
 
 
 # ---- a reveal that teaches ----
@@ -293,7 +293,7 @@ def test_a_teaching_reveal_shows_the_model_answer_after_the_hint_and_every_membe
     for i in range(120):
         assert everything.count(f'Did well: you explained Point 01 ("{i}")') == 1
     assert everything.count("Study next: Point 02. Why it matters:") == 120
-    assert everything.endswith("Scored offline by the explanation grader (explanations-1).\n120 answer(s): 120 on time, "
+    assert everything.endswith("Scored offline by the explanation grader (explanations-1).\n120 answers: 120 on time, "
                                "0 late · average coverage 50%")
 
 

@@ -100,7 +100,7 @@ async def test_without_message_content_thread_replies_store_nothing_and_the_form
         assert any(t.startswith("eve (on time): covered") for t in titles), titles
         assert not any(t.startswith("ben (") for t in titles), titles
         tally = team.thread_messages(question.id)[-1].embeds[-1]["description"]
-        assert tally.startswith("1 answer(s): 1 on time, 0 late")
+        assert tally.startswith("1 answer: 1 on time, 0 late")
         assert fake.violations == []
 
 

@@ -77,7 +77,7 @@ def test_teammates_reactions_count_as_votes_but_the_authors_own_does_not(day: Da
 
 def test_the_reveal_ends_with_the_tally(day: DayView) -> None:
     average = sum(c / t for _, c, t, _ in day.feedback().values()) / 3
-    assert day.tally() == f"3 answer(s): 3 on time, 0 late · average coverage {average:.0%}"
+    assert day.tally() == f"3 answers: 3 on time, 0 late · average coverage {average:.0%}"
 
 
 # ---- commands after the reveal ----

@@ -91,7 +91,7 @@ def test_no_member_and_no_checklist_line_is_cut_from_a_long_reveal(
     marks = everything.count(":white_check_mark: ") + everything.count(":white_large_square: ")
     assert marks == sum(len(item.covered) for item in card.feedback)
     assert everything.count("+10 participation (answered on time), +15 coverage (covered 4 of 8 key points)") == 120
-    assert parts[-1].blocks[-1]["elements"][0]["text"].startswith("120 answer(s): 120 on time, 0 late")
+    assert parts[-1].blocks[-1]["elements"][0]["text"].startswith("120 answers: 120 on time, 0 late")
 
 
 def test_a_long_reveal_keeps_each_members_feedback_in_order(
@@ -264,7 +264,7 @@ def test_stats_are_valid_block_kit_with_the_breakdown() -> None:
     assert message.blocks[0]["text"]["text"] == "Stats for eve"
     body = message.blocks[1]["text"]["text"]
     assert "*44 points* all time (participation 10 · coverage 30 · votes 4 · streak 0)" in body
-    assert "Scenario-based: 50% of key points over 2 round(s)" in body
+    assert "Scenario-based: 50% of key points over 2 rounds" in body
 
 
 def test_an_error_notice_is_valid_block_kit_with_a_warning_sign() -> None:
@@ -326,7 +326,7 @@ async def test_when_80_members_answer_the_reveal_arrives_in_the_thread_as_severa
         shown = "\n".join(block_text(p) for p in parts)
         for _, name in members:
             assert shown.count(f"*{name}* (on time): covered 8 of 8 · *40 pts*") == 1, name
-        assert f"{CROWD} answer(s): {CROWD} on time, 0 late · average coverage 100%" in shown
+        assert f"{CROWD} answers: {CROWD} on time, 0 late · average coverage 100%" in shown
         closed = next(m for m in slack.top_level(team.channel) if m.ts == question.ts)
         assert closed.blocks and closed.blocks[0]["text"]["text"] == "Closed: Scenario-based question"
         assert all(status == 200 for status in team.statuses)
@@ -360,7 +360,7 @@ def test_a_teaching_reveal_shows_the_model_answer_after_the_hint_and_every_membe
         assert everything.count(f'Did well: you explained Point 01 ("&lt;b&gt;{i}")') == 1
     assert everything.count("Study next: Point 02. Why it matters:") == 120
     assert parts[-1].blocks[-2]["elements"][0]["text"] == "Scored offline by the explanation grader (explanations-1)."
-    assert parts[-1].blocks[-1]["elements"][0]["text"].startswith("120 answer(s)")
+    assert parts[-1].blocks[-1]["elements"][0]["text"].startswith("120 answers:")
 
 
 def test_the_ai_judges_feedback_for_every_member_is_shown_escaped_within_the_limits() -> None:

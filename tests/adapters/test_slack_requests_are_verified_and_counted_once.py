@@ -80,7 +80,7 @@ async def delivered_twice_counts_once(team: SlackTeam) -> None:
     reveal = the_reveal(team, question)
     assert reveal.count("*ben* (on time)") == 1
     assert reveal.count("participation (answered on time)") == 1
-    assert "1 answer(s): 1 on time, 0 late" in reveal
+    assert "1 answer: 1 on time, 0 late" in reveal
     found = await team.live.bot.thread_of(general(team))
     assert found is not None
     async with team.live.bot.store.unit_of_work() as uow:
@@ -206,9 +206,11 @@ async def test_members_of_the_admin_user_group_and_listed_admins_may_subscribe(t
         assert "Only this channel's admins" in team.ephemerals_for("UBEN")[0]
         await team.command_and_wait("UCAT", SUBSCRIBE, lambda: len(posts("C1")) == 1)
         assert posts("C1")[0].text.startswith("cat subscribed this channel")
+        assert await team.command("UDAN", SUBSCRIBE, channel="C2") == 200
         assert await team.command("UDAN", "pause", channel="C2") == 200
-        await eventually(lambda: len(posts("C2")) == 1)
-        assert posts("C2")[0].text.startswith("dan paused the daily question")
+        await eventually(lambda: len(posts("C2")) == 2)
+        assert posts("C2")[0].text.startswith("dan subscribed this channel")
+        assert posts("C2")[1].text.startswith("dan paused the daily question")
         assert team.ephemerals_for("UCAT") == [] and team.ephemerals_for("UDAN") == []
 
         channel = await team.live.bot.find_channel(general(team))

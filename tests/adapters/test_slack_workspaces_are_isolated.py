@@ -190,6 +190,6 @@ async def test_an_event_from_one_workspace_naming_anothers_channel_changes_nothi
             assert db.execute("SELECT workspace, channel_ref FROM channels").fetchall() == [("T1", "C1")]
         assert all(c.args.get("channel") != "C1" for c in both.slack.calls[acme_calls:])
         await acme.until(berlin(2026, 11, 30, 17, 1))
-        assert "1 answer(s)" in reveal_in(acme, question) and "yan" not in reveal_in(acme, question)
+        assert "1 answer:" in reveal_in(acme, question) and "yan" not in reveal_in(acme, question)
         assert calls_in_the_wrong_workspace(both.slack) == []
         assert both.slack.violations == []

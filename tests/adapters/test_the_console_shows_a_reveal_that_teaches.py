@@ -35,4 +35,4 @@ def test_the_console_reveal_teaches_in_the_members_own_words() -> None:
     ]
     assert lines[15] == "      +10 participation (answered on time)"
     assert lines[-2:] == ["  Scored offline by the explanation grader (explanations-1).",
-                          "  1 answer(s): 1 on time, 0 late · average coverage 30%"]
+                          "  1 answer: 1 on time, 0 late · average coverage 30%"]

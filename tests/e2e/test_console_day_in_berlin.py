@@ -94,7 +94,7 @@ def test_the_reveal_gives_feedback_on_each_answer_that_was_not_withdrawn(session
     assert re.search(r"^\s*alice \(on time\): covered [1-9]", reveal, re.M)
     assert re.search(r"^\s*dave \(on time\): covered \d", reveal, re.M)
     assert "carol" not in reveal, "a withdrawn answer must not be judged"
-    assert "3 answer(s): 3 on time, 0 late" in reveal
+    assert "3 answers: 3 on time, 0 late" in reveal
 
 
 def test_an_edit_before_the_deadline_is_what_gets_scored(session: Transcript) -> None:
@@ -133,4 +133,4 @@ def test_stats_explain_points_with_their_reasons_and_the_streak(session: Transcr
     parts = dict((k, int(v)) for k, v in re.findall(r"(participation|coverage|votes|streak) (\d+)", text))
     assert sum(parts.values()) == total
     assert parts["participation"] == 20 and parts["votes"] == 4 and parts["streak"] == 2
-    assert "Streak: 2 day(s)" in text
+    assert "Streak: 2 days" in text

@@ -265,8 +265,11 @@ def notice_at(reply: CommandReply, index: int = 0) -> Notice:
 
 
 async def open_question(team: Team) -> Posted:
-    """Subscribes the channel (weekdays 09:30-17:00 Berlin) and returns Monday's question, open at 10:00."""
-    await team.subscribe()
+    """Subscribes the channel (weekdays 09:30-17:00 Berlin) unless it is subscribed already, and returns Monday's
+    question, open at 10:00."""
+    channel = await team.bot.find_channel(GENERAL)
+    if channel is None or not channel.subscribed:
+        await team.subscribe()
     await team.until(berlin(MONDAY, 10, 0))
     return team.latest_question()
 

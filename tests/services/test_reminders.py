@@ -87,7 +87,7 @@ async def test_a_practice_round_gets_no_reminder(team: Team) -> None:
     await team.subscribe()
     await team.prep("config reminder 10m")
     await team.prep("beginner", by=ALICE)
-    assert [q for q in team.questions() if q.card.practice]
+    assert [q for q in team.questions() if q.question.practice]
     await team.until(berlin(MONDAY, 9, 0))
     assert reminders(team) == [] and await pending(team, TaskKind.REMIND) == []
 

@@ -121,7 +121,7 @@ def test_an_open_question_says_when_answers_close_and_how_to_answer_on_each_surf
                                       "delete them freely.")
     assert plain(question(card, Surface(answer_button=True)).footer).startswith(
         "Reply in this thread (or press Answer) before the deadline.")
-    assert plain(question(card, Surface(threads=False)).footer).startswith("Reply on the next line(s) before")
+    assert plain(question(card, Surface(threads=False)).footer).startswith("Reply by typing a line before")
     assert lines_of(threaded.parts[0]) == [(Span("Tell me about a time."),)]
 
 
@@ -163,7 +163,7 @@ def test_a_reveal_gives_the_hint_the_model_answer_the_checklist_and_each_answers
         "edited after the deadline"]
     assert shown[-1] == (Span("edited after the deadline", italic=True),)
     assert [plain(note) for note in doc.notes] == ["Scored by x.",
-                                                   "1 answer(s): 1 on time, 0 late · average coverage 33%"]
+                                                   "1 answer: 1 on time, 0 late · average coverage 33%"]
 
 
 def test_a_reveal_nobody_answered_says_so() -> None:
@@ -194,8 +194,8 @@ def test_stats_give_the_points_with_their_reasons_the_streak_and_coverage_by_lev
     assert (doc.title, doc.summary) == ("Stats for eve", "Your stats: 44 points")
     assert [plain(line) for line in lines_of(doc.parts[0])] == [
         "44 points all time (participation 10 · coverage 34); 12 this week",
-        "Streak: 3 day(s) · rounds answered: 2",
-        "Behavioral: 50% of key points over 2 round(s)"]
+        "Streak: 3 days · rounds answered: 2",
+        "Behavioral: 50% of key points over 2 rounds"]
 
 
 def test_a_notice_is_its_text_and_an_error_carries_a_warning_sign() -> None:

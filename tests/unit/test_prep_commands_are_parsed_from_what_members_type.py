@@ -270,3 +270,24 @@ def test_a_100000_character_command_is_refused_by_its_length_without_echoing_it(
     message = usage_error(text)
     assert "100000 characters" in message
     assert len(message) < 200
+
+
+@pytest.mark.parametrize(("text", "usage"), [
+    ("config time", "Usage: /prep config time HH:MM"),
+    ("config timezone", "Usage: /prep config timezone Area/City"),
+    ("config deadline", "Usage: /prep config deadline HH:MM|8h"),
+    ("config grader", "Usage: /prep config grader ai|offline"),
+])
+def test_a_setting_without_its_value_is_said_to_miss_the_value_with_that_settings_usage(text: str, usage: str) -> None:
+    message = usage_error(text)
+    assert "is missing its value" in message and "not a setting" not in message
+    assert message.endswith(usage)
+
+
+def test_a_setting_given_two_values_names_them_with_that_settings_usage() -> None:
+    assert usage_error("config time 10:00 11:00") == \
+        "'time' takes one value, not '10:00 11:00'. Usage: /prep config time HH:MM"
+
+
+def test_an_unknown_setting_is_named_with_the_usage_of_every_setting() -> None:
+    assert usage_error("config colour red") == f"'colour' is not a setting I can change. Usage: {USAGE['config']}"
