@@ -33,11 +33,12 @@ from bot.messages import (
 from bot.judging import Judge
 from bot.ports import ChatError, ChatPort
 from bot.questions import QuestionBank
-from bot.services.boards import leaderboard, stats
+from bot.services.boards import asked_leaderboard, stats
 from bot.services.directory import Directory, Learned
 from bot.services.planning import replan
 from bot.services.posting import start_practice
 from bot.store.unit_of_work import Store
+from bot.wording import own_place
 
 
 
@@ -114,9 +115,9 @@ async def _dispatch(
             return _private(f"I could not post the practice question: {error}", NoticeKind.ERROR)
         return CommandReply()
     if isinstance(parsed, ShowLeaderboard):
-        card = await leaderboard(channel, parsed.period, parsed.level, store=store, now=now)
+        card, place = await asked_leaderboard(channel, member, parsed.period, parsed.level, store=store, now=now)
         await chat.post_message(channel.address, card)
-        return CommandReply()
+        return CommandReply((own_place(place),)) if place is not None else CommandReply()
     if isinstance(parsed, ShowStats):
         return CommandReply((await stats(channel, member, store=store, now=now),))
     if isinstance(parsed, SetOptOut):
