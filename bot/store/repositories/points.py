@@ -124,12 +124,11 @@ class PointRepository(Repository):
         self, channel_id: int, member_id: int, first: date | None, last: date | None, level: Level | None
     ) -> Place | None:
         """The member's place on the board (the channel's, in the period and level when given), or None when they
-        have no points on it. One pass over the board's sums counts the members ranked and those who score more than
-        the member by the ranking's scores (`bot.domain.leaderboard.SCORES`), without sorting anyone: the rank
-        number is the ranking's to give."""
-        conditions = _board_conditions(channel_id, first, last, level)
-        sums = _summed(conditions).subquery("sums")
-        mine = _summed([*conditions, points.c.member_id == member_id]).subquery("mine")
+        have no points on it. The board's sums are computed once (a materialized CTE), and one pass over them counts
+        the members ranked and those who score more than the member by the ranking's scores
+        (`bot.domain.leaderboard.SCORES`), without sorting anyone: the rank number is the ranking's to give."""
+        sums = _summed(_board_conditions(channel_id, first, last, level)).cte("sums").prefix_with("MATERIALIZED")
+        mine = select(sums).where(sums.c.member_id == member_id).subquery("mine")
         ahead = case((tuple_(*(sums.c[n] for n in SCORES)) > tuple_(*(mine.c[n] for n in SCORES)), 1), else_=0)
         row = (
             await self._c.execute(
