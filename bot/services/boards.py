@@ -63,7 +63,8 @@ async def _board(
     return card, {r.standing.member_id for r in placed}
 
 
-def board_place(place: Place) -> BoardPlace:
+def _board_place(place: Place) -> BoardPlace:
+    """A place in the ranking as a card shows it: rank, of how many, points."""
     return BoardPlace(place.rank, place.of, place.standing.total)
 
 
@@ -87,7 +88,7 @@ async def asked_leaderboard(
         if member.id in on_board or not card.more:
             return card, None
         place = await uow.points.place(channel.id, member.id, first, last, level)
-    return card, board_place(place) if place is not None else None
+    return card, _board_place(place) if place is not None else None
 
 
 def weekly_board_key(week_start: date) -> str:
@@ -162,5 +163,5 @@ async def stats(channel: Channel, member: Member, *, store: Store, now: datetime
         streak_days=streak_length(answered),
         rounds_answered=sum(count for _, _, count in by_level),
         coverage_by_level=coverage,
-        week_place=board_place(week_place) if week_place is not None else None,
+        week_place=_board_place(week_place) if week_place is not None else None,
     )
