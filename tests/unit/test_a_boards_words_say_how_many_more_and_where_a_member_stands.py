@@ -1,11 +1,14 @@
-"""A board's words: after its lines, how many more members it ranks; a member's own place, in their stats and in
-the private line that goes with a board they asked for."""
+"""A board's words: after its lines, how many more members it ranks (also on the operator's command line); a
+member's own place, in their stats and in the private line that goes with a board they asked for."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.admin.reports import board_text
 from bot.cards import BoardLine, BoardPlace, LeaderboardCard, Notice, StatsCard
+from bot.domain.model import Channel, ChannelAddress
+from bot.domain.schedule import Schedule
 from bot.wording import Part, Span, board, own_place, plain, stats
 
 
@@ -43,3 +46,10 @@ def test_stats_of_a_member_without_points_this_week_say_they_are_not_on_its_boar
 def test_a_member_below_the_board_they_asked_for_is_told_their_place_and_points() -> None:
     assert own_place(BoardPlace(14, 32, 120)) == Notice("You: #14 of 32 · 120 pts")
     assert own_place(BoardPlace(3, 3, 1)) == Notice("You: #3 of 3 · 1 pt")
+
+
+def test_the_operators_board_says_how_many_more_members_it_ranks_too() -> None:
+    channel = Channel(1, ChannelAddress("console", "local", "console"), "console", True, Schedule())
+    card = LeaderboardCard("Leaderboard", "all time", (BoardLine(1, "ada", 40, 2),), more=31)
+    assert board_text(card, channel).splitlines()[-2:] == ["  1. ada     40 points    2 rounds", "     and 31 more"]
+    assert "more" not in board_text(replace(card, more=0), channel)
