@@ -1,9 +1,9 @@
 """Finding what the bot already posted, so that a post made just before a crash is recorded rather than repeated.
 
 A platform reads back the channel's (or the thread's) recent messages; the look-up here picks out the bot's own
-messages whose marker says they are the card sought, whatever the platform: a round's question or reveal (every
-message of such a card carries its round, its kind and which part of the card it is), or a board with a key (its
-first message carries the key). Each platform only says how its messages carry that marker (a `MarkerReader`).
+messages whose marker says they are the card sought, whatever the platform: a round's question, reveal or reminder
+(every message of such a card carries its round, its kind and which part of the card it is), or a board with a key
+(its first message carries the key). Each platform only says how its messages carry that marker (a `MarkerReader`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 
-from bot.cards import FindableCard, LeaderboardCard, QuestionCard
+from bot.cards import FindableCard, LeaderboardCard, QuestionCard, ReminderCard
 
 LOOKBACK_MARGIN = timedelta(minutes=5)  # a look-up starts this long before it is asked to: clocks differ
 MAX_PAGES = 100  # a look-up reads at most this many pages of history
@@ -28,11 +28,12 @@ class RoundKind(enum.Enum):
 
     QUESTION = "question"
     REVEAL = "reveal"
+    REMINDER = "reminder"
 
 
 @dataclass(frozen=True)
 class RoundCard:
-    """A round's question or reveal."""
+    """A round's question, reveal or reminder."""
 
     kind: RoundKind
     round_id: int
@@ -79,7 +80,11 @@ def subject_of(card: FindableCard) -> Subject | None:
     """What the look-up for `card` seeks; None for a board without a key, which is never looked for."""
     if isinstance(card, LeaderboardCard):
         return KeyedBoard(card.key) if card.key is not None else None
-    return RoundCard(RoundKind.QUESTION if isinstance(card, QuestionCard) else RoundKind.REVEAL, card.round_id)
+    if isinstance(card, QuestionCard):
+        return RoundCard(RoundKind.QUESTION, card.round_id)
+    if isinstance(card, ReminderCard):
+        return RoundCard(RoundKind.REMINDER, card.round_id)
+    return RoundCard(RoundKind.REVEAL, card.round_id)
 
 
 def read_from(since: datetime) -> datetime:

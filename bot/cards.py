@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
 from bot.domain.matching import GRADER, LEGACY_GRADER, PointCoverage, PointStatus
@@ -20,6 +20,7 @@ class QuestionCard:
     practice: bool = False
     requested_by: str | None = None
     closed: bool = False
+    private: bool = False  # a practice question shown only to the member who asked
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class RevealCard:
     model_answer: str = ""  # shown after the hint when the pack has one
     graded_by: str = ""  # which grader scored the round, in words
     note: str = ""  # shown first: why the reveal is not where members look for it
+    private: bool = False  # the reveal of a private practice question, shown only to the member who asked
 
 
 def point_remark(point: PointCoverage) -> str:
@@ -182,8 +184,32 @@ class BoardPlace:
     total: int
 
 
-# The cards ChatPort.find_posted can look for: a round's question or reveal, or a board with a key.
-FindableCard = QuestionCard | RevealCard | LeaderboardCard
+@dataclass(frozen=True)
+class ReminderCard:
+    """A daily round's reminder in its question's thread: `left` before the deadline, `answers` so far (members
+    with an answer standing)."""
+
+    round_id: int
+    deadline_at: datetime
+    tz: str
+    left: timedelta
+    answers: int
+
+
+@dataclass(frozen=True)
+class NudgeCard:
+    """A private nudge to a member who asked for one and has not answered the round yet."""
+
+    round_id: int
+    question: str
+    deadline_at: datetime
+    tz: str
+    left: timedelta
+    channel_name: str = ""
+
+
+# The cards ChatPort.find_posted can look for: a round's question, reveal or reminder, or a board with a key.
+FindableCard = QuestionCard | RevealCard | LeaderboardCard | ReminderCard
 
 
 @dataclass(frozen=True)
@@ -216,7 +242,13 @@ class HelpCard:
     levels: tuple[str, ...]
 
 
-Card = QuestionCard | RevealCard | LeaderboardCard | StatsCard | HelpCard | Notice
+@dataclass(frozen=True)
+class WelcomeCard:
+    """What prepbot does and how an admin starts it: posted once where the bot was added."""
+
+
+Card = (QuestionCard | RevealCard | LeaderboardCard | StatsCard | HelpCard | Notice | WelcomeCard | ReminderCard
+        | NudgeCard)
 
 
 class Reaction(str, Enum):
@@ -224,3 +256,45 @@ class Reaction(str, Enum):
 
     ACCEPTED = "accepted"
     LATE = "late"
+
+
+@dataclass(frozen=True)
+class ChannelLabel:
+    """A channel as a card names it: its platform ref (for a link where the platform has them) and its name."""
+
+    ref: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ChannelStats:
+    """A member's stats in one channel they play in."""
+
+    channel: ChannelLabel
+    stats: StatsCard
+
+
+@dataclass(frozen=True)
+class ChannelSchedule:
+    """When a subscribed channel's question of the day comes: `days` and `deadline` in words ("mon-fri",
+    "at 17:00" or "after 8h"), the next question's instant (None when none is planned)."""
+
+    channel: ChannelLabel
+    days: str
+    post_time: str
+    tz: str
+    deadline: str
+    paused: bool
+    next_post_at: datetime | None
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    """A member's own page (Slack's App Home): their stats in the channels they play in, the one they last scored
+    in first, and the schedule of each subscribed channel of the workspace; `more_*` count those left out."""
+
+    member_name: str
+    played: tuple[ChannelStats, ...]
+    schedules: tuple[ChannelSchedule, ...]
+    more_played: int = 0
+    more_schedules: int = 0

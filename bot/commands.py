@@ -13,6 +13,7 @@ from bot.domain.timeparse import (
     looks_like_weekdays,
     looks_like_zone,
     parse_date,
+    parse_duration,
     parse_time_of_day,
     parse_weekdays,
     canonical_zone,
@@ -22,8 +23,11 @@ from bot.messages import (
     SetConfig,
     SetGrader,
     SetHolidays,
+    SetNudge,
     SetOptOut,
     SetPaused,
+    SetPracticePrivacy,
+    SetReminder,
     ShowConfig,
     ShowHelp,
     ShowLeaderboard,
@@ -41,7 +45,8 @@ USAGE = {
     "subscribe": "/prep subscribe [HH:MM] [Area/City] [mon-fri] [deadline HH:MM or 8h] [level,level]",
     "holidays": "/prep holidays <country code> | none | add YYYY-MM-DD ... | remove YYYY-MM-DD ...",
     "config": "/prep config [time HH:MM | tz Area/City | days mon-fri | deadline HH:MM|8h | levels a,b | "
-              "grader ai|offline]",
+              "grader ai|offline | reminder 2h|off]",
+    "nudge": "/prep nudge on|off",
 }
 
 class UsageError(ValueError):
@@ -90,8 +95,10 @@ def parse_schedule_args(args: list[str], usage: str) -> Subscribe:
 
 
 _CONFIG_KEYS = {"time": "time", "tz": "zone", "timezone": "zone", "days": "days", "deadline": "deadline",
-                "levels": "levels", "grader": "grader"}
+                "levels": "levels", "grader": "grader", "practice": "practice", "reminder": "reminder"}
+REMINDER_OFF = ("off", "none", "0")
 GRADERS = ("ai", "offline")
+PRACTICE_MODES = ("private", "public")
 
 
 def _parse_config(args: list[str]) -> PrepCommand:
@@ -107,7 +114,15 @@ def _parse_config(args: list[str]) -> PrepCommand:
         if value.lower() not in GRADERS:
             raise UsageError(f"'{value}' is not a grader: ai or offline. Usage: {usage}")
         return SetGrader(value.lower())
+    if kind == "practice":
+        if value.lower() not in PRACTICE_MODES:
+            raise UsageError(f"'{value}' is not a practice mode: private or public. Usage: {usage}")
+        return SetPracticePrivacy(value.lower() == "private")
     try:
+        if kind == "reminder":
+            if value.lower() in REMINDER_OFF:
+                return SetReminder(0)
+            return SetReminder(int(parse_duration(value).total_seconds() // 60))
         if kind == "time":
             return SetConfig(Subscribe(post_time=parse_time_of_day(value)))
         if kind == "zone":
@@ -119,6 +134,14 @@ def _parse_config(args: list[str]) -> PrepCommand:
         return SetConfig(Subscribe(levels=_levels(value)))
     except ParseError as error:
         raise UsageError(f"{error}. Usage: {usage}") from None
+
+
+def _parse_nudge(args: list[str]) -> PrepCommand:
+    if not args:
+        return SetNudge(None)
+    if len(args) != 1 or args[0].lower() not in {"on", "off"}:
+        raise UsageError(f"'{' '.join(args)}' is not on or off. Usage: {USAGE['nudge']}")
+    return SetNudge(args[0].lower() == "on")
 
 
 def _parse_holidays(args: list[str]) -> PrepCommand:
@@ -181,5 +204,7 @@ def parse_prep(text: str) -> PrepCommand:
         return _parse_holidays(rest)
     if head == "config":
         return _parse_config(rest)
+    if head == "nudge":
+        return _parse_nudge(rest)
     shown = head if len(head) <= 40 else head[:40] + "…"
     raise UsageError(f"'{shown}' is not a /prep command or level. Try /prep help")

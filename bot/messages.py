@@ -110,6 +110,17 @@ class VoteCounted:
     voters: int
 
 
+@dataclass(frozen=True)
+class VotingClosed:
+    """A reaction added to (`cast`) or taken back from an answer after its round was revealed: nothing was stored,
+    the reveal's points stand, and the voter is told so."""
+
+    round_id: int
+    cast: bool
+
+
+VoteOutcome = VoteCounted | VotingClosed | Ignored
+
 AnswerOutcome = AnswerAccepted | AnswerEdited | AnswerWithdrawn | Ignored
 
 
@@ -195,6 +206,21 @@ class SetGrader:
     grader: str  # offline | ai
 
 
+@dataclass(frozen=True)
+class SetPracticePrivacy:
+    private: bool  # practice questions and their hints shown only to the member who asked
+
+
+@dataclass(frozen=True)
+class SetReminder:
+    minutes: int  # how long before the deadline the reminder is posted; 0: no reminder
+
+
+@dataclass(frozen=True)
+class SetNudge:
+    wanted: bool | None  # None: say whether the member gets nudges
+
+
 PrepCommand = (
     ShowHelp
     | StartPractice
@@ -209,7 +235,11 @@ PrepCommand = (
     | ShowConfig
     | SetConfig
     | SetGrader
+    | SetPracticePrivacy
+    | SetReminder
+    | SetNudge
 )
 
-ADMIN_COMMANDS = (Subscribe, Unsubscribe, SetPaused, SkipNext, SetHolidays, ShowConfig, SetConfig, SetGrader)
+ADMIN_COMMANDS = (Subscribe, Unsubscribe, SetPaused, SkipNext, SetHolidays, ShowConfig, SetConfig, SetGrader,
+                  SetPracticePrivacy, SetReminder)
 

@@ -11,7 +11,7 @@ small-print notes. Renderers convert a document to Block Kit, Discord markdown a
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from string import Formatter
 
@@ -19,15 +19,22 @@ from bot.cards import (
     AnswerFeedback,
     BoardPlace,
     Card,
+    ChannelLabel,
+    ChannelSchedule,
     HelpCard,
+    HomeCard,
     LeaderboardCard,
     Notice,
     NoticeKind,
+    NudgeCard,
     QuestionCard,
+    ReminderCard,
     RevealCard,
     StatsCard,
+    WelcomeCard,
     point_remark,
 )
+from bot.domain.practice import PracticeAllowance
 
 # ---- inline text ---------------------------------------------------------------------------------------------
 
@@ -70,7 +77,16 @@ class Moment:
     tz: str
 
 
-Inline = Span | Symbol | Rank | Moment
+@dataclass(frozen=True)
+class ChannelLink:
+    """A channel, linked where the platform has links (which show its name only to members who may see it), else
+    named."""
+
+    ref: str
+    name: str
+
+
+Inline = Span | Symbol | Rank | Moment | ChannelLink
 Text = tuple[Inline, ...]
 Value = str | int | float | Inline | Text
 
@@ -126,7 +142,7 @@ def _filled(value: Value, spec: str, style: dict[str, bool]) -> Text:
     if isinstance(value, Span):
         return (replace(value, bold=value.bold or style["bold"], italic=value.italic or style["italic"],
                         code=value.code or style["code"]),)
-    if isinstance(value, Symbol | Rank | Moment):
+    if isinstance(value, Symbol | Rank | Moment | ChannelLink):
         return (value,)
     text = format(value, spec)
     return (Span(text, **style),) if text else ()
@@ -218,6 +234,9 @@ class CommandSpelling:
     opt_in: str
     admins: str  # who may run the admin commands, as the help names them
     admin: tuple[str, ...]
+    subscribe_example: str = "/prep subscribe 09:30 Europe/Berlin mon-fri 17:00"  # 09:30 on weekdays, until 17:00
+    help: str = "/prep help"
+    nudge: str = "/prep nudge on|off"
 
 
 TYPED_COMMANDS = CommandSpelling(
@@ -266,17 +285,68 @@ def how_to_answer(surface: Surface) -> Text:
                  where=where)
 
 
+PRIVATE_PRACTICE_FOOTER = ("Only you see this question. Think your answer through, or write it down; when the time "
+                           "above comes, I show you the hint, a model answer and the checklist, to you alone.")
+PRIVATE_REVEAL_LEAD = "Only you see this. Check the answer you thought through against the checklist."
+
+
 def question(card: QuestionCard, surface: Surface) -> Document:
     title = question_title(card)
     if card.closed:
         fields = (Field("Answers closed", (Moment(card.deadline_at, card.tz),)),)
         footer = words("The hint and feedback are in the thread.")
+    elif card.private:
+        fields = (Field("Hint at", (Moment(card.deadline_at, card.tz),)),)
+        footer = words(PRIVATE_PRACTICE_FOOTER)
     else:
         fields = (Field("Answers close", (Moment(card.deadline_at, card.tz),)),)
         footer = how_to_answer(surface)
     return Document(summary=f"{title}: {card.question}", title=title, label=f"round {card.round_id}",
                     parts=(Part((Paragraph((words("{question}", question=card.question),)),)),),
                     fields=fields, footer=footer)
+
+
+def time_left(left: timedelta) -> str:
+    """How long is left, to the nearest minute: "2 h", "1 h 30 min", "45 min", "less than a minute"."""
+    minutes = round(left.total_seconds() / 60)
+    if minutes < 1:
+        return "less than a minute"
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def answers_so_far(count: int) -> str:
+    """How many answers a round has so far: "no answers yet", "1 answer so far", "3 answers so far"."""
+    if count == 0:
+        return "no answers yet"
+    return f"{count} answer{'s' if count != 1 else ''} so far"
+
+
+def reminder(card: ReminderCard, surface: Surface) -> Document:
+    """The reminder in a question's thread: the time left and the answers so far."""
+    headline = f"{time_left(card.left)} left · {answers_so_far(card.answers)}"
+    where = "in this thread" if surface.threads else "on the next line(s)"
+    return Document(summary=f"Reminder: {headline}", label=f"round {card.round_id}",
+                    parts=(Part((Paragraph((words("*Reminder:* {headline}. Not answered yet? Reply {where}.",
+                                                  headline=headline, where=where),)),)),),
+                    fields=(Field("Answers close", (Moment(card.deadline_at, card.tz),)),))
+
+
+def nudge(card: NudgeCard, surface: Surface) -> Document:
+    """The private nudge to a member who asked for one and has not answered yet."""
+    left = time_left(card.left)
+    where = words(" in #{channel}", channel=card.channel_name) if card.channel_name else ()
+    return Document(
+        summary=f"{left} left to answer the question of the day",
+        parts=(Part((Paragraph((
+            merged(words("*{left} left* to answer the question of the day", left=left) + where
+                   + words(": {question}", question=card.question)),
+            words("Answers close {at}.", at=Moment(card.deadline_at, card.tz)),
+            words("You asked for this nudge; `/prep nudge off` stops them."),
+        )),)),),
+    )
 
 
 def feedback_heading(item: AnswerFeedback) -> Text:
@@ -314,6 +384,10 @@ def reveal(card: RevealCard) -> Document:
         intro.append(Paragraph((words("*A model answer:* {answer}", answer=card.model_answer),)))
     intro.append(Bullets(tuple(words("{point}", point=point) for point in card.key_points),
                          words("*A strong answer covers:*")))
+    if card.private:
+        return Document(summary=f"Hint for your practice question (round {card.round_id})",
+                        title="Hint for your practice question", label=f"round {card.round_id}",
+                        lead=words(PRIVATE_REVEAL_LEAD), parts=(Part(tuple(intro)),))
     parts: list[Part | Rule] = [Part(tuple(intro)), Rule()]
     if not card.feedback:
         parts.append(Part((Paragraph((words("Nobody answered this one."),)),)))
@@ -412,9 +486,75 @@ def help_text(card: HelpCard, surface: Surface) -> Document:
         words("`{board}`: the board", board=commands.board),
         words("`{stats}`: your points, their reasons, your streak and coverage by level", stats=commands.stats),
         words("`{out}` / `{in_}`: hide or show your name on boards", out=commands.opt_out, in_=commands.opt_in),
+        words("`{nudge}`: a private nudge before the deadline when you have not answered yet", nudge=commands.nudge),
         words("{admins}: {admin}", admins=commands.admins, admin=admin),
     )
     return Document(summary="What prepbot can do", parts=(Part((Paragraph(lines),)),))
+
+
+def welcome(card: WelcomeCard, surface: Surface) -> Document:
+    """The card the bot posts once where it was added: what it does, and how an admin starts it."""
+    commands = surface.commands
+    where = "in its thread" if surface.threads else "on the lines after it"
+    lines = (
+        words("I post an interview question of the day here. Everyone answers {where} before the deadline; then I "
+              "reveal a hint and feedback on each answer, and points go on the channel's board.", where=where),
+        words("*To start*, an admin runs `{example}`: a question at 09:30 on weekdays, answers close at 17:00.",
+              example=commands.subscribe_example),
+        words("`{help}` lists every command; `{practice}` gives anyone a practice question now.", help=commands.help,
+              practice=commands.practice[0]),
+    )
+    return Document(summary=f"prepbot is here: an admin starts the question of the day with "
+                            f"{commands.subscribe_example}",
+                    title="Hello, I'm prepbot", parts=(Part((Paragraph(lines),)),))
+
+
+def _channel(label: ChannelLabel) -> ChannelLink:
+    return ChannelLink(label.ref, label.name or label.ref)
+
+
+def schedule_line(item: ChannelSchedule) -> Text:
+    """One subscribed channel's schedule, as the home page lists it."""
+    line = words("{channel}: {days} at {time} {tz}, answers close {deadline}", channel=_channel(item.channel),
+                 days=item.days, time=item.post_time, tz=item.tz, deadline=item.deadline)
+    if item.paused:
+        return merged(line + words(" · _paused_"))
+    if item.next_post_at is not None:
+        return merged(line + words(" · next question {at}", at=Moment(item.next_post_at, item.tz)))
+    return line
+
+
+def home(card: HomeCard, surface: Surface) -> Document:
+    """A member's own page: their stats in each channel they play in (as `/prep stats` says them), and when each
+    subscribed channel's question comes."""
+    commands = surface.commands
+    parts: list[Part | Rule] = []
+    for item in card.played:
+        shown = stats(item.stats)
+        blocks = tuple(block for part in shown.parts if isinstance(part, Part) for block in part.blocks)
+        parts.append(Part(blocks, words("*Your stats in {channel}*", channel=_channel(item.channel))))
+    if not card.played:
+        parts.append(Part((Paragraph((words("No points yet: answer a question of the day in its thread, or run "
+                                            "`{practice}` for a practice question now.",
+                                            practice=commands.practice[0]),)),), words("*Your stats*")))
+    elif card.more_played:
+        parts.append(Part((Paragraph((words("and {n} more channel{s} you play in", n=card.more_played,
+                                            s="s" if card.more_played != 1 else ""),)),)))
+    parts.append(Rule())
+    if card.schedules:
+        items = [schedule_line(item) for item in card.schedules]
+        if card.more_schedules:
+            items.append(words("and {n} more channel{s}", n=card.more_schedules,
+                               s="s" if card.more_schedules != 1 else ""))
+        body: Block = Bullets(tuple(items))
+    else:
+        body = Paragraph((words("No channel has a question of the day yet: an admin starts one in a channel with "
+                                "`{example}`.", example=commands.subscribe_example),))
+    parts.append(Part((body,), words("*Questions of the day*")))
+    return Document(summary=f"prepbot for {card.member_name}", title="prepbot",
+                    lead=words("Hi {name}: your points, and when each channel's question comes.",
+                               name=card.member_name),
+                    parts=tuple(parts), footer=words("`{help}` in a channel lists every command.", help=commands.help))
 
 
 def document(card: Card, surface: Surface) -> Document:
@@ -429,4 +569,61 @@ def document(card: Card, surface: Surface) -> Document:
         return stats(card)
     if isinstance(card, HelpCard):
         return help_text(card, surface)
+    if isinstance(card, WelcomeCard):
+        return welcome(card, surface)
+    if isinstance(card, ReminderCard):
+        return reminder(card, surface)
+    if isinstance(card, NudgeCard):
+        return nudge(card, surface)
     return notice(card)
+
+
+# ---- practice on demand --------------------------------------------------------------------------------------
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, ..., 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def practice_allowance_words(allowance: PracticeAllowance) -> str:
+    """What a member is told when they ask for a practice question: whether it can score under the daily cap."""
+    cap = allowance.cap
+    if cap == 0:
+        return "Practice questions here are for practice only: they earn no points."
+    if allowance.scores:
+        return f"This is your {ordinal(allowance.ordinal)} of {cap} scored practice questions today."
+    if allowance.cannot_score:
+        return (f"You have scored {cap} practice question{'s' if cap != 1 else ''} today, the most a day: this one is "
+                "for practice only and earns no points.")
+    return (f"This is your {ordinal(allowance.ordinal)} practice question today and {cap} a day score: it earns "
+            "points only if one of your open practice questions goes unanswered.")
+
+
+PRIVATE_PRACTICE_WORDS = ("Here is your practice question, shown only to you (this channel keeps practice private). "
+                          "Private practice earns no points.")
+
+
+def no_practice_question_words(level_value: str | None) -> str:
+    """Why no practice question was given: every question of that choice is the channel's daily question in play."""
+    which = f"{level_value} questions" if level_value else "questions at this channel's levels"
+    return (f"I have no practice question for you: the only {which} are this channel's daily question, which "
+            "practice never gives away while it is open or on its day. Try another level.")
+
+
+def practice_privacy_text(private: bool) -> str:
+    """How `/prep config` says where practice questions go in a channel."""
+    if private:
+        return ("Practice: private (a practice question and its hint are shown only to the member who asks; they earn "
+                "no points).")
+    return "Practice: public (a practice question is posted here with its own thread, and scores)."
+
+
+def practice_privacy_announcement(by: str, private: bool) -> str:
+    """What the channel reads when an admin changes where practice questions go."""
+    if private:
+        return (f"{by} made practice private: from now on a practice question and its hint are shown only to the "
+                "member who asks, so the daily question stays on top. Private practice earns no points.")
+    return (f"{by} made practice public: from now on a practice question is posted here with its own thread, where "
+            "anyone can answer it, and it scores.")

@@ -19,10 +19,13 @@ from bot.cards import (
     HelpCard,
     LeaderboardCard,
     NoticeKind,
+    NudgeCard,
     QuestionCard,
     Reaction,
+    ReminderCard,
     RevealCard,
     StatsCard,
+    WelcomeCard,
 )
 from bot.domain.model import ChannelAddress
 from bot.ports import Clock
@@ -43,8 +46,14 @@ def card_kind(card: Card, private: bool) -> str:
         return "hint"
     if isinstance(card, LeaderboardCard):
         return "leaderboard"
+    if isinstance(card, ReminderCard):
+        return "reminder"
+    if isinstance(card, NudgeCard):
+        return "nudge"
     if isinstance(card, StatsCard | HelpCard):
         return "reply"
+    if isinstance(card, WelcomeCard):
+        return "notice"
     if card.kind is NoticeKind.ERROR:
         return "error"
     return "reply" if private else "notice"
@@ -60,7 +69,7 @@ class ConsoleChat:
     as_json: bool = False
     replies: dict[str, tuple[str, str]] = field(default_factory=dict)  # message ref -> (thread ref, author)
     charts_dir: Path = field(default_factory=default_charts_dir)
-    # What this console posted for each round: (question or hint, round id, thread ref or None) -> message ref
+    # What this console posted for each round: (question, hint or reminder, round id, thread ref or None) -> its ref
     round_posts: dict[tuple[str, int, str | None], str] = field(default_factory=dict)
     # What this console posted for each board with a key: (key, thread ref or None) -> message ref
     board_posts: dict[tuple[str, str | None], str] = field(default_factory=dict)
@@ -73,6 +82,8 @@ class ConsoleChat:
             record: dict[str, Any] = {"kind": kind, "text": text, "at": self.clock.now().isoformat()}
             if isinstance(card, QuestionCard | RevealCard):
                 record["question_id"] = card.question_id
+                record["round_id"] = card.round_id
+            elif isinstance(card, ReminderCard | NudgeCard):
                 record["round_id"] = card.round_id
             record.update({k: v for k, v in extra.items() if v is not None})
             self.out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
@@ -126,8 +137,8 @@ class ConsoleChat:
     async def reply_in_thread(self, channel: ChannelAddress, thread_ref: str, card: Card) -> str:
         self.show(card_kind(card, private=False), card, render(card), thread=thread_ref)
         ref = self.new_ref()
-        if isinstance(card, RevealCard):
-            self.round_posts.setdefault(("hint", card.round_id, thread_ref), ref)
+        if isinstance(card, RevealCard | ReminderCard):
+            self.round_posts.setdefault((card_kind(card, private=False), card.round_id, thread_ref), ref)
         if isinstance(card, LeaderboardCard) and card.key is not None:
             self.board_posts.setdefault((card.key, thread_ref), ref)
         return ref
@@ -141,8 +152,7 @@ class ConsoleChat:
         back, so a console started again has nothing to look in and says None; so does a board without a key."""
         if isinstance(card, LeaderboardCard):
             return self.board_posts.get((card.key, thread_ref)) if card.key is not None else None
-        kind = "question" if isinstance(card, QuestionCard) else "hint"
-        return self.round_posts.get((kind, card.round_id, thread_ref))
+        return self.round_posts.get((card_kind(card, private=False), card.round_id, thread_ref))
 
     async def react(self, channel: ChannelAddress, message_ref: str, reaction: Reaction) -> None:
         thread, author = self.replies.get(message_ref, (None, None))

@@ -39,6 +39,7 @@ Console lines:
   :delete               delete your last reply in the open thread
   :thread ROUND [TEXT]  reply in another round's thread (without TEXT: make it the open thread)
   :now                  show the time;  :help  this text;  :quit  leave
+  # ...                 a comment: skipped (for scripts and pasted tours)
   /prep ...             a prepbot command (/prep help lists them)
   anything else         a reply in the open thread: the most recent question's"""
 
@@ -187,7 +188,9 @@ class ConsoleSession:
             self._error(f"No answer by '{name}' in the open thread to react to.")
             return
         command_type = CastVote if cast else RetractVote
-        await self.bot.handle_vote(command_type(CHANNEL, target.ref, self.speaker, "+1", self.clock.now()))
+        handled = await self.bot.handle_vote(command_type(CHANNEL, target.ref, self.speaker, "+1", self.clock.now()))
+        if handled.follow_up is not None:
+            await handled.follow_up()
 
     async def _change(self, text: str, delete: bool) -> None:
         thread = await self._open_thread()

@@ -20,11 +20,11 @@ import aiohttp
 import discord
 
 from adapters.discord.render import (
-    QUESTION, REVEAL, DiscordMessage, RoundMarker, card_marker, question_messages, read_board_key, read_marker,
+    QUESTION, REMINDER, REVEAL, DiscordMessage, RoundMarker, card_marker, question_messages, read_board_key, read_marker,
     render,
 )
 from adapters.recovery import MAX_PAGES, KeyedBoard, Lookup, Mark, RoundCard, RoundKind, read_from, subject_of
-from bot.cards import Card, FindableCard, LeaderboardCard, QuestionCard, Reaction, RevealCard
+from bot.cards import Card, FindableCard, LeaderboardCard, QuestionCard, Reaction, ReminderCard, RevealCard
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatError, PlatformUnavailable, ThreadGone
 
@@ -54,11 +54,14 @@ def thread_message_ref(thread_id: int | str, message_id: int | str) -> str:
     return f"{thread_id}/{message_id}"
 
 
+NONCE_LETTERS = {QUESTION: "q", REVEAL: "r", REMINDER: "m"}
+
+
 def round_nonce(marker: RoundMarker) -> str:
-    """The nonce a message of a round's card is sent with ("prepbot-q42", "prepbot-r42.2"): discord.py sends it with
+    """The nonce a message of a round's card is sent with ("prepbot-q42", "prepbot-r42.2", "prepbot-m42"): discord.py sends it with
     enforce_nonce, so Discord answers a send repeated within a few minutes with the message it already made. Without
     "prepbot-" for a round id too long for Discord's 25 characters."""
-    nonce = f"{'q' if marker.kind == QUESTION else 'r'}{marker.round_id}"
+    nonce = f"{NONCE_LETTERS[marker.kind]}{marker.round_id}"
     if marker.part > 1:
         nonce += f".{marker.part}"
     return f"prepbot-{nonce}" if len(nonce) + len("prepbot-") <= MAX_NONCE else nonce
@@ -80,8 +83,8 @@ def _card_nonces(card: Card, count: int) -> list[str | None]:
 
 
 def _nonces_for(card: Card, count: int) -> list[str | None]:
-    """The nonces of a card's `count` messages: a reveal's are its round's, wherever it goes."""
-    if isinstance(card, RevealCard):
+    """The nonces of a card's `count` messages: a reveal's or a reminder's are its round's, wherever it goes."""
+    if isinstance(card, RevealCard | ReminderCard):
         return list(_nonces(card_marker(card).kind, card.round_id, count))
     return _card_nonces(card, count)
 
@@ -94,7 +97,7 @@ def _nonces(kind: str, round_id: int, parts: int) -> list[str]:
     return [round_nonce(RoundMarker(kind, round_id, part, parts)) for part in range(1, parts + 1)]
 
 
-_KINDS = {RoundKind.QUESTION: QUESTION, RoundKind.REVEAL: REVEAL}
+_KINDS = {RoundKind.QUESTION: QUESTION, RoundKind.REVEAL: REVEAL, RoundKind.REMINDER: REMINDER}
 
 
 class DiscordMarkers:
@@ -110,7 +113,7 @@ class DiscordMarkers:
     def mark(self, message: dict[str, Any]) -> Mark | None:
         marker = read_marker(message)
         if marker is not None:
-            kind = RoundKind.QUESTION if marker.kind == QUESTION else RoundKind.REVEAL
+            kind = {name: kind for kind, name in _KINDS.items()}[marker.kind]
             return Mark(RoundCard(kind, marker.round_id), marker.part)
         key = read_board_key(message)
         return Mark(KeyedBoard(key)) if key is not None else None
@@ -393,7 +396,7 @@ class DiscordChat:
             if "thread" not in first and not int(first.get("flags") or 0) & HAS_THREAD:
                 await self._start_thread(channel, card, int(first["id"]), discord.utils.snowflake_time(int(first["id"])))
             return str(first["id"])
-        if isinstance(card, RevealCard) or thread_ref:
+        if isinstance(card, RevealCard | ReminderCard) or thread_ref:
             return thread_message_ref(where, first["id"])
         return str(first["id"])
 

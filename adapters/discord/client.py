@@ -259,16 +259,31 @@ class PrepClient(discord.AutoShardedClient):
         user = payload.member or self.get_user(payload.user_id)  # a removal carries no member
         voter = Speaker(str(payload.user_id), user.display_name if user else "", own or bool(user and user.bot))
         command_type = CastVote if added else RetractVote
-        await self._core().handle_vote(command_type(
+        handled = await self._core().handle_vote(command_type(
             address(payload.guild_id, parent), thread_message_ref(payload.channel_id, payload.message_id), voter,
             str(payload.emoji), self._now(),
         ))
+        if handled.follow_up is not None:
+            await handled.follow_up()
 
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         await self._on_reaction(payload, True)
 
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
         await self._on_reaction(payload, False)
+
+    # ---- joining a server ----
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """The bot was added to a server: it welcomes it once, in the server's system channel or else the first
+        text channel it may post in."""
+        channel = welcome_channel(guild)
+        if channel is None or self.core is None:
+            log.info("added to server %s, with no channel to welcome it in", guild.id)
+            return
+        handled = await self.core.welcome(address(guild.id, channel.id))
+        if handled.follow_up is not None:
+            await handled.follow_up()
 
     # ---- the Answer button and its form ----
 
@@ -338,6 +353,19 @@ class PrepClient(discord.AutoShardedClient):
             await interaction.followup.send("Done.", ephemeral=True)
 
 
+def welcome_channel(guild: discord.Guild) -> discord.TextChannel | None:
+    """Where the bot greets a server it was added to: the system channel if it may post there (a message with an
+    embed), else the first text channel where it may."""
+    me = guild.me
+    for channel in (guild.system_channel, *sorted(guild.text_channels, key=lambda c: (c.position, c.id))):
+        if channel is None:
+            continue
+        allowed = channel.permissions_for(me)
+        if allowed.view_channel and allowed.send_messages and allowed.embed_links:
+            return channel
+    return None
+
+
 class AnswerForm(discord.ui.Modal):
     """The form behind the Answer button: counts the same as a reply in the thread. Its submission is taken by
     `PrepClient.on_interaction` (by custom_id), so that one sent after a restart counts too."""
@@ -399,6 +427,13 @@ def build_command_groups(client: PrepClient) -> list[app_commands.Group]:
     async def optin(interaction: discord.Interaction) -> None:
         await client.run_command(interaction, "optin")
 
+    @prep.command(name="nudge", description="A private nudge before the deadline when I have not answered")
+    @app_commands.describe(state="on or off (without it: whether you get one)")
+    @app_commands.choices(state=[app_commands.Choice(name="on", value="on"),
+                                 app_commands.Choice(name="off", value="off")])
+    async def nudge(interaction: discord.Interaction, state: app_commands.Choice[str] | None = None) -> None:
+        await client.run_command(interaction, _join("nudge", state.value if state else None))
+
     @prep.command(name="help", description="What prepbot can do")
     async def help_(interaction: discord.Interaction) -> None:
         [message] = render(HelpCard(tuple(level.value for level in client._core().bank.levels())))
@@ -431,7 +466,8 @@ def build_command_groups(client: PrepClient) -> list[app_commands.Group]:
         await client.run_command(interaction, _join("holidays", setting))
 
     @admin.command(name="config", description="Show the schedule, or change one setting")
-    @app_commands.describe(setting="time, tz, days, deadline, levels or grader (ai|offline)", value="The new value")
+    @app_commands.describe(setting="time, tz, days, deadline, levels, grader (ai|offline) or practice (private|public)",
+                           value="The new value")
     async def config(interaction: discord.Interaction, setting: str | None = None, value: str | None = None) -> None:
         await client.run_command(interaction, _join("config", setting, value))
 

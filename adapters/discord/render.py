@@ -11,9 +11,21 @@ import discord
 from adapters.chart import CardImage, chart_of
 from adapters.text import split_text
 from bot import wording
-from bot.cards import Card, HelpCard, LeaderboardCard, Notice, QuestionCard, RevealCard, StatsCard
+from bot.cards import (
+    Card,
+    HelpCard,
+    LeaderboardCard,
+    Notice,
+    NudgeCard,
+    QuestionCard,
+    ReminderCard,
+    RevealCard,
+    StatsCard,
+    WelcomeCard,
+)
 from bot.wording import (
     Bullets,
+    ChannelLink,
     CommandSpelling,
     Document,
     Inline,
@@ -37,10 +49,13 @@ CLOSED_COLOUR = discord.Colour.dark_grey()
 MARKER_ROOM = 100  # characters kept free in each message of a round's card for the round marker in its footer
 QUESTION = "question"
 REVEAL = "reveal"
+REMINDER = "reminder"
 REVEAL_LABEL = "hint and feedback"
+LABELS = {REVEAL: REVEAL_LABEL, REMINDER: "reminder"}  # a question's marker has no label
 # The footer that marks a round's message, so that the bot can find it again: "Round 42", "Round 42 · hint and
-# feedback", either with ", part 2 of 3" when the card takes several messages, and then " · " and more text, or not.
-MARKER = re.compile(rf"^Round (\d+)( · {REVEAL_LABEL})?(?:, part (\d+) of (\d+))?(?: · |$)")
+# feedback", "Round 42 · reminder", any with ", part 2 of 3" when the card takes several messages, and then " · "
+# and more text, or not.
+MARKER = re.compile(rf"^Round (\d+)(?: · ({REVEAL_LABEL}|reminder))?(?:, part (\d+) of (\d+))?(?: · |$)")
 # The footer that marks a board with a key (the weekly board), so that the bot can find it again: "Board week:...".
 BOARD_MARKER = re.compile(r"^Board (\S+)(?: · |$)")
 
@@ -109,8 +124,8 @@ def pack(embeds: list[discord.Embed], reserve: int = 0) -> list[DiscordMessage]:
 
 @dataclass(frozen=True)
 class RoundMarker:
-    """What a round's message says it is: the question or the reveal (`kind`) of a round, and which of the card's
-    messages (1 to `parts`)."""
+    """What a round's message says it is: the question, the reveal or the reminder (`kind`) of a round, and which of
+    the card's messages (1 to `parts`)."""
 
     kind: str
     round_id: int
@@ -118,7 +133,7 @@ class RoundMarker:
     parts: int = 1
 
     def text(self) -> str:
-        label = f" · {REVEAL_LABEL}" if self.kind == REVEAL else ""
+        label = f" · {LABELS[self.kind]}" if self.kind in LABELS else ""
         part = f", part {self.part} of {self.parts}" if self.parts > 1 else ""
         return f"Round {self.round_id}{label}{part}"
 
@@ -130,8 +145,8 @@ def read_marker(message: dict[str, object]) -> RoundMarker | None:
         footer = embed.get("footer") if isinstance(embed, dict) else None
         found = MARKER.match(str(footer.get("text") or "")) if isinstance(footer, dict) else None
         if found:
-            return RoundMarker(REVEAL if found.group(2) else QUESTION, int(found.group(1)),
-                               int(found.group(3) or 1), int(found.group(4) or 1))
+            kind = {label: kind for kind, label in LABELS.items()}.get(found.group(2) or "", QUESTION)
+            return RoundMarker(kind, int(found.group(1)), int(found.group(3) or 1), int(found.group(4) or 1))
     return None
 
 
@@ -152,8 +167,10 @@ def read_board_key(message: dict[str, object]) -> str | None:
     return None
 
 
-def card_marker(card: QuestionCard | RevealCard) -> RoundMarker:
+def card_marker(card: QuestionCard | RevealCard | ReminderCard) -> RoundMarker:
     """The marker of the card's first message."""
+    if isinstance(card, ReminderCard):
+        return RoundMarker(REMINDER, card.round_id)
     return RoundMarker(QUESTION if isinstance(card, QuestionCard) else REVEAL, card.round_id)
 
 
@@ -183,6 +200,7 @@ SURFACE = Surface(answer_button=True, commands=CommandSpelling(
     admin=("/prep-admin subscribe [time] [timezone] [days] [deadline] [levels]", "/prep-admin unsubscribe",
            "/prep-admin pause", "/prep-admin resume", "/prep-admin skip", "/prep-admin holidays",
            "/prep-admin config"),
+    subscribe_example="/prep-admin subscribe time:09:30 timezone:Europe/Berlin days:mon-fri deadline:17:00",
 ))
 
 
@@ -212,6 +230,8 @@ def inline(piece: Inline, styled: bool = True) -> str:
         return SYMBOLS[piece.mark]
     if isinstance(piece, Rank):
         return MEDALS.get(piece.place, f"{piece.place}.")
+    if isinstance(piece, ChannelLink):
+        return f"<#{piece.ref}>" if styled else f"#{piece.name}"  # titles and footers show no mentions
     return timestamp(int(piece.at.timestamp()))
 
 
@@ -278,6 +298,12 @@ def reveal_messages(card: RevealCard) -> list[DiscordMessage]:
     return messages
 
 
+def reminder_messages(card: ReminderCard) -> list[DiscordMessage]:
+    """The reminder as one message, marked with its round so that it can be found again."""
+    return _marked(pack(embeds_of(wording.reminder(card, SURFACE), OPEN_COLOUR), MARKER_ROOM), REMINDER,
+                   card.round_id)
+
+
 def board_embed(card: LeaderboardCard, image: CardImage | None = None) -> discord.Embed:
     [embed] = embeds_of(wording.board(card), discord.Colour.gold())
     if image is not None:
@@ -303,6 +329,10 @@ def render(card: Card) -> list[DiscordMessage]:
         return [DiscordMessage(embeds=[board_embed(card, image)], image=image)]
     if isinstance(card, StatsCard):
         return [DiscordMessage(embeds=[stats_embed(card)])]
+    if isinstance(card, WelcomeCard):
+        return [DiscordMessage(embeds=embeds_of(wording.welcome(card, SURFACE), OPEN_COLOUR))]
+    if isinstance(card, ReminderCard):
+        return reminder_messages(card)
     return text_messages(card)
 
 
@@ -311,7 +341,7 @@ def content_of(doc: Document) -> str:
     return "\n".join(_block_text(block) for part in doc.parts if isinstance(part, Part) for block in part.blocks)
 
 
-def text_messages(card: Notice | HelpCard) -> list[DiscordMessage]:
-    """A notice or the help as plain messages, split at Discord's content limit."""
+def text_messages(card: Notice | HelpCard | NudgeCard) -> list[DiscordMessage]:
+    """A notice, the help or a nudge as plain messages, split at Discord's content limit."""
     return [DiscordMessage(content=piece) for piece in _pieces(content_of(wording.document(card, SURFACE)),
                                                               MAX_CONTENT)]

@@ -23,7 +23,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.chart import CardImage, chart_of
 from adapters.recovery import MAX_PAGES, KeyedBoard, Lookup, Mark, RoundCard, RoundKind, read_from, subject_of
 from adapters.slack.render import (
-    QUESTION_EVENT, SlackMessage, chart_comment, read_board_key, read_tag, render, render_question,
+    QUESTION_EVENT, REMINDER_EVENT, REVEAL_EVENT, SlackMessage, chart_comment, read_board_key, read_tag, render,
+    render_question,
 )
 from bot.cards import Card, FindableCard, LeaderboardCard, QuestionCard, Reaction
 from bot.domain.model import ChannelAddress
@@ -308,13 +309,13 @@ class SlackMarkers:
         metadata = message.get("metadata")
         tag = read_tag(metadata)
         if tag is not None:
-            kind = RoundKind.QUESTION if tag.event_type == QUESTION_EVENT else RoundKind.REVEAL
-            return Mark(RoundCard(kind, tag.round_id), tag.part)
+            return Mark(RoundCard(EVENT_KINDS[tag.event_type], tag.round_id), tag.part)
         key = read_board_key(metadata)
         return Mark(KeyedBoard(key)) if key is not None else None
 
 
 SLACK_MARKERS = SlackMarkers()
+EVENT_KINDS = {QUESTION_EVENT: RoundKind.QUESTION, REVEAL_EVENT: RoundKind.REVEAL, REMINDER_EVENT: RoundKind.REMINDER}
 
 
 def _unreadable(error: ChatError) -> bool:
@@ -513,6 +514,10 @@ class SlackChat:
         for message in render(card):
             await self._call(channel.workspace, "chat.postMessage", channel=member_ref, text=message.text,
                              blocks=message.blocks)
+
+    async def publish_home(self, team_id: str, user_id: str, view: dict[str, Any]) -> None:
+        """Shows `view` (a `home` view) as the member's App Home tab. Raises ChatError when Slack refuses."""
+        await self._call(team_id, "views.publish", user_id=user_id, view=view)
 
     async def user(self, team_id: str, user_id: str) -> dict[str, Any]:
         """users.info's user object, cached for an hour; what was known before if Slack cannot say now, and empty

@@ -8,13 +8,26 @@ from typing import Any
 
 from adapters.text import split_text
 from bot import wording
-from bot.cards import Card, HelpCard, LeaderboardCard, Notice, QuestionCard, RevealCard, StatsCard
-from bot.wording import Bullets, Document, Inline, Mark, Paragraph, Part, Rank, Span, Surface, Symbol, Text
+from bot.cards import (
+    Card,
+    HelpCard,
+    HomeCard,
+    LeaderboardCard,
+    Notice,
+    NudgeCard,
+    QuestionCard,
+    ReminderCard,
+    RevealCard,
+    StatsCard,
+    WelcomeCard,
+)
+from bot.wording import Bullets, ChannelLink, Document, Inline, Mark, Paragraph, Part, Rank, Span, Surface, Symbol, Text
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_HEADER = 150
 MAX_MESSAGE = 40_000
+MAX_VIEW_BLOCKS = 100  # a Home tab view
 # What we allow ourselves per message, leaving room for the fallback text Slack counts separately.
 MESSAGE_BUDGET = 30_000
 
@@ -23,6 +36,8 @@ Block = dict[str, Any]
 
 QUESTION_EVENT = "prepbot_question"  # the message metadata event types that tag a round's messages
 REVEAL_EVENT = "prepbot_reveal"
+REMINDER_EVENT = "prepbot_reminder"
+ROUND_EVENTS = (QUESTION_EVENT, REVEAL_EVENT, REMINDER_EVENT)
 BOARD_EVENT = "prepbot_board"  # the message metadata event type that tags a board with a key
 
 
@@ -38,8 +53,8 @@ class SlackMessage:
 
 @dataclass(frozen=True)
 class RoundTag:
-    """What a round's message says it is: a question or a reveal (its event type), of which round, and which of
-    the card's messages it is (1 to `parts`)."""
+    """What a round's message says it is: a question, a reveal or a reminder (its event type), of which round, and
+    which of the card's messages it is (1 to `parts`)."""
 
     event_type: str
     round_id: int
@@ -56,7 +71,7 @@ class RoundTag:
 
 def read_tag(metadata: Any) -> RoundTag | None:
     """The round tag in a message's metadata as conversations.history returns it; None for a message without one."""
-    if not isinstance(metadata, dict) or metadata.get("event_type") not in (QUESTION_EVENT, REVEAL_EVENT):
+    if not isinstance(metadata, dict) or metadata.get("event_type") not in ROUND_EVENTS:
         return None
     payload = metadata.get("event_payload")
     if not isinstance(payload, dict):
@@ -83,8 +98,10 @@ def read_board_key(metadata: Any) -> str | None:
     return key if isinstance(key, str) else None
 
 
-def card_tag(card: QuestionCard | RevealCard) -> RoundTag:
+def card_tag(card: QuestionCard | RevealCard | ReminderCard) -> RoundTag:
     """The tag of the card's first message."""
+    if isinstance(card, ReminderCard):
+        return RoundTag(REMINDER_EVENT, card.round_id)
     return RoundTag(QUESTION_EVENT if isinstance(card, QuestionCard) else REVEAL_EVENT, card.round_id)
 
 
@@ -164,6 +181,8 @@ def inline(piece: Inline) -> str:
         return SYMBOLS[piece.mark]
     if isinstance(piece, Rank):
         return MEDALS.get(piece.place, f"{piece.place}.")
+    if isinstance(piece, ChannelLink):
+        return f"<#{piece.ref}>"  # Slack names the channel only to members who may see it
     return date_token(int(piece.at.timestamp()), f"{piece.at.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC")
 
 
@@ -229,10 +248,30 @@ def render_stats(card: StatsCard) -> SlackMessage:
     return SlackMessage(doc.summary, blocks_of(doc))
 
 
-def render_text(card: Notice | HelpCard) -> SlackMessage:
-    """A notice or the help: sections only, with the words as notification text."""
+def render_reminder(card: ReminderCard) -> SlackMessage:
+    """The reminder in a question's thread, tagged with its round so that it can be found again."""
+    doc = wording.reminder(card, SURFACE)
+    return SlackMessage(doc.summary, blocks_of(doc), card_tag(card).metadata())
+
+
+def render_text(card: Notice | HelpCard | NudgeCard) -> SlackMessage:
+    """A notice, the help or a nudge: sections only, with the words as notification text."""
     doc = wording.document(card, SURFACE)
     return SlackMessage(doc.summary[:MAX_SECTION], blocks_of(doc))
+
+
+def render_welcome(card: WelcomeCard) -> SlackMessage:
+    doc = wording.welcome(card, SURFACE)
+    return SlackMessage(doc.summary, blocks_of(doc))
+
+
+def render_home(card: HomeCard) -> dict[str, Any]:
+    """The member's App Home tab: a `home` view for views.publish, within a view's 100 blocks."""
+    blocks = blocks_of(wording.home(card, SURFACE))
+    if len(blocks) > MAX_VIEW_BLOCKS:
+        blocks = blocks[: MAX_VIEW_BLOCKS - 1] + [context("There is more than fits here: `/prep stats` in a "
+                                                          "channel shows your stats there.")]
+    return {"type": "home", "blocks": blocks}
 
 
 def render(card: Card) -> list[SlackMessage]:
@@ -245,4 +284,8 @@ def render(card: Card) -> list[SlackMessage]:
         return [render_board(card)]
     if isinstance(card, StatsCard):
         return [render_stats(card)]
+    if isinstance(card, WelcomeCard):
+        return [render_welcome(card)]
+    if isinstance(card, ReminderCard):
+        return [render_reminder(card)]
     return [render_text(card)]

@@ -19,14 +19,20 @@ from bot.store.unit_of_work import Store
 DEFAULT_DAYS = 7
 CSV_COLUMNS = (
     "round_id", "local_date", "kind", "level", "question_id", "question", "member_id", "member", "answer",
-    "answered_at", "on_time", "withdrawn", "points", "reasons",
+    "answered_at", "on_time", "withdrawn", "points", "reasons", "edited_after_deadline", "answer_now",
 )
 
 
 @dataclass(frozen=True)
 class ExportedAnswer:
-    """A member's answer to a round. `text` is their replies that were not deleted, in order (empty when every
-    reply was deleted: `withdrawn`). `answered_at` is their first reply, in the channel's time zone."""
+    """A member's answer to a round, as it was scored and as it reads now.
+
+    `text` is what the points were given for: the member's on-time replies as they stood at the deadline (an edit
+    after the deadline is not scored), without those deleted before the reveal; for an answer with no such reply,
+    which scores nothing (`on_time` false), its replies as they read now. `edited_after_deadline` says an on-time
+    reply was edited or deleted after the deadline. `text_now` is the replies not deleted, as they read now, when
+    that differs from `text` (such an edit, or a reply added after the deadline), else empty. `withdrawn`: every
+    reply is deleted now. `answered_at` is their first reply, in the channel's time zone."""
 
     member_id: int
     member: str
@@ -34,6 +40,8 @@ class ExportedAnswer:
     answered_at: datetime
     on_time: bool
     withdrawn: bool
+    edited_after_deadline: bool = False
+    text_now: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,16 +108,39 @@ def _member_name(member: Member | None) -> str:
     return member.shown_name if member is not None else "unknown"
 
 
-def _answer(answer: MemberAnswer, member: Member | None, channel: Channel) -> ExportedAnswer:
+def _scored(part: AnswerPart, round_: Round) -> bool:
+    """Whether the round's score reads the reply (its text as it stood at the deadline): on time, and not deleted
+    before the reveal."""
+    return part.on_time and (
+        part.withdrawn_at is None or (round_.revealed_at is not None and part.withdrawn_at >= round_.revealed_at)
+    )
+
+
+def _changed_after_deadline(part: AnswerPart, round_: Round) -> bool:
+    """Whether an on-time reply was edited (it reads differently from what was scored) or deleted after the
+    deadline."""
+    if not part.on_time:
+        return False
+    deleted_late = part.withdrawn_at is not None and round_.deadline_at is not None \
+        and part.withdrawn_at >= round_.deadline_at
+    return deleted_late or part.text != part.scored_text
+
+
+def _answer(answer: MemberAnswer, round_: Round, member: Member | None, channel: Channel) -> ExportedAnswer:
     live = answer.live_parts
     shown = live or answer.parts
+    scored = "\n".join(p.scored_text for p in answer.parts if _scored(p, round_))
+    now = "\n".join(p.text for p in live)
+    text = scored if scored.strip() else now
     return ExportedAnswer(
         member_id=answer.member_id,
         member=_member_name(member),
-        text="\n".join(p.text for p in live),
+        text=text,
         answered_at=min(p.received_at for p in shown).astimezone(channel.schedule.zone),
-        on_time=answer.on_time,
+        on_time=bool(scored.strip()),
         withdrawn=answer.withdrawn,
+        edited_after_deadline=any(_changed_after_deadline(p, round_) for p in answer.parts),
+        text_now=now if now != text else "",
     )
 
 
@@ -144,7 +175,7 @@ async def export_channel(
             question_id=round_.question_id,
             question=question.question if question is not None else None,
             state=round_state(round_, now),
-            answers=tuple(_answer(a, members.get(a.member_id), channel) for a in answers),
+            answers=tuple(_answer(a, round_, members.get(a.member_id), channel) for a in answers),
             points=tuple(
                 ExportedAward(member, _member_name(members.get(member)), award.reason, award.amount, award.detail)
                 for member, award in awards_of.get(round_.id, [])
@@ -179,6 +210,8 @@ def export_document(export: ChannelExport) -> dict[str, Any]:
                         "answered_at": a.answered_at.isoformat(),
                         "on_time": a.on_time,
                         "withdrawn": a.withdrawn,
+                        "edited_after_deadline": a.edited_after_deadline,
+                        "text_now": a.text_now,
                     }
                     for a in r.answers
                 ],
@@ -204,8 +237,9 @@ def reasons_text(awards: Sequence[ExportedAward]) -> str:
 
 
 def export_csv(export: ChannelExport) -> str:
-    """The export as CSV, one row per round and member: the answer (empty when a member has points but no answer
-    left), its points total and its reasons (`reason=points; ...`). Rounds nobody answered have no rows."""
+    """The export as CSV, one row per round and member: the answer that was scored (empty when a member has points
+    but no answer), its points total and its reasons (`reason=points; ...`), whether it was edited after the
+    deadline and, when it reads differently now, how (`answer_now`). Rounds nobody answered have no rows."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -222,6 +256,7 @@ def export_csv(export: ChannelExport) -> str:
                 answer.text if answer else "", answer.answered_at.isoformat() if answer else "",
                 _flag(answer.on_time) if answer else "", _flag(answer.withdrawn) if answer else "",
                 sum(p.points for p in awards), reasons_text(awards),
+                _flag(answer.edited_after_deadline) if answer else "", answer.text_now if answer else "",
             ])
     return out.getvalue()
 

@@ -37,6 +37,7 @@ class Channel:
     schedule: Schedule
     subscribed_by: str | None = None
     grader: str = "offline"  # who grades its answers at the reveal: offline | ai
+    practice_private: bool = False  # practice questions shown only to the member who asked
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Round:
     revealed_at: datetime | None
     reveal_ref: str | None = None
     created_at: datetime | None = None  # when its question was chosen: no post of it can be older
+    private: bool = False  # a practice question shown only to the member who asked: no thread, a private reveal
 
     def is_on_time(self, at: datetime) -> bool:
         """Whether a reply received at `at` is before the deadline."""
@@ -141,6 +143,7 @@ class TaskKind(str, Enum):
     POST_DAILY = "post_daily"
     REVEAL = "reveal"
     WEEKLY_BOARD = "weekly_board"
+    REMIND = "remind"  # a daily round's reminder in its thread, with the private nudges
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,11 @@ from bot.messages import (
     SetConfig,
     SetGrader,
     SetHolidays,
+    SetNudge,
     SetOptOut,
     SetPaused,
+    SetPracticePrivacy,
+    SetReminder,
     ShowConfig,
     ShowHelp,
     ShowLeaderboard,
@@ -31,12 +34,20 @@ from bot.messages import (
     Unsubscribe,
 )
 from bot.judging import Judge
+from bot.wording import (
+    PRIVATE_PRACTICE_WORDS,
+    no_practice_question_words,
+    practice_allowance_words,
+    practice_privacy_announcement,
+    practice_privacy_text,
+)
 from bot.ports import ChatError, ChatPort
 from bot.questions import QuestionBank
 from bot.services.boards import asked_leaderboard, stats
 from bot.services.directory import Directory, Learned
 from bot.services.planning import replan
-from bot.services.posting import start_practice
+from bot.services.posting import NoPracticeQuestion, start_practice
+from bot.services.reminder_commands import reminder_text, set_nudge, set_reminder
 from bot.store.unit_of_work import Store
 from bot.wording import own_place
 
@@ -95,6 +106,12 @@ async def run_command(
     try:
         if isinstance(parsed, SetGrader):
             return await _set_grader(parsed, channel, member, store=store, chat=chat, judge=judge)
+        if isinstance(parsed, SetPracticePrivacy):
+            return await _set_practice_privacy(parsed, channel, member, store=store, chat=chat)
+        if isinstance(parsed, SetReminder):
+            return await set_reminder(parsed, channel, member, store=store, chat=chat, now=now)
+        if isinstance(parsed, SetNudge):
+            return await set_nudge(parsed, channel, member, store=store, now=now)
         return await _dispatch(parsed, channel, member, command, store=store, chat=chat, bank=bank,
                                settings=settings, now=now)
     except ParseError as error:
@@ -109,11 +126,16 @@ async def _dispatch(
         if parsed.level is not None and not bank.at_levels([parsed.level]):
             return _private(f"There are no {parsed.level.value} questions in the bank.", NoticeKind.ERROR)
         try:
-            await start_practice(channel, member, parsed.level, store=store, chat=chat, bank=bank,
-                                 settings=settings, now=now)
+            started = await start_practice(channel, member, parsed.level, store=store, chat=chat, bank=bank,
+                                           settings=settings, now=now)
         except ChatError as error:
             return _private(f"I could not post the practice question: {error}", NoticeKind.ERROR)
-        return CommandReply()
+        if isinstance(started, NoPracticeQuestion):
+            return _private(no_practice_question_words(started.level.value if started.level else None),
+                            NoticeKind.ERROR)
+        if started.allowance is None:
+            return _private(PRIVATE_PRACTICE_WORDS)
+        return _private(practice_allowance_words(started.allowance))
     if isinstance(parsed, ShowLeaderboard):
         card, place = await asked_leaderboard(channel, member, parsed.period, parsed.level, store=store, now=now)
         await chat.post_message(channel.address, card)
@@ -139,7 +161,8 @@ async def _admin(
     if isinstance(parsed, ShowConfig):
         state = "subscribed" if subscribed else "not subscribed"
         return _private(f"This channel is {state}: {schedule.describe()}; {await _next_post_text(store, channel)}. "
-                        f"{_grader_text(channel.grader)}")
+                        f"{_grader_text(channel.grader)} {practice_privacy_text(channel.practice_private)} "
+                        f"{await reminder_text(store, channel)}")
     if isinstance(parsed, Subscribe):
         schedule, subscribed = replace(_apply(schedule, parsed), paused=False), True
     elif isinstance(parsed, SetConfig):
@@ -209,6 +232,19 @@ async def _set_grader(
     else:
         text = f"{member.display_name} switched grading to the offline grader: answers stay on this bot's server."
     await chat.post_message(channel.address, Notice(text))
+    return CommandReply()
+
+
+async def _set_practice_privacy(
+    parsed: SetPracticePrivacy, channel: Channel, member: Member, *, store: Store, chat: ChatPort,
+) -> CommandReply:
+    if parsed.private == channel.practice_private:
+        return _private(f"Nothing to change. {practice_privacy_text(channel.practice_private)}")
+    async with store.unit_of_work() as uow:
+        await uow.channels.set_practice_private(channel.id, parsed.private)
+        await uow.commit()
+    await chat.post_message(channel.address, Notice(practice_privacy_announcement(member.display_name,
+                                                                                  parsed.private)))
     return CommandReply()
 
 

@@ -18,6 +18,7 @@ from bot.services.boards import post_weekly_board
 from bot.services.claims import Claim, ClaimLost, ProcessIdentity
 from bot.services.outcomes import TaskResult
 from bot.services.posting import post_daily
+from bot.services.reminders import remind
 from bot.services.reveal import reveal
 from bot.store.unit_of_work import Store, UnitOfWork
 
@@ -32,6 +33,8 @@ async def _run(task: Task, claim: Claim, *, store: Store, chat: ChatPort, bank: 
     if task.kind is TaskKind.REVEAL:
         return await reveal(task, store=store, chat=chat, bank=bank, settings=settings, now=now, claim=claim,
                             judge=judge)
+    if task.kind is TaskKind.REMIND:
+        return await remind(task, store=store, chat=chat, bank=bank, now=now, claim=claim)
     return await post_weekly_board(task, store=store, chat=chat, now=now, claim=claim)
 
 

@@ -1,10 +1,12 @@
-"""Turning a channel's schedule into due tasks: the next daily post and the next weekly board."""
+"""Turning a channel's schedule into due tasks: the next daily post, the next weekly board, and a posted round's
+reminder."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.domain.model import Channel, TaskKind
+from bot.domain.model import Channel, Round, TaskKind
+from bot.domain.reminders import reminder_due, reminder_offset
 from bot.domain.schedule import week_bounds
 from bot.store.unit_of_work import UnitOfWork
 
@@ -15,6 +17,22 @@ def post_key(channel_id: int, slot_date: object) -> str:
 
 def board_key(channel_id: int, week_start: object) -> str:
     return f"board:{channel_id}:{week_start}"
+
+
+def remind_key(round_id: int) -> str:
+    return f"remind:{round_id}"
+
+
+async def plan_reminder(uow: UnitOfWork, round_: Round, channel: Channel, posted_at: datetime,
+                        deadline_at: datetime) -> datetime | None:
+    """Schedules the reminder of a round whose question was just posted, when the channel has reminders and the
+    round is a daily one whose deadline is more than the reminder's offset away; returns when it is due."""
+    offset = reminder_offset(await uow.reminders.minutes(channel.id))
+    due = reminder_due(round_.kind, posted_at, deadline_at, offset)
+    if due is None:
+        return None
+    await uow.tasks.schedule(TaskKind.REMIND, channel.id, due, remind_key(round_.id), round_id=round_.id)
+    return due
 
 
 async def plan_next_post(uow: UnitOfWork, channel: Channel, after: datetime) -> datetime | None:

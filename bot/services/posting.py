@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.cards import QuestionCard
@@ -11,14 +11,15 @@ from bot.config import Settings
 from bot.domain.model import Channel, Member, Round, RoundKind, Task, TaskKind
 from bot.domain.posting import AlreadyPosted, Decision, Post, Recover, Skip, decide
 from bot.domain.questions import KeyPoint, Level, Question
-from bot.domain.rotation import pick_daily, pick_practice
+from bot.domain.practice import PracticeAllowance, PracticeHistory, choose_practice, practice_allowance
+from bot.domain.rotation import pick_daily
 from bot.domain.schedule import Slot
 from bot.logs import add_log_context
 from bot.ports import ChatError, ChatPort
 from bot.questions import QuestionBank
 from bot.services.claims import ClaimGuard
 from bot.services.outcomes import TaskResult, settle
-from bot.services.planning import plan_next_post
+from bot.services.planning import plan_next_post, plan_reminder
 from bot.store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger("prepbot.rounds")
@@ -44,6 +45,7 @@ def question_card(round_: Round, question: Question, channel: Channel, requester
         practice=round_.kind is RoundKind.PRACTICE,
         requested_by=requester.display_name if requester else None,
         closed=closed,
+        private=round_.private,
     )
 
 
@@ -127,22 +129,58 @@ async def _carry_out(
     return await _publish(store, chat, round_, channel, question, deadline_at, now, claim=claim, task=task)
 
 
+@dataclass(frozen=True)
+class PracticeStarted:
+    """A practice question given to a member: its open round, and where the request stands against the daily cap
+    on scored practice (None for a private one, which is not answered in a thread and so earns no points)."""
+
+    round: Round
+    allowance: PracticeAllowance | None
+
+
+@dataclass(frozen=True)
+class NoPracticeQuestion:
+    """Every question of the member's choice of levels is the channel's daily question in play."""
+
+    level: Level | None
+
+
 async def start_practice(
     channel: Channel, member: Member, level: Level | None, *, store: Store, chat: ChatPort, bank: QuestionBank,
     settings: Settings, now: datetime,
-) -> Round:
-    """Posts a practice question for `member` (any level when None); returns the open round."""
+) -> PracticeStarted | NoPracticeQuestion:
+    """Gives `member` a practice question (any of the channel's levels when `level` is None), chosen by
+    `bot.domain.practice.choose_practice` and never the channel's open or today's daily question: posted in the
+    channel with its own thread, or, when the channel keeps practice private, shown to the member alone."""
+    today = channel.schedule.local_date(now)
     async with store.unit_of_work() as uow:
         candidates = bank.at_levels([level]) if level else bank.at_levels(channel.schedule.levels) or bank.all()
-        best = await uow.results.best_coverage(member.id)
-        question = pick_practice(candidates, best, seed=f"{member.id}:{now.isoformat()}")
+        history = PracticeHistory(await uow.rounds.practised_by(member.id), await uow.results.best_coverage(member.id))
+        withheld = await uow.rounds.daily_questions_in_play(channel.id, today)
+        question = choose_practice(candidates, history, withheld=withheld, member_id=member.id, now=now)
+        if question is None:
+            return NoPracticeQuestion(level)
+        allowance = None
+        if not channel.practice_private:
+            allowance = practice_allowance(
+                await uow.points.scored_practice_count(channel.id, member.id, today),
+                await uow.rounds.open_practice_count(channel.id, member.id, today),
+                settings.practice_daily_cap,
+            )
         round_ = await uow.rounds.create(
-            channel.id, question.id, question.level, RoundKind.PRACTICE, channel.schedule.local_date(now), now,
-            requested_by=member.id,
+            channel.id, question.id, question.level, RoundKind.PRACTICE, today, now, requested_by=member.id,
+            private=channel.practice_private,
         )
         assert round_ is not None
         await uow.commit()
-    return await _publish(store, chat, round_, channel, question, now + settings.practice_window_delta, now, member)
+    deadline_at = now + settings.practice_window_delta
+    if round_.private:
+        card = question_card(replace(round_, deadline_at=deadline_at), question, channel, member)
+        await chat.tell_member(channel.address, member.ref, card)
+        posted = await _record_posted(store, round_, channel, None, deadline_at, now)
+    else:
+        posted = await _publish(store, chat, round_, channel, question, deadline_at, now, member)
+    return PracticeStarted(posted, allowance)
 
 
 async def _publish(
@@ -180,7 +218,7 @@ async def _recover(
 
 
 async def _record_posted(
-    store: Store, round_: Round, channel: Channel, message_ref: str, deadline_at: datetime, now: datetime,
+    store: Store, round_: Round, channel: Channel, message_ref: str | None, deadline_at: datetime, now: datetime,
     claim: ClaimGuard | None = None, task: Task | None = None,
 ) -> Round:
     """Records a round's question as posted (`message_ref`, answers until `deadline_at`) and schedules its reveal;
@@ -190,5 +228,6 @@ async def _record_posted(
             await claim.fence(uow)
         await uow.rounds.mark_posted(round_.id, message_ref, now, deadline_at, fence=task)
         await uow.tasks.schedule(TaskKind.REVEAL, channel.id, deadline_at, f"reveal:{round_.id}", round_id=round_.id)
+        await plan_reminder(uow, round_, channel, now, deadline_at)  # a daily round's reminder, when it has one
         await uow.commit()
         return await uow.rounds.get(round_.id)

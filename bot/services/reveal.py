@@ -11,7 +11,7 @@ from textwrap import shorten
 from bot.cards import AnswerFeedback, AwardLine, RevealCard, Tally, grader_words, judge_says, judged_words, teaching
 from bot.config import Settings
 from bot.domain.matching import GRADER, Coverage, PointCoverage, from_json
-from bot.domain.model import Channel, Round, RoundKind, RoundStatus, Task, assemble_answers
+from bot.domain.model import Channel, Member, Round, RoundKind, RoundStatus, Task, assemble_answers
 from bot.domain.questions import Question
 from bot.judging import Judge
 from bot.logs import add_log_context
@@ -25,6 +25,7 @@ from bot.services.scoring import score_round
 from bot.store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger("prepbot.rounds")
+PRIVATE_REVEAL = "private"  # the reveal_ref of a reveal shown to one member: it has no message of its own
 THREAD_GONE_NOTE = 'The thread of the question "{question}" was deleted, so its hint and feedback are posted here.'
 
 
@@ -61,6 +62,9 @@ async def reveal(
         card = await reveal_card(uow, round_, question, settings)
         requester = (await uow.members.get_many([round_.requested_by])).get(round_.requested_by) \
             if round_.requested_by else None
+    if round_.private:
+        return await _reveal_privately(round_, card, channel, requester, store=store, chat=chat, now=now,
+                                       claim=claim, task=task)
     assert round_.message_ref is not None
     try:
         if round_.reveal_ref is None:
@@ -72,6 +76,27 @@ async def reveal(
     except ChatError as error:
         return await settle(error, channel, store=store, chat=chat, now=now)
     return TaskResult(f"revealed round {round_.id}")
+
+
+async def _reveal_privately(
+    round_: Round, card: RevealCard, channel: Channel, requester: Member | None, *, store: Store, chat: ChatPort,
+    now: datetime, claim: ClaimGuard | None, task: Task,
+) -> TaskResult:
+    """Shows the reveal of a private practice question to the member who asked, once, and records it. It has no
+    thread and no card in the channel to close."""
+    if round_.reveal_ref is None and requester is not None:
+        if claim is not None:
+            await claim.before_posting()
+        try:
+            await chat.tell_member(channel.address, requester.ref, card)
+        except ChatError as error:
+            return await settle(error, channel, store=store, chat=chat, now=now)
+        async with store.unit_of_work() as uow:
+            if claim is not None:
+                await claim.fence(uow)
+            await uow.rounds.mark_reveal_posted(round_.id, PRIVATE_REVEAL, fence=task if claim is not None else None)
+            await uow.commit()
+    return TaskResult(f"revealed round {round_.id} to the member who asked")
 
 
 async def _post_reveal(
@@ -182,7 +207,7 @@ async def reveal_card(uow: UnitOfWork, round_: Round, question: Question, settin
     return RevealCard(
         round_id=round_.id, question_id=question.id, question=question.question, hint=question.hint,
         key_points=tuple(k.point for k in question.key_points), feedback=tuple(feedback), tally=tally,
-        model_answer=question.model_answer, graded_by=graded_by,
+        model_answer=question.model_answer, graded_by=graded_by, private=round_.private,
     )
 
 

@@ -1,4 +1,4 @@
-"""Scoring a round at its reveal: each member's grade, points and streak, and vote points kept in step afterwards."""
+"""Scoring a round at its reveal: each member's grade, points and streak, and the votes cast until then."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from datetime import datetime
 
 from bot.config import Settings
 from bot.domain.matching import GRADER, grade, to_json
-from bot.domain.model import Round, RoundKind, RoundStatus, assemble_answers
+from bot.domain.model import Round, RoundKind, assemble_answers
 from bot.domain.questions import Question
-from bot.domain.scoring import Award, answer_awards, streak_length, vote_award
+from bot.domain.scoring import answer_awards, streak_length, vote_award
 from bot.services.judging import Fallback, JudgingOutcome, findings_json, offline_or_judged
 from bot.store.unit_of_work import UnitOfWork
 
@@ -58,14 +58,3 @@ async def score_round(uow: UnitOfWork, round_: Round, question: Question, settin
             awards.append(vote_award(voters[answer.member_id], settings.weights))
         await uow.points.award(round_, answer.member_id, awards, now)
 
-
-async def rescore_votes(uow: UnitOfWork, round_: Round, author_id: int, settings: Settings, now: datetime) -> None:
-    """After the reveal, keeps an on-time answer's vote points in step with its votes."""
-    if round_.status is not RoundStatus.CLOSED:
-        return
-    awarded = await uow.points.for_round(round_.id)
-    if "participation" not in {a.reason for a in awarded.get(author_id, [])}:
-        return
-    voters = (await uow.votes.voters_by_author(round_.id)).get(author_id, 0)
-    award: Award = vote_award(voters, settings.weights)
-    await uow.points.award(round_, author_id, [award], now)

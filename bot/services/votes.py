@@ -1,17 +1,25 @@
-"""Votes: teammates' reactions on an answer."""
+"""Votes: teammates' reactions on an answer, open until the round's reveal."""
 
 from __future__ import annotations
 
-from bot.config import Settings
-from bot.messages import CastVote, Ignored, RetractVote, VoteCounted
-from bot.services.scoring import rescore_votes
+import logging
+
+from bot.cards import Notice
+from bot.domain.model import RoundStatus
+from bot.messages import CastVote, Ignored, RetractVote, VoteCounted, VoteOutcome, VotingClosed
+from bot.ports import ChatError, ChatPort
 from bot.store.unit_of_work import Store
 
+log = logging.getLogger("prepbot")
 
-async def record_vote(
-    command: CastVote | RetractVote, *, store: Store, settings: Settings
-) -> VoteCounted | Ignored:
-    """Counts (or takes back) a reaction on an answer; the author's own and bots' reactions never count."""
+VOTING_CLOSED = "Voting on round {round_id} closed at the reveal; points are final, so {change}."
+CAST_AFTER_THE_REVEAL = "your reaction adds no points"
+TAKEN_BACK_AFTER_THE_REVEAL = "taking your reaction back takes no points away"
+
+
+async def record_vote(command: CastVote | RetractVote, *, store: Store) -> VoteOutcome:
+    """Counts (or takes back) a reaction on an answer while its round takes votes: until the reveal, whose points
+    are final. The author's own and bots' reactions never count."""
     if command.voter.is_bot:
         return Ignored("bots do not vote")
     async with store.unit_of_work() as uow:
@@ -24,6 +32,8 @@ async def record_vote(
         members = await uow.members.get_many([part.member_id])
         if members[part.member_id].ref == command.voter.ref:
             return Ignored("your own answer")
+        if await uow.votes.hold_round(part.round_id) is RoundStatus.CLOSED:
+            return VotingClosed(part.round_id, cast=isinstance(command, CastVote))
         if isinstance(command, CastVote) or command.voter.name:
             voter = await uow.members.upsert(command.channel.platform, command.channel.workspace, command.voter)
         else:  # a removal that does not say who the voter is by name: do not rename them
@@ -35,8 +45,20 @@ async def record_vote(
             await uow.votes.add(part.round_id, part.message_ref, part.member_id, voter.id, command.reaction, command.at)
         else:
             await uow.votes.remove(part.round_id, part.message_ref, voter.id, command.reaction)
-        round_ = await uow.rounds.get(part.round_id)
-        await rescore_votes(uow, round_, part.member_id, settings, command.at)
-        voters = (await uow.votes.voters_by_author(round_.id)).get(part.member_id, 0)
+        voters = (await uow.votes.voters_by_author(part.round_id)).get(part.member_id, 0)
         await uow.commit()
-    return VoteCounted(round_.id, part.member_id, voters)
+    return VoteCounted(part.round_id, part.member_id, voters)
+
+
+def voting_closed_notice(outcome: VotingClosed) -> Notice:
+    """What a member who voted after the reveal reads."""
+    change = CAST_AFTER_THE_REVEAL if outcome.cast else TAKEN_BACK_AFTER_THE_REVEAL
+    return Notice(VOTING_CLOSED.format(round_id=outcome.round_id, change=change))
+
+
+async def tell_voter(chat: ChatPort, command: CastVote | RetractVote, outcome: VotingClosed) -> None:
+    """Tells the voter, privately, that their vote came after the reveal; a platform's refusal is logged."""
+    try:
+        await chat.tell_member(command.channel, command.voter.ref, voting_closed_notice(outcome))
+    except ChatError as error:
+        log.warning("could not tell a voter that voting on round %d is closed: %s", outcome.round_id, error)

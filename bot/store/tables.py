@@ -77,6 +77,10 @@ channels = Table(
     # Who last subscribed the channel: told directly when the bot loses the channel.
     Column("subscribed_by", String(64), nullable=True),
     Column("grader", String(16), nullable=False, server_default="offline"),  # offline | ai
+    # Practice questions shown only to the member who asked (with their reveal), rather than posted in the channel.
+    Column("practice_private", Boolean, nullable=False, server_default="0"),
+    # How long before the deadline a daily question's reminder is posted in its thread; 0: no reminder.
+    Column("reminder_minutes", Integer, nullable=False, server_default="120"),
     UniqueConstraint("platform", "workspace", "channel_ref"),
 )
 
@@ -112,6 +116,13 @@ rounds = Table(
     Column("revealed_at", UtcDateTime, nullable=True),
     # The reveal's message once it is posted, so a retried reveal never posts it twice.
     Column("reveal_ref", String(64), nullable=True),
+    # A practice round shown only to the member who asked: no thread; its reveal goes to that member too.
+    Column("private", Boolean, nullable=False, server_default="0"),
+    # The reminder: when an attempt was about to post it (a later attempt looks before posting again), its message
+    # once recorded, and when the private nudges went out.
+    Column("reminder_started_at", UtcDateTime, nullable=True),
+    Column("reminder_ref", String(64), nullable=True),
+    Column("nudged_at", UtcDateTime, nullable=True),
     UniqueConstraint("channel_id", "daily_date"),
     UniqueConstraint("channel_id", "message_ref"),
 )
@@ -270,4 +281,29 @@ judge_budget = Table(
     metadata,
     Column("day", Date, primary_key=True),
     Column("calls", Integer, nullable=False, server_default="0"),
+)
+
+# The welcome each channel was given when the bot was added to it: claimed before it is posted, so a channel is
+# welcomed at most once, by one process, however often the platform says the bot joined.
+welcomes = Table(
+    "welcomes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("channel_ref", String(64), nullable=False),
+    Column("claimed_at", UtcDateTime, nullable=False),
+    Column("posted_at", UtcDateTime, nullable=True),
+    Column("message_ref", String(64), nullable=True),
+    UniqueConstraint("platform", "workspace", "channel_ref"),
+)
+
+
+# The members who asked, in a channel, for a private nudge at the reminder when they have not answered yet.
+reminder_nudges = Table(
+    "reminder_nudges",
+    metadata,
+    Column("channel_id", Integer, ForeignKey("channels.id"), primary_key=True),
+    Column("member_id", Integer, ForeignKey("members.id"), primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False),
 )

@@ -15,10 +15,12 @@ from bot.store.repositories import (
     MemberRepository,
     OAuthStateRepository,
     PointRepository,
+    ReminderRepository,
     ResultRepository,
     RoundRepository,
     TaskRepository,
     VoteRepository,
+    WelcomeRepository,
 )
 
 
@@ -37,6 +39,8 @@ class UnitOfWork:
     oauth_states: OAuthStateRepository
     inbox: InboxRepository
     judgements: JudgementRepository
+    welcomes: WelcomeRepository
+    reminders: ReminderRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -57,6 +61,8 @@ class UnitOfWork:
         self.oauth_states = OAuthStateRepository(connection)
         self.inbox = InboxRepository(connection)
         self.judgements = JudgementRepository(connection)
+        self.welcomes = WelcomeRepository(connection)
+        self.reminders = ReminderRepository(connection)
         return self
 
     async def commit(self) -> None:

@@ -58,7 +58,9 @@ class Day:
         return [m for m in self.top_level() if m.author_id == self.bot_user and not m.webhook_id]
 
     def reveal_parts(self) -> list[Msg]:
-        return [m for m in self.fake.messages[self.thread_id] if m.author_id == self.bot_user]
+        """The bot's messages in the question's thread but the reminder posted there before the deadline."""
+        return [m for m in self.fake.messages[self.thread_id] if m.author_id == self.bot_user
+                and not any(str((e.get("footer") or {}).get("text") or "").endswith(" · reminder") for e in m.embeds)]
 
     def reveal_text(self) -> str:
         return "\n".join(message_text(m.content, m.embeds) for m in self.reveal_parts())

@@ -51,7 +51,9 @@ class Day:
     leaderboard: Message | None = None
 
     def reveal_parts(self) -> list[Message]:
-        return [m for m in self.slack.thread(CHANNEL, self.question_ts) if m.user == BOT]
+        """The bot's messages in the question's thread but the reminder posted there before the deadline."""
+        return [m for m in self.slack.thread(CHANNEL, self.question_ts) if m.user == BOT
+                and (m.metadata or {}).get("event_type") != "prepbot_reminder"]
 
     def reveal_text(self) -> str:
         return "\n".join(block_text(m) for m in self.reveal_parts())

@@ -15,7 +15,9 @@ import pytest
 from adapters.discord.chat import MAX_NONCE, board_nonce
 from adapters.discord.render import question_messages, reveal_messages
 from adapters.recovery import LOOKBACK_MARGIN
-from bot.cards import AnswerFeedback, BoardLine, LeaderboardCard, QuestionCard, RevealCard, Tally
+from bot.cards import (
+    AnswerFeedback, BoardLine, LeaderboardCard, NudgeCard, QuestionCard, ReminderCard, RevealCard, Tally,
+)
 from tests.contract.harnesses import DiscordHarness
 from tests.fakes.discord import Msg
 
@@ -158,3 +160,34 @@ def test_a_board_key_too_long_for_a_nonce_gets_a_short_one_of_its_own() -> None:
     long_key = "week:2026-11-30:" + "x" * 40
     assert len(board_nonce(long_key)) == MAX_NONCE
     assert board_nonce(long_key) != board_nonce(long_key + "y")
+
+
+def reminder(round_id: int = 7) -> ReminderCard:
+    return ReminderCard(round_id, DEADLINE, "UTC", timedelta(hours=2), 1)
+
+
+async def test_a_reminder_goes_with_a_nonce_and_a_footer_of_its_own_and_is_found_apart_from_the_reveal(
+    harness: DiscordHarness,
+) -> None:
+    since = an_hour_ago()
+    ref = await harness.chat.post_question(harness.channel, question())
+    reminder_ref = await harness.chat.reply_in_thread(harness.channel, ref, reminder())
+    assert await harness.chat.find_posted(harness.channel, reveal(), since=since, thread_ref=ref) is None
+    reveal_ref = await harness.chat.reply_in_thread(harness.channel, ref, reveal())
+
+    sent = [c.body["nonce"] for c in harness.discord.calls_to("POST", SEND)]
+    assert sent == ["prepbot-q7", "prepbot-m7", "prepbot-r7"]
+    first, _ = bot_messages(harness, ref)
+    assert footers(first)[-1] == "Round 7 · reminder"
+    assert "2 h left · 1 answer so far" in str(first.embeds[0].get("description"))
+    assert await harness.chat.find_posted(harness.channel, reminder(), since=since, thread_ref=ref) == reminder_ref
+    assert await harness.chat.find_posted(harness.channel, reveal(), since=since, thread_ref=ref) == reveal_ref
+    assert await harness.chat.find_posted(harness.channel, reminder(8), since=since, thread_ref=ref) is None
+
+
+async def test_a_nudge_is_a_direct_message_without_a_round_marker(harness: DiscordHarness) -> None:
+    card = NudgeCard(7, "What is model serialization?", DEADLINE, "UTC", timedelta(hours=2), "general")
+    await harness.chat.message_member(harness.channel, harness.member, card)
+
+    [sent] = harness.discord.messages[harness.discord.dm_channel(harness.member)]
+    assert "2 h left" in sent.content and "#general" in sent.content and sent.embeds == []

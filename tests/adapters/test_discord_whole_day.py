@@ -137,7 +137,8 @@ def test_a_question_is_posted_every_weekday_and_closed_at_five(day: Day) -> None
     for later in questions[1:]:
         assert later.thread_id == later.id
         texts = [message_text(m.content, m.embeds) for m in day.fake.messages[later.id]]
-        assert len(texts) == 1 and "Nobody answered this one." in texts[0]
+        assert len(texts) == 2 and "Nobody answered this one." in texts[1]
+        assert "**Reminder:** 2 h left · no answers yet." in texts[0]
 
 
 def the_chart_of(board: Msg) -> bytes:

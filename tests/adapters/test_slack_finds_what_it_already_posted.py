@@ -16,7 +16,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.app import BOT_SCOPES
 from adapters.recovery import LOOKBACK_MARGIN
 from adapters.slack.render import render_reveal
-from bot.cards import AnswerFeedback, BoardLine, LeaderboardCard, QuestionCard, RevealCard, Tally
+from bot.cards import (
+    AnswerFeedback, BoardLine, LeaderboardCard, NudgeCard, QuestionCard, ReminderCard, RevealCard, Tally,
+)
 from tests.contract.harnesses import SlackHarness
 from tests.fakes.slack import FakeSlack
 
@@ -148,3 +150,35 @@ async def test_a_weekly_board_carries_its_key_in_its_metadata_and_is_found_by_it
     [history, _] = slack.slack.calls_to("conversations.history")
     assert float(history.args["oldest"]) == pytest.approx((since - LOOKBACK_MARGIN).timestamp())
     assert history.args["include_all_metadata"] in ("1", "true")
+
+
+def reminder(round_id: int = 7) -> ReminderCard:
+    return ReminderCard(round_id, DEADLINE, "UTC", timedelta(hours=2), 3)
+
+
+async def test_a_reminder_carries_its_round_in_its_metadata_and_is_found_in_the_thread_apart_from_the_reveal(
+    slack: SlackHarness,
+) -> None:
+    since = an_hour_ago()
+    ref = await slack.chat.post_question(slack.channel, question())
+    reminder_ref = await slack.chat.reply_in_thread(slack.channel, ref, reminder())
+    assert await slack.chat.find_posted(slack.channel, reveal(), since=since, thread_ref=ref) is None
+    reveal_ref = await slack.chat.reply_in_thread(slack.channel, ref, reveal())
+
+    posted = [c.args.get("metadata") for c in slack.slack.calls_to("chat.postMessage")]
+    assert posted[1] == {"event_type": "prepbot_reminder", "event_payload": {"round_id": 7}}
+    assert await slack.chat.find_posted(slack.channel, reminder(), since=since, thread_ref=ref) == reminder_ref
+    assert await slack.chat.find_posted(slack.channel, reveal(), since=since, thread_ref=ref) == reveal_ref
+    assert await slack.chat.find_posted(slack.channel, reminder(8), since=since, thread_ref=ref) is None
+    [text] = [c.args["text"] for c in slack.slack.calls_to("chat.postMessage") if c.args.get("metadata", {})
+              .get("event_type") == "prepbot_reminder"]
+    assert text == "Reminder: 2 h left · 3 answers so far"
+
+
+async def test_a_nudge_is_a_direct_message_to_the_member(slack: SlackHarness) -> None:
+    card = NudgeCard(7, "What is model serialization?", DEADLINE, "UTC", timedelta(hours=2), "general")
+    await slack.chat.message_member(slack.channel, slack.member, card)
+
+    [sent] = slack.slack.calls_to("chat.postMessage")
+    assert sent.args["channel"] == slack.member and "metadata" not in sent.args
+    assert sent.args["text"] == "2 h left to answer the question of the day"

@@ -313,13 +313,15 @@ async def test_when_80_members_answer_the_reveal_arrives_in_the_thread_as_severa
 
         await team.until(berlin(2026, 11, 30, 17, 0))
 
-        parts = [m for m in slack.thread(team.channel, question.ts) if m.user == "UBOT"]
+        reminder, *parts = [m for m in slack.thread(team.channel, question.ts) if m.user == "UBOT"]
+        assert reminder.text == f"Reminder: 2 h left · {CROWD} answers so far"
         n = len(parts)
         assert n >= 2
         assert [p.text for p in parts] == [f"Hint and feedback for round 1 (part {i} of {n})" for i in range(1, n + 1)]
         assert [p.ts for p in parts] == sorted(p.ts for p in parts)
         assert all(p.thread_ts == question.ts for p in parts)
-        posts = [c for c in slack.calls_to("chat.postMessage") if c.args.get("thread_ts") == question.ts]
+        posts = [c for c in slack.calls_to("chat.postMessage") if c.args.get("thread_ts") == question.ts
+                 and c.args.get("metadata", {}).get("event_type") == "prepbot_reveal"]
         assert len(posts) == n and all(len(c.args["blocks"]) <= SLACK_MAX_BLOCKS for c in posts)
         shown = "\n".join(block_text(p) for p in parts)
         for _, name in members:

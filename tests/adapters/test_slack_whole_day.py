@@ -121,7 +121,8 @@ def test_a_question_is_posted_every_weekday_at_half_past_nine_and_closed_at_five
     assert len(set(texts)) == 5, "no question is asked twice in a week"
     for later in questions[1:]:
         replies = [block_text(m) for m in day.slack.thread(CHANNEL, later.ts) if m.user == BOT]
-        assert len(replies) == 1 and "Nobody answered this one." in replies[0]
+        assert len(replies) == 2 and "Nobody answered this one." in replies[1]
+        assert "*Reminder:* 2 h left · no answers yet." in replies[0]
 
 
 def charts_in_the_thread_of(day: Day, board: Message) -> list[SharedFile]:

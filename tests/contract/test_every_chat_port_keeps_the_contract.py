@@ -9,7 +9,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from adapters.chart import board_chart
-from bot.cards import AnswerFeedback, BoardLine, LeaderboardCard, Notice, QuestionCard, Reaction, RevealCard, Tally
+from bot.cards import (
+    AnswerFeedback, BoardLine, LeaderboardCard, Notice, QuestionCard, Reaction, ReminderCard, RevealCard, Tally,
+    WelcomeCard,
+)
 from tests.contract.charts import read_chart
 from tests.contract.harnesses import ConsoleHarness, DiscordHarness, FakeHarness, Harness, SlackHarness
 
@@ -187,3 +190,33 @@ async def test_a_board_the_bot_never_posted_is_not_found(harness: Harness) -> No
 
     assert await harness.chat.find_posted(harness.channel, keyed_board("week:2026-11-30"), since=since) is None
     assert await harness.chat.find_posted(harness.channel, keyed_board(None), since=since) is None
+
+
+async def test_a_welcome_is_posted_in_the_channel_itself_and_says_how_to_subscribe(harness: Harness) -> None:
+    ref = await harness.chat.post_message(harness.channel, WelcomeCard())
+
+    assert ref
+    (seen,) = harness.messages()
+    assert seen.thread is None and seen.private_to is None
+    assert "question of the day" in seen.text and "subscribe" in seen.text and "09:30" in seen.text
+
+
+def reminder(round_id: int = 7) -> ReminderCard:
+    return ReminderCard(round_id, datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc), "Europe/Berlin",
+                        timedelta(hours=2), 3)
+
+
+async def test_a_reminder_lands_in_the_questions_thread_and_is_found_again_apart_from_the_reveal(
+    harness: Harness,
+) -> None:
+    since = datetime.now(timezone.utc) - timedelta(seconds=1)
+    ref = await harness.chat.post_question(harness.channel, question())
+    assert await harness.chat.find_posted(harness.channel, reminder(), since=since, thread_ref=ref) is None
+    reminder_ref = await harness.chat.reply_in_thread(harness.channel, ref, reminder())
+    reveal_ref = await harness.chat.reply_in_thread(harness.channel, ref, reveal())
+
+    in_thread = [m for m in harness.messages() if m.thread == ref]
+    assert any("2 h left · 3 answers so far" in m.text for m in in_thread)
+    assert await harness.chat.find_posted(harness.channel, reminder(), since=since, thread_ref=ref) == reminder_ref
+    assert await harness.chat.find_posted(harness.channel, reveal(), since=since, thread_ref=ref) == reveal_ref
+    assert await harness.chat.find_posted(harness.channel, reminder(8), since=since, thread_ref=ref) is None

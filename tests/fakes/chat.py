@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cached_property
 
 from adapters.chart import CardImage, chart_of
-from bot.cards import Card, FindableCard, LeaderboardCard, QuestionCard, Reaction, RevealCard
+from bot.cards import Card, FindableCard, LeaderboardCard, Notice, QuestionCard, Reaction, ReminderCard, RevealCard
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatError
 
@@ -26,13 +26,37 @@ class Posted:
         """The picture posted with the card (a board's chart, drawn as a chat adapter draws it), if any."""
         return chart_of(self.card) if isinstance(self.card, LeaderboardCard) else None
 
+    @property
+    def question(self) -> QuestionCard:
+        """The card, which a test expects to be a question."""
+        assert isinstance(self.card, QuestionCard), self.card
+        return self.card
+
+    @property
+    def reveal(self) -> RevealCard:
+        """The card, which a test expects to be a reveal."""
+        assert isinstance(self.card, RevealCard), self.card
+        return self.card
+
+    @property
+    def board(self) -> LeaderboardCard:
+        """The card, which a test expects to be a board."""
+        assert isinstance(self.card, LeaderboardCard), self.card
+        return self.card
+
+    @property
+    def notice(self) -> Notice:
+        """The card, which a test expects to be a notice."""
+        assert isinstance(self.card, Notice), self.card
+        return self.card
+
 
 @dataclass(frozen=True)
 class Lookup:
     """One find_posted call: what was looked for, where, and what was found."""
 
     channel: ChannelAddress
-    kind: str  # "question", "reveal" or "board"
+    kind: str  # "question", "reveal", "reminder" or "board"
     round_id: int | None  # None for a board
     thread_ref: str | None
     since: datetime
@@ -42,10 +66,11 @@ class Lookup:
 
 def _same_card(posted: Card, wanted: FindableCard) -> bool:
     """Whether `posted` is what find_posted looks for with `wanted`: the same kind of card, and the same round (a
-    question or reveal) or the same key (a board)."""
+    question, reveal or reminder) or the same key (a board)."""
     if isinstance(posted, LeaderboardCard) and isinstance(wanted, LeaderboardCard):
         return posted.key is not None and posted.key == wanted.key
-    return (isinstance(posted, QuestionCard | RevealCard) and isinstance(wanted, QuestionCard | RevealCard)
+    round_cards = QuestionCard | RevealCard | ReminderCard
+    return (isinstance(posted, round_cards) and isinstance(wanted, round_cards)
             and type(posted) is type(wanted) and posted.round_id == wanted.round_id)
 
 
@@ -115,7 +140,7 @@ class FakeChat:
         if isinstance(card, LeaderboardCard):
             self.lookups.append(Lookup(channel, "board", None, thread_ref, since, found, key=card.key))
         else:
-            kind = "question" if isinstance(card, QuestionCard) else "reveal"
+            kind = {QuestionCard: "question", RevealCard: "reveal", ReminderCard: "reminder"}[type(card)]
             self.lookups.append(Lookup(channel, kind, card.round_id, thread_ref, since, found))
         return found
 

@@ -30,11 +30,10 @@ from bot.messages import (
     CastVote,
     CommandReply,
     EditAnswer,
-    Ignored,
     RetractVote,
     RunCommand,
     SubmitAnswer,
-    VoteCounted,
+    VoteOutcome,
     WithdrawAnswer,
 )
 from tests.fakes.chat import FakeChat, Posted
@@ -194,11 +193,18 @@ class Team:
     async def withdraw(self, ref: str, at: datetime | None = None) -> AnswerOutcome:
         return await hand_in(self.bot, WithdrawAnswer(GENERAL, ref, at or self.clock.now()))
 
-    async def vote(self, ref: str, voter: Speaker, reaction: str = "+1") -> VoteCounted | Ignored:
-        return await self.bot.handle_vote(CastVote(GENERAL, ref, voter, reaction, self.clock.now()))
+    async def vote(self, ref: str, voter: Speaker, reaction: str = "+1") -> VoteOutcome:
+        """Reacts to the reply `ref`; returns once the vote is stored and the voter told whatever they are told."""
+        handled = await self.bot.handle_vote(CastVote(GENERAL, ref, voter, reaction, self.clock.now()))
+        if handled.follow_up is not None:
+            await handled.follow_up()
+        return handled.outcome
 
-    async def retract(self, ref: str, voter: Speaker, reaction: str = "+1") -> VoteCounted | Ignored:
-        return await self.bot.handle_vote(RetractVote(GENERAL, ref, voter, reaction, self.clock.now()))
+    async def retract(self, ref: str, voter: Speaker, reaction: str = "+1") -> VoteOutcome:
+        handled = await self.bot.handle_vote(RetractVote(GENERAL, ref, voter, reaction, self.clock.now()))
+        if handled.follow_up is not None:
+            await handled.follow_up()
+        return handled.outcome
 
     # ---- what the chat shows ----
 
@@ -206,7 +212,7 @@ class Team:
         return self.chat.questions()
 
     def daily_questions(self) -> list[Posted]:
-        return [p for p in self.chat.questions() if not p.card.practice]
+        return [p for p in self.chat.questions() if not p.question.practice]
 
     def latest_question(self) -> Posted:
         questions = self.questions()
@@ -242,6 +248,20 @@ class Team:
         assert isinstance(question.card, QuestionCard)
         async with self.bot.store.unit_of_work() as uow:
             return assemble_answers(await uow.answers.for_round(question.card.round_id))
+
+
+def only_notice(reply: CommandReply) -> Notice:
+    """The one card of a reply, which a test expects to be a notice."""
+    (card,) = reply.cards
+    assert isinstance(card, Notice), card
+    return card
+
+
+def notice_at(reply: CommandReply, index: int = 0) -> Notice:
+    """A reply's card at `index`, which a test expects to be a notice."""
+    card = reply.cards[index]
+    assert isinstance(card, Notice), card
+    return card
 
 
 async def open_question(team: Team) -> Posted:

@@ -49,6 +49,7 @@ async def test_a_reveal_refused_as_the_channel_is_gone_stops_the_schedule_and_te
 ) -> None:
     question = await open_question(team)
     await team.answer(question, NOTHING)
+    await team.until(berlin(MONDAY, 16, 0))  # after the reminder: the next post is the reveal
     team.chat.fail_next.append(gone())
 
     await team.until(berlin(day(1), 10, 0))
@@ -85,6 +86,7 @@ async def test_a_daily_question_refused_for_another_reason_is_posted_a_minute_la
 async def test_a_reveal_refused_for_another_reason_is_posted_a_minute_later(team: Team) -> None:
     question = await open_question(team)
     await team.answer(question, NOTHING)
+    await team.until(berlin(MONDAY, 16, 0))  # after the reminder: the next post is the reveal
     team.chat.fail_next.append(ChatError("Slack chat.postMessage: internal_error"))
 
     await team.until(berlin(MONDAY, 17, 0))

@@ -60,6 +60,7 @@ async def test_a_question_posted_just_before_a_crash_keeps_the_deadline_its_card
 async def test_a_reveal_whose_answer_was_lost_is_recorded_not_posted_again(team: Team) -> None:
     question = await open_question(team)
     await team.answer(question, NOTHING, by=ALICE)
+    await team.until(berlin(MONDAY, 16, 0))  # after the reminder: the next post is the reveal
     team.chat.lose_next_post.append(ChatError("Slack chat.postMessage: TimeoutError"))
 
     await team.until(berlin(MONDAY, 17, 15))

@@ -100,10 +100,11 @@ async def test_an_answer_that_says_nothing_about_the_question_is_shown_but_earns
 async def test_a_round_scored_before_the_grader_changed_is_revealed_from_what_was_stored(taught: Team) -> None:
     question = await open_question(taught)
     await taught.answer(question, ALICE_SAYS, by=ALICE)
+    await taught.until(berlin(MONDAY, 16, 0))  # after the reminder: the next post is the reveal
     taught.chat.fail_next.append(ChatError("Slack chat.postMessage: TimeoutError"))
     await taught.until(berlin(MONDAY, 17, 0))
     assert taught.reveals(question) == []
-    round_id = question.card.round_id
+    round_id = question.question.round_id
     async with taught.bot.store.unit_of_work() as uow:
         [awarded] = (await uow.points.for_round(round_id)).values()
     scored = {a.reason: a.amount for a in awarded}
@@ -141,6 +142,7 @@ async def test_a_round_whose_question_changed_before_its_reveal_was_posted_shows
 ) -> None:
     question = await open_question(taught)
     await taught.answer(question, ALICE_SAYS, by=ALICE)
+    await taught.until(berlin(MONDAY, 16, 0))  # after the reminder: the next post is the reveal
     taught.chat.fail_next.append(ChatError("Slack chat.postMessage: TimeoutError"))
     await taught.until(berlin(MONDAY, 17, 0))
     assert taught.reveals(question) == []

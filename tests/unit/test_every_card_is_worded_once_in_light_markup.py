@@ -3,7 +3,7 @@ text members wrote is never read as markup."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -11,11 +11,14 @@ from bot.cards import (
     AnswerFeedback,
     AwardLine,
     BoardLine,
+    Card,
     HelpCard,
     LeaderboardCard,
     Notice,
     NoticeKind,
+    NudgeCard,
     QuestionCard,
+    ReminderCard,
     RevealCard,
     StatsCard,
     Tally,
@@ -202,7 +205,7 @@ def test_a_notice_is_its_text_and_an_error_carries_a_warning_sign() -> None:
 
 def test_the_help_names_every_command_as_the_platform_spells_it_and_the_levels() -> None:
     spelling = CommandSpelling(practice=("/p x",), board="/p b", stats="/p s", opt_out="/p o", opt_in="/p i",
-                               admins="Owners", admin=("/a one", "/a two"))
+                               admins="Owners", admin=("/a one", "/a two"), nudge="/p n")
     doc = help_text(HelpCard(("behavioral", "scenario")), Surface(answer_button=True, commands=spelling))
     shown = [plain(line) for line in lines_of(doc.parts[0])]
     assert shown == [
@@ -211,14 +214,17 @@ def test_the_help_names_every_command_as_the_platform_spells_it_and_the_levels()
         "/p b: the board",
         "/p s: your points, their reasons, your streak and coverage by level",
         "/p o / /p i: hide or show your name on boards",
+        "/p n: a private nudge before the deadline when you have not answered yet",
         "Owners: /a one, /a two"]
     codes = [p.text for line in lines_of(doc.parts[0]) for p in line if isinstance(p, Span) and p.code]
-    assert codes == ["/p x", "/p b", "/p s", "/p o", "/p i", "/a one", "/a two"]
+    assert codes == ["/p x", "/p b", "/p s", "/p o", "/p i", "/p n", "/a one", "/a two"]
 
 
 def test_every_card_has_a_document() -> None:
-    cards = [question_card(), RevealCard(1, "q", "Q", "H", (), (), Tally(0, 0, 0, 0.0)),
-             LeaderboardCard("L", "all time", ()), StatsCard("e", 0, (), 0, 0, 0), HelpCard(("a",)), Notice("n")]
+    cards: list[Card] = [question_card(), RevealCard(1, "q", "Q", "H", (), (), Tally(0, 0, 0, 0.0)),
+             LeaderboardCard("L", "all time", ()), StatsCard("e", 0, (), 0, 0, 0), HelpCard(("a",)), Notice("n"),
+             ReminderCard(1, question_card().deadline_at, "UTC", timedelta(hours=2), 3),
+             NudgeCard(1, "Q", question_card().deadline_at, "UTC", timedelta(hours=2), "general")]
     for card in cards:
         doc = document(card, Surface())
         assert doc.summary and doc.parts

@@ -9,10 +9,12 @@ from bot.store.repositories.installations import InstallationRepository, OAuthSt
 from bot.store.repositories.judgements import JudgementRepository
 from bot.store.repositories.members import MemberRepository
 from bot.store.repositories.points import PointRepository
+from bot.store.repositories.reminders import ReminderRepository
 from bot.store.repositories.results import ResultRepository
 from bot.store.repositories.rounds import RoundRepository, round_from_row
 from bot.store.repositories.tasks import TaskRepository
 from bot.store.repositories.votes import VoteRepository
+from bot.store.repositories.welcomes import WelcomeRepository
 
 __all__ = [
     "AnswerRepository",
@@ -23,9 +25,11 @@ __all__ = [
     "MemberRepository",
     "OAuthStateRepository",
     "PointRepository",
+    "ReminderRepository",
     "ResultRepository",
     "RoundRepository",
     "TaskRepository",
     "VoteRepository",
+    "WelcomeRepository",
     "round_from_row",
 ]

@@ -66,6 +66,7 @@ def _channel_from(row: Row[Any]) -> Channel:
         schedule=_schedule_from(row),
         subscribed_by=row.subscribed_by,
         grader=row.grader,
+        practice_private=bool(row.practice_private),
     )
 
 
@@ -117,6 +118,12 @@ class ChannelRepository(Repository):
     async def set_grader(self, channel_id: int, grader: str) -> None:
         """Stores who grades the channel's answers at the reveal: offline or ai."""
         await self._c.execute(update(channels).where(channels.c.id == channel_id).values(grader=grader))
+
+    async def set_practice_private(self, channel_id: int, private: bool) -> None:
+        """Stores whether practice questions in the channel are shown only to the member who asked."""
+        await self._c.execute(
+            update(channels).where(channels.c.id == channel_id).values(practice_private=private)
+        )
 
     async def in_workspace(self, platform: str, workspace: str) -> list[Channel]:
         rows = await self._c.execute(

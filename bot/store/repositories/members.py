@@ -17,6 +17,9 @@ def _member_from(row: Row[Any]) -> Member:
     return Member(row.id, row.member_ref, row.display_name, bool(row.opted_out))
 
 
+member_from_row = _member_from
+
+
 class MemberRepository(Repository):
     async def upsert(self, platform: str, workspace: str, speaker: Speaker) -> Member:
         """The member for `speaker`, created on first sight; a changed display name is remembered, unless it is

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.engine import Row
 
 from bot.domain.model import ChannelAddress, Round, RoundKind, RoundStatus, Task
+from bot.domain.practice import Practised
 from bot.domain.questions import Level
 from bot.store.repositories._base import Repository, fenced
 from bot.store.tables import channels, results, rounds
@@ -30,7 +31,16 @@ def round_from_row(row: Row[Any]) -> Round:
         revealed_at=row.revealed_at,
         reveal_ref=row.reveal_ref,
         created_at=row.created_at,
+        private=bool(row.private),
     )
+
+
+def _utc(value: Any) -> datetime:
+    """A timestamp an aggregate returned (bare of the column's type on some backends), aware in UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 class RoundRepository(Repository):
@@ -44,6 +54,7 @@ class RoundRepository(Repository):
         now: datetime,
         requested_by: int | None = None,
         deadline_at: datetime | None = None,
+        private: bool = False,
     ) -> Round | None:
         """A new pending round, whose question is to be posted with `deadline_at` when that is given; None when the
         channel already has its daily round for `local_date`."""
@@ -60,6 +71,7 @@ class RoundRepository(Repository):
                 status=RoundStatus.PENDING.value,
                 created_at=now,
                 deadline_at=deadline_at,
+                private=private,
             )
             .on_conflict_do_nothing()
             .returning(rounds.c.id)
@@ -94,7 +106,8 @@ class RoundRepository(Repository):
         row = (
             await self._c.execute(
                 select(rounds)
-                .where(rounds.c.channel_id == channel_id, rounds.c.posted_at.is_not(None))
+                .where(rounds.c.channel_id == channel_id, rounds.c.posted_at.is_not(None),
+                       rounds.c.message_ref.is_not(None))  # a private practice round has no thread
                 .order_by(rounds.c.posted_at.desc(), rounds.c.id.desc())
                 .limit(1)
             )
@@ -102,7 +115,7 @@ class RoundRepository(Repository):
         return round_from_row(row) if row else None
 
     async def mark_posted(
-        self, round_id: int, message_ref: str, posted_at: datetime, deadline_at: datetime, fence: Task | None = None
+        self, round_id: int, message_ref: str | None, posted_at: datetime, deadline_at: datetime, fence: Task | None = None
     ) -> bool:
         """Records the round's question as posted; with `fence`, only while that task's claim is still the one it
         names (a holder that lost its claim cannot overwrite what the taker recorded). False when refused."""
@@ -150,6 +163,44 @@ class RoundRepository(Repository):
             .group_by(rounds.c.question_id)
         )
         return {question_id: count for question_id, count in rows}
+
+    async def practised_by(self, member_id: int) -> dict[str, Practised]:
+        """Per question the member was given as practice (anywhere): how often, and when last."""
+        rows = await self._c.execute(
+            select(rounds.c.question_id, func.count(), func.max(rounds.c.created_at))
+            .where(rounds.c.requested_by == member_id, rounds.c.kind == RoundKind.PRACTICE.value)
+            .group_by(rounds.c.question_id)
+        )
+        return {question_id: Practised(int(times), _utc(last)) for question_id, times, last in rows}
+
+    async def daily_questions_in_play(self, channel_id: int, local_date: date) -> set[str]:
+        """The questions of the channel's daily rounds not yet revealed, and of its daily round of `local_date`."""
+        rows = await self._c.execute(
+            select(rounds.c.question_id).where(
+                rounds.c.channel_id == channel_id,
+                rounds.c.kind == RoundKind.DAILY.value,
+                (rounds.c.status != RoundStatus.CLOSED.value) | (rounds.c.daily_date == local_date),
+            )
+        )
+        return {question_id for (question_id,) in rows}
+
+    async def open_practice_count(self, channel_id: int, member_id: int, local_date: date) -> int:
+        """The member's practice rounds of `local_date` in the channel that are not revealed yet, delivered in the
+        channel (a private one earns no points)."""
+        return int(
+            (
+                await self._c.execute(
+                    select(func.count()).where(
+                        rounds.c.channel_id == channel_id,
+                        rounds.c.requested_by == member_id,
+                        rounds.c.kind == RoundKind.PRACTICE.value,
+                        rounds.c.local_date == local_date,
+                        rounds.c.status != RoundStatus.CLOSED.value,
+                        rounds.c.private.is_(False),
+                    )
+                )
+            ).scalar_one()
+        )
 
     async def recent_daily(self, channel_id: int, up_to: date, limit: int) -> list[Round]:
         """The channel's most recent posted daily rounds on or before `up_to`, newest first."""
