@@ -1,13 +1,15 @@
-"""The board as a picture: a PNG bar chart drawn with Pillow and the font Pillow bundles, for the chat adapters that
+"""The board as a picture: a PNG bar chart drawn with Pillow and the fonts prepbot ships, for the chat adapters that
 show a board's chart.
 
-The output is a pure function of the board card (its lines, title, period, level and channel's name): no clock, no
-system fonts, no randomness, so the same board always gives the same bytes. Each ranked member gets one horizontal
-bar, longest for the most points, with their rank, name and points. At most CHART_MAX_BARS members are drawn (the service's boards are shorter: the top
-ten); beyond that the picture says "and N more". Long names are shortened with an ellipsis in the picture only: the
-full names are stored in the PNG's text chunks ("Names", one a line) with the alt text ("Description").
-Characters the bundled font lacks (most non-Latin scripts) are drawn as boxes; the text chunks and the alt text keep
-them as they are.
+The output is a pure function of the board card (its lines, title, period, level, channel's name and how many more
+members it ranks): no clock, no system fonts, no randomness, so the same board always gives the same bytes. Each
+ranked member gets one horizontal bar, longest for the most points, with their rank, name and points. At most
+CHART_MAX_BARS members are drawn (the service's boards are shorter: their first ten places); after the bars the
+picture says how many more members the board ranks ("and N more"). Long names are shortened with an ellipsis in the
+picture only: the full names are stored in the PNG's text chunks ("Names", one a line) with the alt text
+("Description"). Names are drawn in their own script, each character in the first shipped font that has it
+(`adapters.typefaces`); a character none of them has is drawn as a box, and the text chunks and the alt text keep it
+as it is.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 from PIL.PngImagePlugin import PngInfo
 
+from adapters.typefaces import Lettering
 from bot.cards import BoardLine, LeaderboardCard
+from bot.wording import more_ranked, plain
 
 log = logging.getLogger("prepbot.chart")
 
@@ -56,8 +60,6 @@ BAR_COLOUR: Colour = (52, 103, 196)
 MEDALS: dict[int, Colour] = {1: (201, 150, 14), 2: (130, 138, 148), 3: (168, 101, 48)}
 ELLIPSIS = "…"
 
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
-
 
 @dataclass(frozen=True)
 class CardImage:
@@ -71,8 +73,8 @@ class CardImage:
 
 
 @lru_cache(maxsize=8)
-def _font(size: int) -> Font:
-    return ImageFont.load_default(size=size)
+def _font(size: int) -> Lettering:
+    return Lettering(size)
 
 
 def _one_line(text: str) -> str:
@@ -80,14 +82,14 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def fit(text: str, font: Font, width: float) -> str:
+def fit(text: str, font: Lettering, width: float) -> str:
     """`text` as drawn in at most `width` pixels: whole, or as long a start as fits followed by an ellipsis."""
-    if font.getlength(text) <= width:
+    if font.length(text) <= width:
         return text
     low, high = 0, len(text)  # the longest prefix that fits with the ellipsis, by bisection
     while low < high:
         middle = (low + high + 1) // 2
-        if font.getlength(text[:middle].rstrip() + ELLIPSIS) <= width:
+        if font.length(text[:middle].rstrip() + ELLIPSIS) <= width:
             low = middle
         else:
             high = middle - 1
@@ -106,16 +108,17 @@ def chart_subtitle(board: LeaderboardCard) -> str:
 
 
 def drawn_lines(board: LeaderboardCard) -> tuple[tuple[BoardLine, ...], int]:
-    """The board lines the chart draws (at most CHART_MAX_BARS, in board order) and how many it leaves out."""
+    """The board lines the chart draws (at most CHART_MAX_BARS, in board order) and how many members the board ranks
+    after them: the lines it leaves out and the members the board itself ranks below its lines."""
     shown = board.lines[:CHART_MAX_BARS]
-    return shown, len(board.lines) - len(shown)
+    return shown, len(board.lines) - len(shown) + board.more
 
 
 def board_alt_text(board: LeaderboardCard) -> str:
     """What the chart shows, as one sentence for screen readers; at most ALT_TEXT_MAX characters."""
     shown, more = drawn_lines(board)
     ranking = "; ".join(f"{line.rank}. {_one_line(line.name)}, {line.total} points" for line in shown)
-    tail = f"; and {more} more" if more else ""
+    tail = f"; {plain(more_ranked(more))}" if more else ""
     text = f"Bar chart of the {chart_title(board)}, {chart_subtitle(board)}: {ranking}{tail}."
     return text if len(text) <= ALT_TEXT_MAX else text[: ALT_TEXT_MAX - 1] + ELLIPSIS
 
@@ -128,15 +131,13 @@ def chart_filename(board: LeaderboardCard) -> str:
     return f"{slug or 'board'}.png"
 
 
-def _text(draw: ImageDraw.ImageDraw, x: float, middle: float, text: str, font: Font, fill: Colour,
+def _text(draw: ImageDraw.ImageDraw, x: float, middle: float, text: str, font: Lettering, fill: Colour,
           align: Literal["left", "centre"] = "left") -> None:
     """Draws one line of text with its capitals centred on `middle` (so every line of a row shares a baseline),
     starting at `x` or centred on it."""
-    _, top, _, bottom = draw.textbbox((0, 0), "H", font=font)
     if align == "centre":
-        left, _, right, _ = draw.textbbox((0, 0), text, font=font)
-        x -= (left + right) / 2
-    draw.text((x, middle - (top + bottom) / 2), text, font=font, fill=fill)
+        x -= font.length(text) / 2
+    font.draw(draw, x, middle + font.cap_height() / 2, text, fill)
 
 
 def render_board_png(board: LeaderboardCard) -> bytes:
@@ -178,8 +179,8 @@ def render_board_png(board: LeaderboardCard) -> bytes:
                        fill=BAR_COLOUR)
         _text(draw, BAR_LEFT + length + 10, middle, f"{line.total} pts", row_font, INK)
     if more:
-        _text(draw, NAME_LEFT, HEADER_HEIGHT + len(shown) * ROW_HEIGHT + FOOTER_HEIGHT / 2, f"and {more} more",
-              row_font, MUTED)
+        _text(draw, NAME_LEFT, HEADER_HEIGHT + len(shown) * ROW_HEIGHT + FOOTER_HEIGHT / 2,
+              plain(more_ranked(more)), row_font, MUTED)
 
     info = PngInfo()
     info.add_text("Title", f"{chart_title(board)} ({chart_subtitle(board)})")

@@ -6,7 +6,9 @@ Each of the channel's `rounds` daily rounds (weekdays, about 20 weeks) is answer
 earned participation and coverage points: 1,000,000 answers, 2,000,000 point rows. The board is what `/prep
 leaderboard` and the Monday post compute: the core's `leaderboard()` service over the store with the board's chart
 drawn as the chat adapters draw it, timed end to end (p50 and p99), and the standings query inside it on its own
-(p50; the rest is mostly drawing the chart).
+(p50; the rest is mostly drawing the chart). Then, p50 each: the count of members ranked (the board's "and N
+more") and a member's place on their own, and the board a member below its first places asks for (the board, their
+place and the chart), as `/prep leaderboard` runs it for them.
 
 On PostgreSQL a table bulk-loaded a moment ago has no statistics yet and an empty visibility map, so every index
 entry costs a visit to the table: the board is timed there first, then again after VACUUM ANALYZE, which stands for
@@ -31,8 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.chart import chart_of  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.domain.model import Channel, ChannelAddress  # noqa: E402
-from bot.services.boards import BOARD_SIZE, leaderboard, period_bounds  # noqa: E402
+from bot.domain.leaderboard import rank  # noqa: E402
+from bot.domain.model import Channel, ChannelAddress, Member  # noqa: E402
+from bot.services.boards import BOARD_SIZE, asked_leaderboard, leaderboard, period_bounds  # noqa: E402
 from bot.store.engine import make_engine, upgrade  # noqa: E402
 from bot.store.tables import members, points, rounds  # noqa: E402
 from bot.store.unit_of_work import Store  # noqa: E402
@@ -87,9 +90,14 @@ class Timings:
     p50: float  # ms, leaderboard() end to end
     p99: float
     query: float  # ms, p50 of the standings query alone
+    count: float  # ms, p50 of counting the members ranked
+    place: float  # ms, p50 of one member's place
+    asked: float  # ms, p50 of asked_leaderboard() for a member below the board's places, chart included
 
     def __str__(self) -> str:
-        return f"p50 {self.p50:6.1f} ms   p99 {self.p99:6.1f} ms   (query alone p50 {self.query:5.1f} ms)"
+        return (f"p50 {self.p50:6.1f} ms   p99 {self.p99:6.1f} ms   (query alone p50 {self.query:5.1f} ms)\n"
+                f"            count p50 {self.count:5.1f} ms   place p50 {self.place:5.1f} ms   "
+                f"board asked from below p50 {self.asked:6.1f} ms")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -98,10 +106,18 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def time_board(store: Store, channel: Channel, now: datetime, runs: int) -> Timings:
+    """The board's timings, and those of the place of the member ranked last, whom the board leaves out."""
     first, last, _ = period_bounds("week", channel.schedule.local_date(now))
+    async with store.unit_of_work() as uow:
+        member_id = rank(await uow.points.standings(channel.id, first, last, None))[-1].standing.member_id
     card = await leaderboard(channel, "week", None, store=store, now=now)  # warm-up
     assert card.lines and card.lines[0].rounds == 5, card
-    boards, queries = [], []
+    async with store.unit_of_work() as uow:
+        member = await uow.members.get_many([member_id])
+    asker: Member = member[member_id]
+    asked_card, asked_place = await asked_leaderboard(channel, asker, "week", None, store=store, now=now)
+    assert asked_card.more > 0 and asked_place is not None and asked_place.rank > BOARD_SIZE, asked_place
+    boards, queries, counts, places, asked = [], [], [], [], []
     for _ in range(runs):
         began = time.perf_counter()
         chart_of(await leaderboard(channel, "week", None, store=store, now=now))
@@ -110,7 +126,19 @@ async def time_board(store: Store, channel: Channel, now: datetime, runs: int) -
         async with store.unit_of_work() as uow:
             await uow.points.standings(channel.id, first, last, None, top=BOARD_SIZE)
         queries.append((time.perf_counter() - began) * 1000)
-    return Timings(statistics.median(boards), percentile(boards, 0.99), statistics.median(queries))
+        began = time.perf_counter()
+        async with store.unit_of_work() as uow:
+            await uow.points.ranked_count(channel.id, first, last, None)
+        counts.append((time.perf_counter() - began) * 1000)
+        began = time.perf_counter()
+        async with store.unit_of_work() as uow:
+            await uow.points.place(channel.id, member_id, first, last, None)
+        places.append((time.perf_counter() - began) * 1000)
+        began = time.perf_counter()
+        chart_of((await asked_leaderboard(channel, asker, "week", None, store=store, now=now))[0])
+        asked.append((time.perf_counter() - began) * 1000)
+    return Timings(statistics.median(boards), percentile(boards, 0.99), statistics.median(queries),
+                   statistics.median(counts), statistics.median(places), statistics.median(asked))
 
 
 async def measure(url: str, member_count: int, round_count: int, runs: int) -> tuple[list[tuple[str, Timings]], float]:

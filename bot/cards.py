@@ -163,7 +163,7 @@ class LeaderboardCard:
     """A board of standings. `key` names a board that is posted once (the weekly board: "week:2026-11-30"), so the
     bot can find it again after a crash; None for a board shown on demand, which is never looked for. A board with
     lines goes out with its chart, which the platform's adapter draws from the card (its lines, title, period,
-    level and `channel_name`)."""
+    level and `channel_name`). `more` counts the members the board ranks below its lines."""
 
     title: str
     period: str
@@ -171,6 +171,17 @@ class LeaderboardCard:
     level_label: str | None = None
     key: str | None = None
     channel_name: str = ""  # the channel's name as the platform shows it, for the chart's title
+    more: int = 0
+
+
+@dataclass(frozen=True)
+class BoardPlace:
+    """A member's place on a board: their rank (shared with everyone tied with them on every score), how many
+    members the board ranks, and their points on it."""
+
+    rank: int
+    of: int
+    total: int
 
 
 @dataclass(frozen=True)
@@ -210,6 +221,7 @@ class StatsCard:
     streak_days: int
     rounds_answered: int
     coverage_by_level: tuple[tuple[str, float, int], ...] = field(default_factory=tuple)
+    week_place: BoardPlace | None = None  # on this week's board; None without points this week
 
 
 class NoticeKind(str, Enum):

@@ -17,6 +17,7 @@ from string import Formatter
 
 from bot.cards import (
     AnswerFeedback,
+    BoardPlace,
     Card,
     ChannelLabel,
     ChannelSchedule,
@@ -419,7 +420,29 @@ def board(card: LeaderboardCard) -> Document:
                   for line in card.lines)
     title = board_title(card)
     body = lines or (words("No points yet. Answer today's question to get on the board!"),)
+    if card.more:
+        body += (more_ranked(card.more),)
     return Document(summary=title, title=title, parts=(Part((Paragraph(body),)),))
+
+
+def more_ranked(count: int) -> Text:
+    """What follows a board's lines (or its chart's bars) when it ranks `count` members more than it shows."""
+    return words("and {count} more", count=count)
+
+
+def points_count(total: int) -> str:
+    """A number of points as a board abbreviates it: `1 pt`, `120 pts`."""
+    return f"{total} pt{'' if total == 1 else 's'}"
+
+
+def place_text(place: BoardPlace) -> Text:
+    """A member's place on a board, as `#14 of 32`."""
+    return words("*#{rank}* of {of}", rank=place.rank, of=place.of)
+
+
+def own_place(place: BoardPlace) -> Notice:
+    """What a member who asked for a board that leaves them out is told: their place on it and their points."""
+    return Notice(plain(words("You: {place} · {points}", place=place_text(place), points=points_count(place.total))))
 
 
 def chart_comment(title: str) -> Text:
@@ -438,7 +461,14 @@ def stats(card: StatsCard) -> Document:
     lines += [words("{level}: {share:.0%} of key points over {rounds}", level=level, share=share,
                     rounds=plural(count, "round")) for level, share, count in card.coverage_by_level]
     return Document(summary=f"Your stats: {plural(card.total, 'point')}", title=f"Stats for {card.member_name}",
-                    parts=(Part((Paragraph(tuple(lines)),)),))
+                    parts=(Part((Paragraph(tuple(lines)),)),), footer=week_place(card.week_place))
+
+
+def week_place(place: BoardPlace | None) -> Text:
+    """Where a member stands on this week's board, under their stats."""
+    if place is None:
+        return words("Not on this week's board yet")
+    return words("{place} on this week's board", place=place_text(place))
 
 
 def notice(card: Notice) -> Document:

@@ -45,7 +45,8 @@ async def channel_board(store: Store, channel: Channel, period: str, level: Leve
 
 
 def board_text(card: LeaderboardCard, channel: Channel) -> str:
-    """The board as lines of text: a heading, then `rank. name  points  rounds` per member, ending with a newline."""
+    """The board as lines of text: a heading, then `rank. name  points  rounds` per member, and how many more members
+    the board ranks, ending with a newline."""
     level = f", {card.level_label}" if card.level_label else ""
     lines = [f"{card.title} of {channel_label(channel)}: {card.period}{level}"]
     if not card.lines:
@@ -54,6 +55,8 @@ def board_text(card: LeaderboardCard, channel: Channel) -> str:
     for line in card.lines:
         rounds = "round" if line.rounds == 1 else "rounds"
         lines.append(f"{line.rank:>3}. {line.name:<{width}}  {line.total:>5} points  {line.rounds:>3} {rounds}")
+    if card.more:
+        lines.append(f"     and {card.more} more")
     return "\n".join(lines) + "\n"
 
 

@@ -6,8 +6,8 @@ import logging
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
-from bot.cards import BoardLine, LeaderboardCard, StatsCard
-from bot.domain.leaderboard import top_places
+from bot.cards import BoardLine, BoardPlace, LeaderboardCard, StatsCard
+from bot.domain.leaderboard import Place, top_places
 from bot.domain.model import Channel, Member, Task
 from bot.domain.questions import Level
 from bot.domain.schedule import local_to_utc, month_bounds, week_bounds
@@ -22,6 +22,8 @@ from bot.store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger("prepbot.boards")
 
+# A board shows its first ten places and says how many more it ranks: a short board in the channel does not bury
+# the day's question, and a member placed lower reads their own place privately (stats, the board they asked for).
 BOARD_SIZE = 10
 REASONS = ("participation", "coverage", "votes", "streak")
 
@@ -41,12 +43,29 @@ async def board_card(
     uow: UnitOfWork, channel: Channel, first: date | None, last: date | None, label: str, level: Level | None,
     title: str = "Leaderboard",
 ) -> LeaderboardCard:
+    card, _ = await _board(uow, channel, first, last, label, level, title)
+    return card
+
+
+async def _board(
+    uow: UnitOfWork, channel: Channel, first: date | None, last: date | None, label: str, level: Level | None,
+    title: str = "Leaderboard",
+) -> tuple[LeaderboardCard, set[int]]:
+    """The board's card, with how many it ranks below its lines, and the ids of the members on its lines. The
+    members are counted only when the board is full: a shorter board has everyone on it."""
     standings = await uow.points.standings(channel.id, first, last, level, top=BOARD_SIZE)
-    lines = tuple(
-        BoardLine(r.rank, r.standing.name, r.standing.total, r.standing.rounds)
-        for r in top_places(standings, BOARD_SIZE)
-    )
-    return LeaderboardCard(title, label, lines, level.label if level else None, channel_name=channel.name)
+    placed = top_places(standings, BOARD_SIZE)
+    lines = tuple(BoardLine(r.rank, r.standing.name, r.standing.total, r.standing.rounds) for r in placed)
+    ranked = (len(standings) if len(standings) < BOARD_SIZE
+              else await uow.points.ranked_count(channel.id, first, last, level))
+    card = LeaderboardCard(title, label, lines, level.label if level else None, channel_name=channel.name,
+                           more=ranked - len(lines))
+    return card, {r.standing.member_id for r in placed}
+
+
+def _board_place(place: Place) -> BoardPlace:
+    """A place in the ranking as a card shows it: rank, of how many, points."""
+    return BoardPlace(place.rank, place.of, place.standing.total)
 
 
 async def leaderboard(
@@ -56,6 +75,20 @@ async def leaderboard(
     first, last, label = period_bounds(period, channel.schedule.local_date(now))
     async with store.unit_of_work() as uow:
         return await board_card(uow, channel, first, last, label, level)
+
+
+async def asked_leaderboard(
+    channel: Channel, member: Member, period: str, level: Level | None, *, store: Store, now: datetime
+) -> tuple[LeaderboardCard, BoardPlace | None]:
+    """The board `leaderboard` gives, for `member` who asked for it: with their place on it when its lines leave
+    them out (they rank below the first BOARD_SIZE places), else None (they are on it, or have no points on it)."""
+    first, last, label = period_bounds(period, channel.schedule.local_date(now))
+    async with store.unit_of_work() as uow:
+        card, on_board = await _board(uow, channel, first, last, label, level)
+        if member.id in on_board or not card.more:
+            return card, None
+        place = await uow.points.place(channel.id, member.id, first, last, level)
+    return card, _board_place(place) if place is not None else None
 
 
 def weekly_board_key(week_start: date) -> str:
@@ -109,13 +142,15 @@ async def post_weekly_board(
 
 
 async def stats(channel: Channel, member: Member, *, store: Store, now: datetime) -> StatsCard:
-    """The member's points in this channel with their breakdown, streak, and coverage by level."""
+    """The member's points in this channel with their breakdown, streak, coverage by level, and their place on this
+    week's board."""
     today = channel.schedule.local_date(now)
     week_first, week_last = week_bounds(today)
     async with store.unit_of_work() as uow:
         all_time, week_total = await uow.points.totals(channel.id, member.id, week_first, week_last)
         answered = await uow.rounds.answered_flags(channel.id, member.id, today, STREAK_LOOKBACK)
         by_level = await uow.results.coverage_by_level(channel.id, member.id)
+        week_place = await uow.points.place(channel.id, member.id, week_first, week_last, None)
     order = {level.value: i for i, level in enumerate(Level)}
     coverage = tuple(
         (Level(level).label, ratio, count) for level, ratio, count in sorted(by_level, key=lambda r: order[r[0]])
@@ -128,4 +163,5 @@ async def stats(channel: Channel, member: Member, *, store: Store, now: datetime
         streak_days=streak_length(answered),
         rounds_answered=sum(count for _, _, count in by_level),
         coverage_by_level=coverage,
+        week_place=_board_place(week_place) if week_place is not None else None,
     )

@@ -43,12 +43,13 @@ from bot.wording import (
 )
 from bot.ports import ChatError, ChatPort
 from bot.questions import QuestionBank
-from bot.services.boards import leaderboard, stats
+from bot.services.boards import asked_leaderboard, stats
 from bot.services.directory import Directory, Learned
 from bot.services.planning import replan
 from bot.services.posting import NoPracticeQuestion, start_practice
 from bot.services.reminder_commands import reminder_text, set_nudge, set_reminder
 from bot.store.unit_of_work import Store
+from bot.wording import own_place
 
 
 
@@ -136,9 +137,9 @@ async def _dispatch(
             return _private(PRIVATE_PRACTICE_WORDS)
         return _private(practice_allowance_words(started.allowance))
     if isinstance(parsed, ShowLeaderboard):
-        card = await leaderboard(channel, parsed.period, parsed.level, store=store, now=now)
+        card, place = await asked_leaderboard(channel, member, parsed.period, parsed.level, store=store, now=now)
         await chat.post_message(channel.address, card)
-        return CommandReply()
+        return CommandReply((own_place(place),)) if place is not None else CommandReply()
     if isinstance(parsed, ShowStats):
         return CommandReply((await stats(channel, member, store=store, now=now),))
     if isinstance(parsed, SetOptOut):

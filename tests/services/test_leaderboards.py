@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from bot.cards import BoardLine, LeaderboardCard
+from bot.cards import BoardLine, BoardPlace, LeaderboardCard, Notice
 from bot.domain.model import Speaker
+from bot.services.boards import BOARD_SIZE
+from bot.wording import Paragraph, Part, board as board_words, plain
 from tests.fakes.chat import Posted
 from tests.services.conftest import StartTeam
 from tests.services.team import ALICE, BOB, CAROL, DAVE, MONDAY, NOTHING, Team, berlin, covering, day, notice_at
@@ -11,6 +13,9 @@ from tests.services.team import ALICE, BOB, CAROL, DAVE, MONDAY, NOTHING, Team, 
 AMY = Speaker("u10", "amy")
 ZED = Speaker("u11", "zed")
 ERIN = Speaker("u5", "erin")
+# More members than a board has places: each covers a key point and scores more than LAST, who only answers.
+LEADERS = [Speaker(f"u{20 + n}", f"leader{n:02d}") for n in range(BOARD_SIZE + 1)]
+LAST = Speaker("u40", "last")
 
 
 async def daily_answers(team: Team, n: int, answers: dict[Speaker, str]) -> Posted:
@@ -162,3 +167,104 @@ async def test_this_weeks_board_starts_at_midnight_on_monday_in_the_channels_tim
 
     assert card.period == "week of 07 Dec 2026"
     assert card.lines == ()
+
+
+def worded(card: LeaderboardCard) -> list[str]:
+    """The board's lines as members read them, without the rank each platform draws its own way."""
+    return [plain(line) for part in board_words(card).parts if isinstance(part, Part)
+            for block in part.blocks if isinstance(block, Paragraph) for line in block.lines]
+
+
+async def a_week_with_more_members_than_places(team: Team) -> None:
+    """Monday's question answered by every leader with a key point (10 points and coverage) and by LAST without one
+    (10 points): the leaders share the first place, LAST is 12th of 12."""
+    await team.subscribe()
+    await team.until(berlin(MONDAY, 10, 0))
+    question = team.latest_question()
+    for leader in LEADERS:
+        await team.answer(question, covering(team.question_of(question), 0), by=leader)
+    await team.answer(question, NOTHING, by=LAST)
+    await team.until(berlin(MONDAY, 17, 0))
+
+
+async def test_a_board_shows_its_first_places_and_says_how_many_more_members_it_ranks(team: Team) -> None:
+    await a_week_with_more_members_than_places(team)
+
+    card = await team.board(by=LEADERS[0])
+
+    assert len(card.lines) == BOARD_SIZE == 10
+    assert {line.rank for line in card.lines} == {1}
+    assert card.more == 2  # the twelve ranked, less the ten shown
+    assert worded(card)[-1] == "and 2 more"
+
+
+async def test_a_board_with_room_for_everyone_says_no_more(team: Team) -> None:
+    await team.subscribe()
+    await daily_answers(team, 0, {ALICE: NOTHING, BOB: NOTHING})
+
+    card = await team.board()
+
+    assert (len(card.lines), card.more) == (2, 0)
+    assert [line for line in worded(card) if "more" in line] == []
+
+
+async def test_a_member_ranked_below_the_board_who_asks_for_it_is_told_their_place_privately(team: Team) -> None:
+    await a_week_with_more_members_than_places(team)
+
+    reply = await team.prep("leaderboard", by=LAST)
+
+    (board,) = team.boards()
+    assert board.more == 2 and "last" not in [line.name for line in board.lines]
+    assert reply.cards == (Notice("You: #12 of 12 · 10 pts"),)
+
+
+async def test_a_member_on_the_board_or_without_points_on_it_is_told_nothing_more(team: Team) -> None:
+    await a_week_with_more_members_than_places(team)
+
+    on_the_board = await team.prep("leaderboard", by=LEADERS[0])
+    without_points = await team.prep("leaderboard", by=CAROL)
+
+    assert on_the_board.cards == () and without_points.cards == ()
+    assert [board.more for board in team.boards()] == [2, 2]
+
+
+async def test_a_member_tied_on_a_place_the_board_cuts_at_their_name_is_told_that_place(team: Team) -> None:
+    await a_week_with_more_members_than_places(team)
+
+    reply = await team.prep("leaderboard", by=LEADERS[-1])  # tied first with ten others, and listed last by name
+
+    (board,) = team.boards()
+    assert [line.name for line in board.lines] == [leader.name for leader in LEADERS[:-1]]
+    assert reply.cards == (Notice(f"You: #1 of 12 · {board.lines[0].total} pts"),)
+
+
+async def test_stats_give_the_members_place_on_this_weeks_board_by_the_boards_own_tie_rule(team: Team) -> None:
+    await a_week_with_more_members_than_places(team)
+    await team.until(berlin(day(1), 8, 0))
+
+    last = await team.stats(LAST)
+    leader = await team.stats(LEADERS[-1])
+    newcomer = await team.stats(CAROL)
+
+    assert last.week_place == BoardPlace(12, 12, 10)
+    assert leader.week_place is not None and (leader.week_place.rank, leader.week_place.of) == (1, 12)
+    assert newcomer.week_place is None
+
+
+async def test_last_weeks_place_is_not_this_weeks(team: Team) -> None:
+    await a_week_with_more_members_than_places(team)
+    await team.until(berlin(day(7), 8, 0))
+
+    assert (await team.stats(LAST)).week_place is None
+    assert (await team.prep("leaderboard", by=LAST)).cards == ()
+
+
+async def test_the_weekly_board_says_how_many_more_it_ranks_and_tells_nobody_their_place(team: Team) -> None:
+    await a_week_with_more_members_than_places(team)
+    before = len(team.chat.posts)
+
+    await team.until(berlin(day(7), 9, 0))
+
+    (weekly,) = [p.card for p in team.chat.posts[before:] if isinstance(p.card, LeaderboardCard)]
+    assert weekly.title == "Weekly leaderboard" and (len(weekly.lines), weekly.more) == (10, 2)
+    assert [p for p in team.chat.posts[before:] if p.private_to is not None] == []

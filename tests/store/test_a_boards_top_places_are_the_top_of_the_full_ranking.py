@@ -11,9 +11,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.domain.leaderboard import Standing, rank, top_places
+from bot.domain.leaderboard import Place, Standing, rank, top_places
+from bot.domain.model import Channel
 from bot.domain.scoring import Award
-from bot.store.unit_of_work import Store
+from bot.store.unit_of_work import Store, UnitOfWork
 from tests.store.records import MONDAY, NOW, a_channel, a_member, a_round
 
 SUNDAY = MONDAY + timedelta(days=6)
@@ -35,20 +36,26 @@ PEOPLE = [
 FULL_RANKING = ["dora", "ann", "anonymous", "bea", "Carl", "Straße", "STRASSE", "éa", "Émile", "fay", "eve", "gus"]
 
 
+async def people(uow: UnitOfWork) -> Channel:
+    """A channel with PEOPLE's points in the week from MONDAY, committed."""
+    channel = await a_channel(uow)
+    rounds = [await a_round(uow, channel, day=MONDAY + timedelta(days=n)) for n in range(2)]
+    for ref, (name, opted_out, scores) in enumerate(PEOPLE):
+        member = await a_member(uow, f"u{ref}", name)
+        if opted_out:
+            await uow.members.set_opted_out(member.id, True)
+        for round_, (participation, coverage, votes) in zip(rounds, scores):
+            awards = [Award(reason, amount, "") for reason, amount in
+                      (("participation", participation), ("coverage", coverage), ("votes", votes)) if amount]
+            await uow.points.award(round_, member.id, awards, NOW)
+    await uow.commit()
+    return channel
+
+
 async def board_of(store: Store) -> tuple[list[Standing], dict[int, list[Standing]]]:
     """Everyone's standings, and for each board size the standings the store hands over for a board that size."""
     async with store.unit_of_work() as uow:
-        channel = await a_channel(uow)
-        rounds = [await a_round(uow, channel, day=MONDAY + timedelta(days=n)) for n in range(2)]
-        for ref, (name, opted_out, scores) in enumerate(PEOPLE):
-            member = await a_member(uow, f"u{ref}", name)
-            if opted_out:
-                await uow.members.set_opted_out(member.id, True)
-            for round_, (participation, coverage, votes) in zip(rounds, scores):
-                awards = [Award(reason, amount, "") for reason, amount in
-                          (("participation", participation), ("coverage", coverage), ("votes", votes)) if amount]
-                await uow.points.award(round_, member.id, awards, NOW)
-        await uow.commit()
+        channel = await people(uow)
         everyone = await uow.points.standings(channel.id, MONDAY, SUNDAY, None)
         tops = {top: await uow.points.standings(channel.id, MONDAY, SUNDAY, None, top=top)
                 for top in range(1, len(PEOPLE) + 2)}
@@ -82,3 +89,31 @@ async def test_the_store_hands_over_everyone_placed_within_the_cut_by_points_and
     _, tops = await board_of(store)
 
     assert sorted(s.name for s in tops[top]) == sorted(handed_over)
+
+
+async def test_each_members_place_from_the_store_is_their_rank_in_the_full_ranking_among_everyone_ranked(
+    store: Store,
+) -> None:
+    async with store.unit_of_work() as uow:
+        channel = await people(uow)
+        everyone = await uow.points.standings(channel.id, MONDAY, SUNDAY, None)
+        counted = await uow.points.ranked_count(channel.id, MONDAY, SUNDAY, None)
+        places = {s.member_id: await uow.points.place(channel.id, s.member_id, MONDAY, SUNDAY, None)
+                  for s in everyone}
+
+    assert counted == len(PEOPLE) == 12
+    assert places == {r.standing.member_id: Place(r.rank, 12, r.standing) for r in rank(everyone)}
+
+
+async def test_a_member_without_points_on_the_board_has_no_place_on_it(store: Store) -> None:
+    async with store.unit_of_work() as uow:
+        channel = await people(uow)
+        newcomer = await a_member(uow, "u99", "newcomer")
+        await uow.commit()
+        place = await uow.points.place(channel.id, newcomer.id, MONDAY, SUNDAY, None)
+        next_week = await uow.points.place(channel.id, 1, SUNDAY + timedelta(days=1), SUNDAY + timedelta(days=7),
+                                           None)
+        counted_next_week = await uow.points.ranked_count(channel.id, SUNDAY + timedelta(days=1),
+                                                          SUNDAY + timedelta(days=7), None)
+
+    assert place is None and next_week is None and counted_next_week == 0

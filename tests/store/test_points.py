@@ -107,3 +107,35 @@ async def test_standings_of_one_channel_leave_out_points_earned_in_another(store
         await uow.commit()
         standings = await uow.points.standings(general.id, None, None, None)
     assert [s.total for s in standings] == [10]
+
+
+async def test_a_boards_count_and_a_members_place_on_it_count_only_its_channel_level_and_dates(store: Store) -> None:
+    async with store.unit_of_work() as uow:
+        general = await a_channel(uow)
+        random = await a_channel(uow, ChannelAddress("console", "local", "random"))
+        alice = await a_member(uow, "u1", "alice")
+        bob = await a_member(uow, "u2", "bob")
+        carol = await a_member(uow, "u3", "carol")
+        await _scored(uow, general, alice, MONDAY, Level.BEGINNER, "beginner-01", Award("participation", 10, ""))
+        await _scored(uow, general, bob, MONDAY, Level.BEGINNER, "beginner-01", Award("participation", 10, ""),
+                      Award("coverage", 5, ""))
+        await _scored(uow, general, carol, MONDAY + timedelta(days=1), Level.ADVANCED, "advanced-01",
+                      Award("participation", 10, ""), Award("coverage", 30, ""))
+        elsewhere = await a_round(uow, random, kind=RoundKind.PRACTICE)
+        await uow.points.award(elsewhere, alice.id, [Award("participation", 99, "")], NOW)
+        await uow.commit()
+        points = uow.points
+        everyone = await points.ranked_count(general.id, None, None, None)
+        beginner = await points.ranked_count(general.id, None, None, Level.BEGINNER)
+        monday = await points.ranked_count(general.id, MONDAY, MONDAY, None)
+        alice_overall = await points.place(general.id, alice.id, None, None, None)
+        alice_beginner = await points.place(general.id, alice.id, None, None, Level.BEGINNER)
+        carol_beginner = await points.place(general.id, carol.id, None, None, Level.BEGINNER)
+        alice_random = await points.place(random.id, alice.id, None, None, None)
+
+    assert (everyone, beginner, monday) == (3, 2, 2)
+    assert alice_overall is not None and (alice_overall.rank, alice_overall.of) == (3, 3)
+    assert alice_beginner is not None and (alice_beginner.rank, alice_beginner.of) == (2, 2)
+    assert alice_beginner.standing == Standing(alice.id, "alice", total=10, coverage=0, rounds=1)
+    assert carol_beginner is None
+    assert alice_random is not None and (alice_random.rank, alice_random.of, alice_random.standing.total) == (1, 1, 99)

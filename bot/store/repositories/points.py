@@ -7,14 +7,39 @@ from datetime import date, datetime
 
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, true, tuple_
 
-from bot.domain.leaderboard import Standing
+from bot.domain.leaderboard import SCORES, Place, Standing, place
 from bot.domain.model import Round, RoundKind
 from bot.domain.questions import Level
 from bot.domain.scoring import Award
 from bot.store.repositories._base import Repository
 from bot.store.tables import members, points
+
+
+def _board_conditions(
+    channel_id: int, first: date | None, last: date | None, level: Level | None
+) -> list[ColumnElement[bool]]:
+    """The points a board counts: the channel's, in the period and level when given."""
+    conditions = [points.c.channel_id == channel_id]
+    if first is not None and last is not None:
+        conditions.append(points.c.local_date.between(first, last))
+    if level is not None:
+        conditions.append(points.c.level == level.value)
+    return conditions
+
+
+def _summed(conditions: list[ColumnElement[bool]]) -> Select[Any]:
+    """One row per member with points matching `conditions`: their total, coverage points and rounds answered."""
+    total = func.sum(points.c.amount).label("total")
+    coverage = func.sum(case((points.c.reason == "coverage", points.c.amount), else_=0)).label("coverage")
+    # every answer that scored has exactly one participation award
+    rounds_answered = func.sum(case((points.c.reason == "participation", 1), else_=0)).label("rounds")
+    return (
+        select(points.c.member_id, total, coverage, rounds_answered)
+        .where(and_(*conditions))
+        .group_by(points.c.member_id)
+    )
 
 
 class PointRepository(Repository):
@@ -50,20 +75,7 @@ class PointRepository(Repository):
         join order decide, and that is the ranking's to do (`bot.domain.leaderboard.top_places`), so that the
         board's places are always the first places of the full ranking. Only those members are joined to their
         names, rather than every member of the channel."""
-        conditions = [points.c.channel_id == channel_id]
-        if first is not None and last is not None:
-            conditions.append(points.c.local_date.between(first, last))
-        if level is not None:
-            conditions.append(points.c.level == level.value)
-        total = func.sum(points.c.amount).label("total")
-        coverage = func.sum(case((points.c.reason == "coverage", points.c.amount), else_=0)).label("coverage")
-        # every answer that scored has exactly one participation award
-        rounds_answered = func.sum(case((points.c.reason == "participation", 1), else_=0)).label("rounds")
-        summed = (
-            select(points.c.member_id, total, coverage, rounds_answered)
-            .where(and_(*conditions))
-            .group_by(points.c.member_id)
-        )
+        summed = _summed(_board_conditions(channel_id, first, last, level))
         if top is not None:
             summed = self._placed_within(summed, top)
         per_member = summed.subquery()
@@ -90,19 +102,48 @@ class PointRepository(Repository):
         a top-N sort, and everyone scoring at least as much kept: a rank over every member's sums would sort them
         all."""
         if self._c.dialect.name == "postgresql":
-            scores = summed.selected_columns
-            return summed.order_by(scores.total.desc(), scores.coverage.desc(), scores.rounds.desc()).fetch(
-                top, with_ties=True
-            )
+            scores = [summed.selected_columns[name] for name in SCORES]
+            return summed.order_by(*(score.desc() for score in scores)).fetch(top, with_ties=True)
         sums = summed.cte("sums").prefix_with("MATERIALIZED")
-        placed = tuple_(sums.c.total, sums.c.coverage, sums.c.rounds)
-        last_place = (
-            select(sums.c.total, sums.c.coverage, sums.c.rounds)
-            .order_by(sums.c.total.desc(), sums.c.coverage.desc(), sums.c.rounds.desc())
-            .offset(top - 1)
-            .limit(1)
+        scores = [sums.c[name] for name in SCORES]
+        last_place = select(*scores).order_by(*(score.desc() for score in scores)).offset(top - 1).limit(1)
+        return select(sums).where(or_(~exists(last_place), tuple_(*scores) >= last_place.scalar_subquery()))
+
+    async def ranked_count(self, channel_id: int, first: date | None, last: date | None, level: Level | None) -> int:
+        """How many members the board ranks: those with points in the channel (in the period and level when given).
+        Counted without summing or naming them."""
+        ranked = (
+            select(points.c.member_id)
+            .where(and_(*_board_conditions(channel_id, first, last, level)))
+            .group_by(points.c.member_id)
+            .subquery()
         )
-        return select(sums).where(or_(~exists(last_place), placed >= last_place.scalar_subquery()))
+        return int((await self._c.execute(select(func.count()).select_from(ranked))).scalar_one())
+
+    async def place(
+        self, channel_id: int, member_id: int, first: date | None, last: date | None, level: Level | None
+    ) -> Place | None:
+        """The member's place on the board (the channel's, in the period and level when given), or None when they
+        have no points on it. The board's sums are computed once (a materialized CTE), and one pass over them counts
+        the members ranked and those who score more than the member by the ranking's scores
+        (`bot.domain.leaderboard.SCORES`), without sorting anyone: the rank number is the ranking's to give."""
+        sums = _summed(_board_conditions(channel_id, first, last, level)).cte("sums").prefix_with("MATERIALIZED")
+        mine = select(sums).where(sums.c.member_id == member_id).subquery("mine")
+        ahead = case((tuple_(*(sums.c[n] for n in SCORES)) > tuple_(*(mine.c[n] for n in SCORES)), 1), else_=0)
+        row = (
+            await self._c.execute(
+                select(mine.c.total, mine.c.coverage, mine.c.rounds, members.c.display_name, members.c.opted_out,
+                       func.count().label("ranked"), func.sum(ahead).label("ahead"))
+                .select_from(mine.join(members, members.c.id == mine.c.member_id).join(sums, true()))
+                .group_by(mine.c.total, mine.c.coverage, mine.c.rounds, members.c.display_name,
+                          members.c.opted_out)
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        standing = Standing(member_id, "anonymous" if row.opted_out else row.display_name, int(row.total),
+                            int(row.coverage), int(row.rounds))
+        return place(standing, int(row.ahead), int(row.ranked))
 
     async def breakdown(
         self, channel_id: int, member_id: int, first: date | None = None, last: date | None = None
