@@ -20,6 +20,7 @@ class QuestionCard:
     practice: bool = False
     requested_by: str | None = None
     closed: bool = False
+    private: bool = False  # answered privately (the platform offers its private path), shown at the reveal
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class AnswerFeedback:
     did_well: str = ""  # what the answer did well, in the member's own words
     study_next: str = ""  # the point to study next, with why it matters
     judge_says: str = ""  # the AI judge's feedback for this answer, framed, when the judge graded it
+    answer_text: str = ""  # the answer itself, shown where the thread never showed it (a round answered privately)
 
     @property
     def covered_count(self) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.domain.model import AnswerMode
 from bot.domain.questions import Level
 from bot.domain.schedule import Deadline
 from bot.domain.timeparse import (
@@ -19,6 +20,7 @@ from bot.domain.timeparse import (
 )
 from bot.messages import (
     PrepCommand,
+    SetAnswerMode,
     SetConfig,
     SetGrader,
     SetHolidays,
@@ -41,7 +43,7 @@ USAGE = {
     "subscribe": "/prep subscribe [HH:MM] [Area/City] [mon-fri] [deadline HH:MM or 8h] [level,level]",
     "holidays": "/prep holidays <country code> | none | add YYYY-MM-DD ... | remove YYYY-MM-DD ...",
     "config": "/prep config [time HH:MM | tz Area/City | days mon-fri | deadline HH:MM|8h | levels a,b | "
-              "grader ai|offline]",
+              "grader ai|offline | answers private|thread]",
 }
 
 class UsageError(ValueError):
@@ -90,7 +92,7 @@ def parse_schedule_args(args: list[str], usage: str) -> Subscribe:
 
 
 _CONFIG_KEYS = {"time": "time", "tz": "zone", "timezone": "zone", "days": "days", "deadline": "deadline",
-                "levels": "levels", "grader": "grader"}
+                "levels": "levels", "grader": "grader", "answers": "answers"}
 GRADERS = ("ai", "offline")
 
 
@@ -107,6 +109,10 @@ def _parse_config(args: list[str]) -> PrepCommand:
         if value.lower() not in GRADERS:
             raise UsageError(f"'{value}' is not a grader: ai or offline. Usage: {usage}")
         return SetGrader(value.lower())
+    if kind == "answers":
+        if value.lower() not in {mode.value for mode in AnswerMode}:
+            raise UsageError(f"'{value}' is not a way to answer: private or thread. Usage: {usage}")
+        return SetAnswerMode(AnswerMode(value.lower()))
     try:
         if kind == "time":
             return SetConfig(Subscribe(post_time=parse_time_of_day(value)))

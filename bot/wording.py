@@ -15,6 +15,7 @@ from datetime import datetime
 from enum import Enum
 from string import Formatter
 
+from bot.messages import AnswerAccepted, AnswerOutcome, AnswersClosed, AnswerWithdrawn, Ignored
 from bot.cards import (
     AnswerFeedback,
     Card,
@@ -235,11 +236,13 @@ TYPED_COMMANDS = CommandSpelling(
 @dataclass(frozen=True)
 class Surface:
     """What the words mention about a platform: whether members answer in threads (else on the lines after the
-    question), whether a question has an Answer button, and how commands are typed."""
+    question), whether a question has an Answer button, how commands are typed, and how a member answers privately
+    (light markup)."""
 
     threads: bool = True
     answer_button: bool = False
     commands: CommandSpelling = TYPED_COMMANDS
+    private_answer: str = "press *Answer privately*"
 
 
 # ---- the cards' words ----------------------------------------------------------------------------------------
@@ -265,6 +268,13 @@ def how_to_answer(surface: Surface) -> Text:
                  where=where)
 
 
+def how_to_answer_privately(surface: Surface) -> Text:
+    """What a member does to answer an open question answered privately."""
+    return merged(words(surface.private_answer[:1].upper() + surface.private_answer[1:])
+                  + words(" to answer before the deadline; you can change your answer until then. Nobody sees "
+                          "another's answer until the reveal."))
+
+
 def question(card: QuestionCard, surface: Surface) -> Document:
     title = question_title(card)
     if card.closed:
@@ -272,7 +282,7 @@ def question(card: QuestionCard, surface: Surface) -> Document:
         footer = words("The hint and feedback are in the thread.")
     else:
         fields = (Field("Answers close", (Moment(card.deadline_at, card.tz),)),)
-        footer = how_to_answer(surface)
+        footer = how_to_answer_privately(surface) if card.private else how_to_answer(surface)
     return Document(summary=f"{title}: {card.question}", title=title, label=f"round {card.round_id}",
                     parts=(Part((Paragraph((words("{question}", question=card.question),)),)),),
                     fields=fields, footer=footer)
@@ -292,6 +302,8 @@ def feedback_lines(item: AnswerFeedback) -> tuple[Text, ...]:
     """One answer's feedback under its heading: each key point checked or not, in the member's words, the advice,
     the points with their reasons, and a note."""
     lines: list[Text] = []
+    if item.answer_text:
+        lines.append(words("_Answer:_ {answer}", answer=item.answer_text))
     for point in item.covered:
         remark = point_remark(point)
         line = words("{mark} {point}", mark=Symbol(Mark.CHECKED if point.covered else Mark.UNCHECKED),
@@ -400,3 +412,34 @@ def document(card: Card, surface: Surface) -> Document:
     if isinstance(card, HelpCard):
         return help_text(card, surface)
     return notice(card)
+
+
+# ---- the private path's replies ------------------------------------------------------------------------------
+
+
+def exposed_reply_notice() -> Notice:
+    """What the author of a thread reply to a question answered privately is told."""
+    return Notice("Your reply counts as your answer, but it is in the question's thread, where everyone can read "
+                  "it. This question is answered privately: use its private path next time, and nobody sees your "
+                  "answer before the reveal.")
+
+
+def answers_closed_notice() -> Notice:
+    """What a member who wants to answer privately after the deadline is told."""
+    return Notice("This round is closed: answers closed at the deadline, and yours was not saved. The hint and the "
+                  "feedback are in the question's thread.", NoticeKind.ERROR)
+
+
+def private_answer_receipt(outcome: AnswerOutcome) -> Notice:
+    """What a member is told of a private answer once it is stored, or why it was not."""
+    if isinstance(outcome, AnswersClosed):
+        return answers_closed_notice()
+    if isinstance(outcome, Ignored):
+        return Notice(f"Not saved: {outcome.reason}.", NoticeKind.ERROR)
+    if isinstance(outcome, AnswerWithdrawn):
+        return Notice("Your answer is withdrawn: you have no answer to this question now.")
+    text = "Your answer is saved." if isinstance(outcome, AnswerAccepted) else "Your answer is replaced."
+    text += " Only you see it until the reveal; you can change it until the deadline."
+    if isinstance(outcome, AnswerAccepted) and outcome.truncated_to is not None:
+        text += f" It was long: I kept the first {outcome.truncated_to:,} characters."
+    return Notice(text)

@@ -16,6 +16,7 @@ from bot.messages import (
     CommandReply,
     PrepCommand,
     RunCommand,
+    SetAnswerMode,
     SetConfig,
     SetGrader,
     SetHolidays,
@@ -33,6 +34,7 @@ from bot.messages import (
 from bot.judging import Judge
 from bot.ports import ChatError, ChatPort
 from bot.questions import QuestionBank
+from bot.services.answer_mode import answer_mode_text, set_answer_mode
 from bot.services.boards import leaderboard, stats
 from bot.services.directory import Directory, Learned
 from bot.services.planning import replan
@@ -94,6 +96,8 @@ async def run_command(
     try:
         if isinstance(parsed, SetGrader):
             return await _set_grader(parsed, channel, member, store=store, chat=chat, judge=judge)
+        if isinstance(parsed, SetAnswerMode):
+            return await set_answer_mode(parsed, channel, member, store=store, chat=chat)
         return await _dispatch(parsed, channel, member, command, store=store, chat=chat, bank=bank,
                                settings=settings, now=now)
     except ParseError as error:
@@ -138,7 +142,7 @@ async def _admin(
     if isinstance(parsed, ShowConfig):
         state = "subscribed" if subscribed else "not subscribed"
         return _private(f"This channel is {state}: {schedule.describe()}; {await _next_post_text(store, channel)}. "
-                        f"{_grader_text(channel.grader)}")
+                        f"{_grader_text(channel.grader)} {answer_mode_text(channel.answer_mode)}")
     if isinstance(parsed, Subscribe):
         schedule, subscribed = replace(_apply(schedule, parsed), paused=False), True
     elif isinstance(parsed, SetConfig):

@@ -44,6 +44,7 @@ def question_card(round_: Round, question: Question, channel: Channel, requester
         practice=round_.kind is RoundKind.PRACTICE,
         requested_by=requester.display_name if requester else None,
         closed=closed,
+        private=round_.private,
     )
 
 

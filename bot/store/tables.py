@@ -77,6 +77,9 @@ channels = Table(
     # Who last subscribed the channel: told directly when the bot loses the channel.
     Column("subscribed_by", String(64), nullable=True),
     Column("grader", String(16), nullable=False, server_default="offline"),  # offline | ai
+    # How its questions are answered: thread | private. Rows stored before modes existed answer in threads; a
+    # channel first seen since is stored private (ChannelRepository.get_or_create).
+    Column("answer_mode", String(16), nullable=False, server_default="thread"),
     UniqueConstraint("platform", "workspace", "channel_ref"),
 )
 
@@ -112,6 +115,8 @@ rounds = Table(
     Column("revealed_at", UtcDateTime, nullable=True),
     # The reveal's message once it is posted, so a retried reveal never posts it twice.
     Column("reveal_ref", String(64), nullable=True),
+    # Its channel's answer mode when the round was created: what its question offered, and what its reveal shows.
+    Column("answer_mode", String(16), nullable=False, server_default="thread"),
     UniqueConstraint("channel_id", "daily_date"),
     UniqueConstraint("channel_id", "message_ref"),
 )

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.engine import Row
 
-from bot.domain.model import ChannelAddress, Round, RoundKind, RoundStatus, Task
+from bot.domain.model import AnswerMode, ChannelAddress, Round, RoundKind, RoundStatus, Task
 from bot.domain.questions import Level
 from bot.store.repositories._base import Repository, fenced
 from bot.store.tables import channels, results, rounds
@@ -30,6 +30,7 @@ def round_from_row(row: Row[Any]) -> Round:
         revealed_at=row.revealed_at,
         reveal_ref=row.reveal_ref,
         created_at=row.created_at,
+        answer_mode=AnswerMode(row.answer_mode),
     )
 
 
@@ -45,8 +46,8 @@ class RoundRepository(Repository):
         requested_by: int | None = None,
         deadline_at: datetime | None = None,
     ) -> Round | None:
-        """A new pending round, whose question is to be posted with `deadline_at` when that is given; None when the
-        channel already has its daily round for `local_date`."""
+        """A new pending round, whose question is to be posted with `deadline_at` when that is given, answered as
+        its channel answers now; None when the channel already has its daily round for `local_date`."""
         result = await self._c.execute(
             self._insert(rounds)
             .values(
@@ -60,6 +61,7 @@ class RoundRepository(Repository):
                 status=RoundStatus.PENDING.value,
                 created_at=now,
                 deadline_at=deadline_at,
+                answer_mode=select(channels.c.answer_mode).where(channels.c.id == channel_id).scalar_subquery(),
             )
             .on_conflict_do_nothing()
             .returning(rounds.c.id)
