@@ -430,6 +430,12 @@ def answers_closed_notice() -> Notice:
                   "feedback are in the question's thread.", NoticeKind.ERROR)
 
 
+def answer_busy_notice() -> Notice:
+    """What a member is told when their private answer could not be stored in time (it may be stored later)."""
+    return Notice("prepbot is busy and could not save your answer in time. Send it again: it is saved once.",
+                  NoticeKind.ERROR)
+
+
 def private_answer_receipt(outcome: AnswerOutcome) -> Notice:
     """What a member is told of a private answer once it is stored, or why it was not."""
     if isinstance(outcome, AnswersClosed):

@@ -173,7 +173,7 @@ def _title(text: str) -> str:
 
 SYMBOLS = {Mark.CHECKED: "✅", Mark.UNCHECKED: "⬜", Mark.WARNING: "⚠️ "}
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
-SURFACE = Surface(answer_button=True, commands=CommandSpelling(
+SURFACE = Surface(answer_button=True, private_answer="press *Answer*", commands=CommandSpelling(
     practice=("/prep practice [level]",),
     board="/prep leaderboard [period] [level]",
     stats="/prep stats",

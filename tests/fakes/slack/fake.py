@@ -15,6 +15,7 @@ from tests.fakes.slack.files import SlackFiles
 from tests.fakes.slack.response_urls import SlackResponseUrls
 from tests.fakes.slack.socket_mode import SlackSocketMode
 from tests.fakes.slack.team import SlackTeamMethods
+from tests.fakes.slack.views import SlackViews
 from tests.fakes.slack.web_api import SlackWebApi
 
 
@@ -23,6 +24,7 @@ class FakeSlack(
     SlackConversationMethods,
     SlackTeamMethods,
     SlackFiles,
+    SlackViews,
     SlackResponseUrls,
     SlackSocketMode,
     SlackWebApi,
@@ -85,4 +87,5 @@ class FakeSlack(
             "oauth.v2.access": self._oauth_v2_access,
             "files.getUploadURLExternal": self._files_get_upload_url_external,
             "files.completeUploadExternal": self._files_complete_upload_external,
+            "views.open": self._views_open,
         }
