@@ -11,8 +11,9 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.cards import HomeCard
 from bot.config import Settings
-from bot.domain.model import Channel, ChannelAddress, is_private_ref
+from bot.domain.model import Channel, ChannelAddress, Speaker, is_private_ref
 from bot.judging import Judge
 from bot.messages import AnswerCommand, AnswerOutcome, CastVote, CommandReply, Ignored, RetractVote, RunCommand, \
     VoteCounted
@@ -25,9 +26,11 @@ from bot.services.directory import Directory
 from bot.services.claims import ProcessIdentity
 from bot.services.inbox import CommandInbox, Deliver
 from bot.services.due import DueWork, next_due_at
+from bot.services.home import home_for
 from bot.services.planning import repair_plans
 from bot.services.private_answers import AnswerForm, answer_form
 from bot.services.votes import record_vote
+from bot.services.welcome import WelcomeClaimed, WelcomeOutcome, claim_welcome, post_welcome
 from bot.services.workspaces import stop_workspace
 from bot.store.engine import upgrade
 from bot.store.intake import ArrivalsLane
@@ -261,6 +264,33 @@ class PrepBot:
         kept). Returns how many channels were subscribed."""
         with log_context(platform=platform, workspace=workspace):
             return await stop_workspace(platform, workspace, store=self.store)
+
+    async def welcome(self, channel: ChannelAddress) -> Handled[WelcomeOutcome, str | None]:
+        """The bot was added to `channel` (on Slack, invited to it; on Discord, added to a server, `channel` being
+        where it speaks there). Returns once the welcome is claimed (committed), with the card's post to follow;
+        a channel welcomed before, or subscribed already, gets none (Ignored, nothing follows). The follow-up
+        returns the card's message ref, or None when the platform refused it (the next time the bot is added
+        there tries again). A channel is never welcomed twice. Raises if the database write failed."""
+        with log_context(channel):
+            try:
+                outcome = await claim_welcome(channel, store=self.store, now=self.clock.now())
+            except SQLAlchemyError:
+                self.metrics.database_error()
+                raise
+        if not isinstance(outcome, WelcomeClaimed):
+            return Handled(outcome)
+
+        async def follow_up() -> str | None:
+            with log_context(channel):
+                return await post_welcome(channel, store=self.store, chat=self.chat, clock=self.clock.now)
+
+        return Handled(outcome, follow_up)
+
+    async def home_for(self, platform: str, workspace: str, member: Speaker) -> HomeCard:
+        """The member's own page in `workspace`: their stats in the channels they play in, and each subscribed
+        channel's schedule there."""
+        with log_context(platform=platform, workspace=workspace):
+            return await home_for(platform, workspace, member, store=self.store, now=self.clock.now())
 
     async def run_queued_commands(self, limit: int | None = None) -> int:
         """Runs queued commands and tells each member the reply privately; returns how many ran."""

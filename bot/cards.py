@@ -206,7 +206,12 @@ class HelpCard:
     levels: tuple[str, ...]
 
 
-Card = QuestionCard | RevealCard | LeaderboardCard | StatsCard | HelpCard | Notice
+@dataclass(frozen=True)
+class WelcomeCard:
+    """What prepbot does and how an admin starts it: posted once where the bot was added."""
+
+
+Card = QuestionCard | RevealCard | LeaderboardCard | StatsCard | HelpCard | Notice | WelcomeCard
 
 
 class Reaction(str, Enum):
@@ -214,3 +219,45 @@ class Reaction(str, Enum):
 
     ACCEPTED = "accepted"
     LATE = "late"
+
+
+@dataclass(frozen=True)
+class ChannelLabel:
+    """A channel as a card names it: its platform ref (for a link where the platform has them) and its name."""
+
+    ref: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ChannelStats:
+    """A member's stats in one channel they play in."""
+
+    channel: ChannelLabel
+    stats: StatsCard
+
+
+@dataclass(frozen=True)
+class ChannelSchedule:
+    """When a subscribed channel's question of the day comes: `days` and `deadline` in words ("mon-fri",
+    "at 17:00" or "after 8h"), the next question's instant (None when none is planned)."""
+
+    channel: ChannelLabel
+    days: str
+    post_time: str
+    tz: str
+    deadline: str
+    paused: bool
+    next_post_at: datetime | None
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    """A member's own page (Slack's App Home): their stats in the channels they play in, the one they last scored
+    in first, and the schedule of each subscribed channel of the workspace; `more_*` count those left out."""
+
+    member_name: str
+    played: tuple[ChannelStats, ...]
+    schedules: tuple[ChannelSchedule, ...]
+    more_played: int = 0
+    more_schedules: int = 0

@@ -19,13 +19,17 @@ from bot.messages import AnswerAccepted, AnswerOutcome, AnswersClosed, AnswerWit
 from bot.cards import (
     AnswerFeedback,
     Card,
+    ChannelLabel,
+    ChannelSchedule,
     HelpCard,
+    HomeCard,
     LeaderboardCard,
     Notice,
     NoticeKind,
     QuestionCard,
     RevealCard,
     StatsCard,
+    WelcomeCard,
     point_remark,
 )
 
@@ -70,7 +74,16 @@ class Moment:
     tz: str
 
 
-Inline = Span | Symbol | Rank | Moment
+@dataclass(frozen=True)
+class ChannelLink:
+    """A channel, linked where the platform has links (which show its name only to members who may see it), else
+    named."""
+
+    ref: str
+    name: str
+
+
+Inline = Span | Symbol | Rank | Moment | ChannelLink
 Text = tuple[Inline, ...]
 Value = str | int | float | Inline | Text
 
@@ -126,7 +139,7 @@ def _filled(value: Value, spec: str, style: dict[str, bool]) -> Text:
     if isinstance(value, Span):
         return (replace(value, bold=value.bold or style["bold"], italic=value.italic or style["italic"],
                         code=value.code or style["code"]),)
-    if isinstance(value, Symbol | Rank | Moment):
+    if isinstance(value, Symbol | Rank | Moment | ChannelLink):
         return (value,)
     text = format(value, spec)
     return (Span(text, **style),) if text else ()
@@ -218,6 +231,8 @@ class CommandSpelling:
     opt_in: str
     admins: str  # who may run the admin commands, as the help names them
     admin: tuple[str, ...]
+    subscribe_example: str = "/prep subscribe 09:30 Europe/Berlin mon-fri 17:00"  # 09:30 on weekdays, until 17:00
+    help: str = "/prep help"
 
 
 TYPED_COMMANDS = CommandSpelling(
@@ -399,6 +414,71 @@ def help_text(card: HelpCard, surface: Surface) -> Document:
     return Document(summary="What prepbot can do", parts=(Part((Paragraph(lines),)),))
 
 
+def welcome(card: WelcomeCard, surface: Surface) -> Document:
+    """The card the bot posts once where it was added: what it does, and how an admin starts it."""
+    commands = surface.commands
+    where = "in its thread" if surface.threads else "on the lines after it"
+    lines = (
+        words("I post an interview question of the day here. Everyone answers {where} before the deadline; then I "
+              "reveal a hint and feedback on each answer, and points go on the channel's board.", where=where),
+        words("*To start*, an admin runs `{example}`: a question at 09:30 on weekdays, answers close at 17:00.",
+              example=commands.subscribe_example),
+        words("`{help}` lists every command; `{practice}` gives anyone a practice question now.", help=commands.help,
+              practice=commands.practice[0]),
+    )
+    return Document(summary=f"prepbot is here: an admin starts the question of the day with "
+                            f"{commands.subscribe_example}",
+                    title="Hello, I'm prepbot", parts=(Part((Paragraph(lines),)),))
+
+
+def _channel(label: ChannelLabel) -> ChannelLink:
+    return ChannelLink(label.ref, label.name or label.ref)
+
+
+def schedule_line(item: ChannelSchedule) -> Text:
+    """One subscribed channel's schedule, as the home page lists it."""
+    line = words("{channel}: {days} at {time} {tz}, answers close {deadline}", channel=_channel(item.channel),
+                 days=item.days, time=item.post_time, tz=item.tz, deadline=item.deadline)
+    if item.paused:
+        return merged(line + words(" · _paused_"))
+    if item.next_post_at is not None:
+        return merged(line + words(" · next question {at}", at=Moment(item.next_post_at, item.tz)))
+    return line
+
+
+def home(card: HomeCard, surface: Surface) -> Document:
+    """A member's own page: their stats in each channel they play in (as `/prep stats` says them), and when each
+    subscribed channel's question comes."""
+    commands = surface.commands
+    parts: list[Part | Rule] = []
+    for item in card.played:
+        shown = stats(item.stats)
+        blocks = tuple(block for part in shown.parts if isinstance(part, Part) for block in part.blocks)
+        parts.append(Part(blocks, words("*Your stats in {channel}*", channel=_channel(item.channel))))
+    if not card.played:
+        parts.append(Part((Paragraph((words("No points yet: answer a question of the day in its thread, or run "
+                                            "`{practice}` for a practice question now.",
+                                            practice=commands.practice[0]),)),), words("*Your stats*")))
+    elif card.more_played:
+        parts.append(Part((Paragraph((words("and {n} more channel{s} you play in", n=card.more_played,
+                                            s="s" if card.more_played != 1 else ""),)),)))
+    parts.append(Rule())
+    if card.schedules:
+        items = [schedule_line(item) for item in card.schedules]
+        if card.more_schedules:
+            items.append(words("and {n} more channel{s}", n=card.more_schedules,
+                               s="s" if card.more_schedules != 1 else ""))
+        body: Block = Bullets(tuple(items))
+    else:
+        body = Paragraph((words("No channel has a question of the day yet: an admin starts one in a channel with "
+                                "`{example}`.", example=commands.subscribe_example),))
+    parts.append(Part((body,), words("*Questions of the day*")))
+    return Document(summary=f"prepbot for {card.member_name}", title="prepbot",
+                    lead=words("Hi {name}: your points, and when each channel's question comes.",
+                               name=card.member_name),
+                    parts=tuple(parts), footer=words("`{help}` in a channel lists every command.", help=commands.help))
+
+
 def document(card: Card, surface: Surface) -> Document:
     """The words of any card, arranged for rendering on `surface`."""
     if isinstance(card, QuestionCard):
@@ -411,6 +491,8 @@ def document(card: Card, surface: Surface) -> Document:
         return stats(card)
     if isinstance(card, HelpCard):
         return help_text(card, surface)
+    if isinstance(card, WelcomeCard):
+        return welcome(card, surface)
     return notice(card)
 
 

@@ -25,20 +25,24 @@ from entrypoints.settings import Configuration, load_settings
 
 log = logging.getLogger("prepbot")
 
+CONSOLE_DATABASE = "prepbot-console.db"  # the console's own file, in the current folder: never a server's database
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="prepbot", description="A question of the day for interview practice.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     console = sub.add_parser("console", help="play in a local console channel (no tokens, no server)")
-    console.add_argument("--db", help="SQLite file to keep the channel in (default: the configured database)")
+    console.add_argument("--db", help=f"SQLite file to keep the channel in (default: ./{CONSOLE_DATABASE}; never "
+                                      "the configured database)")
     console.add_argument("--tz", help="the channel's IANA time zone (default: this machine's)")
     console.add_argument("--start", help="start the clock at this local time, YYYY-MM-DDTHH:MM; it then moves "
                                           "only with :advance and :at")
     console.add_argument("--json", action="store_true", help="print one JSON object per line")
     console.add_argument("--as", dest="member", default="you", help="the member you speak as (default: you)")
 
-    sub.add_parser("run", help="run the bot on the configured platforms (the console channel when none is set)")
+    sub.add_parser("run", help="run the bot on the configured platforms (Slack, Discord); `prepbot console` for a "
+                               "local try")
 
     questions = sub.add_parser("questions", help="question packs")
     qsub = questions.add_subparsers(dest="action", required=True)
@@ -225,8 +229,8 @@ async def _console(args: argparse.Namespace, settings: Settings) -> int:
         tz = canonical_zone(tz)
     except ParseError as error:
         return _fail(str(error))
-    if args.db:
-        settings = replace(settings, database_url=f"sqlite+aiosqlite:///{Path(args.db).expanduser()}")
+    database = Path(args.db or CONSOLE_DATABASE).expanduser().absolute()
+    settings = replace(settings, database_url=f"sqlite+aiosqlite:///{database}")
     clock: FakeClock | TravelClock
     if args.start:
         try:
@@ -236,6 +240,8 @@ async def _console(args: argparse.Namespace, settings: Settings) -> int:
         clock = FakeClock(start)
     else:
         clock = TravelClock()
+    chosen = "" if args.db else " (--db FILE for another)"
+    print(f"prepbot console: the channel is kept in {database}{chosen}", file=sys.stderr)
     chat = ConsoleChat(clock=clock, tz=tz, as_json=args.json)
     judge = judge_from(settings)
     bot = bootstrap(settings, chat, clock, judge=judge, monotonic=time.monotonic)
@@ -260,16 +266,10 @@ async def _run(configuration: Configuration) -> int:
     from adapters.slack.settings import SlackSettingsError
     from entrypoints.serve import NothingToServe, serve
 
-    settings = configuration.core
     try:
         await serve(configuration)
-    except SlackSettingsError as error:
+    except (SlackSettingsError, NothingToServe) as error:
         return _fail(str(error))
-    except NothingToServe as error:
-        if not sys.stdin.isatty():
-            return _fail(f"{error}; set one, or run `prepbot console` for the local channel")
-        print(f"{error}: running the local console channel instead.", file=sys.stderr)
-        return await _console(_parser().parse_args(["console"]), settings)
     return 0
 
 

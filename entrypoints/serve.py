@@ -37,6 +37,13 @@ class NothingToServe(ValueError):
     """No platform is configured."""
 
 
+NOTHING_TO_SERVE = (
+    "no platform is configured: set SLACK_APP_TOKEN and SLACK_BOT_TOKEN (Slack in Socket Mode), SLACK_SIGNING_SECRET "
+    "with SLACK_BOT_TOKEN or with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (Slack over HTTP), or DISCORD_TOKEN "
+    "(Discord); to try prepbot locally without tokens, run `prepbot console`"
+)
+
+
 @dataclass
 class Running:
     """What `running` started: the core, the URL of its HTTP port, the platforms it serves and their connections."""
@@ -70,6 +77,8 @@ async def running(
     from adapters.slack.health import slack_health
 
     settings, slack_settings, discord_settings = configuration.core, configuration.slack, configuration.discord
+    if not slack_configured(slack_settings) and not discord_settings.discord_token:
+        raise NothingToServe(NOTHING_TO_SERVE)  # before the database is touched: nothing is created or upgraded
     clock = clock or SystemClock()
     store = Store(make_engine(settings.database_url))
     ports: dict[str, ChatPort] = {}
@@ -88,9 +97,6 @@ async def running(
         discord_connection = DiscordConnection(discord_settings, discord_chat, discord_client,
                                                retry_max=settings.retry_max_seconds)
         ports["discord"] = discord_chat
-    if not ports:
-        await store.close()
-        raise NothingToServe("no platform is configured (SLACK_BOT_TOKEN, SLACK_APP_TOKEN, DISCORD_TOKEN)")
     judge = judge_from(settings, metrics)
     bot = bootstrap(settings, ChatRouter(ports), clock, bank=bank, store=store, metrics=metrics, judge=judge,
                     monotonic=time.monotonic)

@@ -23,6 +23,7 @@ from bot.cards import (
     Reaction,
     RevealCard,
     StatsCard,
+    WelcomeCard,
 )
 from bot.domain.model import ChannelAddress
 from bot.ports import Clock
@@ -45,6 +46,8 @@ def card_kind(card: Card, private: bool) -> str:
         return "leaderboard"
     if isinstance(card, StatsCard | HelpCard):
         return "reply"
+    if isinstance(card, WelcomeCard):
+        return "notice"
     if card.kind is NoticeKind.ERROR:
         return "error"
     return "reply" if private else "notice"

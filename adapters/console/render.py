@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.cards import Card, RevealCard
 from bot.wording import (
     Bullets,
+    ChannelLink,
     Document,
     Inline,
     Mark,
@@ -40,6 +41,8 @@ def inline(piece: Inline) -> str:
         return SYMBOLS[piece.mark]
     if isinstance(piece, Rank):
         return f"{piece.place}."
+    if isinstance(piece, ChannelLink):
+        return f"#{piece.name}"
     return f"{local(piece.at, piece.tz)} {piece.tz}"
 
 

@@ -42,6 +42,7 @@ Console lines:
   :delete               delete your last reply in the open thread
   :thread ROUND [TEXT]  reply in another round's thread (without TEXT: make it the open thread)
   :now                  show the time;  :help  this text;  :quit  leave
+  # ...                 a comment: skipped (for scripts and pasted tours)
   /prep ...             a prepbot command (/prep help lists them)
   anything else         a reply in the open thread: the most recent question's"""
 

@@ -273,6 +273,19 @@ class PrepClient(discord.AutoShardedClient):
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
         await self._on_reaction(payload, False)
 
+    # ---- joining a server ----
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """The bot was added to a server: it welcomes it once, in the server's system channel or else the first
+        text channel it may post in."""
+        channel = welcome_channel(guild)
+        if channel is None or self.core is None:
+            log.info("added to server %s, with no channel to welcome it in", guild.id)
+            return
+        handled = await self.core.welcome(address(guild.id, channel.id))
+        if handled.follow_up is not None:
+            await handled.follow_up()
+
     # ---- the Answer button and its form ----
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
@@ -368,6 +381,19 @@ class PrepClient(discord.AutoShardedClient):
             return
         if not await handled.follow_up():  # the reply had no card: the member is told it was done
             await interaction.followup.send("Done.", ephemeral=True)
+
+
+def welcome_channel(guild: discord.Guild) -> discord.TextChannel | None:
+    """Where the bot greets a server it was added to: the system channel if it may post there (a message with an
+    embed), else the first text channel where it may."""
+    me = guild.me
+    for channel in (guild.system_channel, *sorted(guild.text_channels, key=lambda c: (c.position, c.id))):
+        if channel is None:
+            continue
+        allowed = channel.permissions_for(me)
+        if allowed.view_channel and allowed.send_messages and allowed.embed_links:
+            return channel
+    return None
 
 
 class AnswerForm(discord.ui.Modal):

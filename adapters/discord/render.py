@@ -11,9 +11,10 @@ import discord
 from adapters.chart import CardImage, chart_of
 from adapters.text import split_text
 from bot import wording
-from bot.cards import Card, HelpCard, LeaderboardCard, Notice, QuestionCard, RevealCard, StatsCard
+from bot.cards import Card, HelpCard, LeaderboardCard, Notice, QuestionCard, RevealCard, StatsCard, WelcomeCard
 from bot.wording import (
     Bullets,
+    ChannelLink,
     CommandSpelling,
     Document,
     Inline,
@@ -183,6 +184,7 @@ SURFACE = Surface(answer_button=True, private_answer="press *Answer*", commands=
     admin=("/prep-admin subscribe [time] [timezone] [days] [deadline] [levels]", "/prep-admin unsubscribe",
            "/prep-admin pause", "/prep-admin resume", "/prep-admin skip", "/prep-admin holidays",
            "/prep-admin config"),
+    subscribe_example="/prep-admin subscribe time:09:30 timezone:Europe/Berlin days:mon-fri deadline:17:00",
 ))
 
 
@@ -212,6 +214,8 @@ def inline(piece: Inline, styled: bool = True) -> str:
         return SYMBOLS[piece.mark]
     if isinstance(piece, Rank):
         return MEDALS.get(piece.place, f"{piece.place}.")
+    if isinstance(piece, ChannelLink):
+        return f"<#{piece.ref}>" if styled else f"#{piece.name}"  # titles and footers show no mentions
     return timestamp(int(piece.at.timestamp()))
 
 
@@ -303,6 +307,8 @@ def render(card: Card) -> list[DiscordMessage]:
         return [DiscordMessage(embeds=[board_embed(card, image)], image=image)]
     if isinstance(card, StatsCard):
         return [DiscordMessage(embeds=[stats_embed(card)])]
+    if isinstance(card, WelcomeCard):
+        return [DiscordMessage(embeds=embeds_of(wording.welcome(card, SURFACE), OPEN_COLOUR))]
     return text_messages(card)
 
 

@@ -26,10 +26,12 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.followups import FollowUps
 from adapters.slack.chat import SingleWorkspaceTokens, SlackChat, SlackClients, SlackTokens
-from adapters.slack.events import address, answer_command, slack_time, team_of, vote_command
+from adapters.slack.events import (
+    address, answer_command, bot_joined, home_opened_by, slack_time, team_of, vote_command,
+)
 from adapters.slack.installations import StoreAuthorize, StoreInstallationStore, StoreOAuthStateStore
 from adapters.slack.render import ANSWER_ACTION, ANSWER_BLOCK, ANSWER_VIEW, answer_modal, notice_modal, \
-    read_answer_modal, render
+    read_answer_modal, render, render_home
 from adapters.slack.settings import SlackSettings, slack_mode
 from bot.app import Handled, PrepBot
 from bot.cards import Card
@@ -37,6 +39,7 @@ from bot.domain.model import Speaker
 from bot.messages import AnswerOutcome, AnswerPrivately, RunCommand
 from bot.ports import ChatError, Clock, Metrics
 from bot.services.inbox import BUSY
+from bot.services.welcome import WelcomeOutcome
 from bot.store.unit_of_work import Store
 from bot.wording import answer_busy_notice, answers_closed_notice, private_answer_receipt
 
@@ -52,10 +55,12 @@ MAX_BODY = 1024 * 1024  # bytes; Slack's payloads are far smaller
 
 BOT_SCOPES = [
     "channels:history",
+    "channels:read",
     "chat:write",
     "commands",
     "files:write",
     "groups:history",
+    "groups:read",
     "reactions:read",
     "reactions:write",
     "usergroups:read",
@@ -280,6 +285,37 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> DeadlineApp:
     app.event("app_uninstalled")(on_uninstalled)
     app.event("tokens_revoked")(on_uninstalled)
 
+    async def on_member_joined(body: dict[str, Any]) -> None:
+        """The bot was invited to a channel: its welcome is claimed before Slack is answered and posted after. When
+        the store is too slow Slack gets a 500 and delivers the event again; the welcome still follows once, from
+        whichever delivery claimed it."""
+        channel = bot_joined(body, await bot_user(body))
+        if channel is None:
+            return  # someone else joined
+        claimed = asyncio.ensure_future(bot.welcome(channel))
+        try:
+            handled = await _within(claimed, asyncio.get_running_loop().time() + budget)
+        except asyncio.TimeoutError:
+            claimed.add_done_callback(lambda done: _welcome_late(done, followups))
+            log.warning("a welcome was answered 500: the store did not take it within %.1f s", budget)
+            raise
+        if handled.follow_up is not None:
+            followups.start(handled.follow_up())
+
+    app.event("member_joined_channel")(on_member_joined)
+
+    async def on_home_opened(body: dict[str, Any]) -> None:
+        """A member opened the app's Home tab: it is published afresh for them, after Slack is answered."""
+        user = home_opened_by(body)
+        if user is not None:
+            followups.start(publish_home(team_of(body), user))
+
+    async def publish_home(team: str, user: str) -> None:
+        card = await bot.home_for("slack", team, Speaker(user, await chat.display_name_soon(team, user)))
+        await chat.publish_home(team, user, render_home(card))
+
+    app.event("app_home_opened")(on_home_opened)
+
     parts.app = app
     return app
 
@@ -307,6 +343,14 @@ def _follow_up_late(stored: asyncio.Future[Handled[AnswerOutcome, None]], follow
             followups.start(follow_up())
 
 
+def _welcome_late(claimed: asyncio.Future[Handled[WelcomeOutcome, str | None]], followups: FollowUps) -> None:
+    """A welcome answered 500 that the store claimed after all is posted, from here (its redelivery is a repeat)."""
+    if not claimed.cancelled() and claimed.exception() is None:
+        follow_up = claimed.result().follow_up
+        if follow_up is not None:
+            followups.start(follow_up())
+
+
 class ResponseUrlReplies:
     """Shows a command's reply to the member who ran it through the command's response_url, which works where the
     bot is not a member (a channel it was not invited to, a private channel, a DM). One webhook client is set up
@@ -329,7 +373,8 @@ class ResponseUrlReplies:
                 except (OSError, asyncio.TimeoutError, SlackApiError) as error:
                     raise ChatError(f"Slack response_url: {error.__class__.__name__}") from None
                 if response.status_code != 200:
-                    raise ChatError(f"Slack response_url: HTTP {response.status_code} {response.body[:100]}")
+                    raise ChatError(f"Slack response_url: HTTP {response.status_code} {response.body[:100]}",
+                                    rate_limited=response.status_code == 429)
 
         return deliver
 

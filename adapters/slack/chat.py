@@ -514,6 +514,10 @@ class SlackChat:
             await self._call(channel.workspace, "chat.postMessage", channel=member_ref, text=message.text,
                              blocks=message.blocks)
 
+    async def publish_home(self, team_id: str, user_id: str, view: dict[str, Any]) -> None:
+        """Shows `view` (a `home` view) as the member's App Home tab. Raises ChatError when Slack refuses."""
+        await self._call(team_id, "views.publish", user_id=user_id, view=view)
+
     async def user(self, team_id: str, user_id: str) -> dict[str, Any]:
         """users.info's user object, cached for an hour; what was known before if Slack cannot say now, and empty
         if Slack does not know the user."""

@@ -74,3 +74,21 @@ def vote_command(body: dict[str, Any], name: str, voter_is_bot: bool, now: datet
     command = CastVote if event.get("type") == "reaction_added" else RetractVote
     return command(address(body, str(item["channel"])), str(item["ts"]), voter, str(event.get("reaction") or ""),
                    slack_time(event.get("event_ts"), now))
+
+
+def bot_joined(body: dict[str, Any], bot_user_id: str | None) -> ChannelAddress | None:
+    """The channel a `member_joined_channel` event says the bot itself joined (it was invited), or None."""
+    event = body.get("event") or {}
+    channel = str(event.get("channel") or "")
+    if event.get("type") != "member_joined_channel" or not channel or not bot_user_id \
+            or event.get("user") != bot_user_id:
+        return None
+    return address(body, channel)
+
+
+def home_opened_by(body: dict[str, Any]) -> str | None:
+    """The member who opened the app's Home tab, from an `app_home_opened` event (None for its Messages tab)."""
+    event = body.get("event") or {}
+    if event.get("type") != "app_home_opened" or event.get("tab") != "home":
+        return None
+    return str(event.get("user") or "") or None

@@ -9,13 +9,18 @@ from typing import Any
 
 from adapters.text import split_text
 from bot import wording
-from bot.cards import Card, HelpCard, LeaderboardCard, Notice, QuestionCard, RevealCard, StatsCard
-from bot.wording import Bullets, Document, Inline, Mark, Paragraph, Part, Rank, Span, Surface, Symbol, Text
+from bot.cards import (
+    Card, HelpCard, HomeCard, LeaderboardCard, Notice, QuestionCard, RevealCard, StatsCard, WelcomeCard,
+)
+from bot.wording import (
+    Bullets, ChannelLink, Document, Inline, Mark, Paragraph, Part, Rank, Span, Surface, Symbol, Text,
+)
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_HEADER = 150
 MAX_MESSAGE = 40_000
+MAX_VIEW_BLOCKS = 100  # a Home tab view
 # What we allow ourselves per message, leaving room for the fallback text Slack counts separately.
 MESSAGE_BUDGET = 30_000
 
@@ -165,6 +170,8 @@ def inline(piece: Inline) -> str:
         return SYMBOLS[piece.mark]
     if isinstance(piece, Rank):
         return MEDALS.get(piece.place, f"{piece.place}.")
+    if isinstance(piece, ChannelLink):
+        return f"<#{piece.ref}>"  # Slack names the channel only to members who may see it
     return date_token(int(piece.at.timestamp()), f"{piece.at.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC")
 
 
@@ -292,6 +299,20 @@ def render_text(card: Notice | HelpCard) -> SlackMessage:
     return SlackMessage(doc.summary[:MAX_SECTION], blocks_of(doc))
 
 
+def render_welcome(card: WelcomeCard) -> SlackMessage:
+    doc = wording.welcome(card, SURFACE)
+    return SlackMessage(doc.summary, blocks_of(doc))
+
+
+def render_home(card: HomeCard) -> dict[str, Any]:
+    """The member's App Home tab: a `home` view for views.publish, within a view's 100 blocks."""
+    blocks = blocks_of(wording.home(card, SURFACE))
+    if len(blocks) > MAX_VIEW_BLOCKS:
+        blocks = blocks[: MAX_VIEW_BLOCKS - 1] + [context("There is more than fits here: `/prep stats` in a "
+                                                          "channel shows your stats there.")]
+    return {"type": "home", "blocks": blocks}
+
+
 def render(card: Card) -> list[SlackMessage]:
     """The messages that show `card`: one, except for a reveal too long for one message."""
     if isinstance(card, QuestionCard):
@@ -302,4 +323,6 @@ def render(card: Card) -> list[SlackMessage]:
         return [render_board(card)]
     if isinstance(card, StatsCard):
         return [render_stats(card)]
+    if isinstance(card, WelcomeCard):
+        return [render_welcome(card)]
     return [render_text(card)]

@@ -276,3 +276,18 @@ judge_budget = Table(
     Column("day", Date, primary_key=True),
     Column("calls", Integer, nullable=False, server_default="0"),
 )
+
+# The welcome each channel was given when the bot was added to it: claimed before it is posted, so a channel is
+# welcomed at most once, by one process, however often the platform says the bot joined.
+welcomes = Table(
+    "welcomes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace", String(64), nullable=False),
+    Column("channel_ref", String(64), nullable=False),
+    Column("claimed_at", UtcDateTime, nullable=False),
+    Column("posted_at", UtcDateTime, nullable=True),
+    Column("message_ref", String(64), nullable=True),
+    UniqueConstraint("platform", "workspace", "channel_ref"),
+)

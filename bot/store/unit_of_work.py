@@ -19,6 +19,7 @@ from bot.store.repositories import (
     RoundRepository,
     TaskRepository,
     VoteRepository,
+    WelcomeRepository,
 )
 
 
@@ -37,6 +38,7 @@ class UnitOfWork:
     oauth_states: OAuthStateRepository
     inbox: InboxRepository
     judgements: JudgementRepository
+    welcomes: WelcomeRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -57,6 +59,7 @@ class UnitOfWork:
         self.oauth_states = OAuthStateRepository(connection)
         self.inbox = InboxRepository(connection)
         self.judgements = JudgementRepository(connection)
+        self.welcomes = WelcomeRepository(connection)
         return self
 
     async def commit(self) -> None:

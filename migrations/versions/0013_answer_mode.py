@@ -6,7 +6,7 @@ server default; channels first seen after it are stored `private` by the applica
 the mode a round was created with, so a switch never changes a question already posted.
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-14
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -325,7 +325,7 @@ async def discord_team(
         runs: list[AsyncExitStack] = []
         options = discord_settings(fake, tmp_path / "discord.db", **settings)
 
-        async def start() -> Running:
+        async def start_bot() -> Running:
             run = AsyncExitStack()
             live = await run.enter_async_context(running(options, clock, bank=bank, tick=False))
             runs.append(run)
@@ -336,10 +336,10 @@ async def discord_team(
 
         with quick_gateway():
             try:
-                live = await start()
+                live = await start_bot()
                 for guild_id in sync if sync is not None else [guild]:
                     await live.discord.sync_commands(int(guild_id))
-                yield DiscordTeam(fake, live, clock, guild, channel, ids, stop, start)
+                yield DiscordTeam(fake, live, clock, guild, channel, ids, stop, start_bot)
             finally:
                 while runs:
                     await stop()

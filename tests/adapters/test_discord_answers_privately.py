@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.adapters.discord_day import SUBSCRIBE
 from tests.adapters.discord_team import DiscordTeam, berlin, discord_team, eventually, message_text
-from tests.fakes.discord.model import Msg
+from tests.fakes.discord.model import InteractionResponse, Msg
 
 
 async def open_question(team: DiscordTeam) -> Msg:
@@ -18,7 +18,7 @@ async def open_question(team: DiscordTeam) -> Msg:
     return question
 
 
-async def click(team: DiscordTeam, who: str, question: Msg):  # type: ignore[no-untyped-def]
+async def click(team: DiscordTeam, who: str, question: Msg) -> InteractionResponse:
     iid = await team.fake.click_button(team.guild_of(question), question.channel_id, question.id, team.user(who),
                                        "prep:answer")
     return await team.fake.wait_for_interaction_response(iid)

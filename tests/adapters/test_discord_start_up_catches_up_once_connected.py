@@ -48,7 +48,7 @@ async def test_a_restart_acknowledges_a_missed_answer_and_posts_a_missed_reveal_
                 async def marked() -> bool:
                     async with engine.connect() as connection:
                         found = await connection.execute(text("SELECT count(*) FROM answer_parts WHERE acknowledged"))
-                        return found.scalar_one() == 1
+                        return bool(found.scalar_one() == 1)
 
                 await eventually(marked, what="the reaction recorded")
                 async with engine.begin() as connection:  # the process stopped between storing and reacting
@@ -100,7 +100,7 @@ async def test_with_discord_unreachable_at_start_the_bot_starts_and_catches_up_o
                         async with engine.connect() as connection:
                             found = await connection.execute(
                                 text("SELECT count(*) FROM answer_parts WHERE acknowledged"))
-                            return found.scalar_one() == 1
+                            return bool(found.scalar_one() == 1)
 
                     await eventually(marked, what="the reaction recorded")
                     async with engine.begin() as connection:

@@ -13,6 +13,7 @@ from bot.cards import (
     AnswerFeedback,
     AwardLine,
     BoardLine,
+    Card,
     HelpCard,
     LeaderboardCard,
     Notice,
@@ -31,7 +32,7 @@ ITEM = AnswerFeedback("ada", True, (PointCoverage("Profiles", True, "profiling")
                       (AwardLine("participation", 10, "answered on time"),), note="kept as typed")
 REVEAL = RevealCard(5, "q", "How?", "Profile first.", ("Profiles", "Batches"), (ITEM,), Tally(1, 1, 0, 0.5),
                     model_answer="Measure.")
-CARDS = [
+CARDS: list[Card] = [
     QuestionCard(5, "q", "Behavioral", "Tell me.", DEADLINE, "Europe/Berlin", practice=True),
     REVEAL,
     LeaderboardCard("Leaderboard", "all time", (BoardLine(1, "ada", 40, 2), BoardLine(2, "ben", 30, 1))),

@@ -317,13 +317,13 @@ async def test_a_socket_mode_client_connects_receives_an_envelope_and_its_ack_co
     )
     client.socket_mode_request_listeners.append(listener)  # type: ignore[arg-type]
     try:
-        await client.connect()
+        await client.connect()  # type: ignore[no-untyped-call]
         await slack.wait_for_socket_client(timeout=5)
         mention = {"type": "app_mention", "user": ALICE, "text": "<@UBOT> hi", "channel": GENERAL_A}
         event = slack.event_callback(TEAM_A, mention)
         ack = await slack.push_socket("events_api", event, timeout=5)
     finally:
-        await client.close()
+        await client.close()  # type: ignore[no-untyped-call]
     assert ack == {"envelope_id": received[0].envelope_id}
     assert received[0].type == "events_api" and received[0].payload == event
     assert received[0].retry_attempt == 0 and received[0].accepts_response_payload is False
@@ -356,7 +356,7 @@ async def test_a_bolt_app_in_socket_mode_handles_an_event_and_a_slash_command(sl
     mention = slack.add_user_message(GENERAL_A, ALICE, "<@UBOT> question please")
     handler = AsyncSocketModeHandler(app, slack.app_token)
     try:
-        await handler.connect_async()
+        await handler.connect_async()  # type: ignore[no-untyped-call]
         await slack.wait_for_socket_client(timeout=5)
         event = {"type": "app_mention", "user": ALICE, "text": mention.text, "ts": mention.ts, "channel": GENERAL_A}
         await slack.push_socket("events_api", slack.event_callback(TEAM_A, event), timeout=5)
@@ -367,7 +367,7 @@ async def test_a_bolt_app_in_socket_mode_handles_an_event_and_a_slash_command(sl
                 break
             await asyncio.sleep(0.01)
     finally:
-        await handler.close_async()
+        await handler.close_async()  # type: ignore[no-untyped-call]
     assert ack["payload"] == {"text": "You asked for stats"}
     assert [(e.user, e.text) for e in slack.ephemerals] == [(ALICE, "You asked for stats")]
     assert [(m.user, m.text) for m in slack.thread(GENERAL_A, mention.ts)] == [("UBOT", "Here is today's question")]

@@ -7,6 +7,7 @@ import json
 import aiohttp
 import pytest
 from openai import AsyncOpenAI
+from openai.types.chat import ChatCompletionMessageParam
 
 from tests.fakes.openai import FakeOpenAI
 
@@ -57,7 +58,13 @@ async def test_every_reply_of_the_fake_matches_the_spec(behaviour: str) -> None:
 async def test_the_real_sdk_reads_the_fakes_reply() -> None:
     async with FakeOpenAI() as server:
         client = AsyncOpenAI(base_url=server.url, api_key="sk-test", max_retries=0)
-        completion = await client.chat.completions.create(model="m", messages=GOOD["messages"])
+        messages: list[ChatCompletionMessageParam] = [
+            {"role": "system", "content": "Grade."},
+            {"role": "user", "content": RUBRIC},
+            {"role": "user", "content": json.dumps({"answer": "We use continuous batching."})},
+        ]
+        assert messages == GOOD["messages"]
+        completion = await client.chat.completions.create(model="m", messages=messages)
         await client.close()
     points = json.loads(completion.choices[0].message.content or "")["points"]
     assert points == [{"covered": True, "quote": "We use continuous batching."}]

@@ -50,11 +50,20 @@ class Picture:
 
 
 class Harness(Protocol):
-    name: str
-    chat: ChatPort
-    channel: ChannelAddress
-    admin: str
-    member: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def chat(self) -> ChatPort: ...
+
+    @property
+    def channel(self) -> ChannelAddress: ...
+
+    @property
+    def admin(self) -> str: ...
+
+    @property
+    def member(self) -> str: ...
 
     def messages(self) -> list[Seen]: ...
 
@@ -180,7 +189,7 @@ class SlackHarness:
         return [Picture(f.data, f.filename, f.thread_ts) for f in self.slack.files if self.channel.channel in f.channels]
 
 
-def discord_readable(content: str, embeds: list[dict]) -> str:
+def discord_readable(content: str, embeds: list[dict[str, Any]]) -> str:
     """What a member reads in a Discord message: its content, then each embed's title, description and fields."""
     parts = [content]
     for embed in embeds:

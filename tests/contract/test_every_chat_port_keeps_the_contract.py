@@ -9,7 +9,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from adapters.chart import board_chart
-from bot.cards import AnswerFeedback, BoardLine, LeaderboardCard, Notice, QuestionCard, Reaction, RevealCard, Tally
+from bot.cards import (
+    AnswerFeedback, BoardLine, LeaderboardCard, Notice, QuestionCard, Reaction, RevealCard, Tally, WelcomeCard,
+)
 from tests.contract.charts import read_chart
 from tests.contract.harnesses import ConsoleHarness, DiscordHarness, FakeHarness, Harness, SlackHarness
 
@@ -187,3 +189,12 @@ async def test_a_board_the_bot_never_posted_is_not_found(harness: Harness) -> No
 
     assert await harness.chat.find_posted(harness.channel, keyed_board("week:2026-11-30"), since=since) is None
     assert await harness.chat.find_posted(harness.channel, keyed_board(None), since=since) is None
+
+
+async def test_a_welcome_is_posted_in_the_channel_itself_and_says_how_to_subscribe(harness: Harness) -> None:
+    ref = await harness.chat.post_message(harness.channel, WelcomeCard())
+
+    assert ref
+    (seen,) = harness.messages()
+    assert seen.thread is None and seen.private_to is None
+    assert "question of the day" in seen.text and "subscribe" in seen.text and "09:30" in seen.text

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cached_property
 
 from adapters.chart import CardImage, chart_of
-from bot.cards import Card, FindableCard, LeaderboardCard, QuestionCard, Reaction, RevealCard
+from bot.cards import Card, FindableCard, LeaderboardCard, Notice, QuestionCard, Reaction, RevealCard
 from bot.domain.model import ChannelAddress
 from bot.ports import ChatError
 
@@ -25,6 +25,30 @@ class Posted:
     def image(self) -> CardImage | None:
         """The picture posted with the card (a board's chart, drawn as a chat adapter draws it), if any."""
         return chart_of(self.card) if isinstance(self.card, LeaderboardCard) else None
+
+    @property
+    def question(self) -> QuestionCard:
+        """The card, which a test expects to be a question."""
+        assert isinstance(self.card, QuestionCard), self.card
+        return self.card
+
+    @property
+    def reveal(self) -> RevealCard:
+        """The card, which a test expects to be a reveal."""
+        assert isinstance(self.card, RevealCard), self.card
+        return self.card
+
+    @property
+    def board(self) -> LeaderboardCard:
+        """The card, which a test expects to be a board."""
+        assert isinstance(self.card, LeaderboardCard), self.card
+        return self.card
+
+    @property
+    def notice(self) -> Notice:
+        """The card, which a test expects to be a notice."""
+        assert isinstance(self.card, Notice), self.card
+        return self.card
 
 
 @dataclass(frozen=True)

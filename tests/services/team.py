@@ -206,7 +206,7 @@ class Team:
         return self.chat.questions()
 
     def daily_questions(self) -> list[Posted]:
-        return [p for p in self.chat.questions() if not p.card.practice]
+        return [p for p in self.chat.questions() if not p.question.practice]
 
     def latest_question(self) -> Posted:
         questions = self.questions()
@@ -242,6 +242,20 @@ class Team:
         assert isinstance(question.card, QuestionCard)
         async with self.bot.store.unit_of_work() as uow:
             return assemble_answers(await uow.answers.for_round(question.card.round_id))
+
+
+def only_notice(reply: CommandReply) -> Notice:
+    """The one card of a reply, which a test expects to be a notice."""
+    (card,) = reply.cards
+    assert isinstance(card, Notice), card
+    return card
+
+
+def notice_at(reply: CommandReply, index: int = 0) -> Notice:
+    """A reply's card at `index`, which a test expects to be a notice."""
+    card = reply.cards[index]
+    assert isinstance(card, Notice), card
+    return card
 
 
 async def open_question(team: Team) -> Posted:

@@ -27,7 +27,7 @@ async def test_an_answer_before_the_deadline_is_stored_then_marked_accepted(team
 
     outcome = await team.answer(question, "batching and caching", ref="r1")
 
-    assert outcome == AnswerAccepted(question.card.round_id, "r1", on_time=True)
+    assert outcome == AnswerAccepted(question.question.round_id, "r1", on_time=True)
     assert team.chat.reactions == [("r1", Reaction.ACCEPTED)]
     (stored,) = await team.stored_answers(question)  # read back in a new transaction: it was committed
     assert stored.on_time_text == "batching and caching"
@@ -134,7 +134,7 @@ async def test_an_edit_before_the_deadline_changes_what_is_scored(team: Team) ->
     edited = await team.edit(ref, everything)
     await team.until(berlin(MONDAY, 17, 0))
 
-    assert edited == AnswerEdited(question.card.round_id, ref, counts_for_score=True)
+    assert edited == AnswerEdited(question.question.round_id, ref, counts_for_score=True)
     feedback = feedback_for(team.reveal_of(question), "alice")
     assert feedback.covered_count == len(asked.key_points)
     assert awards_of(feedback)["coverage"] == 30
@@ -171,7 +171,7 @@ async def test_deleting_a_reply_withdraws_the_answer_from_the_reveal_and_the_poi
     withdrawn = await team.withdraw(ref)
     await team.until(berlin(MONDAY, 17, 0))
 
-    assert withdrawn == AnswerWithdrawn(question.card.round_id, ref)
+    assert withdrawn == AnswerWithdrawn(question.question.round_id, ref)
     reveal = team.reveal_of(question)
     assert [f.member_name for f in reveal.feedback] == ["bob"]
     assert reveal.tally.answers == 1

@@ -11,7 +11,7 @@ from tests.services.team import BERLIN, MONDAY, Team, berlin, day
 
 def posting_days(team: Team) -> list[date]:
     """The local dates of the daily questions posted so far (each closes at 17:00 on its own date)."""
-    return [p.card.deadline_at.astimezone(BERLIN).date() for p in team.daily_questions()]
+    return [p.question.deadline_at.astimezone(BERLIN).date() for p in team.daily_questions()]
 
 
 async def test_the_daily_question_appears_at_the_post_time_in_the_channels_time_zone(team: Team) -> None:
@@ -35,7 +35,7 @@ async def test_the_daily_question_appears_at_the_post_time_in_the_channels_time_
 async def test_answers_close_at_the_deadline_time_of_the_posting_day(team: Team) -> None:
     await team.subscribe("subscribe 09:30 Europe/Berlin mon-fri 17:00")
     await team.until(berlin(MONDAY, 12, 0))
-    assert team.latest_question().card.deadline_at == berlin(MONDAY, 17, 0)
+    assert team.latest_question().question.deadline_at == berlin(MONDAY, 17, 0)
 
 
 async def test_the_daily_question_is_posted_once_however_often_due_work_runs(team: Team) -> None:
@@ -109,7 +109,7 @@ async def test_a_new_post_time_applies_to_the_next_question_without_a_restart(te
 
     await team.until(berlin(day(1), 11, 0))
     assert len(team.questions()) == 2
-    assert team.latest_question().card.deadline_at == berlin(day(1), 18, 0)  # posted 11:00, 7h to answer
+    assert team.latest_question().question.deadline_at == berlin(day(1), 18, 0)  # posted 11:00, 7h to answer
 
 
 async def test_a_new_post_time_later_today_does_not_post_a_second_question_today(team: Team) -> None:
@@ -120,7 +120,7 @@ async def test_a_new_post_time_later_today_does_not_post_a_second_question_today
     assert posting_days(team) == [MONDAY]
     await team.until(berlin(day(1), 11, 0))
     assert posting_days(team) == [MONDAY, day(1)]
-    assert team.latest_question().card.deadline_at - timedelta(hours=6) == berlin(day(1), 11, 0)
+    assert team.latest_question().question.deadline_at - timedelta(hours=6) == berlin(day(1), 11, 0)
 
 
 async def test_skip_before_the_days_post_skips_todays_question(team: Team) -> None:
@@ -159,7 +159,7 @@ async def test_the_post_time_stays_at_local_time_across_a_daylight_saving_change
 
     await team.until(berlin(date(2027, 3, 29), 12, 0))
 
-    friday, monday = (p.card.deadline_at for p in team.daily_questions())
+    friday, monday = (p.question.deadline_at for p in team.daily_questions())
     assert friday == berlin(date(2027, 3, 26), 17, 30) and friday.utcoffset() is not None
     assert monday == berlin(date(2027, 3, 29), 17, 30)
     assert (friday.astimezone(BERLIN).utcoffset(), monday.astimezone(BERLIN).utcoffset()) == (

@@ -31,5 +31,5 @@ async def test_a_post_skipped_after_days_down_is_not_recorded_as_days_of_lag(tea
     await team.bot.start()
     await team.until(berlin(day(3), 10, 0))
 
-    assert [p.card.deadline_at.date() for p in team.daily_questions()] == [day(3)]
+    assert [p.question.deadline_at.date() for p in team.daily_questions()] == [day(3)]
     assert metrics.lateness == [("post_daily", 0.0)]

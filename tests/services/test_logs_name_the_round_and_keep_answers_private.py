@@ -43,7 +43,7 @@ async def test_the_post_and_the_reveal_are_logged_with_their_platform_workspace_
         assert line["platform"] == GENERAL.platform
         assert line["workspace"] == GENERAL.workspace
         assert line["channel"] == GENERAL.channel
-        assert line["round"] == question.card.round_id
+        assert line["round"] == question.question.round_id
 
 
 async def test_an_answer_text_is_not_logged_at_info_level(team: Team, logged: io.StringIO) -> None:
@@ -59,5 +59,5 @@ async def test_an_answer_text_is_logged_at_debug_level_with_its_round(team: Team
     await team.answer(question, ANSWER)
 
     [line] = [r for r in records(logged) if ANSWER in str(r["event"])]
-    assert line["level"] == "debug" and line["round"] == question.card.round_id
+    assert line["level"] == "debug" and line["round"] == question.question.round_id
     assert line["channel"] == GENERAL.channel

@@ -36,7 +36,7 @@ async def test_asking_for_an_advanced_question_posts_one_in_the_channel_with_its
     assert card.level_label == "Advanced" and team.question_of(practice).level is Level.ADVANCED
     assert card.deadline_at == berlin(MONDAY, 10, 0) + WINDOW
     assert practice.thread_ref is None and practice.ref != daily.ref
-    assert card.round_id != daily.card.round_id
+    assert card.round_id != daily.question.round_id
 
 
 async def test_a_practice_question_is_revealed_in_its_thread_when_the_practice_window_ends(team: Team) -> None:
@@ -73,7 +73,7 @@ async def test_practice_offers_questions_the_member_has_not_answered_before_any_
 
     assert sorted(asked) == sorted(beginner)
     sixth = await practise(team, "beginner")
-    assert sixth.card.question_id == asked[2]  # the one she covered worst
+    assert sixth.question.question_id == asked[2]  # the one she covered worst
 
 
 async def test_another_member_is_offered_questions_regardless_of_what_others_answered(team: Team) -> None:
@@ -83,7 +83,7 @@ async def test_another_member_is_offered_questions_regardless_of_what_others_ans
     seen_by_bob = []
     for _ in range(5):
         practice = await practise(team, "beginner", who=BOB)
-        seen_by_bob.append(practice.card.question_id)
+        seen_by_bob.append(practice.question.question_id)
         await team.answer(practice, NOTHING, by=BOB)
         await team.until(team.now() + WINDOW)
     assert len(set(seen_by_bob)) == 5

@@ -6,21 +6,22 @@ from __future__ import annotations
 import pytest
 
 from bot.cards import Notice, QuestionCard
-from bot.domain.model import AnswerMode, private_answer_ref
-from bot.messages import AnswerAccepted, AnswerEdited, AnswerPrivately, AnswersClosed, AnswerWithdrawn, Ignored
+from bot.domain.model import AnswerMode, Speaker, private_answer_ref
+from bot.messages import AnswerAccepted, AnswerEdited, AnswerOutcome, AnswerPrivately, AnswersClosed, AnswerWithdrawn, \
+    Ignored
 from bot.wording import exposed_reply_notice
 from tests.fakes.chat import Posted
 from tests.services.team import ALICE, BOB, BOSS, GENERAL, MONDAY, NOTHING, Team, berlin, covering, day, \
     feedback_for, hand_in, open_question
 
 
-async def answer_privately(team: Team, question: Posted, text: str, by=ALICE):  # type: ignore[no-untyped-def]
+async def answer_privately(team: Team, question: Posted, text: str, by: Speaker = ALICE) -> AnswerOutcome:
     return await hand_in(team.bot, AnswerPrivately(GENERAL, question.ref, by, text, team.now()))
 
 
 async def private_question(team: Team) -> Posted:
     question = await open_question(team)
-    assert isinstance(question.card, QuestionCard) and question.card.private
+    assert question.question.private
     return question
 
 
@@ -29,7 +30,7 @@ async def test_a_channel_prepbot_sees_for_the_first_time_answers_privately_and_c
 
     (reply,) = (await team.prep("config")).cards
     assert isinstance(reply, Notice) and "Answers: private" in reply.text
-    assert question.card.private
+    assert question.question.private
 
 
 async def test_a_private_answer_is_stored_at_once_and_nobody_else_sees_it_before_the_reveal(team: Team) -> None:

@@ -9,7 +9,7 @@ from tests.services.team import ALICE, GENERAL, BERLIN, MONDAY, NOTHING, Team, b
 
 
 def posting_days(team: Team) -> list[object]:
-    return [p.card.deadline_at.astimezone(BERLIN).date() for p in team.daily_questions()]
+    return [p.question.deadline_at.astimezone(BERLIN).date() for p in team.daily_questions()]
 
 
 async def test_a_reveal_missed_while_down_is_made_once_on_start_and_the_question_is_not_posted_again(
@@ -25,7 +25,7 @@ async def test_a_reveal_missed_while_down_is_made_once_on_start_and_the_question
     assert len(team.questions()) == 1
     (reveal,) = team.reveals()
     assert reveal.thread_ref == question.ref
-    assert feedback_for(reveal.card, "alice").covered[0].covered
+    assert feedback_for(reveal.reveal, "alice").covered[0].covered
     assert [ref for ref, _ in team.chat.updates] == [question.ref]
 
     await team.bot.run_due()
@@ -67,7 +67,7 @@ async def test_a_post_missed_by_less_than_the_grace_window_is_made_up_on_start(t
     await team.restart(at=berlin(MONDAY, 10, 30))  # down over the 09:30 post, back an hour later
 
     (question,) = team.questions()
-    assert question.card.deadline_at == berlin(MONDAY, 17, 0)
+    assert question.question.deadline_at == berlin(MONDAY, 17, 0)
     await team.until(berlin(MONDAY, 17, 0))
     assert len(team.reveals(question)) == 1
     assert len(team.questions()) == 1
@@ -85,7 +85,7 @@ async def test_a_post_missed_by_more_than_the_grace_window_is_skipped_and_the_ne
     assert team.questions() == []
     await team.until(berlin(day(1), 9, 30))
     assert posting_days(team) == [day(1)]
-    assert team.latest_question().card.deadline_at == berlin(day(1), 17, 0)
+    assert team.latest_question().question.deadline_at == berlin(day(1), 17, 0)
 
 
 async def test_a_bot_down_for_days_skips_the_missed_days_and_resumes_with_the_next_post(team: Team) -> None:

@@ -26,7 +26,7 @@ async def test_the_reveal_is_posted_in_the_questions_thread_when_answers_close(t
     reveal = posted.card
     assert isinstance(reveal, RevealCard)
     asked = team.question_of(question)
-    assert (reveal.round_id, reveal.question_id) == (question.card.round_id, asked.id)
+    assert (reveal.round_id, reveal.question_id) == (question.question.round_id, asked.id)
     assert reveal.question == asked.question and reveal.hint == asked.hint
     assert reveal.key_points == tuple(k.point for k in asked.key_points)
 
@@ -83,7 +83,7 @@ async def test_the_question_is_marked_closed_once_revealed(team: Team) -> None:
     assert ref == question.ref
     assert card.closed
     assert (card.round_id, card.question_id, card.question) == (
-        question.card.round_id, question.card.question_id, question.card.question)
+        question.question.round_id, question.question.question_id, question.question.question)
 
 
 async def test_a_question_nobody_answered_is_still_revealed_with_an_empty_tally(team: Team) -> None:

@@ -13,7 +13,7 @@ async def test_no_daily_question_repeats_until_every_question_of_the_levels_was_
 
     await team.until(berlin(day(11), 18, 0))  # two full weeks: ten posting days
 
-    asked = [p.card.question_id for p in team.daily_questions()]
+    asked = [p.question.question_id for p in team.daily_questions()]
     assert len(asked) == 10
     assert set(asked[:5]) == behavioral
     assert set(asked[5:]) == behavioral

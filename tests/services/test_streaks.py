@@ -10,7 +10,7 @@ async def answer_on(team: Team, n: int, who: Speaker = ALICE) -> int:
     """Answers day n's question on time and returns the streak bonus the reveal awarded."""
     await team.until(berlin(day(n), 10, 0))
     question = team.latest_question()
-    assert question.card.deadline_at == berlin(day(n), 17, 0), f"no question on day {n}"
+    assert question.question.deadline_at == berlin(day(n), 17, 0), f"no question on day {n}"
     await team.answer(question, NOTHING, by=who)
     await team.until(berlin(day(n), 17, 0))
     return awards_of(feedback_for(team.reveal_of(question), who.name)).get("streak", 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.cards import NoticeKind
-from tests.services.team import ALICE, BOSS, MONDAY, Team, berlin
+from tests.services.team import ALICE, BOSS, MONDAY, Team, berlin, notice_at, only_notice
 
 
 async def test_an_admin_subscribing_announces_the_schedule_and_the_first_question_to_the_channel(team: Team) -> None:
@@ -22,14 +22,14 @@ async def test_an_admin_subscribing_announces_the_schedule_and_the_first_questio
 async def test_a_member_who_is_not_an_admin_cannot_subscribe_and_nothing_changes(team: Team) -> None:
     reply = await team.prep("subscribe 09:30 Europe/Berlin mon-fri 17:00", by=ALICE)
 
-    (notice,) = reply.cards
+    notice = only_notice(reply)
     assert notice.kind is NoticeKind.ERROR
     assert "admins" in notice.text and "nothing was changed" in notice.text
     assert team.chat.posts == []
     assert await team.bot.next_due() is None
 
     config = await team.prep("config", by=BOSS)
-    (shown,) = config.cards
+    shown = only_notice(config)
     assert "not subscribed" in shown.text
     assert "no question is scheduled" in shown.text
     assert "Europe/Berlin" not in shown.text
@@ -41,7 +41,7 @@ async def test_a_member_who_is_not_an_admin_cannot_change_a_subscribed_channels_
 
     reply = await team.prep("config time 11:00", by=ALICE)
 
-    assert reply.cards[0].kind is NoticeKind.ERROR
+    assert notice_at(reply).kind is NoticeKind.ERROR
     assert (await team.prep("config")).cards == before
     assert await team.pending_posts() == [berlin(MONDAY, 9, 30)]
 
@@ -66,7 +66,7 @@ async def test_after_an_admin_unsubscribes_no_more_daily_questions_are_posted(te
 async def test_a_schedule_that_cannot_work_is_refused_with_a_reason_and_nothing_changes(team: Team) -> None:
     reply = await team.prep("subscribe 17:00 Europe/Berlin mon-fri 09:00")
 
-    (notice,) = reply.cards
+    notice = only_notice(reply)
     assert notice.kind is NoticeKind.ERROR
     assert "deadline" in notice.text
     assert team.chat.posts == []

@@ -103,7 +103,7 @@ async def test_a_round_scored_before_the_grader_changed_is_revealed_from_what_wa
     taught.chat.fail_next.append(ChatError("Slack chat.postMessage: TimeoutError"))
     await taught.until(berlin(MONDAY, 17, 0))
     assert taught.reveals(question) == []
-    round_id = question.card.round_id
+    round_id = question.question.round_id
     async with taught.bot.store.unit_of_work() as uow:
         [awarded] = (await uow.points.for_round(round_id)).values()
     scored = {a.reason: a.amount for a in awarded}

@@ -28,7 +28,7 @@ async def test_upgrading_an_empty_database_creates_every_table_with_every_column
     expected = {table.name: {column.name for column in table.columns} for table in metadata.sorted_tables}
     assert set(expected) == {
         "channels", "members", "rounds", "answer_parts", "votes", "points", "results", "tasks", "installations",
-        "oauth_states", "inbox", "judgements", "judge_budget",
+        "oauth_states", "inbox", "judgements", "judge_budget", "welcomes",
     }
     for name, columns in expected.items():
         assert found.get(name) == columns, f"table {name} differs from bot/store/tables.py"

@@ -11,6 +11,7 @@ from bot.cards import (
     AnswerFeedback,
     AwardLine,
     BoardLine,
+    Card,
     HelpCard,
     LeaderboardCard,
     Notice,
@@ -217,7 +218,7 @@ def test_the_help_names_every_command_as_the_platform_spells_it_and_the_levels()
 
 
 def test_every_card_has_a_document() -> None:
-    cards = [question_card(), RevealCard(1, "q", "Q", "H", (), (), Tally(0, 0, 0, 0.0)),
+    cards: list[Card] = [question_card(), RevealCard(1, "q", "Q", "H", (), (), Tally(0, 0, 0, 0.0)),
              LeaderboardCard("L", "all time", ()), StatsCard("e", 0, (), 0, 0, 0), HelpCard(("a",)), Notice("n")]
     for card in cards:
         doc = document(card, Surface())

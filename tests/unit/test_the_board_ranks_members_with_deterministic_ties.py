@@ -42,12 +42,12 @@ def test_an_empty_board_has_no_ranks() -> None:
     assert rank([]) == []
 
 
-def test_names_are_compared_casefolded_so_strasse_in_any_spelling_is_one_name_and_join_order_decides():
+def test_names_are_compared_casefolded_so_strasse_in_any_spelling_is_one_name_and_join_order_decides() -> None:
     ranked = rank([Standing(7, "STRASSE", 10, 5, 1), Standing(3, "Straße", 10, 5, 1), Standing(5, "strasse", 10, 5, 1)])
     assert [(r.rank, r.standing.member_id) for r in ranked] == [(1, 3), (1, 5), (1, 7)]
 
 
-def test_names_beyond_plain_latin_letters_come_after_them_in_code_point_order():
+def test_names_beyond_plain_latin_letters_come_after_them_in_code_point_order() -> None:
     assert board([Standing(1, "Émile", 10, 5, 1), Standing(2, "zoe", 10, 5, 1), Standing(3, "éa", 10, 5, 1)]) == [
         (1, "zoe"),
         (1, "éa"),
@@ -55,7 +55,7 @@ def test_names_beyond_plain_latin_letters_come_after_them_in_code_point_order():
     ]
 
 
-def test_a_boards_top_places_are_the_first_places_of_the_ranking_cut_among_members_tied_at_the_cut():
+def test_a_boards_top_places_are_the_first_places_of_the_ranking_cut_among_members_tied_at_the_cut() -> None:
     standings = [Standing(1, "Cy", 40, 10, 2), Standing(2, "bo", 40, 10, 2), Standing(3, "Al", 40, 10, 2),
                  Standing(4, "Top", 90, 10, 2)]
     assert [(r.rank, r.standing.name) for r in top_places(standings, 3)] == [(1, "Top"), (2, "Al"), (2, "bo")]

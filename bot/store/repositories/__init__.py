@@ -13,6 +13,7 @@ from bot.store.repositories.results import ResultRepository
 from bot.store.repositories.rounds import RoundRepository, round_from_row
 from bot.store.repositories.tasks import TaskRepository
 from bot.store.repositories.votes import VoteRepository
+from bot.store.repositories.welcomes import WelcomeRepository
 
 __all__ = [
     "AnswerRepository",
@@ -27,5 +28,6 @@ __all__ = [
     "RoundRepository",
     "TaskRepository",
     "VoteRepository",
+    "WelcomeRepository",
     "round_from_row",
 ]

@@ -166,3 +166,11 @@ class PointRepository(Repository):
             .order_by(points.c.id)
         )
         return [(r.round_id, r.member_id, Award(r.reason, r.amount, r.detail)) for r in rows]
+
+    async def channels_of(self, member_id: int) -> list[int]:
+        """The channels the member has points in, the one they last scored in first."""
+        rows = await self._c.execute(
+            select(points.c.channel_id).where(points.c.member_id == member_id)
+            .group_by(points.c.channel_id).order_by(func.max(points.c.awarded_at).desc(), points.c.channel_id)
+        )
+        return [row.channel_id for row in rows]

@@ -14,8 +14,8 @@ rest of what happened; tests assert `violations == []` at the end.
 
 One module per job: `spec` and `limits` (what Slack allows), `model` and `state` (what the fake holds), `scene` (how
 a test sets it up), `web_api` (the door every Web API call goes through, `call_context` what a method sees of it),
-the methods by area (`chat`, `conversations`, `team`, `files`, with `channels`, `pacing` and `shapes` under them),
-`socket_mode`, `response_urls`, `inbound` (what Slack sends the app), and `fake`, which assembles FakeSlack.
+the methods by area (`chat`, `conversations`, `team`, `files`, `views`, with `channels`, `pacing` and `shapes` under
+them), `socket_mode`, `response_urls`, `inbound` (what Slack sends the app), and `fake`, which assembles FakeSlack.
 """
 
 from tests.fakes.slack.call_context import Handler

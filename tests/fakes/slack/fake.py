@@ -88,4 +88,5 @@ class FakeSlack(
             "files.getUploadURLExternal": self._files_get_upload_url_external,
             "files.completeUploadExternal": self._files_complete_upload_external,
             "views.open": self._views_open,
+            "views.publish": self._views_publish,
         }

@@ -17,6 +17,8 @@ MAX_HEADER_TEXT = 150
 MAX_CONTEXT_ELEMENTS = 10
 MAX_ACTIONS_ELEMENTS = 25
 MAX_BLOCK_ID = 255
+MAX_VIEW_BLOCKS = 100  # a modal's or Home tab's view
+MAX_PRIVATE_METADATA = 3000
 MAX_HISTORY_LIMIT = 1000  # conversations.history / conversations.replies `limit`
 EVENT_TYPE = re.compile(r"^[a-z0-9_]+$")  # message metadata event types are snake_case
 SOCKET_ACK_DEADLINE = 3.0  # seconds Slack waits for a Socket Mode ack before retrying
@@ -37,13 +39,14 @@ def _text_object(obj: Any, where: str, max_len: int, *, plain_only: bool = False
     return problems
 
 
-def block_problems(blocks: Any, where: str = "blocks") -> list[str]:
-    """Slack's Block Kit limits for message blocks, as readable problems (empty when fine)."""
+def block_problems(blocks: Any, where: str = "blocks", max_blocks: int = MAX_BLOCKS) -> list[str]:
+    """Slack's Block Kit limits for message blocks (for a view's, with `max_blocks` 100), as readable problems
+    (empty when fine)."""
     if not isinstance(blocks, list):
         return [f"{where} must be a JSON array of blocks, got {type(blocks).__name__}"]
     problems: list[str] = []
-    if len(blocks) > MAX_BLOCKS:
-        problems.append(f"{where} has {len(blocks)} blocks (max {MAX_BLOCKS})")
+    if len(blocks) > max_blocks:
+        problems.append(f"{where} has {len(blocks)} blocks (max {max_blocks})")
     seen_ids: set[str] = set()
     for i, block in enumerate(blocks):
         at = f"{where}[{i}]"
@@ -141,6 +144,24 @@ def message_problems(args: dict[str, Any]) -> list[str]:
         problems += block_problems(blocks)
     if "metadata" in args:
         problems += metadata_problems(args["metadata"])
+    return problems
+
+
+def view_problems(view: Any, *, home: bool) -> list[str]:
+    """A view object (https://api.slack.com/reference/surfaces/views): a `home` view for views.publish, with at
+    most 100 blocks within Block Kit's limits."""
+    if not isinstance(view, dict):
+        return [f"`view` must be a JSON object, got {type(view).__name__}"]
+    problems = []
+    if home and view.get("type") != "home":
+        problems.append(f"view.type is {view.get('type')!r}; views.publish takes a `home` view")
+    problems += block_problems(view.get("blocks"), "view.blocks", MAX_VIEW_BLOCKS)
+    metadata = view.get("private_metadata")
+    if isinstance(metadata, str) and len(metadata) > MAX_PRIVATE_METADATA:
+        problems.append(f"view.private_metadata is {len(metadata)} characters (max {MAX_PRIVATE_METADATA})")
+    unknown = sorted(set(view) - {"type", "blocks", "private_metadata", "callback_id", "external_id"})
+    if unknown:
+        problems.append(f"view has unknown field(s) {', '.join(unknown)}")
     return problems
 
 

@@ -101,6 +101,28 @@ class SlackScene(SlackInbound):
     def add_bot_to(self, channel_id: str) -> None:
         self._channel(channel_id).bot_member = True
 
+    def invite_bot(self, channel_id: str, inviter: str) -> dict[str, Any]:
+        """`inviter` invites the bot to the channel (`/invite @prepbot`): returns the `member_joined_channel` event
+        Slack then sends the app (https://api.slack.com/events/member_joined_channel)."""
+        ch = self._channel(channel_id)
+        ch.bot_member = True
+        w = self.workspace(ch.team_id)
+        return self.event_callback(ch.team_id, {
+            "type": "member_joined_channel", "user": w.bot_user_id, "channel": channel_id,
+            "channel_type": "C", "team": ch.team_id, "inviter": inviter, "event_ts": self._next_ts(),
+        })
+
+    def open_home(self, team_id: str, user_id: str) -> dict[str, Any]:
+        """The member opens the app's Home tab: returns the `app_home_opened` event Slack then sends the app
+        (https://api.slack.com/events/app_home_opened), with the view published before, if any."""
+        self.workspace(team_id)
+        event: dict[str, Any] = {"type": "app_home_opened", "user": user_id, "channel": f"D{user_id[1:]}",
+                                 "tab": "home", "event_ts": self._next_ts()}
+        view = self.home_views.get((team_id, user_id))
+        if view is not None:
+            event["view"] = {"team_id": team_id, "type": "home", "blocks": view.get("blocks", [])}
+        return self.event_callback(team_id, event)
+
     def remove_bot_from(self, channel_id: str) -> None:
         self._channel(channel_id).bot_member = False
 

@@ -67,6 +67,7 @@ class SlackState:
         self.view_responses: list[dict[str, Any]] = []  # the app's responses to view_submission payloads
         self._triggers: dict[str, Any] = {}  # trigger id -> who it was issued to (views._Trigger)
         self._exchanged_triggers: set[str] = set()
+        self.home_views: dict[tuple[str, str], dict[str, Any]] = {}  # (team, user) -> the Home tab published
 
         self._workspaces: dict[str, Workspace] = {}
         self._tokens: dict[str, str] = {}  # bot token -> team id, installed workspaces only
@@ -115,6 +116,10 @@ class SlackState:
 
     def reactions(self, channel: str, ts: str) -> list[tuple[str, str]]:
         return list(self._reactions.get((channel, ts), []))
+
+    def home_view(self, team_id: str, user_id: str) -> dict[str, Any] | None:
+        """The Home tab last published for the member, as views.publish took it."""
+        return self.home_views.get((team_id, user_id))
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]

@@ -1,5 +1,6 @@
-"""Modals: the trigger ids Slack hands out with interactions, views.open, and the interaction payloads (a button
-clicked, a modal submitted) built from the real samples, with the app's responses to a submission read back."""
+"""Views as Slack takes them: views.publish sets a member's App Home tab; views.open shows a modal for the trigger id
+Slack handed out with an interaction, and the interaction payloads (a button clicked, a modal submitted) are built
+from the real samples, with the app's responses to a submission read back."""
 
 from __future__ import annotations
 
@@ -11,15 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.fakes.slack.call_context import _Ctx, _SlackError
-from tests.fakes.slack.limits import _text_object, block_problems
+from tests.fakes.slack.limits import MAX_PRIVATE_METADATA, MAX_VIEW_BLOCKS, _text_object, block_problems, view_problems
 from tests.fakes.slack.spec import SPECS_ROOT
 from tests.fakes.slack.state import SlackState
 
 SAMPLES = SPECS_ROOT / "slack" / "java-slack-sdk-json-logs" / "app-backend"
 TRIGGER_LIFETIME = 3.0  # seconds a trigger_id can be exchanged for a modal
-MAX_MODAL_BLOCKS = 100
 MAX_MODAL_TITLE = 24  # title, submit and close texts
-MAX_PRIVATE_METADATA = 3000
 MAX_CALLBACK_ID = 255
 MAX_INPUT_LENGTH = 3000  # a plain_text_input's max_length, and its initial_value
 
@@ -43,10 +42,11 @@ class _Trigger:
 
 
 def _sample(name: str) -> dict[str, Any]:
-    return json.loads((SAMPLES / name).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    sample: dict[str, Any] = json.loads((SAMPLES / name).read_text(encoding="utf-8"))
+    return sample
 
 
-def view_problems(view: Any) -> list[str]:
+def modal_problems(view: Any) -> list[str]:
     """Slack's documented limits for a modal view, as readable problems (empty when fine)."""
     if not isinstance(view, dict):
         return [f"view must be a JSON object, got {type(view).__name__}"]
@@ -58,9 +58,7 @@ def view_problems(view: Any) -> list[str]:
         if name in view:
             problems += _text_object(view[name], f"view.{name}", MAX_MODAL_TITLE, plain_only=True)
     blocks = view.get("blocks")
-    if isinstance(blocks, list) and len(blocks) > MAX_MODAL_BLOCKS:
-        problems.append(f"view.blocks has {len(blocks)} blocks (max {MAX_MODAL_BLOCKS})")
-    problems += [p for p in block_problems(blocks, "view.blocks") if "(max 50)" not in p]
+    problems += block_problems(blocks, "view.blocks", MAX_VIEW_BLOCKS)
     inputs = [b for b in blocks or [] if isinstance(b, dict) and b.get("type") == "input"]
     if inputs and "submit" not in view:
         problems.append("view has input blocks but no submit button")
@@ -97,14 +95,14 @@ def view_response_problems(response: Any) -> list[str]:
             return ["response_action errors needs a non-empty errors object"]
         return []
     if action in ("update", "push"):
-        return view_problems(response.get("view"))
+        return modal_problems(response.get("view"))
     if action == "clear":
         return []
     return [f"unknown response_action {action!r}"]
 
 
 class SlackViews(SlackState):
-    """views.open, and the interactions that carry a trigger_id."""
+    """views.publish, views.open, and the interactions that carry a trigger_id."""
 
     def _trigger(self, team_id: str, user: str) -> str:
         trigger = f"{next(self._ids)}.{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex[:32]}"
@@ -176,7 +174,7 @@ class SlackViews(SlackState):
         if time.monotonic() - trigger.issued > TRIGGER_LIFETIME:
             raise _SlackError("expired_trigger_id")
         view = ctx.args.get("view")
-        for problem in view_problems(view):
+        for problem in modal_problems(view):
             self._violation("views.open", problem)
         assert isinstance(view, dict)
         opened = OpenedView("V" + uuid.uuid4().hex[:10].upper(), ctx.w.team_id, trigger.user, copy.deepcopy(view),
@@ -188,3 +186,22 @@ class SlackViews(SlackState):
         shown.setdefault("private_metadata", "")
         shown.setdefault("callback_id", "")
         return {"ok": True, "view": shown}
+
+    async def _views_publish(self, ctx: _Ctx) -> dict[str, Any]:
+        w = ctx.w
+        user = ctx.s("user_id")
+        if user not in w.users:
+            raise _SlackError("user_not_found")
+        view = ctx.args.get("view")
+        problems = view_problems(view, home=True)
+        for problem in problems:
+            self._violation("views.publish", problem)
+        if problems or not isinstance(view, dict):
+            raise _SlackError("invalid_arguments")
+        self.home_views[(w.team_id, user)] = view
+        published = {"id": f"V{uuid.uuid4().hex[:10].upper()}", "team_id": w.team_id, "type": view["type"],
+                     "blocks": view.get("blocks", []), "private_metadata": view.get("private_metadata", ""),
+                     "callback_id": view.get("callback_id", ""), "external_id": view.get("external_id", ""),
+                     "state": {"values": {}}, "hash": uuid.uuid4().hex[:20], "app_id": self.app_id,
+                     "bot_id": w.bot_id, "root_view_id": None, "previous_view_id": None}
+        return {"ok": True, "view": published}
