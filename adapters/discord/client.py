@@ -498,7 +498,8 @@ def build_command_groups(client: PrepClient) -> list[app_commands.Group]:
         await client.run_command(interaction, _join("holidays", setting))
 
     @admin.command(name="config", description="Show the schedule, or change one setting")
-    @app_commands.describe(setting="time, tz, days, deadline, levels or grader (ai|offline)", value="The new value")
+    @app_commands.describe(setting="time, tz, days, deadline, levels, grader (ai|offline) or answers (private|thread)",
+                           value="The new value")
     async def config(interaction: discord.Interaction, setting: str | None = None, value: str | None = None) -> None:
         await client.run_command(interaction, _join("config", setting, value))
 
