@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cards import HomeCard
 from bot.config import Settings
-from bot.domain.model import Channel, ChannelAddress, Speaker
+from bot.domain.model import Channel, ChannelAddress, Speaker, is_private_ref
 from bot.judging import Judge
 from bot.messages import AnswerCommand, AnswerOutcome, CastVote, CommandReply, RetractVote, RunCommand, VoteOutcome, \
     VotingClosed
@@ -28,6 +28,7 @@ from bot.services.inbox import CommandInbox, Deliver
 from bot.services.due import DueWork, next_due_at
 from bot.services.home import home_for
 from bot.services.planning import repair_plans
+from bot.services.private_answers import AnswerForm, answer_form
 from bot.services.votes import record_vote, tell_voter
 from bot.services.welcome import WelcomeClaimed, WelcomeOutcome, claim_welcome, post_welcome
 from bot.services.workspaces import stop_workspace
@@ -184,6 +185,12 @@ class PrepBot:
 
         return Handled(outcome, follow_up)
 
+    async def answer_form(self, address: ChannelAddress, thread_ref: str, member_ref: str) -> AnswerForm | None:
+        """What the private path of the round whose question started `thread_ref` shows member `member_ref` now:
+        whether it is still open, and their private answer so far; None when the thread is not a round's. Answers
+        given there go to `handle_answer` as AnswerPrivately."""
+        return await answer_form(self.store, address, thread_ref, member_ref, self.clock.now())
+
     async def handle_vote(self, command: CastVote | RetractVote) -> Handled[VoteOutcome, None]:
         """A reaction added to or taken back from an answer; returns after it is committed. A voter whose round was
         already revealed is told so by the follow-up."""
@@ -251,12 +258,13 @@ class PrepBot:
 
     async def open_threads(self, platform: str) -> list[OpenThread]:
         """The threads of the rounds on `platform` still taking answers, each with the replies already stored: what
-        an adapter reads again after it could not listen (a restart, a lost session), to hand on what it missed."""
+        an adapter reads again after it could not listen (a restart, a lost session), to hand on what it missed.
+        Private answers, which have no message in the thread, are left out."""
         async with self.store.unit_of_work() as uow:
             found = []
             for address, round_ in await uow.rounds.open_on(platform):
                 assert round_.message_ref is not None
-                parts = await uow.answers.for_round(round_.id)
+                parts = [p for p in await uow.answers.for_round(round_.id) if not is_private_ref(p.message_ref)]
                 found.append(OpenThread(address, round_.id, round_.message_ref,
                                         frozenset(p.message_ref for p in parts),
                                         {p.message_ref: p.text for p in parts if p.withdrawn_at is None}))

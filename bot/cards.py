@@ -20,7 +20,8 @@ class QuestionCard:
     practice: bool = False
     requested_by: str | None = None
     closed: bool = False
-    private: bool = False  # a practice question shown only to the member who asked
+    personal: bool = False  # a practice question shown only to the member who asked
+    private: bool = False  # answered privately (the platform offers its private path), shown at the reveal
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class AnswerFeedback:
     did_well: str = ""  # what the answer did well, in the member's own words
     study_next: str = ""  # the point to study next, with why it matters
     judge_says: str = ""  # the AI judge's feedback for this answer, framed, when the judge graded it
+    answer_text: str = ""  # the answer itself, shown where the thread never showed it (a round answered privately)
 
     @property
     def covered_count(self) -> int:
@@ -71,7 +73,7 @@ class RevealCard:
     model_answer: str = ""  # shown after the hint when the pack has one
     graded_by: str = ""  # which grader scored the round, in words
     note: str = ""  # shown first: why the reveal is not where members look for it
-    private: bool = False  # the reveal of a private practice question, shown only to the member who asked
+    personal: bool = False  # the reveal of a private practice question, shown only to the member who asked
 
 
 def point_remark(point: PointCoverage) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.domain.model import AnswerMode
 from bot.domain.questions import Level
 from bot.domain.schedule import Deadline
 from bot.domain.timeparse import (
@@ -20,6 +21,7 @@ from bot.domain.timeparse import (
 )
 from bot.messages import (
     PrepCommand,
+    SetAnswerMode,
     SetConfig,
     SetGrader,
     SetHolidays,
@@ -45,7 +47,7 @@ USAGE = {
     "subscribe": "/prep subscribe [HH:MM] [Area/City] [mon-fri] [deadline HH:MM or 8h] [level,level]",
     "holidays": "/prep holidays <country code> | none | add YYYY-MM-DD ... | remove YYYY-MM-DD ...",
     "config": "/prep config [time HH:MM | tz Area/City | days mon-fri | deadline HH:MM|8h | levels a,b | "
-              "grader ai|offline | reminder 2h|off]",
+              "grader ai|offline | practice private|public | reminder 2h|off | answers private|thread]",
     "nudge": "/prep nudge on|off",
 }
 
@@ -95,16 +97,18 @@ def parse_schedule_args(args: list[str], usage: str) -> Subscribe:
 
 
 _CONFIG_KEYS = {"time": "time", "tz": "zone", "timezone": "zone", "days": "days", "deadline": "deadline",
-                "levels": "levels", "grader": "grader", "practice": "practice", "reminder": "reminder"}
+                "levels": "levels", "grader": "grader", "practice": "practice", "reminder": "reminder",
+                "answers": "answers"}
 REMINDER_OFF = ("off", "none", "0")
 GRADERS = ("ai", "offline")
 PRACTICE_MODES = ("private", "public")
 SETTING_VALUES = {"time": "HH:MM", "zone": "Area/City", "days": "mon-fri", "deadline": "HH:MM|8h",
                   "levels": "a,b", "grader": "ai|offline",
-                  "practice": "private|public", "reminder": "2h|off"}
+                  "practice": "private|public", "reminder": "2h|off", "answers": "private|thread"}
 SETTING_NAMES = {"time": "post time", "zone": "time zone", "days": "days", "deadline": "deadline",
                  "levels": "levels", "grader": "grader",
-                 "practice": "practice visibility", "reminder": "reminder offset"}
+                 "practice": "practice visibility", "reminder": "reminder offset",
+                 "answers": "way to answer"}
 
 
 def _parse_config(args: list[str]) -> PrepCommand:
@@ -128,6 +132,10 @@ def _parse_config(args: list[str]) -> PrepCommand:
         if value.lower() not in PRACTICE_MODES:
             raise UsageError(f"'{value}' is not a practice mode: private or public. Usage: {usage}")
         return SetPracticePrivacy(value.lower() == "private")
+    if kind == "answers":
+        if value.lower() not in {mode.value for mode in AnswerMode}:
+            raise UsageError(f"'{value}' is not a way to answer: private or thread. Usage: {usage}")
+        return SetAnswerMode(AnswerMode(value.lower()))
     try:
         if kind == "reminder":
             if value.lower() in REMINDER_OFF:

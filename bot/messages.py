@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from bot.cards import Card
-from bot.domain.model import ChannelAddress, Speaker
+from bot.domain.model import AnswerMode, ChannelAddress, Speaker, private_answer_ref
 from bot.domain.questions import Level
 from bot.domain.schedule import Deadline
 
@@ -41,6 +41,24 @@ class WithdrawAnswer:
 
 
 @dataclass(frozen=True)
+class AnswerPrivately:
+    """A member's answer given through the platform's private path (a form) for the round whose question started
+    the thread `thread_ref`: it replaces their earlier private answer to that round, and nobody else reads it before
+    the reveal. Taken only before the deadline."""
+
+    channel: ChannelAddress
+    thread_ref: str
+    speaker: Speaker
+    text: str
+    received_at: datetime
+
+    @property
+    def message_ref(self) -> str:
+        """The ref the answer is stored under: one per member and round."""
+        return private_answer_ref(self.speaker.ref)
+
+
+@dataclass(frozen=True)
 class CastVote:
     channel: ChannelAddress
     message_ref: str
@@ -70,7 +88,7 @@ class RunCommand:
     retried: bool = False
 
 
-AnswerCommand = SubmitAnswer | EditAnswer | WithdrawAnswer
+AnswerCommand = SubmitAnswer | EditAnswer | WithdrawAnswer | AnswerPrivately
 
 
 # ---- events ------------------------------------------------------------------------------------------------
@@ -83,6 +101,9 @@ class AnswerAccepted:
     on_time: bool
     truncated_to: int | None = None
     repeated: bool = False
+    # A reply in the thread of a round answered privately: kept as the answer, and its author is told everyone
+    # can read it there.
+    exposed: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,6 +117,13 @@ class AnswerEdited:
 class AnswerWithdrawn:
     round_id: int
     message_ref: str
+
+
+@dataclass(frozen=True)
+class AnswersClosed:
+    """A private answer came after the round's deadline: nothing was stored."""
+
+    round_id: int
 
 
 @dataclass(frozen=True)
@@ -123,7 +151,7 @@ class VotingClosed:
 
 VoteOutcome = VoteCounted | VotingClosed | Ignored
 
-AnswerOutcome = AnswerAccepted | AnswerEdited | AnswerWithdrawn | Ignored
+AnswerOutcome = AnswerAccepted | AnswerEdited | AnswerWithdrawn | AnswersClosed | Ignored
 
 
 @dataclass(frozen=True)
@@ -223,6 +251,11 @@ class SetNudge:
     wanted: bool | None  # None: say whether the member gets nudges
 
 
+@dataclass(frozen=True)
+class SetAnswerMode:
+    mode: AnswerMode
+
+
 PrepCommand = (
     ShowHelp
     | StartPractice
@@ -240,8 +273,9 @@ PrepCommand = (
     | SetPracticePrivacy
     | SetReminder
     | SetNudge
+    | SetAnswerMode
 )
 
 ADMIN_COMMANDS = (Subscribe, Unsubscribe, SetPaused, SkipNext, SetHolidays, ShowConfig, SetConfig, SetGrader,
-                  SetPracticePrivacy, SetReminder)
+                  SetPracticePrivacy, SetReminder, SetAnswerMode)
 

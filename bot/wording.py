@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from string import Formatter
 
+from bot.messages import AnswerAccepted, AnswerOutcome, AnswersClosed, AnswerWithdrawn, Ignored
 from bot.cards import (
     AnswerFeedback,
     BoardPlace,
@@ -244,6 +245,7 @@ class CommandSpelling:
     subscribe_example: str = "/prep subscribe 09:30 Europe/Berlin mon-fri 17:00"  # 09:30 on weekdays, until 17:00
     help: str = "/prep help"
     nudge: str = "/prep nudge on|off"
+    answers_in_threads: str = "/prep config answers thread"
 
 
 TYPED_COMMANDS = CommandSpelling(
@@ -262,11 +264,13 @@ TYPED_COMMANDS = CommandSpelling(
 @dataclass(frozen=True)
 class Surface:
     """What the words mention about a platform: whether members answer in threads (else on the lines after the
-    question), whether a question has an Answer button, and how commands are typed."""
+    question), whether a question has an Answer button, how commands are typed, and how a member answers privately
+    (light markup)."""
 
     threads: bool = True
     answer_button: bool = False
     commands: CommandSpelling = TYPED_COMMANDS
+    private_answer: str = "press *Answer privately*"
 
 
 # ---- the cards' words ----------------------------------------------------------------------------------------
@@ -295,6 +299,11 @@ def how_to_answer(surface: Surface) -> Text:
 PRIVATE_PRACTICE_FOOTER = ("Only you see this question. Think your answer through, or write it down; when the time "
                            "above comes, I show you the hint, a model answer and the checklist, to you alone.")
 PRIVATE_REVEAL_LEAD = "Only you see this. Check the answer you thought through against the checklist."
+def how_to_answer_privately(surface: Surface) -> Text:
+    """What a member does to answer an open question answered privately."""
+    return merged(words(surface.private_answer[:1].upper() + surface.private_answer[1:])
+                  + words(" to answer before the deadline; you can change your answer until then. Nobody sees "
+                          "another's answer until the reveal."))
 
 
 def question(card: QuestionCard, surface: Surface) -> Document:
@@ -302,12 +311,12 @@ def question(card: QuestionCard, surface: Surface) -> Document:
     if card.closed:
         fields = (Field("Answers closed", (Moment(card.deadline_at, card.tz),)),)
         footer = words("The hint and feedback are in the thread.")
-    elif card.private:
+    elif card.personal:
         fields = (Field("Hint at", (Moment(card.deadline_at, card.tz),)),)
         footer = words(PRIVATE_PRACTICE_FOOTER)
     else:
         fields = (Field("Answers close", (Moment(card.deadline_at, card.tz),)),)
-        footer = how_to_answer(surface)
+        footer = how_to_answer_privately(surface) if card.private else how_to_answer(surface)
     return Document(summary=f"{title}: {card.question}", title=title, label=f"round {card.round_id}",
                     parts=(Part((Paragraph((words("{question}", question=card.question),)),)),),
                     fields=fields, footer=footer)
@@ -370,6 +379,8 @@ def feedback_lines(item: AnswerFeedback) -> tuple[Text, ...]:
     """One answer's feedback under its heading: each key point checked or not, in the member's words, the advice,
     the points with their reasons, and a note."""
     lines: list[Text] = []
+    if item.answer_text:
+        lines.append(words("_Answer:_ {answer}", answer=item.answer_text))
     for point in item.covered:
         remark = point_remark(point)
         line = words("{mark} {point}", mark=Symbol(Mark.CHECKED if point.covered else Mark.UNCHECKED),
@@ -391,7 +402,7 @@ def reveal(card: RevealCard) -> Document:
         intro.append(Paragraph((words("*A model answer:* {answer}", answer=card.model_answer),)))
     intro.append(Bullets(tuple(words("{point}", point=point) for point in card.key_points),
                          words("*A strong answer covers:*")))
-    if card.private:
+    if card.personal:
         return Document(summary=f"Hint for your practice question (round {card.round_id})",
                         title="Hint for your practice question", label=f"round {card.round_id}",
                         lead=words(PRIVATE_REVEAL_LEAD), parts=(Part(tuple(intro)),))
@@ -502,8 +513,7 @@ def reply_change_reply(outcome: AnswerOutcome) -> Notice:
 def help_text(card: HelpCard, surface: Surface) -> Document:
     """What prepbot can do, with each command as members type it on the platform."""
     commands = surface.commands
-    answered = "answered in its thread (or with the Answer button)" if surface.answer_button else \
-        "answered in its thread"
+    answered = "answered privately until the reveal, or in its thread, as the channel chooses"
     levels = ", ".join(card.levels)
     practice = joined([words("`{form}`", form=form) for form in commands.practice], " or ")
     admin = joined([words("`{form}`", form=form) for form in commands.admin], ", ")
@@ -522,14 +532,16 @@ def help_text(card: HelpCard, surface: Surface) -> Document:
 def welcome(card: WelcomeCard, surface: Surface) -> Document:
     """The card the bot posts once where it was added: what it does, and how an admin starts it."""
     commands = surface.commands
-    where = "in its thread" if surface.threads else "on the lines after it"
     lines = (
-        words("I post an interview question of the day here. Everyone answers {where} before the deadline; then I "
-              "reveal a hint and feedback on each answer, and points go on the channel's board.", where=where),
+        merged(words("I post an interview question of the day here. Everyone answers before the deadline, privately (")
+               + words(surface.private_answer)
+               + words("), so nobody reads a teammate's answer first; then I reveal every answer with a hint and "
+                       "feedback, and points go on the channel's board.")),
         words("*To start*, an admin runs `{example}`: a question at 09:30 on weekdays, answers close at 17:00.",
               example=commands.subscribe_example),
         words("`{help}` lists every command; `{practice}` gives anyone a practice question now.", help=commands.help,
               practice=commands.practice[0]),
+        words("An admin who prefers answers as thread replies runs `{answers}`.", answers=commands.answers_in_threads),
     )
     return Document(summary=f"prepbot is here: an admin starts the question of the day with "
                             f"{commands.subscribe_example}",
@@ -561,7 +573,7 @@ def home(card: HomeCard, surface: Surface) -> Document:
         blocks = tuple(block for part in shown.parts if isinstance(part, Part) for block in part.blocks)
         parts.append(Part(blocks, words("*Your stats in {channel}*", channel=_channel(item.channel))))
     if not card.played:
-        parts.append(Part((Paragraph((words("No points yet: answer a question of the day in its thread, or run "
+        parts.append(Part((Paragraph((words("No points yet: answer a question of the day, or run "
                                             "`{practice}` for a practice question now.",
                                             practice=commands.practice[0]),)),), words("*Your stats*")))
     elif card.more_played:
@@ -654,3 +666,38 @@ def practice_privacy_announcement(by: str, private: bool) -> str:
                 "member who asks, so the daily question stays on top. Private practice earns no points.")
     return (f"{by} made practice public: from now on a practice question is posted here with its own thread, where "
             "anyone can answer it, and it scores.")
+# ---- the private path's replies ------------------------------------------------------------------------------
+
+
+def exposed_reply_notice() -> Notice:
+    """What the author of a thread reply to a question answered privately is told."""
+    return Notice("Your reply counts as your answer, but it is in the question's thread, where everyone can read "
+                  "it. This question is answered privately: use its private path next time, and nobody sees your "
+                  "answer before the reveal.")
+
+
+def answers_closed_notice() -> Notice:
+    """What a member who wants to answer privately after the deadline is told."""
+    return Notice("This round is closed: answers closed at the deadline, and yours was not saved. The hint and the "
+                  "feedback are in the question's thread.", NoticeKind.ERROR)
+
+
+def answer_busy_notice() -> Notice:
+    """What a member is told when their private answer could not be stored in time (it may be stored later)."""
+    return Notice("prepbot is busy and could not save your answer in time. Send it again: it is saved once.",
+                  NoticeKind.ERROR)
+
+
+def private_answer_receipt(outcome: AnswerOutcome) -> Notice:
+    """What a member is told of a private answer once it is stored, or why it was not."""
+    if isinstance(outcome, AnswersClosed):
+        return answers_closed_notice()
+    if isinstance(outcome, Ignored):
+        return Notice(f"Not saved: {outcome.reason}.", NoticeKind.ERROR)
+    if isinstance(outcome, AnswerWithdrawn):
+        return Notice("Your answer is withdrawn: you have no answer to this question now.")
+    text = "Your answer is saved." if isinstance(outcome, AnswerAccepted) else "Your answer is replaced."
+    text += " Only you see it until the reveal; you can change it until the deadline."
+    if isinstance(outcome, AnswerAccepted) and outcome.truncated_to is not None:
+        text += f" It was long: I kept the first {outcome.truncated_to:,} characters."
+    return Notice(text)

@@ -22,7 +22,7 @@ from bot.wording import (
     document,
 )
 
-SURFACE = Surface(threads=False)
+SURFACE = Surface(threads=False, private_answer="type `:answer TEXT`")
 INDENT = "  "  # what a document's body is indented by under its title
 HEADED = "    "  # and a part's lines under its heading
 BULLET = "- "

@@ -17,6 +17,7 @@ from bot.domain.timeparse import ParseError, parse_duration
 from bot.messages import (
     AnswerCommand,
     AnswerOutcome,
+    AnswerPrivately,
     CastVote,
     EditAnswer,
     Ignored,
@@ -27,7 +28,7 @@ from bot.messages import (
     WithdrawAnswer,
 )
 from bot.ports import SettableClock
-from bot.wording import reply_change_reply, vote_reply
+from bot.wording import private_answer_receipt, reply_change_reply, vote_reply
 
 CHANNEL = ChannelAddress("console", "local", "console")
 
@@ -37,6 +38,7 @@ Console lines:
   :advance DURATION     let time pass (30m, 8h, 2d); everything due in between happens, in order
   :at YYYY-MM-DD HH:MM  jump to that local time
   :vote NAME            react to NAME's answer in the open thread (:unvote NAME takes it back)
+  :answer TEXT          answer the open question privately (again: replace your private answer)
   :edit TEXT            replace your last reply in the open thread
   :delete               delete your last reply in the open thread
   :thread ROUND [TEXT]  reply in another round's thread (without TEXT: make it the open thread)
@@ -177,6 +179,8 @@ class ConsoleSession:
                 await self._travel(target)
         elif word in {":vote", ":unvote"}:
             await self._vote(rest, word == ":vote")
+        elif word == ":answer":
+            await self._answer_privately(rest)
         elif word in {":edit", ":delete"}:
             await self._change(rest, word == ":delete")
         elif word == ":thread":
@@ -213,6 +217,18 @@ class ConsoleSession:
         else:
             outcome = await self._answer(EditAnswer(CHANNEL, target.ref, text, self.clock.now()))
             self.chat.show_private(self.speaker.ref, reply_change_reply(outcome))
+
+    async def _answer_privately(self, text: str) -> None:
+        """A private answer to the open question: only its author is told it was saved."""
+        thread = await self._open_thread()
+        if thread is None:
+            self._error("There is no question to answer yet: try /prep random, or :advance until the next one.")
+            return
+        if not text:
+            self._error("Usage: :answer TEXT")
+            return
+        outcome = await self._answer(AnswerPrivately(CHANNEL, thread[1], self.speaker, text, self.clock.now()))
+        self.chat.show_private(self.speaker.ref, private_answer_receipt(outcome))
 
     async def _thread(self, rest: str) -> None:
         head, _, text = rest.partition(" ")

@@ -19,10 +19,12 @@ from bot.app import OpenThread, PrepBot
 from bot.cards import Card, HelpCard
 from bot.domain.model import ChannelAddress, Speaker
 from bot.domain.questions import Level
+from bot.wording import answers_closed_notice, private_answer_receipt
 from bot.messages import (
     AnswerAccepted,
     AnswerCommand,
     AnswerOutcome,
+    AnswerPrivately,
     CastVote,
     EditAnswer,
     Ignored,
@@ -35,6 +37,7 @@ from bot.messages import (
 log = logging.getLogger("prepbot.discord")
 PLATFORM = "discord"
 MODAL_PREFIX = "prep:modal:"
+PRIVATE_MODAL_PREFIX = "prep:private:"  # the form of a question answered privately: it replaces the member's answer
 MAX_MODAL_ANSWER = 4000
 ANSWER_INPUT = "prep:answer-text"
 FORM_TIMEOUT = 15 * 60.0  # discord.py forgets its copy of a form after this; the submission is handled without it
@@ -293,13 +296,42 @@ class PrepClient(discord.AutoShardedClient):
         if interaction.type is discord.InteractionType.component and custom_id == "prep:answer":
             if interaction.message is None:
                 return
-            await interaction.response.send_modal(AnswerForm(interaction.message.id))
+            await self.open_form(interaction, interaction.message.id)
+        elif interaction.type is discord.InteractionType.modal_submit and custom_id.startswith(PRIVATE_MODAL_PREFIX):
+            thread_id = custom_id.removeprefix(PRIVATE_MODAL_PREFIX)
+            if thread_id.isdigit():
+                await self.submit_private_form(interaction, int(thread_id), form_text(data))
         elif interaction.type is discord.InteractionType.modal_submit and custom_id.startswith(MODAL_PREFIX):
             # Handled here rather than by the form object: a form opened before a restart is sent to a process
             # that never showed it, and its custom_id carries all that is needed (the question's thread).
             thread_id = custom_id.removeprefix(MODAL_PREFIX)
             if thread_id.isdigit():
                 await self.submit_form(interaction, int(thread_id), form_text(data))
+
+    async def open_form(self, interaction: discord.Interaction, question_id: int) -> None:
+        """The Answer button: in a round answered privately, the private form with the member's answer so far (or,
+        after the deadline, a private word that the round is closed); otherwise the form that counts as a reply."""
+        form = None
+        if interaction.guild_id is not None and interaction.channel_id is not None:
+            form = await self._core().answer_form(address(interaction.guild_id, interaction.channel_id),
+                                                  str(question_id), str(interaction.user.id))
+        if form is None or not form.private:
+            await interaction.response.send_modal(AnswerForm(question_id))
+        elif not form.open:
+            await interaction.response.send_message(_content(answers_closed_notice()), ephemeral=True)
+        else:
+            await interaction.response.send_modal(AnswerForm(question_id, private=True, current=form.current))
+
+    async def submit_private_form(self, interaction: discord.Interaction, thread_id: int, text: str) -> None:
+        """A private answer: stored (replacing the member's earlier one) before the member is told, only them."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if interaction.guild_id is None or interaction.channel_id is None:
+            return
+        outcome = await self._answer(AnswerPrivately(
+            address(interaction.guild_id, interaction.channel_id), str(thread_id), speaker_of(interaction.user),
+            text, min(interaction.created_at, self._now()),
+        ))
+        await interaction.followup.send(_content(private_answer_receipt(outcome)), ephemeral=True)
 
     async def submit_form(self, interaction: discord.Interaction, thread_id: int, text: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -367,16 +399,25 @@ def welcome_channel(guild: discord.Guild) -> discord.TextChannel | None:
 
 
 class AnswerForm(discord.ui.Modal):
-    """The form behind the Answer button: counts the same as a reply in the thread. Its submission is taken by
-    `PrepClient.on_interaction` (by custom_id), so that one sent after a restart counts too."""
+    """The form behind the Answer button: counts the same as a reply in the thread or, for a question answered
+    privately (`private`), is the member's private answer, shown with their answer so far (`current`) to edit. Its
+    submission is taken by `PrepClient.on_interaction` (by custom_id), so that one sent after a restart counts too."""
 
-    def __init__(self, thread_id: int) -> None:
-        super().__init__(title="Your answer", custom_id=f"{MODAL_PREFIX}{thread_id}", timeout=FORM_TIMEOUT)
+    def __init__(self, thread_id: int, *, private: bool = False, current: str = "") -> None:
+        prefix = PRIVATE_MODAL_PREFIX if private else MODAL_PREFIX
+        super().__init__(title="Your private answer" if private else "Your answer",
+                         custom_id=f"{prefix}{thread_id}", timeout=FORM_TIMEOUT)
         self.answer: discord.ui.TextInput[AnswerForm] = discord.ui.TextInput(
-            label="Answer", style=discord.TextStyle.paragraph, max_length=MAX_MODAL_ANSWER, required=True,
-            custom_id=ANSWER_INPUT,
+            label="Answer (only you see it until the reveal)" if private else "Answer",
+            style=discord.TextStyle.paragraph, max_length=MAX_MODAL_ANSWER, required=True,
+            custom_id=ANSWER_INPUT, default=current[:MAX_MODAL_ANSWER] or None,
         )
         self.add_item(self.answer)
+
+
+def _content(card: Card) -> str:
+    """A card as the content of one private reply to an interaction."""
+    return render(card)[0].content or ""
 
 
 def form_text(data: dict[str, Any]) -> str:
@@ -466,7 +507,7 @@ def build_command_groups(client: PrepClient) -> list[app_commands.Group]:
         await client.run_command(interaction, _join("holidays", setting))
 
     @admin.command(name="config", description="Show the schedule, or change one setting")
-    @app_commands.describe(setting="time, tz, days, deadline, levels, grader (ai|offline) or practice (private|public)",
+    @app_commands.describe(setting="time, tz, days, deadline, levels, grader, practice, reminder or answers",
                            value="The new value")
     async def config(interaction: discord.Interaction, setting: str | None = None, value: str | None = None) -> None:
         await client.run_command(interaction, _join("config", setting, value))

@@ -190,7 +190,7 @@ def _title(text: str) -> str:
 
 SYMBOLS = {Mark.CHECKED: "✅", Mark.UNCHECKED: "⬜", Mark.WARNING: "⚠️ "}
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
-SURFACE = Surface(answer_button=True, commands=CommandSpelling(
+SURFACE = Surface(answer_button=True, private_answer="press *Answer*", commands=CommandSpelling(
     practice=("/prep practice [level]",),
     board="/prep leaderboard [period] [level]",
     stats="/prep stats",
@@ -201,6 +201,7 @@ SURFACE = Surface(answer_button=True, commands=CommandSpelling(
            "/prep-admin pause", "/prep-admin resume", "/prep-admin skip", "/prep-admin holidays",
            "/prep-admin config"),
     subscribe_example="/prep-admin subscribe time:09:30 timezone:Europe/Berlin days:mon-fri deadline:17:00",
+    answers_in_threads="/prep-admin config setting:answers value:thread",
 ))
 
 

@@ -30,16 +30,18 @@ from adapters.slack.events import (
     address, answer_command, bot_joined, home_opened_by, slack_time, team_of, vote_command,
 )
 from adapters.slack.installations import StoreAuthorize, StoreInstallationStore, StoreOAuthStateStore
-from adapters.slack.render import render, render_home
+from adapters.slack.render import ANSWER_ACTION, ANSWER_BLOCK, ANSWER_VIEW, answer_modal, notice_modal, \
+    read_answer_modal, render, render_home
 from adapters.slack.settings import SlackSettings, slack_mode
 from bot.app import Handled, PrepBot
 from bot.cards import Card
 from bot.domain.model import Speaker
-from bot.messages import AnswerOutcome, RunCommand
+from bot.messages import AnswerOutcome, AnswerPrivately, RunCommand
 from bot.ports import ChatError, Clock, Metrics
 from bot.services.inbox import BUSY
 from bot.services.welcome import WelcomeOutcome
 from bot.store.unit_of_work import Store
+from bot.wording import answer_busy_notice, answers_closed_notice, private_answer_receipt
 
 log = logging.getLogger("prepbot.slack")
 Handler = Callable[[dict[str, Any]], Awaitable[BoltResponse]]
@@ -221,6 +223,51 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> DeadlineApp:
             handled = await bot.handle_vote(command)
             if handled.follow_up is not None:
                 followups.start(handled.follow_up())
+
+    async def on_answer_button(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """The "Answer privately" button under a question: opens the member's private answer with what they gave so
+        far (views.open with the click's trigger_id, which Slack honours for 3 seconds), or, after the deadline, a
+        modal that says the round is closed."""
+        await ack()
+        container = body.get("container") or {}
+        channel_id = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
+        thread_ts = str(container.get("message_ts") or (body.get("message") or {}).get("ts") or "")
+        user = str((body.get("user") or {}).get("id") or "")
+        form = await bot.answer_form(address(body, channel_id), thread_ts, user)
+        if form is None:
+            return
+        view = answer_modal(channel_id, thread_ts, form.current) if form.open else notice_modal(answers_closed_notice())
+        try:
+            await client.views_open(trigger_id=str(body.get("trigger_id") or ""), view=view)
+        except (SlackApiError, OSError, asyncio.TimeoutError) as error:
+            log.warning("could not open the private answer form: %s", _short(error))
+
+    async def on_answer_submitted(ack: Any, body: dict[str, Any]) -> None:
+        """A private answer sent from its modal: committed before Slack gets its response (within its 3 seconds),
+        which replaces the modal with the receipt. Not stored in time, the modal stays open saying so, and sending it
+        again stores it once."""
+        nonlocal arrivals
+        deadline = asyncio.get_running_loop().time() + budget
+        read = read_answer_modal(body.get("view") or {})
+        if read is None:
+            await ack()
+            return
+        channel_id, thread_ts, text = read
+        user = str((body.get("user") or {}).get("id") or "")
+        speaker = Speaker(user, await chat.display_name_soon(team_of(body), user))
+        arrivals += 1
+        stored = asyncio.ensure_future(bot.handle_answer(
+            AnswerPrivately(address(body, channel_id), thread_ts, speaker, text, bot.clock.now())))
+        try:
+            handled = await _within(stored, deadline)
+        except Exception as error:
+            log.warning("a private answer was answered busy: %s", _short(error) if str(error) else "timeout")
+            await ack(response_action="errors", errors={ANSWER_BLOCK: answer_busy_notice().text})
+            return
+        await ack(response_action="update", view=notice_modal(private_answer_receipt(handled.outcome)))
+
+    app.action(ANSWER_ACTION)(on_answer_button)
+    app.view(ANSWER_VIEW)(on_answer_submitted)
 
     app.event("reaction_added")(on_reaction)
     app.event("reaction_removed")(on_reaction)

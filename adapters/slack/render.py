@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timezone
 from typing import Any
@@ -220,9 +221,65 @@ def blocks_of(doc: Document) -> list[Block]:
     return blocks
 
 
+ANSWER_ACTION = "prep_answer_private"  # the action_id of a question's "Answer privately" button
+ANSWER_VIEW = "prep_private_answer"  # the callback_id of the private answer's modal
+ANSWER_BLOCK, ANSWER_INPUT = "answer", "answer_text"  # where the modal's text input is, and its action_id
+MAX_INPUT = 3000  # characters a plain_text_input takes at most
+MAX_MODAL_TITLE = 24
+
+
+def answer_button() -> Block:
+    """The actions block under a question answered privately: its button opens the member's private answer."""
+    return {"type": "actions", "block_id": "prep_answer", "elements": [{
+        "type": "button", "action_id": ANSWER_ACTION, "style": "primary",
+        "text": {"type": "plain_text", "text": "Answer privately", "emoji": True}, "value": "answer"}]}
+
+
 def render_question(card: QuestionCard) -> SlackMessage:
     doc = wording.question(card, SURFACE)
-    return SlackMessage(doc.summary, blocks_of(doc), None if card.closed else card_tag(card).metadata())
+    blocks = blocks_of(doc)
+    if card.private and not card.closed:
+        blocks.append(answer_button())
+    return SlackMessage(doc.summary, blocks, None if card.closed else card_tag(card).metadata())
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def answer_modal(channel: str, thread_ts: str, current: str) -> dict[str, Any]:
+    """The private answer's modal: one multiline text input, holding the member's answer so far to edit. Which
+    question it answers travels in its private_metadata."""
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": ANSWER_INPUT, "multiline": True,
+                               "max_length": MAX_INPUT}
+    if current:
+        element["initial_value"] = current[:MAX_INPUT]
+    return {
+        "type": "modal", "callback_id": ANSWER_VIEW, "title": _plain("Your private answer"),
+        "submit": _plain("Save answer"), "close": _plain("Cancel"),
+        "private_metadata": json.dumps({"channel": channel, "thread_ts": thread_ts}),
+        "blocks": [
+            context(mrkdwn(wording.words("Only you see your answer until the reveal; you can change it until the "
+                                         "deadline."))),
+            {"type": "input", "block_id": ANSWER_BLOCK, "label": _plain("Your answer"), "element": element},
+        ],
+    }
+
+
+def read_answer_modal(view: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(channel, thread ts, text) from a submitted answer modal; None when it is not one."""
+    try:
+        where = json.loads(str(view.get("private_metadata") or ""))
+        value = view["state"]["values"][ANSWER_BLOCK][ANSWER_INPUT].get("value")
+        return str(where["channel"]), str(where["thread_ts"]), str(value or "")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def notice_modal(card: Notice) -> dict[str, Any]:
+    """A modal that only says `card` (the round is closed, the answer saved), with a button to close it."""
+    return {"type": "modal", "title": _plain("Your private answer"), "close": _plain("Close"),
+            "blocks": blocks_of(wording.notice(card))}
 
 
 def render_reveal(card: RevealCard) -> list[SlackMessage]:

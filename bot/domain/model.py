@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -28,6 +29,33 @@ class Speaker:
     is_bot: bool = False
 
 
+class AnswerMode(str, Enum):
+    """How members answer a channel's questions: in the question's thread, where everyone reads every answer at
+    once, or privately (a form), each answer shown to the others only at the reveal."""
+
+    THREAD = "thread"
+    PRIVATE = "private"
+
+
+# What a channel prepbot sees for the first time answers with: nobody reads another's answer before the reveal.
+# Channels stored before answer modes existed keep answering in threads (the schema's default).
+NEW_CHANNEL_ANSWER_MODE = AnswerMode.PRIVATE
+PRIVATE_REF_PREFIX = "private:"  # the message ref of a member's private answer: "private:" and their member ref
+
+
+def private_answer_ref(member_ref: str) -> str:
+    """The message ref a member's private answer is stored under in a round (one per member and round)."""
+    ref = PRIVATE_REF_PREFIX + member_ref
+    if len(ref) <= 64:
+        return ref
+    return PRIVATE_REF_PREFIX + hashlib.sha256(member_ref.encode()).hexdigest()[:48]
+
+
+def is_private_ref(message_ref: str) -> bool:
+    """Whether `message_ref` names a private answer rather than a message in a thread."""
+    return message_ref.startswith(PRIVATE_REF_PREFIX)
+
+
 @dataclass(frozen=True)
 class Channel:
     id: int
@@ -38,6 +66,7 @@ class Channel:
     subscribed_by: str | None = None
     grader: str = "offline"  # who grades its answers at the reveal: offline | ai
     practice_private: bool = False  # practice questions shown only to the member who asked
+    answer_mode: AnswerMode = AnswerMode.THREAD  # how its next questions are answered
 
 
 @dataclass(frozen=True)
@@ -80,7 +109,13 @@ class Round:
     revealed_at: datetime | None
     reveal_ref: str | None = None
     created_at: datetime | None = None  # when its question was chosen: no post of it can be older
-    private: bool = False  # a practice question shown only to the member who asked: no thread, a private reveal
+    personal: bool = False  # a practice question shown only to the member who asked: no thread, a private reveal
+    answer_mode: AnswerMode = AnswerMode.THREAD  # its channel's mode when its question was chosen; kept to the end
+
+    @property
+    def private(self) -> bool:
+        """Whether its answers are given privately and shown to the others only at the reveal."""
+        return self.answer_mode is AnswerMode.PRIVATE
 
     def is_on_time(self, at: datetime) -> bool:
         """Whether a reply received at `at` is before the deadline."""

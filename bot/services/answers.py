@@ -17,6 +17,8 @@ from bot.messages import (
     AnswerCommand,
     AnswerEdited,
     AnswerOutcome,
+    AnswerPrivately,
+    AnswersClosed,
     AnswerWithdrawn,
     EditAnswer,
     Ignored,
@@ -25,8 +27,9 @@ from bot.messages import (
 )
 from bot.ports import ChatError, ChatPort, Metrics, PlatformUnavailable
 from bot.services.directory import Directory, Learned, LruCache
-from bot.store.intake import Acknowledgement, Admitted, ArrivalsLane, ArrivingPart
+from bot.store.intake import Acknowledgement, Admitted, ArrivalsLane, ArrivingPart, Change
 from bot.store.unit_of_work import Store, UnitOfWork
+from bot.wording import exposed_reply_notice
 
 log = logging.getLogger("prepbot.answers")
 
@@ -57,7 +60,7 @@ def storable_speaker(speaker: Speaker) -> Speaker:
 
 def storable_answer(command: AnswerCommand) -> AnswerCommand:
     """`command` with what the member wrote (the text, their name) made storable."""
-    if isinstance(command, SubmitAnswer):
+    if isinstance(command, SubmitAnswer | AnswerPrivately):
         text, speaker = storable(command.text), storable_speaker(command.speaker)
         if text is command.text and speaker is command.speaker:
             return command
@@ -91,6 +94,7 @@ class AnswerRules:
         self._limit = answer_max_chars
         self._directory = directory
         self._rounds: LruCache[tuple[int, str], Round] = LruCache(10_000)  # (channel id, thread ref) -> Round
+        self._private_rounds: LruCache[int, bool] = LruCache(10_000)  # ids of rounds answered privately seen here
 
     def new_group(self) -> AnswerGroup:
         return AnswerGroup()
@@ -114,11 +118,14 @@ class AnswerRules:
         member = await self._directory.member(uow, command.channel, command.speaker, group.learned)
         text, cut = truncate(command.text.strip(), self._limit)
         on_time = round_.is_on_time(command.received_at)
+        if round_.private:  # a round never changes its mode: remembered for the reply's acknowledgement
+            self._private_rounds.put(round_.id, True)
         return ArrivingPart(round_.id, member.id, command.message_ref, text, text if on_time else "", on_time, cut,
                             command.received_at)
 
-    async def change(self, uow: UnitOfWork, command: EditAnswer | WithdrawAnswer, group: AnswerGroup
-                     ) -> AnswerOutcome:
+    async def change(self, uow: UnitOfWork, command: Change, group: AnswerGroup) -> AnswerOutcome:
+        if isinstance(command, AnswerPrivately):
+            return await self._answer_privately(uow, command, group)
         channel_id = await self._directory.channel_id(uow, command.channel, group.learned)
         if channel_id is None:
             return Ignored("not a channel prepbot knows")
@@ -135,6 +142,41 @@ class AnswerRules:
         await uow.answers.edit(part.id, text, text if counts else part.scored_text, cut, command.edited_at)
         return AnswerEdited(round_.id, command.message_ref, counts)
 
+    async def _answer_privately(self, uow: UnitOfWork, command: AnswerPrivately, group: AnswerGroup
+                                ) -> AnswerOutcome:
+        """Stores a member's private answer to a round still open, replacing their earlier one; the same text given
+        again (a form sent twice) changes nothing, and an empty one withdraws it. Stored acknowledged: the reply to
+        the form is its acknowledgement, and no message in the chat is marked."""
+        channel_id = await self._directory.channel_id(uow, command.channel, group.learned)
+        if channel_id is None:
+            return Ignored("not a channel prepbot knows")
+        round_ = await self._round(uow, channel_id, command.thread_ref, group)
+        if round_ is None or round_.deadline_at is None or round_.status is RoundStatus.PENDING:
+            return Ignored("not a round's thread")
+        if round_.status is RoundStatus.CLOSED or not round_.is_on_time(command.received_at):
+            return AnswersClosed(round_.id)
+        ref = command.message_ref
+        existing = await uow.answers.in_round(round_.id, ref)
+        if not visible_text(command.text):
+            if existing is None or existing.withdrawn_at is not None:
+                return Ignored("empty reply")
+            await uow.answers.withdraw(existing.id, command.received_at)
+            return AnswerWithdrawn(round_.id, ref)
+        text, cut = truncate(command.text.strip(), self._limit)
+        truncated_to = self._limit if cut else None
+        if existing is None:
+            member = await self._directory.member(uow, command.channel, command.speaker, group.learned)
+            part = ArrivingPart(round_.id, member.id, ref, text, text, True, cut, command.received_at)
+            if await uow.answers.add_many([part]):
+                await uow.answers.mark_acknowledged([Acknowledgement(round_.id, ref)])
+                return AnswerAccepted(round_.id, ref, True, truncated_to)
+            existing = await uow.answers.in_round(round_.id, ref)  # stored meanwhile, by another process
+            assert existing is not None
+        if existing.text == text and existing.withdrawn_at is None:
+            return AnswerAccepted(round_.id, ref, True, truncated_to, repeated=True)
+        await uow.answers.replace(existing.id, text, cut, command.received_at)
+        return AnswerEdited(round_.id, ref, True)
+
     async def _round(self, uow: UnitOfWork, channel_id: int, thread_ref: str, group: AnswerGroup) -> Round | None:
         key = (channel_id, thread_ref)
         round_ = self._rounds.get(key)
@@ -148,7 +190,8 @@ class AnswerRules:
         """What the member is told of a reply the lane stored."""
         part = admitted.part
         return AnswerAccepted(part.round_id, part.message_ref, part.on_time, self._limit if part.truncated else None,
-                              repeated=not admitted.new)
+                              repeated=not admitted.new,
+                              exposed=self._private_rounds.get(part.round_id) is not None)
 
 
 class Answers:
@@ -177,8 +220,10 @@ class Answers:
                     self._metrics.answer_accepted(command.channel.platform, outcome.on_time)
         else:
             outcome = await self._lane.change(command)
+            if isinstance(command, AnswerPrivately) and isinstance(outcome, AnswerAccepted) and not outcome.repeated:
+                self._metrics.answer_accepted(command.channel.platform, True)
         if log.isEnabledFor(logging.DEBUG):  # what members wrote is theirs: only at debug level
-            text = command.text if isinstance(command, (SubmitAnswer, EditAnswer)) else ""
+            text = command.text if isinstance(command, (SubmitAnswer, EditAnswer, AnswerPrivately)) else ""
             log.debug("%s: %s %r", type(command).__name__, type(outcome).__name__, text,
                       extra={"platform": command.channel.platform, "workspace": command.channel.workspace,
                              "channel": command.channel.channel, "round": getattr(outcome, "round_id", None),
@@ -201,6 +246,11 @@ class Answers:
         """Marks an accepted answer with a reaction (and tells the member if it was cut), then records that it did;
         failures of the platform are logged."""
         await self._react(command.channel, outcome.round_id, command.message_ref, outcome.on_time)
+        if outcome.exposed:
+            try:
+                await self._chat.tell_member(command.channel, command.speaker.ref, exposed_reply_notice())
+            except ChatError as error:
+                log.warning("could not tell the author of answer %s it is public: %s", command.message_ref, error)
         if outcome.truncated_to is not None:
             try:
                 await self._chat.tell_member(command.channel, command.speaker.ref, Notice(

@@ -16,6 +16,7 @@ from bot.messages import (
     CommandReply,
     PrepCommand,
     RunCommand,
+    SetAnswerMode,
     SetConfig,
     SetGrader,
     SetHolidays,
@@ -43,6 +44,7 @@ from bot.wording import (
 )
 from bot.ports import ChatError, ChatPort
 from bot.questions import QuestionBank
+from bot.services.answer_mode import answer_mode_text, set_answer_mode
 from bot.services.boards import asked_leaderboard, stats
 from bot.services.directory import Directory, Learned
 from bot.services.planning import replan
@@ -112,6 +114,8 @@ async def run_command(
             return await set_reminder(parsed, channel, member, store=store, chat=chat, now=now)
         if isinstance(parsed, SetNudge):
             return await set_nudge(parsed, channel, member, store=store, now=now)
+        if isinstance(parsed, SetAnswerMode):
+            return await set_answer_mode(parsed, channel, member, store=store, chat=chat)
         return await _dispatch(parsed, channel, member, command, store=store, chat=chat, bank=bank,
                                settings=settings, now=now)
     except ParseError as error:
@@ -170,6 +174,7 @@ async def _admin(
         state = "subscribed" if subscribed else "not subscribed"
         return _private(f"This channel is {state}: {schedule.describe()}; {await _next_post_text(store, channel)}. "
                         f"{_grader_text(channel.grader)} {practice_privacy_text(channel.practice_private)} "
+                        f"{answer_mode_text(channel.answer_mode)} "
                         f"{await reminder_text(store, channel)}")
     already = None if retried else await _already_so(parsed, channel, member, store=store)
     if already is not None:

@@ -46,6 +46,7 @@ def question_card(round_: Round, question: Question, channel: Channel, requester
         requested_by=requester.display_name if requester else None,
         closed=closed,
         private=round_.private,
+        personal=round_.personal,
     )
 
 
@@ -169,12 +170,12 @@ async def start_practice(
             )
         round_ = await uow.rounds.create(
             channel.id, question.id, question.level, RoundKind.PRACTICE, today, now, requested_by=member.id,
-            private=channel.practice_private,
+            personal=channel.practice_private,
         )
         assert round_ is not None
         await uow.commit()
     deadline_at = now + settings.practice_window_delta
-    if round_.private:
+    if round_.personal:
         card = question_card(replace(round_, deadline_at=deadline_at), question, channel, member)
         await chat.tell_member(channel.address, member.ref, card)
         posted = await _record_posted(store, round_, channel, None, deadline_at, now)

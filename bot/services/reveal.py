@@ -11,7 +11,8 @@ from textwrap import shorten
 from bot.cards import AnswerFeedback, AwardLine, RevealCard, Tally, grader_words, judge_says, judged_words, teaching
 from bot.config import Settings
 from bot.domain.matching import GRADER, Coverage, PointCoverage, from_json
-from bot.domain.model import Channel, Member, Round, RoundKind, RoundStatus, Task, assemble_answers
+from bot.domain.model import Channel, Member, MemberAnswer, Round, RoundKind, RoundStatus, Task, \
+    assemble_answers, is_private_ref
 from bot.domain.questions import Question
 from bot.judging import Judge
 from bot.logs import add_log_context
@@ -62,7 +63,7 @@ async def reveal(
         card = await reveal_card(uow, round_, question, settings)
         requester = (await uow.members.get_many([round_.requested_by])).get(round_.requested_by) \
             if round_.requested_by else None
-    if round_.private:
+    if round_.personal:
         return await _reveal_privately(round_, card, channel, requester, store=store, chat=chat, now=now,
                                        claim=claim, task=task)
     assert round_.message_ref is not None
@@ -192,13 +193,14 @@ async def reveal_card(uow: UnitOfWork, round_: Round, question: Question, settin
                 member.shown_name, True, coverage.points,
                 tuple(AwardLine(a.reason, a.amount, a.detail) for a in awards),
                 late_text=answer.late_text, note=note, did_well=did_well, study_next=study_next,
-                judge_says=judge_says(said),
+                judge_says=judge_says(said), answer_text=_unseen_text(round_, answer),
             ))
         else:
             did_well, study_next = ("", "") if legacy else teaching(coverage.points)
             feedback.append(AnswerFeedback(
                 member.shown_name, False, coverage.points, (), late_text=answer.late_text,
                 note="answered after the deadline: kept, scores nothing", study_next=study_next,
+                answer_text=_unseen_text(round_, answer),
             ))
     on_time = sum(1 for f in feedback if f.on_time)
     tally = Tally(len(feedback), on_time, len(feedback) - on_time, sum(ratios) / len(ratios) if ratios else 0.0)
@@ -207,8 +209,16 @@ async def reveal_card(uow: UnitOfWork, round_: Round, question: Question, settin
     return RevealCard(
         round_id=round_.id, question_id=question.id, question=question.question, hint=question.hint,
         key_points=tuple(k.point for k in question.key_points), feedback=tuple(feedback), tally=tally,
-        model_answer=question.model_answer, graded_by=graded_by, private=round_.private,
+        model_answer=question.model_answer, graded_by=graded_by, personal=round_.personal,
     )
+
+
+def _unseen_text(round_: Round, answer: MemberAnswer) -> str:
+    """The answer as the reveal shows it where the thread never did (a round answered privately, or an answer
+    given privately): the text that was scored when on time, else the late text; empty where the thread shows it."""
+    if not round_.private and not any(is_private_ref(part.message_ref) for part in answer.live_parts):
+        return ""
+    return answer.on_time_text if answer.on_time else answer.late_text
 
 
 def _stored_coverage(

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Generic, NamedTuple, Protocol, TypeVar
 
 from bot.clock import one_loop_pass
-from bot.messages import AnswerOutcome, EditAnswer, Ignored, RunCommand, SubmitAnswer, WithdrawAnswer
+from bot.messages import AnswerOutcome, AnswerPrivately, EditAnswer, Ignored, RunCommand, SubmitAnswer, WithdrawAnswer
 from bot.store.engine import store_unavailable
 
 if TYPE_CHECKING:  # the repositories store this module's rows
@@ -73,6 +73,7 @@ class Admitted(NamedTuple):
 
 
 Group = TypeVar("Group")
+Change = EditAnswer | WithdrawAnswer | AnswerPrivately  # what changes a stored answer rather than adding a reply
 
 
 class AnswerRules(Protocol[Group]):
@@ -87,8 +88,9 @@ class AnswerRules(Protocol[Group]):
         """The part to store for a reply, or why it is not one."""
         ...
 
-    async def change(self, uow: UnitOfWork, command: EditAnswer | WithdrawAnswer, group: Group) -> AnswerOutcome:
-        """Applies an edit or a withdrawal of a stored reply (it sees the replies arrived before it)."""
+    async def change(self, uow: UnitOfWork, command: Change, group: Group) -> AnswerOutcome:
+        """Applies an edit or a withdrawal of a stored reply, or a member's private answer, which replaces their
+        earlier one (it sees the replies arrived before it)."""
         ...
 
     def committed(self, group: Group) -> None:
@@ -104,7 +106,7 @@ class _Submitted:
 
 @dataclass(slots=True)
 class _Changed:
-    command: EditAnswer | WithdrawAnswer
+    command: Change
     future: asyncio.Future[AnswerOutcome]
 
 
@@ -145,8 +147,9 @@ class ArrivalsLane(Generic[Group]):
         self._arrive(_Submitted(command, future))
         return await future
 
-    async def change(self, command: EditAnswer | WithdrawAnswer) -> AnswerOutcome:
-        """Edits or withdraws a stored reply, by the rules; returns after the commit."""
+    async def change(self, command: Change) -> AnswerOutcome:
+        """Edits or withdraws a stored reply, or stores a member's private answer, by the rules; returns after the
+        commit."""
         future: asyncio.Future[AnswerOutcome] = asyncio.get_running_loop().create_future()
         self._arrive(_Changed(command, future))
         return await future

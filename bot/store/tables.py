@@ -81,6 +81,9 @@ channels = Table(
     Column("practice_private", Boolean, nullable=False, server_default="0"),
     # How long before the deadline a daily question's reminder is posted in its thread; 0: no reminder.
     Column("reminder_minutes", Integer, nullable=False, server_default="120"),
+    # How its questions are answered: thread | private. Rows stored before modes existed answer in threads; a
+    # channel first seen since is stored private (ChannelRepository.get_or_create).
+    Column("answer_mode", String(16), nullable=False, server_default="thread"),
     UniqueConstraint("platform", "workspace", "channel_ref"),
 )
 
@@ -117,12 +120,14 @@ rounds = Table(
     # The reveal's message once it is posted, so a retried reveal never posts it twice.
     Column("reveal_ref", String(64), nullable=True),
     # A practice round shown only to the member who asked: no thread; its reveal goes to that member too.
-    Column("private", Boolean, nullable=False, server_default="0"),
+    Column("personal", Boolean, nullable=False, server_default="0"),
     # The reminder: when an attempt was about to post it (a later attempt looks before posting again), its message
     # once recorded, and when the private nudges went out.
     Column("reminder_started_at", UtcDateTime, nullable=True),
     Column("reminder_ref", String(64), nullable=True),
     Column("nudged_at", UtcDateTime, nullable=True),
+    # Its channel's answer mode when the round was created: what its question offered, and what its reveal shows.
+    Column("answer_mode", String(16), nullable=False, server_default="thread"),
     UniqueConstraint("channel_id", "daily_date"),
     UniqueConstraint("channel_id", "message_ref"),
 )

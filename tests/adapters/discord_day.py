@@ -1,9 +1,10 @@
 """One whole working day in a Berlin Discord server, played against the fake Discord.
 
-ada runs /prep-admin subscribe in #general; the question comes at 09:30 with an Answer button and its own thread;
-ben, cat, dan and eve answer, edit, delete and vote in the thread, eve also through the Answer form; the reveal comes
-at 17:00 in the thread and the question says it is closed; eve asks for her stats and the board; a week later the
-weekly board arrives. `play_day` plays it and returns what the fake Discord holds after it; the helpers read it.
+ada has #general answer in threads (/prep-admin config answers thread) and runs /prep-admin subscribe in it; the
+question comes at 09:30 with an Answer button and its own thread; ben, cat, dan and eve answer, edit, delete and vote
+in the thread, eve also through the Answer form; the reveal comes at 17:00 in the thread and the question says it is
+closed; eve asks for her stats and the board; a week later the weekly board arrives. `play_day` plays it and returns
+what the fake Discord holds after it; the helpers read it.
 """
 
 from __future__ import annotations
@@ -70,9 +71,11 @@ async def play_day(tmp_path: Path) -> Day:
     strong = behavioral_hints()
     async with discord_team(tmp_path) as team:
         fake = team.fake
+        await team.command_and_wait("ada", "prep-admin", "config", {"setting": "answers", "value": "thread"})
+        await eventually(lambda: len(team.bot_posts()) == 1, what="the switch to thread answers")
         iid = await team.command_and_wait("ada", "prep-admin", "subscribe", SUBSCRIBE)
-        await eventually(lambda: len(team.bot_posts()) == 1, what="the announcement")
-        [announcement] = team.bot_posts()
+        await eventually(lambda: len(team.bot_posts()) == 2, what="the announcement")
+        announcement = team.bot_posts()[-1]
 
         await team.until(berlin(2026, 11, 30, 9, 30))
         [question_message] = team.questions()

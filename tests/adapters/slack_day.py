@@ -1,8 +1,8 @@
 """One whole working day in a Berlin Slack workspace, played over HTTP or over Socket Mode.
 
-ada subscribes #general; the question comes at 09:30; ben, cat, dan and eve answer, edit, delete and vote in the
-thread; the reveal comes at 17:00; eve asks for her stats and the board; a week later the weekly board arrives.
-`play_day` plays it and returns what the fake Slack holds after it; the helpers read the reveal.
+ada has #general answer in threads and subscribes it; the question comes at 09:30; ben, cat, dan and eve answer,
+edit, delete and vote in the thread; the reveal comes at 17:00; eve asks for her stats and the board; a week later the
+weekly board arrives. `play_day` plays it and returns what the fake Slack holds after it; the helpers read the reveal.
 """
 
 from __future__ import annotations
@@ -71,9 +71,10 @@ async def play_day(tmp_path: Path, mode: str) -> Day:
         def reacted(ts: str, name: str) -> bool:
             return (name, BOT) in slack.reactions(CHANNEL, ts)
 
+        await team.command_and_wait("UADA", "config answers thread", lambda: len(slack.top_level(CHANNEL)) == 1)
         await team.command_and_wait("UADA", "subscribe 09:30 Europe/Berlin mon-fri 17:00 behavioral",
-                                    lambda: len(slack.top_level(CHANNEL)) == 1)
-        announcement = slack.top_level(CHANNEL)[0]
+                                    lambda: len(slack.top_level(CHANNEL)) == 2)
+        announcement = slack.top_level(CHANNEL)[-1]
 
         await team.until(berlin(2026, 11, 30, 9, 30))
         [question_message] = team.questions()

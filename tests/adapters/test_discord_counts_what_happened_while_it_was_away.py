@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from bot.domain.model import private_answer_ref
 from tests.adapters.discord_team import GUILD, DiscordTeam, behavioral_hints, berlin, discord_team, eventually
 from tests.fakes.discord import FakeDiscord, Msg
 
@@ -17,7 +20,9 @@ HELPER = "209"  # another bot in the server
 REACT = "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}/@me"
 
 
-async def open_round(team: DiscordTeam) -> Msg:
+async def open_round(team: DiscordTeam, answers: str = "thread") -> Msg:
+    """ada has #general answer as `answers` says and subscribes it; returns the question posted at 09:30."""
+    await team.command_and_wait("ada", "prep-admin", "config", {"setting": "answers", "value": answers})
     await team.command_and_wait("ada", "prep-admin", "subscribe", SUBSCRIBE)
     await team.until(berlin(2026, 11, 30, 9, 30))
     [question] = team.questions()
@@ -128,9 +133,10 @@ async def test_a_long_thread_is_read_back_page_by_page(tmp_path: Path) -> None:
         assert team.fake.violations == []
 
 
-async def test_an_answer_form_opened_before_a_restart_and_sent_after_it_is_saved(tmp_path: Path) -> None:
+@pytest.mark.parametrize("answers", ["private", "thread"])
+async def test_an_answer_form_opened_before_a_restart_and_sent_after_it_is_saved(tmp_path: Path, answers: str) -> None:
     async with discord_team(tmp_path) as team:
-        question = await open_round(team)
+        question = await open_round(team, answers)
         click = await team.fake.click_button(team.guild, question.channel_id, question.id, team.user("eve"),
                                              "prep:answer")
         form = await team.fake.wait_for_interaction_response(click)
@@ -145,7 +151,8 @@ async def test_an_answer_form_opened_before_a_restart_and_sent_after_it_is_saved
         await eventually(lambda: bool(team.followups(submit)), what="the form's follow-up")
 
         assert "saved" in team.replies(submit)[0]
-        assert [p.message_ref for p in await team.parts(question)] == [f"modal:{submit}"]
+        stored_as = private_answer_ref(team.user("eve")) if answers == "private" else f"modal:{submit}"
+        assert [p.message_ref for p in await team.parts(question)] == [stored_as]
         await team.until(berlin(2026, 11, 30, 17, 0))
         assert "eve (on time)" in "\n".join(team.bot_thread_texts(question.id))
         assert team.fake.violations == []

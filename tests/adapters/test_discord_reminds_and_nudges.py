@@ -11,6 +11,8 @@ from tests.adapters.test_discord_robustness import subscribe
 
 async def test_the_reminder_goes_to_the_thread_and_the_nudge_to_the_member_who_asked(tmp_path: Path) -> None:
     async with discord_team(tmp_path) as team:
+        # Thread answers: cat answers with a thread reply, and a nudge goes only to who has not answered.
+        await team.command_and_wait("ada", "prep-admin", "config", {"setting": "answers", "value": "thread"})
         await subscribe(team)
         asked = await team.command_and_wait("ben", "prep", "nudge", {"state": "on"})
         assert "Done: when you have not answered" in team.replies(asked)[0]

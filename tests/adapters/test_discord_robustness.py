@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from adapters.discord.chat import THREAD_RETRY_DELAYS
-from bot.domain.model import Speaker, TaskKind
+from bot.domain.model import Speaker, TaskKind, private_answer_ref
 from bot.messages import RunCommand
 from tests.adapters.discord_team import DiscordTeam, behavioral_hints, berlin, discord_team, eventually, \
     first_title, populate
@@ -63,9 +63,10 @@ NO_CONTENT: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
 }
 
 
+@pytest.mark.parametrize("answers", ["private", "thread"])
 @pytest.mark.parametrize("case", sorted(NO_CONTENT))
 async def test_without_message_content_thread_replies_store_nothing_and_the_form_still_counts(
-    tmp_path: Path, case: str, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, case: str, answers: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     team_options, settings = NO_CONTENT[case]
     caplog.set_level(logging.ERROR, logger="prepbot.discord")
@@ -79,6 +80,7 @@ async def test_without_message_content_thread_replies_store_nothing_and_the_form
         if case == "refused-at-identify":
             assert [bool(i["intents"] & I_MESSAGE_CONTENT) for i in fake.identified] == [True, False]
 
+        await team.command_and_wait("ada", "prep-admin", "config", {"setting": "answers", "value": answers})
         await subscribe(team)
         await team.until(berlin(2026, 11, 30, 9, 30))
         [question] = team.questions()
@@ -91,7 +93,8 @@ async def test_without_message_content_thread_replies_store_nothing_and_the_form
         assert [d["content"] for d in delivered(fake, "MESSAGE_CREATE", ben)] == [""]
         assert "saved" in team.replies(form)[0]
         parts = await team.parts(question)
-        assert [p.message_ref for p in parts] == [f"modal:{form}"]
+        stored_as = private_answer_ref(team.user("eve")) if answers == "private" else f"modal:{form}"
+        assert [p.message_ref for p in parts] == [stored_as]
         assert not any(user == team.bot_user for _, user in team.reactions(ben))
 
         await team.until(berlin(2026, 11, 30, 17, 0))

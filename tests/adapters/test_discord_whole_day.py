@@ -1,10 +1,11 @@
 """One whole working day in a Berlin Discord server, as the members see it in the fake Discord.
 
-ada runs /prep-admin subscribe in #general; the question comes at 09:30 with an Answer button and its own thread;
-ben, cat, dan and eve answer, edit, delete and vote in the thread, eve also through the Answer form; the reveal comes
-at 17:00 in the thread and the question says it is closed; eve asks for her stats and the board; a week later the
-weekly board arrives. The day is played once (tests/adapters/discord_day.py) and the tests read what the fake Discord
-holds; what holds on every platform is in tests/adapters/test_every_platform_plays_a_whole_day.py.
+ada has #general answer in threads (/prep-admin config answers thread) and runs /prep-admin subscribe in it; the
+question comes at 09:30 with an Answer button and its own thread; ben, cat, dan and eve answer, edit, delete and vote
+in the thread, eve also through the Answer form; the reveal comes at 17:00 in the thread and the question says it is
+closed; eve asks for her stats and the board; a week later the weekly board arrives. The day is played once
+(tests/adapters/discord_day.py) and the tests read what the fake Discord holds; what holds on every platform is in
+tests/adapters/test_every_platform_plays_a_whole_day.py.
 """
 
 from __future__ import annotations

@@ -117,8 +117,8 @@ def test_discord_titles_and_footers_show_words_without_markdown() -> None:
 def test_discord_shows_the_help_and_notices_as_content_with_its_own_commands() -> None:
     [message] = discord_render.render(HelpCard(("behavioral",)))
     assert message.embeds == [] and message.content is not None
-    assert message.content.startswith("**prepbot**: a question of the day for the team, answered in its thread "
-                                      "(or with the Answer button).")
+    assert message.content.startswith("**prepbot**: a question of the day for the team, answered privately until "
+                                      "the reveal, or in its thread, as the channel chooses.")
     assert "`/prep practice [level]`: a practice question now (behavioral)" in message.content
     assert "With Manage Server: `/prep-admin subscribe" in message.content
     [notice] = discord_render.render(CARDS[-1])

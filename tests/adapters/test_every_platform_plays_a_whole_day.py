@@ -1,9 +1,10 @@
 """One whole working day in a Berlin team, on Slack (over HTTP and over Socket Mode) and on Discord: what holds on
 every platform, read from each platform's day through the same view (tests/adapters/whole_day.py).
 
-ada subscribes #general; the question comes at 09:30; ben, cat, dan and eve answer, edit, delete and vote in the
-thread; the reveal comes at 17:00; eve asks for the board; a week later the weekly board arrives. What each platform
-shows in its own way is in tests/adapters/test_slack_whole_day.py and test_discord_whole_day.py.
+ada has #general answer in threads and subscribes it; the question comes at 09:30; ben, cat, dan and eve answer,
+edit, delete and vote in the thread; the reveal comes at 17:00; eve asks for the board; a week later the weekly board
+arrives. What each platform shows in its own way is in tests/adapters/test_slack_whole_day.py and
+test_discord_whole_day.py.
 """
 
 from __future__ import annotations

@@ -39,8 +39,9 @@ def general(team: SlackTeam) -> ChannelAddress:
 
 
 async def subscribed_with_a_question(team: SlackTeam) -> Message:
-    """ada subscribes #general at 08:00; returns the question posted at 09:30."""
-    await team.command_and_wait("UADA", SUBSCRIBE, lambda: len(team.slack.top_level(team.channel)) == 1)
+    """ada has #general answer in threads and subscribes it at 08:00; returns the question posted at 09:30."""
+    await team.command_and_wait("UADA", "config answers thread", lambda: len(team.slack.top_level(team.channel)) == 1)
+    await team.command_and_wait("UADA", SUBSCRIBE, lambda: len(team.slack.top_level(team.channel)) == 2)
     await team.until(berlin(2026, 11, 30, 9, 31))
     questions = team.questions()
     assert len(questions) == 1

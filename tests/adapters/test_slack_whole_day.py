@@ -1,9 +1,9 @@
 """One whole working day in a Berlin Slack workspace, over HTTP and over Socket Mode, as the members see it.
 
-ada subscribes #general; the question comes at 09:30; ben, cat, dan and eve answer, edit, delete and vote in the
-thread; the reveal comes at 17:00; eve asks for her stats and the board; a week later the weekly board arrives.
-Each mode plays the day once (tests/adapters/slack_day.py) and the tests read what the fake Slack shows; what holds on
-every platform is in tests/adapters/test_every_platform_plays_a_whole_day.py.
+ada has #general answer in threads and subscribes it; the question comes at 09:30; ben, cat, dan and eve answer,
+edit, delete and vote in the thread; the reveal comes at 17:00; eve asks for her stats and the board; a week later the
+weekly board arrives. Each mode plays the day once (tests/adapters/slack_day.py) and the tests read what the fake Slack
+shows; what holds on every platform is in tests/adapters/test_every_platform_plays_a_whole_day.py.
 """
 
 from __future__ import annotations

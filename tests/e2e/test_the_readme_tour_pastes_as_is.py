@@ -1,5 +1,6 @@
 """The README's console tour, taken from README.md word for word and pasted into `prepbot console`, does what it
-promises: a question is posted, the answers are acknowledged, a vote counts, the reveal and the boards appear."""
+promises: a question is posted, each private answer is acknowledged to its author alone and nobody reads it before
+the reveal, a second answer replaces the first, the reveal shows every answer, and the boards appear."""
 
 from __future__ import annotations
 
@@ -57,13 +58,44 @@ def test_the_tour_is_pasted_without_a_prompt_or_a_trailing_comment() -> None:
     assert not [line for line in lines if not line.startswith("#") and " # " in line], "comments on their own lines"
 
 
-def test_the_question_of_the_day_is_posted_and_both_answers_are_acknowledged(
+def private_answers() -> list[str]:
+    """The texts the tour answers with through `:answer`, in order."""
+    return [line.removeprefix(":answer ") for line in block("text", tour_section()).splitlines()
+            if line.startswith(":answer ")]
+
+
+def test_the_question_of_the_day_is_posted_and_each_private_answer_is_acknowledged_to_its_author(
         tour: tuple[list[dict[str, Any]], Path]) -> None:
     records, _ = tour
     questions = of_kind(records, "question")
     assert questions and questions[0]["text"].startswith("Question of the day")
     assert "p99 latency" in questions[0]["text"]
-    assert [(ack["member"], ack["on_time"]) for ack in of_kind(records, "ack")] == [("alice", True), ("bob", True)]
+    receipts = [(reply["member"], reply["text"].split(" Only you see it")[0]) for reply in of_kind(records, "reply")
+                if reply["text"].startswith("Your answer is")]
+    assert receipts == [("alice", "Your answer is saved."), ("alice", "Your answer is replaced."),
+                        ("bob", "Your answer is saved.")]
+    assert of_kind(records, "ack") == []
+
+
+def test_nobody_reads_an_answer_before_the_reveal_which_shows_each_final_answer(
+        tour: tuple[list[dict[str, Any]], Path]) -> None:
+    records, _ = tour
+    first, alices, bobs = private_answers()
+    kinds = [record["kind"] for record in records]
+    before_the_reveal = records[:kinds.index("hint")]
+    assert not [record for record in before_the_reveal for answer in (first, alices, bobs) if answer in record["text"]]
+    reveal = of_kind(records, "hint")[0]["text"]
+    assert f"Answer: {alices}" in reveal and f"Answer: {bobs}" in reveal and f"Answer: {first}" not in reveal
+
+
+def test_the_answers_are_stored_on_time_and_alices_second_replaces_her_first(
+        tour: tuple[list[dict[str, Any]], Path]) -> None:
+    _, database = tour
+    _, alices, bobs = private_answers()
+    with sqlite3.connect(database) as connection:
+        stored = connection.execute("select m.member_ref, a.text, a.on_time, a.withdrawn_at from answer_parts a "
+                                    "join members m on m.id = a.member_id order by m.member_ref").fetchall()
+    assert stored == [("alice", alices, 1, None), ("bob", bobs, 1, None)]
 
 
 def test_only_the_line_the_tour_says_fails_fails(tour: tuple[list[dict[str, Any]], Path]) -> None:
@@ -72,21 +104,14 @@ def test_only_the_line_the_tour_says_fails_fails(tour: tuple[list[dict[str, Any]
     assert [error["member"] for error in errors] == ["carol"] and "no reply" in errors[0]["text"]
 
 
-def test_bobs_vote_counts_for_alice(tour: tuple[list[dict[str, Any]], Path]) -> None:
-    _, database = tour
-    with sqlite3.connect(database) as connection:
-        votes = connection.execute("select m.member_ref, p.amount from points p join members m on m.id = p.member_id "
-                                   "where p.reason = 'votes'").fetchall()
-    assert votes == [("alice", 2)]
-
-
 def test_the_reveal_the_stats_the_board_and_a_practice_question_follow(
         tour: tuple[list[dict[str, Any]], Path]) -> None:
     records, _ = tour
     kinds = [record["kind"] for record in records]
     reveal = of_kind(records, "hint")[0]
-    assert kinds.index("hint") > max(i for i, kind in enumerate(kinds) if kind == "ack")
-    assert "alice" in reveal["text"] and "bob" in reveal["text"]
+    assert kinds.index("hint") > max(i for i, record in enumerate(records)
+                                     if record["kind"] == "reply" and record["text"].startswith("Your answer is"))
+    assert "alice (on time)" in reveal["text"] and "bob (on time)" in reveal["text"]
     assert any(reply["member"] == "carol" and reply["text"].startswith("Stats for carol")
                for reply in of_kind(records, "reply"))
     boards = of_kind(records, "leaderboard")

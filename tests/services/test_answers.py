@@ -11,7 +11,15 @@ from bot.domain.model import Speaker
 from bot.messages import AnswerAccepted, AnswerEdited, AnswerWithdrawn, Ignored
 from tests.fakes.chat import Posted
 from tests.services.team import ALICE, BOB, HELPER_BOT, MONDAY, NOTHING, Team, awards_of, berlin, covering, \
-    feedback_for, open_question
+    feedback_for
+from tests.services.team import open_question as open_question_in_a_new_channel
+
+
+async def open_question(team: Team) -> Posted:
+    """Monday's question in a channel whose admin chose thread answers: these are the rules of thread replies (a
+    new channel answers privately; see test_private_answers.py)."""
+    await team.prep("config answers thread")
+    return await open_question_in_a_new_channel(team)
 
 
 async def test_an_answer_before_the_deadline_is_stored_then_marked_accepted(team: Team) -> None:

@@ -307,13 +307,13 @@ async def test_a_private_practice_question_and_its_hint_are_shown_only_to_the_me
     practice, text = await ask(team, "advanced")
 
     card = practice.card
-    assert isinstance(card, QuestionCard) and card.practice and card.private
+    assert isinstance(card, QuestionCard) and card.practice and card.personal
     assert practice.private_to == ALICE.ref and practice.thread_ref is None
     assert "only to you" in text and "no points" in text
     await team.until(berlin(MONDAY, 10, 30))
     (hint,) = [p for p in team.chat.posts if isinstance(p.card, RevealCard)]
     assert hint.private_to == ALICE.ref and hint.thread_ref is None
-    assert isinstance(hint.card, RevealCard) and hint.card.private
+    assert isinstance(hint.card, RevealCard) and hint.card.personal
     assert hint.card.round_id == card.round_id and hint.card.hint == team.question_of(practice).hint
     assert [p for p in team.chat.posts if p.private_to is None] == in_channel  # nothing more in the channel
     assert team.chat.updates == []

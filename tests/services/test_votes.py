@@ -12,12 +12,18 @@ from tests.services.team import ALICE, BOB, BOSS, CAROL, DAVE, HELPER_BOT, MONDA
     awards_of, berlin, feedback_for, open_question
 
 
+async def thread_question(team: Team) -> Posted:
+    """Monday's question in a channel whose admin chose thread answers: votes are reactions to thread replies."""
+    await team.prep("config answers thread")
+    return await open_question(team)
+
+
 async def vote_points(team: Team, who: Speaker = ALICE) -> int:
     return dict((await team.stats(who)).breakdown)["votes"]
 
 
 async def test_each_teammate_who_reacts_adds_vote_points_once_whatever_and_wherever_they_react(team: Team) -> None:
-    question = await open_question(team)
+    question = await thread_question(team)
     first = await team.reply_ref(question, NOTHING)
     second = await team.reply_ref(question, "and another thought")
     await team.vote(first, BOB, "+1")
@@ -34,7 +40,7 @@ async def test_each_teammate_who_reacts_adds_vote_points_once_whatever_and_where
 
 
 async def test_reacting_to_your_own_answer_does_not_count(team: Team) -> None:
-    question = await open_question(team)
+    question = await thread_question(team)
     ref = await team.reply_ref(question, NOTHING)
 
     own = await team.vote(ref, ALICE)
@@ -46,7 +52,7 @@ async def test_reacting_to_your_own_answer_does_not_count(team: Team) -> None:
 
 
 async def test_a_bots_reaction_does_not_count(team: Team) -> None:
-    question = await open_question(team)
+    question = await thread_question(team)
     ref = await team.reply_ref(question, NOTHING)
 
     from_bot = await team.vote(ref, HELPER_BOT)
@@ -57,7 +63,7 @@ async def test_a_bots_reaction_does_not_count(team: Team) -> None:
 
 
 async def test_vote_points_stop_growing_at_the_cap(team: Team) -> None:
-    question = await open_question(team)
+    question = await thread_question(team)
     ref = await team.reply_ref(question, NOTHING)
     for teammate in TEAMMATES:
         await team.vote(ref, teammate)
@@ -83,7 +89,7 @@ async def alice_on_the_board(team: Team) -> int:
 
 
 async def test_a_vote_after_the_reveal_adds_no_points_and_the_voter_is_told_the_points_are_final(team: Team) -> None:
-    question = await open_question(team)
+    question = await thread_question(team)
     ref = await team.reply_ref(question, NOTHING)
     await team.vote(ref, BOB)
     await team.until(berlin(MONDAY, 17, 0))
@@ -104,7 +110,7 @@ async def test_a_vote_after_the_reveal_adds_no_points_and_the_voter_is_told_the_
 
 
 async def test_taking_a_vote_back_after_the_reveal_takes_no_points_away_and_the_voter_is_told(team: Team) -> None:
-    question = await open_question(team)
+    question = await thread_question(team)
     ref = await team.reply_ref(question, NOTHING)
     await team.vote(ref, BOB)
     await team.vote(ref, CAROL)
@@ -129,7 +135,7 @@ async def test_taking_a_vote_back_after_the_reveal_takes_no_points_away_and_the_
 
 
 async def test_a_vote_after_the_deadline_counts_while_the_reveal_has_not_run_yet(team: Team) -> None:
-    question = await open_question(team)
+    question = await thread_question(team)
     ref = await team.reply_ref(question, NOTHING)
     team.clock.set(berlin(MONDAY, 17, 5))  # the reveal is due, but has not run
 
@@ -142,7 +148,7 @@ async def test_a_vote_after_the_deadline_counts_while_the_reveal_has_not_run_yet
 
 
 async def test_own_and_bots_reactions_after_the_reveal_are_ignored_without_a_word(team: Team) -> None:
-    question = await open_question(team)
+    question = await thread_question(team)
     ref = await team.reply_ref(question, NOTHING)
     await team.until(berlin(MONDAY, 18, 0))
 
@@ -154,7 +160,7 @@ async def test_own_and_bots_reactions_after_the_reveal_are_ignored_without_a_wor
 
 
 async def test_retracting_before_the_reveal_leaves_only_the_remaining_voters(team: Team) -> None:
-    question = await open_question(team)
+    question = await thread_question(team)
     ref = await team.reply_ref(question, NOTHING)
     await team.vote(ref, BOB)
     await team.vote(ref, CAROL)
@@ -167,7 +173,7 @@ async def test_retracting_before_the_reveal_leaves_only_the_remaining_voters(tea
 
 
 async def test_votes_on_a_late_answer_earn_nothing(team: Team) -> None:
-    question = await open_question(team)
+    question = await thread_question(team)
     team.clock.set(berlin(MONDAY, 17, 30))
     ref = await team.reply_ref(question, NOTHING)
     await team.vote(ref, BOB)

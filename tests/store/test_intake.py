@@ -9,12 +9,13 @@ from datetime import timedelta
 import pytest
 
 from bot.domain.model import Round, Speaker
-from bot.messages import AnswerOutcome, AnswerWithdrawn, EditAnswer, Ignored, RunCommand, SubmitAnswer, WithdrawAnswer
+from bot.messages import AnswerOutcome, AnswerWithdrawn, Ignored, RunCommand, SubmitAnswer, WithdrawAnswer
 from bot.store.intake import (
     Acknowledgement,
     Admitted,
     ArrivalsLane,
     ArrivingPart,
+    Change,
     CommandToQueue,
     Completion,
 )
@@ -44,7 +45,7 @@ class EveryReplyCounts:
         return ArrivingPart(self.round_id, member_id, command.message_ref, command.text, command.text, True, False,
                             command.received_at)
 
-    async def change(self, uow: UnitOfWork, command: EditAnswer | WithdrawAnswer, group: list[str]) -> AnswerOutcome:
+    async def change(self, uow: UnitOfWork, command: Change, group: list[str]) -> AnswerOutcome:
         group.append(command.message_ref)
         part = next((p for p in await uow.answers.for_round(self.round_id) if p.message_ref == command.message_ref),
                     None)

@@ -209,7 +209,8 @@ def test_the_help_names_every_command_as_the_platform_spells_it_and_the_levels()
     doc = help_text(HelpCard(("behavioral", "scenario")), Surface(answer_button=True, commands=spelling))
     shown = [plain(line) for line in lines_of(doc.parts[0])]
     assert shown == [
-        "prepbot: a question of the day for the team, answered in its thread (or with the Answer button).",
+        "prepbot: a question of the day for the team, answered privately until the reveal, or in its thread, as the "
+        "channel chooses.",
         "/p x: a practice question now (behavioral, scenario)",
         "/p b: the board",
         "/p s: your points, their reasons, your streak and coverage by level",

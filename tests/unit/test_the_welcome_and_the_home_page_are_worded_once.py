@@ -31,7 +31,8 @@ def test_the_welcome_says_what_prepbot_does_and_how_an_admin_starts_it_with_an_e
     doc = document(WelcomeCard(), Surface())
     assert doc.title == "Hello, I'm prepbot"
     said = lines(WelcomeCard())
-    assert "question of the day" in said[0] and "in its thread" in said[0]
+    assert "question of the day" in said[0] and "privately (press Answer privately)" in said[0]
+    assert said[3] == "An admin who prefers answers as thread replies runs /prep config answers thread."
     assert said[1] == ("To start, an admin runs /prep subscribe 09:30 Europe/Berlin mon-fri 17:00: a question at "
                        "09:30 on weekdays, answers close at 17:00.")
     assert said[2] == "/prep help lists every command; /prep <level> gives anyone a practice question now."
@@ -53,7 +54,7 @@ def test_each_platform_shows_the_welcome_with_its_own_commands() -> None:
 
     in_console = console.render(WelcomeCard())
     assert "/prep subscribe 09:30 Europe/Berlin mon-fri 17:00" in in_console
-    assert "on the lines after it" in in_console and not re.search(r"[*_`]", in_console)
+    assert "privately (type :answer TEXT)" in in_console and not re.search(r"[*_`]", in_console)
 
 
 def test_the_home_page_gives_the_members_stats_per_channel_and_each_schedule() -> None:
@@ -66,7 +67,7 @@ def test_the_home_page_gives_the_members_stats_per_channel_and_each_schedule() -
 
 def test_a_member_with_no_points_and_a_workspace_with_no_schedule_are_told_what_to_do() -> None:
     said = lines(HomeCard("bob", (), ()))
-    assert said == ["No points yet: answer a question of the day in its thread, or run /prep <level> for a practice "
+    assert said == ["No points yet: answer a question of the day, or run /prep <level> for a practice "
                     "question now.",
                     "No channel has a question of the day yet: an admin starts one in a channel with "
                     "/prep subscribe 09:30 Europe/Berlin mon-fri 17:00."]

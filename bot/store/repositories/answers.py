@@ -83,6 +83,25 @@ class AnswerRepository(Repository):
         ).first()
         return _part_from(row) if row else None
 
+    async def in_round(self, round_id: int, message_ref: str) -> AnswerPart | None:
+        """The reply `message_ref` of round `round_id` (a private answer's ref is the same in every round)."""
+        row = (
+            await self._c.execute(
+                select(answer_parts).where(answer_parts.c.round_id == round_id,
+                                           answer_parts.c.message_ref == message_ref)
+            )
+        ).first()
+        return _part_from(row) if row else None
+
+    async def replace(self, part_id: int, text: str, truncated: bool, at: datetime) -> None:
+        """Replaces a member's private answer with `text`, on time (given again after a withdrawal, it counts
+        again)."""
+        await self._c.execute(
+            update(answer_parts)
+            .where(answer_parts.c.id == part_id)
+            .values(text=text, scored_text=text, truncated=truncated, edited_at=at, withdrawn_at=None)
+        )
+
     async def edit(self, part_id: int, text: str, scored_text: str, truncated: bool, at: datetime) -> None:
         await self._c.execute(
             update(answer_parts)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import Row
 
-from bot.domain.model import Channel, ChannelAddress
+from bot.domain.model import NEW_CHANNEL_ANSWER_MODE, AnswerMode, Channel, ChannelAddress
 from bot.domain.questions import ALL_LEVELS, Level
 from bot.domain.schedule import Deadline, Schedule
 from bot.store.repositories._base import Repository
@@ -67,6 +67,7 @@ def _channel_from(row: Row[Any]) -> Channel:
         subscribed_by=row.subscribed_by,
         grader=row.grader,
         practice_private=bool(row.practice_private),
+        answer_mode=AnswerMode(row.answer_mode),
     )
 
 
@@ -88,7 +89,8 @@ class ChannelRepository(Repository):
         return _channel_from(row)
 
     async def get_or_create(self, address: ChannelAddress, name: str, default: Schedule, now: datetime) -> Channel:
-        """The channel at `address`, created unsubscribed with the `default` schedule on first sight."""
+        """The channel at `address`, created unsubscribed with the `default` schedule on first sight (answering
+        privately: see NEW_CHANNEL_ANSWER_MODE)."""
         await self._c.execute(
             self._insert(channels)
             .values(
@@ -98,6 +100,7 @@ class ChannelRepository(Repository):
                 name=name,
                 subscribed=False,
                 created_at=now,
+                answer_mode=NEW_CHANNEL_ANSWER_MODE.value,
                 **_schedule_values(default),
             )
             .on_conflict_do_nothing()
@@ -124,6 +127,10 @@ class ChannelRepository(Repository):
         await self._c.execute(
             update(channels).where(channels.c.id == channel_id).values(practice_private=private)
         )
+
+    async def set_answer_mode(self, channel_id: int, mode: AnswerMode) -> None:
+        """Stores how the channel's next questions are answered."""
+        await self._c.execute(update(channels).where(channels.c.id == channel_id).values(answer_mode=mode.value))
 
     async def in_workspace(self, platform: str, workspace: str) -> list[Channel]:
         rows = await self._c.execute(

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.engine import Row
 
-from bot.domain.model import ChannelAddress, Round, RoundKind, RoundStatus, Task
+from bot.domain.model import AnswerMode, ChannelAddress, Round, RoundKind, RoundStatus, Task
 from bot.domain.practice import Practised
 from bot.domain.questions import Level
 from bot.store.repositories._base import Repository, fenced
@@ -31,7 +31,8 @@ def round_from_row(row: Row[Any]) -> Round:
         revealed_at=row.revealed_at,
         reveal_ref=row.reveal_ref,
         created_at=row.created_at,
-        private=bool(row.private),
+        personal=bool(row.personal),
+        answer_mode=AnswerMode(row.answer_mode),
     )
 
 
@@ -54,10 +55,10 @@ class RoundRepository(Repository):
         now: datetime,
         requested_by: int | None = None,
         deadline_at: datetime | None = None,
-        private: bool = False,
+        personal: bool = False,
     ) -> Round | None:
-        """A new pending round, whose question is to be posted with `deadline_at` when that is given; None when the
-        channel already has its daily round for `local_date`."""
+        """A new pending round, whose question is to be posted with `deadline_at` when that is given, answered as
+        its channel answers now; None when the channel already has its daily round for `local_date`."""
         result = await self._c.execute(
             self._insert(rounds)
             .values(
@@ -71,7 +72,8 @@ class RoundRepository(Repository):
                 status=RoundStatus.PENDING.value,
                 created_at=now,
                 deadline_at=deadline_at,
-                private=private,
+                personal=personal,
+                answer_mode=select(channels.c.answer_mode).where(channels.c.id == channel_id).scalar_subquery(),
             )
             .on_conflict_do_nothing()
             .returning(rounds.c.id)
@@ -186,7 +188,7 @@ class RoundRepository(Repository):
 
     async def open_practice_count(self, channel_id: int, member_id: int, local_date: date) -> int:
         """The member's practice rounds of `local_date` in the channel that are not revealed yet, delivered in the
-        channel (a private one earns no points)."""
+        channel (a personal one earns no points)."""
         return int(
             (
                 await self._c.execute(
@@ -196,7 +198,7 @@ class RoundRepository(Repository):
                         rounds.c.kind == RoundKind.PRACTICE.value,
                         rounds.c.local_date == local_date,
                         rounds.c.status != RoundStatus.CLOSED.value,
-                        rounds.c.private.is_(False),
+                        rounds.c.personal.is_(False),
                     )
                 )
             ).scalar_one()

@@ -87,5 +87,6 @@ class FakeSlack(
             "oauth.v2.access": self._oauth_v2_access,
             "files.getUploadURLExternal": self._files_get_upload_url_external,
             "files.completeUploadExternal": self._files_complete_upload_external,
+            "views.open": self._views_open,
             "views.publish": self._views_publish,
         }

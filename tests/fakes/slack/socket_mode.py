@@ -13,6 +13,7 @@ from aiohttp import WSMsgType, web
 from tests.fakes.slack.limits import SOCKET_ACK_DEADLINE, message_problems
 from tests.fakes.slack.model import Ephemeral, Message, _PendingAck
 from tests.fakes.slack.state import SlackState
+from tests.fakes.slack.views import view_response_problems
 
 
 class SlackSocketMode(SlackState):
@@ -130,8 +131,18 @@ class SlackSocketMode(SlackState):
                 self._violation("socket", f"{kind} ack carries a payload but accepts_response_payload was false")
             elif kind == "slash_commands":
                 self._slash_command_reply(pending.payload, payload)
+            elif kind == "interactive" and pending.payload.get("type") == "view_submission":
+                self._view_submission_response(payload)
+        elif kind == "interactive" and pending.payload.get("type") == "view_submission":
+            self._view_submission_response({})
         if not pending.future.done():
             pending.future.set_result(message)
+
+    def _view_submission_response(self, response: Any) -> None:
+        """The app's answer to a submitted modal: checked, and kept for the test."""
+        for problem in view_response_problems(response):
+            self._violation("socket", f"view_submission response: {problem}")
+        self.view_responses.append(response if isinstance(response, dict) else {})
 
     def _slash_command_reply(self, command: dict[str, Any], reply: Any) -> None:
         """Slack shows an ack payload for a slash command as a reply: ephemeral unless response_type is in_channel."""

@@ -63,6 +63,10 @@ class SlackState:
         self.files: list[SharedFile] = []
         self.socket_acks: list[dict[str, Any]] = []
         self.response_url_posts: list[dict[str, Any]] = []
+        self.views: list[Any] = []  # the modals the app opened (views.OpenedView)
+        self.view_responses: list[dict[str, Any]] = []  # the app's responses to view_submission payloads
+        self._triggers: dict[str, Any] = {}  # trigger id -> who it was issued to (views._Trigger)
+        self._exchanged_triggers: set[str] = set()
         self.home_views: dict[tuple[str, str], dict[str, Any]] = {}  # (team, user) -> the Home tab published
 
         self._workspaces: dict[str, Workspace] = {}
