@@ -17,8 +17,13 @@ from fontTools.ttLib import TTFont
 from PIL import ImageDraw, ImageFont
 
 FONTS = Path(__file__).with_name("fonts")
-# In the order they are tried: Latin, Greek, Cyrillic, Hebrew, Arabic and more; then Chinese, Japanese and Korean.
-FONT_FILES = ("DejaVuSans.ttf", "DroidSansFallback.ttf")
+# In the order they are tried: Latin, Greek, Cyrillic, Hebrew, Arabic and more; then Chinese, Japanese and Korean;
+# then the scripts of South and South-East Asia and Ethiopia.
+FONT_FILES = ("DejaVuSans.ttf", "DroidSansFallback.ttf") + tuple(
+    f"NotoSans{script}-Regular.ttf"
+    for script in ("Devanagari", "Bengali", "Gurmukhi", "Gujarati", "Tamil", "Telugu", "Kannada", "Malayalam",
+                   "Sinhala", "Thai", "Lao", "Khmer", "Myanmar", "Ethiopic")
+)
 
 Colour = tuple[int, int, int]
 

@@ -33,7 +33,8 @@ from bot.cards import BoardLine, LeaderboardCard
 from tests.contract.charts import read_chart
 
 REPO = Path(__file__).resolve().parents[2]
-NAMES = ["Zoë", "Müller", "Łukasz", "Юлия", "山田", "Ωμέγα", "さくら", "김민준", "Zoe\u0308"]  # the last: ë decomposed
+NAMES = ["Zoë", "Müller", "Łukasz", "Юлия", "山田", "Ωμέγα", "さくら", "김민준", "Zoe\u0308",  # the last: ë decomposed
+         "สมชาย", "प्रिया", "ரவி", "ঋতু", "ሰላም", "ស្រី"]
 NO_FONT_HAS_IT = "\U0010fffd"  # a private-use code point: every font draws its missing-glyph box for it
 
 
