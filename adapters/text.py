@@ -1,4 +1,4 @@
-"""Splitting long text for platforms with per-message limits, never losing a character."""
+"""Text for platforms: long text split for per-message limits, never losing a character, and markdown styles."""
 
 from __future__ import annotations
 
@@ -38,3 +38,22 @@ def _safe_cut(line: str, size: int) -> int:
     if opening > closing and opening > 0:
         cut = opening
     return cut if cut > 0 else size
+
+
+def styled_lines(text: str, *, code: bool, italic: str | None, bold: str | None) -> str:
+    """`text` in a markdown's styles, line by line (a style does not cross a line end), with the markers against
+    the words and the spaces around them kept: backticks when `code`, then the `italic` and `bold` markers (None:
+    not that style)."""
+    lines = []
+    for line in text.split("\n"):
+        words = line.strip()
+        if words:
+            if code:
+                words = f"`{words}`"
+            if italic:
+                words = f"{italic}{words}{italic}"
+            if bold:
+                words = f"{bold}{words}{bold}"
+            line = line[: len(line) - len(line.lstrip())] + words + line[len(line.rstrip()):]
+        lines.append(line)
+    return "\n".join(lines)

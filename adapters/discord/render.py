@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import discord
 
 from adapters.chart import CardImage, chart_of
-from adapters.text import split_text
+from adapters.text import split_text, styled_lines
 from bot import wording
 from bot.cards import (
     Card,
@@ -207,19 +207,7 @@ SURFACE = Surface(answer_button=True, private_answer="press *Answer*", commands=
 
 def _styled(text: str, span: Span) -> str:
     """Words in Discord markdown styles, line by line, with the markers against the words."""
-    lines = []
-    for line in text.split("\n"):
-        words = line.strip()
-        if words:
-            if span.code:
-                words = f"`{words}`"
-            if span.italic:
-                words = f"*{words}*"
-            if span.bold:
-                words = f"**{words}**"
-            line = line[: len(line) - len(line.lstrip())] + words + line[len(line.rstrip()):]
-        lines.append(line)
-    return "\n".join(lines)
+    return styled_lines(text, code=span.code, italic="*" if span.italic else None, bold="**" if span.bold else None)
 
 
 def inline(piece: Inline, styled: bool = True) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timezone
 from typing import Any
 
-from adapters.text import split_text
+from adapters.text import split_text, styled_lines
 from bot import wording
 from bot.cards import (
     Card,
@@ -158,19 +158,7 @@ SURFACE = Surface()
 def _styled(text: str, span: Span) -> str:
     """Escaped words in mrkdwn styles, line by line (Slack styles do not cross a line end), with the markers
     against the words."""
-    lines = []
-    for line in text.split("\n"):
-        words = line.strip()
-        if words:
-            if span.code:
-                words = f"`{words}`"
-            if span.italic:
-                words = f"_{words}_"
-            if span.bold:
-                words = f"*{words}*"
-            line = line[: len(line) - len(line.lstrip())] + words + line[len(line.rstrip()):]
-        lines.append(line)
-    return "\n".join(lines)
+    return styled_lines(text, code=span.code, italic="_" if span.italic else None, bold="*" if span.bold else None)
 
 
 def inline(piece: Inline) -> str:
