@@ -27,12 +27,12 @@ RETRY_AFTER_FAILURE = timedelta(minutes=1)
 
 
 async def _run(task: Task, claim: Claim, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings,
-               now: datetime, judge: Judge | None = None) -> TaskResult:
+               now: datetime, judge: Judge | None = None, metrics: Metrics | None = None) -> TaskResult:
     if task.kind is TaskKind.POST_DAILY:
         return await post_daily(task, store=store, chat=chat, bank=bank, settings=settings, now=now, claim=claim)
     if task.kind is TaskKind.REVEAL:
         return await reveal(task, store=store, chat=chat, bank=bank, settings=settings, now=now, claim=claim,
-                            judge=judge)
+                            judge=judge, metrics=metrics)
     if task.kind is TaskKind.REMIND:
         return await remind(task, store=store, chat=chat, bank=bank, now=now, claim=claim)
     return await post_weekly_board(task, store=store, chat=chat, now=now, claim=claim)
@@ -146,7 +146,7 @@ class DueWork:
         with log_context(task=task.id, kind=task.kind.value, round_id=task.round_id):
             try:
                 result = await _run(task, claim, store=self._store, chat=self._chat, bank=self._bank,
-                                    settings=self._settings, now=now, judge=self._judge)
+                                    settings=self._settings, now=now, judge=self._judge, metrics=self._metrics)
             except ClaimLost as lost:
                 log.warning("%s task %s: %s; not posted here", task.kind.value, task.id, lost)
                 result = TaskResult(f"handed back: {lost}", done=False, retry_at=task.due_at)

@@ -16,10 +16,10 @@ from bot.domain.model import Channel, Member, MemberAnswer, Round, RoundKind, Ro
 from bot.domain.questions import Question
 from bot.judging import Judge
 from bot.logs import add_log_context
-from bot.ports import ChatError, ChatPort, ThreadGone
+from bot.ports import ChatError, ChatPort, Metrics, ThreadGone
 from bot.questions import QuestionBank
 from bot.services.claims import ClaimGuard
-from bot.services.judging import AI, JudgingOutcome, judge_answers, stored_judge_notes
+from bot.services.judging import AI, Fallback, JudgingOutcome, judge_answers, stored_judge_notes
 from bot.services.outcomes import TaskResult, settle
 from bot.services.posting import missing_question, question_card
 from bot.services.scoring import score_round
@@ -32,7 +32,7 @@ THREAD_GONE_NOTE = 'The thread of the question "{question}" was deleted, so its 
 
 async def reveal(
     task: Task, *, store: Store, chat: ChatPort, bank: QuestionBank, settings: Settings, now: datetime,
-    claim: ClaimGuard | None = None, judge: Judge | None = None,
+    claim: ClaimGuard | None = None, judge: Judge | None = None, metrics: Metrics | None = None,
 ) -> TaskResult:
     """Scores the round, posts the reveal into its thread, and marks the question closed. When the platform
     refuses, the task ends as `settle` says.
@@ -50,6 +50,10 @@ async def reveal(
     if round_.status is not RoundStatus.CLOSED and channel.grader == AI:
         judging = await _judge_round(round_, question, store=store, judge=judge, settings=settings, now=now,
                                      claim=claim)
+        if metrics is not None:
+            for fallback in judging.fallback.values():
+                if fallback in (Fallback.LATE, Fallback.BUDGET):  # a failed request is counted where it failed
+                    metrics.judge_failed(fallback.value)
     async with store.unit_of_work() as uow:
         round_ = await uow.rounds.get(task.round_id)
         scored = round_.status is not RoundStatus.CLOSED

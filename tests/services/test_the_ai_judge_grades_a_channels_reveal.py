@@ -90,7 +90,7 @@ async def judged_team(database_url: str) -> AsyncIterator[MakeTeam]:
         judge = OpenAIJudge(JudgeSettings(server.url, "fake-judge-1", KEY, 10.0, 4, budget), metrics=metrics,
                             deadline=wait, sleep=no_wait)
         team = Team(database_url, FakeClock(berlin(MONDAY, 7, 0)), settings=settings,
-                    bank=QuestionBank([LATENCY]), judge=judge)
+                    bank=QuestionBank([LATENCY]), judge=judge, metrics=metrics)
         await team.bot.start()
         made.append(Judged(team, server, judge, metrics))
         if grader is not None:
@@ -214,6 +214,7 @@ async def test_a_judge_too_slow_for_the_bounded_wait_leaves_the_answers_to_the_o
     assert reveal.graded_by == "Graded by offline grader: 2 answers (the judge did not answer in time)."
     alice = feedback_for(reveal, "alice")
     assert alice.covered == grade(ALICE_SAYS, LATENCY).points and alice.judge_says == ""
+    assert judged.metrics.failures == ["late", "late"]  # each answer the judge left to the offline grader
 
 
 async def test_a_restart_after_the_judgements_were_stored_pays_for_none_of_them_again(
@@ -255,6 +256,7 @@ async def test_once_the_days_budget_is_spent_the_rest_are_graded_offline_and_the
     assert reveal.graded_by.startswith("Graded by AI judge (model fake-judge-1): 2 answers; offline grader: 1 answer "
                                        "(the AI judge's daily request budget was spent).")
     assert sum(1 for f in reveal.feedback if f.judge_says) == 2
+    assert judged.metrics.failures == ["budget"]
     async with team.bot.store.unit_of_work() as uow:
         assert await uow.judgements.calls_on(MONDAY) == 2
 
