@@ -243,14 +243,13 @@ class Answers:
         return acknowledge
 
     async def _acknowledge(self, command: SubmitAnswer, outcome: AnswerAccepted) -> None:
-        """Marks an accepted answer with a reaction (and tells the member if it was cut), then records that it did;
-        failures of the platform are logged."""
-        await self._react(command.channel, outcome.round_id, command.message_ref, outcome.on_time)
+        """Marks an accepted answer with a reaction and tells the member what they are owed (that the reply is
+        public, that it was cut), then records that it did: a stop before the record leaves it for the start-up's
+        catch-up, which owes the same. Failures of the platform are logged."""
+        if not await self._react(command.channel, command.message_ref, outcome.on_time):
+            return
         if outcome.exposed:
-            try:
-                await self._chat.tell_member(command.channel, command.speaker.ref, exposed_reply_notice())
-            except ChatError as error:
-                log.warning("could not tell the author of answer %s it is public: %s", command.message_ref, error)
+            await self._tell_exposed(command.channel, command.speaker.ref, command.message_ref)
         if outcome.truncated_to is not None:
             try:
                 await self._chat.tell_member(command.channel, command.speaker.ref, Notice(
@@ -258,22 +257,35 @@ class Answers:
                 ))
             except ChatError as error:
                 log.warning("could not tell the author of answer %s it was cut: %s", command.message_ref, error)
+        await self._lane.record(Acknowledgement(outcome.round_id, command.message_ref))
 
     async def acknowledge_missed(self, since: datetime) -> int:
         """Acknowledges the answers stored since `since` whose reaction was never made (the process stopped
-        between storing and acknowledging them); returns how many."""
+        between storing and acknowledging them), telling the authors of public replies to private questions what
+        they were not told; returns how many."""
         async with self._store.unit_of_work() as uow:
             missed = await uow.answers.unacknowledged(since)
-        for channel, round_id, message_ref, on_time in missed:
-            await self._react(channel, round_id, message_ref, on_time)
+        for answer in missed:
+            if not await self._react(answer.channel, answer.message_ref, answer.on_time):
+                continue
+            if answer.exposed:
+                await self._tell_exposed(answer.channel, answer.author_ref, answer.message_ref)
+            await self._lane.record(Acknowledgement(answer.round_id, answer.message_ref))
         return len(missed)
 
-    async def _react(self, channel: ChannelAddress, round_id: int, message_ref: str, on_time: bool) -> None:
+    async def _react(self, channel: ChannelAddress, message_ref: str, on_time: bool) -> bool:
+        """Reacts to a stored reply; False when the platform is away and the reply is left for the next catch-up."""
         try:
             await self._chat.react(channel, message_ref, Reaction.ACCEPTED if on_time else Reaction.LATE)
         except PlatformUnavailable as error:  # left unmarked: the next catch-up acknowledges it
             log.warning("could not acknowledge answer %s yet: %s", message_ref, error)
-            return
+            return False
         except ChatError as error:  # the message is gone, say: nothing more to do for it either way
             log.warning("could not acknowledge answer %s: %s", message_ref, error)
-        await self._lane.record(Acknowledgement(round_id, message_ref))
+        return True
+
+    async def _tell_exposed(self, channel: ChannelAddress, author_ref: str, message_ref: str) -> None:
+        try:
+            await self._chat.tell_member(channel, author_ref, exposed_reply_notice())
+        except ChatError as error:
+            log.warning("could not tell the author of answer %s it is public: %s", message_ref, error)

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Generic, NamedTuple, Protocol, TypeVar
 
 from bot.clock import one_loop_pass
+from bot.domain.model import ChannelAddress
 from bot.messages import AnswerOutcome, AnswerPrivately, EditAnswer, Ignored, RunCommand, SubmitAnswer, WithdrawAnswer
 from bot.store.engine import store_unavailable
 
@@ -63,6 +64,17 @@ class Acknowledgement(NamedTuple):
 
     round_id: int
     message_ref: str
+
+
+class MissedAcknowledgement(NamedTuple):
+    """A stored reply whose acknowledgement was never made (its process stopped first), with what it is owed."""
+
+    channel: ChannelAddress
+    round_id: int
+    message_ref: str
+    on_time: bool
+    author_ref: str
+    exposed: bool  # a thread reply to a question answered privately: its author is told it is public
 
 
 class Admitted(NamedTuple):

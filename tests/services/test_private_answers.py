@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cards import Notice, QuestionCard
+from bot.cards import Notice, QuestionCard, Reaction
 from bot.domain.model import AnswerMode, Speaker, private_answer_ref
 from bot.messages import AnswerAccepted, AnswerEdited, AnswerOutcome, AnswerPrivately, AnswersClosed, AnswerWithdrawn, \
-    Ignored
+    Ignored, SubmitAnswer
 from bot.wording import exposed_reply_notice
 from tests.fakes.chat import Posted
 from tests.services.team import ALICE, BOB, BOSS, GENERAL, MONDAY, NOTHING, Team, berlin, covering, day, \
@@ -125,6 +125,42 @@ async def test_a_thread_reply_in_a_private_round_is_kept_and_its_author_is_told_
     assert len(team.chat.reactions) == 1
     await team.until(berlin(MONDAY, 17, 0))
     assert feedback_for(team.reveal_of(question), "bob").answer_text == NOTHING
+
+
+async def test_the_author_of_a_public_reply_stored_just_before_a_stop_is_told_once_after_the_restart(
+        team: Team) -> None:
+    question = await private_question(team)
+    handled = await team.bot.handle_answer(SubmitAnswer(GENERAL, question.ref, "in-the-thread", BOB, NOTHING,
+                                                        team.now()))
+    assert isinstance(handled.outcome, AnswerAccepted) and handled.outcome.exposed
+    assert handled.follow_up is not None
+    handled.follow_up().close()  # the process stops before the follow-up runs
+
+    await team.restart()
+    await team.bot.caught_up()
+    await team.restart()
+    await team.bot.caught_up()
+
+    assert team.private_notices(BOB) == [exposed_reply_notice()]
+    assert team.chat.reactions == [("in-the-thread", Reaction.ACCEPTED)]
+
+
+async def test_a_thread_reply_in_a_thread_round_is_not_called_public_after_a_restart(team: Team) -> None:
+    await team.subscribe()
+    assert (await team.prep("config answers thread")).cards == ()
+    await team.until(berlin(MONDAY, 10, 0))
+    question = team.latest_question()
+    assert isinstance(question.card, QuestionCard) and not question.card.private
+    handled = await team.bot.handle_answer(SubmitAnswer(GENERAL, question.ref, "in-the-thread", BOB, NOTHING,
+                                                        team.now()))
+    assert handled.follow_up is not None
+    handled.follow_up().close()
+
+    await team.restart()
+    await team.bot.caught_up()
+
+    assert team.private_notices(BOB) == []
+    assert team.chat.reactions == [("in-the-thread", Reaction.ACCEPTED)]
 
 
 async def test_an_empty_form_withdraws_a_private_answer(team: Team) -> None:

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Row
 
-from bot.domain.model import AnswerPart, ChannelAddress
+from bot.domain.model import AnswerMode, AnswerPart, ChannelAddress
 from bot.store.engine import run_in_one_trip
-from bot.store.intake import Acknowledgement, ArrivingPart
+from bot.store.intake import Acknowledgement, ArrivingPart, MissedAcknowledgement
 from bot.store.repositories._base import Repository
-from bot.store.tables import answer_parts, channels, rounds
+from bot.store.tables import answer_parts, channels, members, rounds
 
 
 def _part_from(row: Row[Any]) -> AnswerPart:
@@ -57,20 +57,24 @@ class AnswerRepository(Repository):
                 .values(acknowledged=True)
             )
 
-    async def unacknowledged(self, since: datetime, limit: int = 1000) -> list[tuple[ChannelAddress, int, str, bool]]:
+    async def unacknowledged(self, since: datetime, limit: int = 1000) -> list[MissedAcknowledgement]:
         """Replies received since `since`, still there, whose acknowledgement was never made (a process stopped
-        between storing and acknowledging them): (channel, round id, message ref, on time), oldest first."""
+        between storing and acknowledging them), oldest first."""
         rows = await self._c.execute(
             select(channels.c.platform, channels.c.workspace, channels.c.channel_ref, answer_parts.c.round_id,
-                   answer_parts.c.message_ref, answer_parts.c.on_time)
+                   answer_parts.c.message_ref, answer_parts.c.on_time, members.c.member_ref,
+                   rounds.c.answer_mode)
             .select_from(answer_parts.join(rounds, rounds.c.id == answer_parts.c.round_id)
-                         .join(channels, channels.c.id == rounds.c.channel_id))
+                         .join(channels, channels.c.id == rounds.c.channel_id)
+                         .join(members, members.c.id == answer_parts.c.member_id))
             .where(answer_parts.c.acknowledged.is_(False), answer_parts.c.withdrawn_at.is_(None),
                    answer_parts.c.received_at >= since)
             .order_by(answer_parts.c.id)
             .limit(limit)
         )
-        return [(ChannelAddress(r.platform, r.workspace, r.channel_ref), r.round_id, r.message_ref, bool(r.on_time))
+        return [MissedAcknowledgement(ChannelAddress(r.platform, r.workspace, r.channel_ref), r.round_id,
+                                      r.message_ref, bool(r.on_time), r.member_ref,
+                                      r.answer_mode == AnswerMode.PRIVATE.value)
                 for r in rows]
 
     async def by_message(self, channel_id: int, message_ref: str) -> AnswerPart | None:
