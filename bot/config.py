@@ -113,7 +113,8 @@ class Settings:
         if not self.judge_base_url or not self.judge_model:
             return None
         if urlsplit(self.judge_base_url).scheme not in ("http", "https"):
-            raise ConfigError(f"configuration: judge_base_url must be an http(s) URL, not {self.judge_base_url!r}")
+            raise ConfigError("configuration: judge_base_url must be an http(s) URL, not "
+                              f"{hide_password(self.judge_base_url)!r}")
         if self.judge_reveal_wait_seconds <= 0:
             raise ConfigError("configuration: judge_reveal_wait_seconds must be positive")
         if self.judge_timeout_seconds <= 0 or self.judge_concurrency < 1 or self.judge_daily_budget < 0:
@@ -123,9 +124,10 @@ class Settings:
                              self.judge_concurrency, self.judge_daily_budget)
 
     def secrets(self) -> list[str]:
-        """The secret values set (the judge's API key, the database password), for redaction."""
-        password = urlsplit(self.database_url).password if "://" in self.database_url else None
-        return [v for v in [*secret_values(self, SECRET_FIELDS), password] if v]
+        """The secret values set (the judge's API key, the passwords in the database's and the judge's URLs), for
+        redaction."""
+        passwords = [_password(url) for url in (self.database_url, self.judge_base_url)]
+        return [v for v in [*secret_values(self, SECRET_FIELDS), *passwords] if v]
 
     def shown(self) -> dict[str, Any]:
         """Every setting, with secrets replaced by whether they are set and passwords in URLs by ***."""
@@ -143,6 +145,15 @@ class JudgeSettings:
     timeout_seconds: float = 30.0
     concurrency: int = 8
     daily_budget: int = 1000
+
+
+def _password(url: str | None) -> str | None:
+    if not url or "://" not in url:
+        return None
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
 
 
 def hide_password(url: str) -> str:

@@ -71,3 +71,20 @@ def test_an_openai_style_key_or_an_api_key_field_is_redacted_even_when_not_confi
     redact = Redactor()
     assert KEY not in redact(f"key {KEY} refused")
     assert redact('{"api_key": "abc123secretvalue"}') == f'{{"api_key": "{REDACTED}"}}'
+
+
+def test_a_password_in_the_judges_url_is_hidden_from_config_show_and_redacted_from_every_log_line() -> None:
+    password = "Pw0rdSecret99"
+    url = f"http://judgeuser:{password}@127.0.0.1:11434/v1"
+    settings = load_settings({**ENV, "PREPBOT_JUDGE_BASE_URL": url})
+    stream = io.StringIO()
+    handler = configure_logging("INFO", "json", secrets=settings.secrets(), stream=stream)
+    try:
+        logging.getLogger("httpx").info('HTTP Request: POST %s/chat/completions "HTTP/1.1 200 OK"', url)
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert password not in repr(settings.shown())
+    assert password not in stream.getvalue() and "judgeuser" in stream.getvalue()
+    with pytest.raises(ConfigError) as refused:
+        load_settings({**ENV, "PREPBOT_JUDGE_BASE_URL": f"ftp://judgeuser:{password}@host/v1"})
+    assert password not in str(refused.value)
