@@ -130,6 +130,7 @@ FALLBACK_WORDS = {
     "late": "the judge did not answer in time",
     "failed": "the judge failed or its reply did not validate",
     "budget": "the AI judge's daily request budget was spent",
+    "instructed": "instructions to the grader were found in the answer",
     "off": "no AI judge is configured",
 }
 

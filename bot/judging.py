@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
+
+RequestBudget = Callable[[], Awaitable[bool]]
+"""Takes one request from the day's budget before the judge makes it: False when the budget is spent."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,10 @@ class JudgeUnavailable(JudgeError):
         self.retry_after = retry_after
 
 
+class JudgeBudgetSpent(JudgeError):
+    """The day's request budget was spent before the judge could make (another) request."""
+
+
 class JudgeReplyInvalid(JudgeError):
     """The judge answered, but its reply did not validate (not JSON, wrong shape, wrong number of points), twice."""
 
@@ -64,9 +72,15 @@ class Judge(Protocol):
     def model(self) -> str:
         """The name of the model that judges (stored with every result, and part of its fingerprint)."""
 
-    async def judge(self, request: JudgeRequest) -> Judgement:
+    @property
+    def revision(self) -> str:
+        """What else shapes a judgement (the instructions the model is given), as a short fingerprint: part of a
+        stored judgement's key, so judgements made under other instructions are not reused."""
+
+    async def judge(self, request: JudgeRequest, *, spend: RequestBudget | None = None) -> Judgement:
         """Judges `request.answer` against the rubric. Returns a Judgement with exactly one point per key point.
 
-        Raises JudgeUnavailable when the endpoint cannot give an answer within the call's deadline, and
-        JudgeReplyInvalid when its reply did not validate after one retry. Never raises anything else for a
-        failure of the endpoint."""
+        `spend` is called before every request the judge makes, retries included; when it returns False no request
+        is made and JudgeBudgetSpent is raised. Raises JudgeUnavailable when the endpoint cannot give an answer
+        within the call's deadline, and JudgeReplyInvalid when its reply did not validate after one retry. Never
+        raises anything else for a failure of the endpoint."""

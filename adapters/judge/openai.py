@@ -10,11 +10,14 @@ deadline; every failure is counted and logged without the answer text (the answe
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import jsonschema
@@ -22,7 +25,8 @@ import openai
 from openai import AsyncOpenAI
 
 from bot.config import JudgeSettings, Settings
-from bot.judging import JudgedPoint, Judgement, JudgeReplyInvalid, JudgeRequest, JudgeUnavailable
+from bot.judging import JudgeBudgetSpent, JudgedPoint, Judgement, JudgeReplyInvalid, JudgeRequest, JudgeUnavailable, \
+    RequestBudget
 from bot.ports import Metrics, NoMetrics
 
 log = logging.getLogger(__name__)
@@ -79,6 +83,10 @@ Reply with JSON only, no prose or code fences, exactly of this shape:
 {"points": [{"covered": true or false, "quote": "..."}, ... one per key point ...], "feedback": "..."}"""
 
 
+REVISION = hashlib.sha256(json.dumps([SYSTEM_PROMPT, reply_schema(0)]).encode()).hexdigest()[:12]
+"""The instructions' fingerprint: judgements stored under other instructions are not reused."""
+
+
 def rubric_message(request: JudgeRequest) -> str:
     """The first user message: the rubric, as JSON."""
     rubric: dict[str, Any] = {
@@ -126,6 +134,9 @@ def parse_reply(content: str | None, points: int) -> tuple[tuple[JudgedPoint, ..
         if any(len(p["quote"]) > QUOTE_LIMIT for p in data["points"]) or len(data["feedback"]) > FEEDBACK_LIMIT:
             problem = "a quote or the feedback is too long"
             continue
+        if not data["feedback"].strip():
+            problem = "the feedback is empty"
+            continue
         return tuple(JudgedPoint(p["covered"], p["quote"]) for p in data["points"]), data["feedback"]
     return problem
 
@@ -163,6 +174,10 @@ class OpenAIJudge:
         return self._settings.model
 
     @property
+    def revision(self) -> str:
+        return REVISION
+
+    @property
     def response_format(self) -> str:
         """What the server has shown it accepts: json_schema, json_object or none."""
         return self._format
@@ -177,20 +192,25 @@ class OpenAIJudge:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def judge(self, request: JudgeRequest, *, deadline: float | None = None) -> Judgement:
+    async def judge(self, request: JudgeRequest, *, spend: RequestBudget | None = None,
+                    deadline: float | None = None) -> Judgement:
         """Judges one answer within `deadline` seconds (the judge's default when None), waiting for a free slot
-        first. Raises JudgeUnavailable or JudgeReplyInvalid (see bot.judging.Judge)."""
+        first; `spend` is asked before every request. Raises JudgeUnavailable, JudgeReplyInvalid or
+        JudgeBudgetSpent (see bot.judging.Judge)."""
         ends = self._monotonic() + (self._deadline if deadline is None else deadline)
         async with self._slots:
-            return await self._judge(request, ends)
+            return await self._judge(request, ends, spend)
 
-    async def _judge(self, request: JudgeRequest, ends: float) -> Judgement:
+    async def _judge(self, request: JudgeRequest, ends: float, spend: RequestBudget | None) -> Judgement:
         invalid_replies = 0
         failures = 0
         for _ in range(MAX_ATTEMPTS):
             remaining = ends - self._monotonic()
             if remaining <= 0:
                 raise JudgeUnavailable("deadline passed")
+            if spend is not None and not await spend():  # counted by the reveal, once per answer it leaves offline
+                raise JudgeBudgetSpent("the day's request budget is spent")
+            remaining = ends - self._monotonic()
             fmt = self._format
             started = self._monotonic()
             try:
@@ -287,6 +307,7 @@ def _backoff(failures: int) -> float:
 
 
 def _retry_after(error: openai.APIStatusError) -> float | None:
+    """The wait a refusal asks for: `retry-after-ms`, or `retry-after` in seconds or as an HTTP date."""
     headers = error.response.headers
     for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
         value = headers.get(name)
@@ -295,10 +316,21 @@ def _retry_after(error: openai.APIStatusError) -> float | None:
         try:
             seconds = float(value) * scale
         except ValueError:
-            continue
+            seconds = _seconds_until(value) if name == "retry-after" else -1.0
         if seconds >= 0:
             return seconds
     return None
+
+
+def _seconds_until(http_date: str) -> float:
+    """Seconds from now until an HTTP date (0 when it has passed; -1 when it is not a date)."""
+    try:
+        when = parsedate_to_datetime(http_date)
+    except (TypeError, ValueError, IndexError):
+        return -1.0
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
 def _about(error: openai.APIStatusError, *words: str) -> bool:

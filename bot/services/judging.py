@@ -1,8 +1,10 @@
 """Grading a round's on-time answers with the AI judge, before the round is scored.
 
 A judgement is looked up by its fingerprint first (bot.domain.judging.judgement_key): one stored by an earlier
-attempt, a restart or another replica is never paid for again. The rest are judged concurrently, each after one
-request is counted against the day's budget, and each stored as soon as it arrives, all outside any transaction.
+attempt, a restart or another replica is never paid for again. An answer that gives the grader instructions is not
+sent at all: the offline grader grades it. The rest are judged concurrently, every request the judge makes (retries
+included) counted against the day's budget first, and each judgement stored as soon as it arrives, all outside any
+transaction.
 Grading waits at most `judge_reveal_wait_seconds` from when it began; what was not judged by then, or whose judgement
 failed, is graded offline, and the reveal says why.
 """
@@ -18,10 +20,10 @@ from datetime import datetime, timezone
 from enum import Enum
 
 from bot.config import Settings
-from bot.domain.judging import GroundedJudgement, grounded, judgement_key
+from bot.domain.judging import GroundedJudgement, addresses_the_grader, grounded, judgement_key
 from bot.domain.matching import Coverage, PointCoverage, PointStatus, grade, to_json
 from bot.domain.questions import Question
-from bot.judging import Judge, JudgedPoint, Judgement, JudgeError, JudgeRequest, JudgeUnavailable
+from bot.judging import Judge, JudgeBudgetSpent, JudgedPoint, Judgement, JudgeError, JudgeRequest, JudgeUnavailable
 from bot.store.repositories.judgements import StoredJudgement
 from bot.store.unit_of_work import Store
 
@@ -38,6 +40,7 @@ class Fallback(str, Enum):
     LATE = "late"  # the judge did not answer within the reveal's wait
     FAILED = "failed"  # the endpoint failed, or its reply did not validate twice
     BUDGET = "budget"  # the day's request budget was spent
+    INSTRUCTED = "instructed"  # the answer gave the grader instructions, so it was not sent to the judge
     OFF = "off"  # no AI judge is configured in the process that revealed the round
 
 
@@ -133,8 +136,12 @@ async def judge_answers(
     if judge is None:
         outcome.fallback.update(dict.fromkeys(answers, Fallback.OFF))
         return outcome
-    requests = {member: judge_request(question, text) for member, text in answers.items()}
-    keys = {member: judgement_key(judge.model, request) for member, request in requests.items()}
+    instructing = {member for member, text in answers.items() if addresses_the_grader(text)}
+    if instructing:
+        log.info("%d answers to %s give the grader instructions: graded offline", len(instructing), question.id)
+        outcome.fallback.update(dict.fromkeys(instructing, Fallback.INSTRUCTED))
+    requests = {member: judge_request(question, text) for member, text in answers.items() if member not in instructing}
+    keys = {member: judgement_key(judge.model, request, judge.revision) for member, request in requests.items()}
     async with store.unit_of_work() as uow:
         stored = await uow.judgements.find_many(sorted(set(keys.values())))
     verdicts: dict[str, GroundedJudgement] = {}
@@ -171,16 +178,19 @@ async def _judge_missing(
             await uow.judgements.save(key, judge.model, _points_json(judgement.points), judgement.feedback, now)
             await uow.commit()
 
+    async def spend() -> bool:
+        async with store.unit_of_work() as uow:
+            allowed = await uow.judgements.take_call(day, settings.judge_daily_budget)
+            await uow.commit()
+        return allowed
+
     async def one(key: str, request: JudgeRequest) -> None:
         async with slots:
-            async with store.unit_of_work() as uow:
-                allowed = await uow.judgements.take_call(day, settings.judge_daily_budget)
-                await uow.commit()
-            if not allowed:
+            try:
+                judgement = await judge.judge(request, spend=spend)
+            except JudgeBudgetSpent:
                 failed[key] = Fallback.BUDGET
                 return
-            try:
-                judgement = await judge.judge(request)
             except JudgeError as error:
                 why = error.reason if isinstance(error, JudgeUnavailable) else "its reply did not validate twice"
                 log.warning("the AI judge gave no judgement for an answer to %s (%s): graded offline",

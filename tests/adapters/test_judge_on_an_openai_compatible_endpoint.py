@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import pytest
 
 from adapters.judge.openai import OpenAIJudge
 from bot.config import JudgeSettings
 from bot.domain.judging import Dropped, grounded
-from bot.judging import JudgeReplyInvalid, JudgeRequest, JudgeUnavailable
+from bot.judging import JudgeBudgetSpent, JudgeReplyInvalid, JudgeRequest, JudgeUnavailable
 from bot.ports import NoMetrics
 from tests.fakes.openai import FakeOpenAI
 
@@ -187,6 +189,42 @@ async def test_a_rate_limit_past_the_deadline_gives_up_saying_when_to_come_back(
         await judge_for(server, clock).judge(REQUEST, deadline=60)
     assert raised.value.reason == "rate_limited" and raised.value.retry_after == 90
     assert clock.waits == [] and len(server.requests) == 1
+
+
+async def test_a_rate_limit_that_names_a_date_is_waited_out_until_then(server: FakeOpenAI) -> None:
+    server.retry_after = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=20), usegmt=True)
+    server.script.append("rate_limit")
+    clock = FakeTime()
+    judgement = await judge_for(server, clock).judge(REQUEST)
+    assert len(judgement.points) == 3
+    (waited,) = clock.waits
+    assert 15 <= waited <= 21  # the date is to the second, and the request took a moment
+
+
+async def test_every_request_is_taken_from_the_budget_first_retries_included(server: FakeOpenAI) -> None:
+    left = [3]
+
+    async def spend() -> bool:
+        left[0] -= 1
+        return left[0] >= 0
+
+    server.script.extend(["rate_limit", "fail"])
+    server.retry_after = 1
+    judge = judge_for(server, FakeTime())
+    assert len((await judge.judge(REQUEST, spend=spend)).points) == 3
+    assert len(server.requests) == 3 and left == [0]
+    server.script.append("fail")
+    with pytest.raises(JudgeBudgetSpent):
+        await judge.judge(REQUEST, spend=spend)
+    assert len(server.requests) == 3
+
+
+async def test_a_reply_with_no_feedback_for_the_member_does_not_validate(server: FakeOpenAI) -> None:
+    metrics = Counted()
+    server.script.append("no_feedback")
+    judgement = await judge_for(server, FakeTime(), metrics).judge(REQUEST)
+    assert judgement.feedback.startswith("You covered") and len(server.requests) == 2
+    assert metrics.failures == ["invalid_reply"]
 
 
 async def test_server_errors_are_retried_with_growing_backoff(server: FakeOpenAI) -> None:

@@ -21,7 +21,9 @@ What it answers is a scripted judge: it reads the rubric and the answer from the
 - "invent": marks every point covered, quoting the key points themselves (words the answer never says);
 - "obey": a naive judge that obeys instructions in the answer: when the answer says to ignore the rubric, every
   point is covered, quoting the key point; "obey_quoting_answer": the same, quoting the answer's instruction;
-- "rate_limit": 429 with Retry-After `retry_after`; "fail": 500; "unavailable": 503.
+- "no_feedback": grades honestly but leaves the feedback empty;
+- "rate_limit": 429 with Retry-After `retry_after` (seconds, or a string such as an HTTP date, sent as it is);
+  "fail": 500; "unavailable": 503.
 
 `formats` are the response_format types the server accepts; a request asking for another gets 400 naming
 response_format, as servers without Structured Outputs answer. With `fixed_temperature`, a temperature other than 1
@@ -124,7 +126,7 @@ class FakeOpenAI:
 
     def __init__(self, *, behaviour: str = "well", formats: frozenset[str] = frozenset(
                  {"text", "json_object", "json_schema"}), latency: float = 0.0, delay: float = 30.0,
-                 retry_after: float = 2.0, model: str = "fake-judge-1", fixed_temperature: bool = False,
+                 retry_after: float | str = 2.0, model: str = "fake-judge-1", fixed_temperature: bool = False,
                  specs_dir: Path | None = None) -> None:
         self.spec = load_spec((specs_dir or SPECS_ROOT).resolve())
         self.behaviour = behaviour
@@ -241,7 +243,8 @@ class FakeOpenAI:
                                "temperature")
         if behaviour == "rate_limit":
             return self._error(429, "Rate limit reached for requests. Please try again later.", "requests",
-                               None, headers={"Retry-After": f"{self.retry_after:g}"})
+                               None, headers={"Retry-After": self.retry_after if isinstance(self.retry_after, str)
+                                                 else f"{self.retry_after:g}"})
         if behaviour == "fail":
             return self._error(500, "The server had an error while processing your request.", "server_error", None)
         if behaviour == "unavailable":
@@ -268,8 +271,9 @@ class FakeOpenAI:
             else:
                 judged.append(_grade(point, answer))
         covered = sum(p["covered"] for p in judged)
-        reply = json.dumps({"points": judged, "feedback": f"You covered {covered} of {len(points)} key points. "
-                            "Name what is missing next time."})
+        feedback = "" if behaviour == "no_feedback" else (f"You covered {covered} of {len(points)} key points. "
+                                                          "Name what is missing next time.")
+        reply = json.dumps({"points": judged, "feedback": feedback})
         if behaviour == "fenced":
             return f"```json\n{reply}\n```"
         if behaviour == "prose":
