@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
 
-from bot.domain.matching import GRADER, LEGACY_GRADER, PointCoverage, PointStatus
+from bot.domain.matching import EXPLANATION_GRADERS, LEGACY_GRADER, PointCoverage, PointStatus
 
 
 @dataclass(frozen=True)
@@ -87,16 +87,22 @@ def point_remark(point: PointCoverage) -> str:
     return f'said "{point.matched_term}"'
 
 
-def teaching(points: tuple[PointCoverage, ...], attempt: bool = True, explanations: int = 0) -> tuple[str, str]:
-    """What an answer did well and which point to study next (with why it matters), for its feedback. An answer
-    that explains its own approach in a few sentences but names none of the checklist's points is acknowledged."""
+def teaching(points: tuple[PointCoverage, ...], attempt: bool = True, explanations: int = 0,
+             approach: str = "") -> tuple[str, str]:
+    """What an answer did well and which point to study next (with why it matters), for its feedback. What an
+    answer explains beyond the checklist (`approach`: its first such sentence, as the member wrote it) is
+    acknowledged in the member's own words."""
     explained = [p for p in points if p.status is PointStatus.EXPLAINED]
+    beyond = f' Beyond the checklist you also explained: "{approach}"' if approach else ""
     if explained:
         quoted = "; ".join(f'{p.point.rstrip(".")} ("{p.matched_term}")' for p in explained[:2])
         more = f", and {len(explained) - 2} more" if len(explained) > 2 else ""
-        did_well = f"Did well: you explained {quoted}{more}."
+        did_well = f"Did well: you explained {quoted}{more}.{beyond}"
     elif not attempt:
         did_well = "This answer says nothing about the question yet, so it earns no participation points."
+    elif approach and explanations >= 2:
+        did_well = (f'You explained an approach of your own: "{approach}" It names none of the points below: '
+                    "compare it with the model answer and the checklist, and say how yours covers them.")
     elif explanations >= 2:
         did_well = (f"You explained your own approach in {explanations} sentences. It names none of the points "
                     "below: compare it with the model answer and the checklist, and say how yours covers them.")
@@ -118,8 +124,8 @@ def teaching(points: tuple[PointCoverage, ...], attempt: bool = True, explanatio
 
 def grader_words(grader: str | None) -> str:
     """Which grader scored a round, as the reveal says it."""
-    if grader == GRADER:
-        return (f"Scored offline by the explanation grader ({GRADER}): a key point counts when your answer says "
+    if grader is not None and grader.startswith(EXPLANATION_GRADERS):
+        return (f"Scored offline by the explanation grader ({grader}): a key point counts when your answer says "
                 "something about it; naming it in a list earns a quarter; a negated mention earns nothing.")
     if grader in (None, LEGACY_GRADER):
         return "Scored by the earlier word matcher, before answers were graded on their explanations."

@@ -164,7 +164,12 @@ class Reading:
     words: tuple[Word, ...]
 
     def quote(self, first: int, last: int) -> str:
-        """The member's own words from word `first` to word `last` (inclusive), as written."""
+        """The member's own words from word `first` to word `last` (inclusive), as written, with what is written
+        against them ("1%" for a term that starts at "%", read as "percent")."""
+        while first > 0 and self.words[first - 1].end >= self.words[first].start:
+            first -= 1
+        while last + 1 < len(self.words) and self.words[last + 1].start <= self.words[last].end:
+            last += 1
         return self.text[self.words[first].start:self.words[last].end]
 
 

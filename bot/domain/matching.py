@@ -37,10 +37,14 @@ from bot.domain.grading_text import (
 )
 from bot.domain.questions import KeyPoint, Question
 
-GRADER = "explanations-1"  # stored with every result it scores; a new rule or weight is a new version
+GRADER = "explanations-2"  # stored with every result it scores; a new rule or weight is a new version
+# explanations-2: a key term alone is not an attempt; one sentence needs a word of its own per point it explains; a
+# clause that rules a point out shows none of it; a negation inside another point's term negates nothing.
+EXPLANATION_GRADERS = "explanations-"  # every version of this grader is named so
 LEGACY_GRADER = "prefixes-0"  # the word-prefix matcher that scored rounds before explanations-1
 NAMED_SHARE = 0.25  # the share of a point that naming it without explaining it earns
 NEGATION_REACH = 16  # words a negation reaches forward in its sentence
+APPROACH_WORDS = 14  # words of an answer's own approach the reveal quotes
 
 _SUFFIXES = frozenset(
     "s es e ed d ing ings er ers or ors ion ions ation ations ization izations ize izes ized izing ise ised ising "
@@ -88,6 +92,8 @@ _COMPARATIVES = frozenset("more less fewer longer later earlier higher lower abo
 _CONNECTORS = frozenset("so because since which that when if where while unless".split())
 # A subject right before a negation after a mention: the mention was the object put first ("updates I'd never do").
 _SUBJECTS = frozenset("i i'd i'll we we'd we'll you you'd they".split())
+# Words that add nothing to the terms around them.
+_PADDING = frozenset("answer way ways something everything anything lot lots bit done part parts one".split())
 _POST_PHRASES = frozenset({("out", "of", "the", "question"), ("no", "way"), ("bad", "idea"), ("waste", "of"),
                            ("not", "worth"), ("never", "worth"), ("no", "go"), ("no", "difference")})
 
@@ -125,6 +131,7 @@ class Coverage:
     attempt: bool = True
     grader: str = GRADER
     explanations: int = 0  # sentences of the answer that explain something, whether or not a key point
+    approach: str = ""  # the start of the first sentence that explains something no key point names, as written
 
     @property
     def covered(self) -> int:
@@ -236,6 +243,7 @@ class _Answer:
         for index, word in enumerate(words):
             self.sentences.setdefault(word.sentence, []).append(index)
         self.mention_clauses: set[int] = set()  # clauses that mention a key point, once they are found
+        self.term_negators: set[int] = set()  # negators that are part of a term found ("without affecting")
         self.clause_size: dict[int, int] = {}
         for word in words:
             self.clause_size[word.clause] = self.clause_size.get(word.clause, 0) + 1
@@ -300,8 +308,8 @@ class _Answer:
             if words[index + 1].clause != word.clause and (
                     count or words[index + 1].norm in _RESTARTERS or word.clause not in self.mention_clauses):
                 break  # a negation reaches back over a list of mentions ("no keys, tokens or OAuth"), not further
-            elif word.norm in NEGATORS and following not in ("only", "just") and not any(
-                    w.norm in _COMPARATIVES for w in words[index + 1:min(index + 4, first)]):
+            elif (word.norm in NEGATORS and index not in self.term_negators and following not in ("only", "just")
+                  and not any(w.norm in _COMPARATIVES for w in words[index + 1:min(index + 4, first)])):
                 count += 1
                 cancel_until = index - 3
             if count and index <= cancel_until:
@@ -346,9 +354,20 @@ class _Answer:
         if len(short) >= 3 and sum(short) >= 0.7 * len(words):
             return False  # mostly short fragments between commas: a list
         grammar = sum(1 for w in meaningful if w.norm in GRAMMAR)
-        other = sum(1 for k, w in enumerate(words) if base + k not in term_indexes and w.norm not in FILLER
-                    and w.norm not in STOP_WORDS and w.norm not in NEGATORS)
-        return len(meaningful) >= 5 and other >= 1 and grammar >= 2
+        other = [w.norm for k, w in enumerate(words) if base + k not in term_indexes and w.norm not in FILLER
+                 and w.norm not in STOP_WORDS and w.norm not in NEGATORS]
+        # Each point a sentence names needs a word of its own there: several terms strung together with grammar
+        # and a word or two of padding ("the answer is to profile and quantize the thing") explain none of them.
+        substantive = sum(1 for norm in other if norm not in _PADDING)
+        points = len({m.point for m in mentions})
+        return len(meaningful) >= 5 and bool(other) and grammar >= 2 and (points < 2 or substantive >= points)
+
+    def opening(self, sentence: int, words: int = APPROACH_WORDS) -> str:
+        """The first `words` words of a sentence as written, with an ellipsis when there are more."""
+        indexes = self.sentences[sentence]
+        shown = indexes[:words]
+        quote = self.reading.quote(shown[0], shown[-1])
+        return quote + "…" if len(indexes) > words else quote
 
     def templated(self, by_sentence: dict[int, list[_Mention]]) -> set[int]:
         """Sentences that are one short template filled with different terms ("I would X for sure. I would use Y
@@ -425,11 +444,16 @@ def _grade(text: str, question_text: str, key_points: tuple[KeyPoint, ...], rele
     turned = [(number, first, last) for number, term in terms if (core := _core(term)) is not None
               for first, last in answer.find(core)]
     answer.mention_clauses = {answer.reading.words[first].clause for _, first, _ in occurrences + turned}
+    answer.term_negators = {i for _, first, last in occurrences for i in range(first, last + 1)
+                            if answer.reading.words[i].norm in NEGATORS}
+    ruled_out: set[tuple[int, int]] = set()  # (point, clause): a clause that rules a point out shows none of it
     for number, first, last in occurrences:
         if answer.negated(first, last):
             negated_quote.setdefault(number, answer.reading.quote(first, last))
+            ruled_out.add((number, answer.reading.words[first].clause))
         else:
             mentions.append(_Mention(number, first, last))
+    mentions = [m for m in mentions if (m.point, answer.reading.words[m.first].clause) not in ruled_out]
     for number, first, last in turned:
         if answer.negated(first, last):
             words = answer.reading.words
@@ -463,10 +487,12 @@ def _grade(text: str, question_text: str, key_points: tuple[KeyPoint, ...], rele
             status = PointStatus.MISSED
         quote = answer.reading.quote(best.first, best.last) if best else negated_quote.get(number)
         points.append(PointCoverage(key_point.point, status is PointStatus.EXPLAINED, quote, status, key_point.why))
-    attempt = bool(mentions) or _is_attempt(answer, question_stems, relevant)
-    sentences = {w.sentence for w in answer.reading.words}
-    explanations = sum(1 for sentence in sentences if answer.explains(sentence, by_sentence.get(sentence, ())))
-    return Coverage(tuple(points), attempt, explanations=explanations)
+    attempt = _is_attempt(answer, question_stems, relevant, names_a_point=bool(mentions))
+    sentences = sorted({w.sentence for w in answer.reading.words})
+    said = [sentence for sentence in sentences if answer.explains(sentence, by_sentence.get(sentence, ()))]
+    own = next((sentence for sentence in said if sentence not in by_sentence), None)
+    approach = answer.opening(own) if own is not None and attempt else ""
+    return Coverage(tuple(points), attempt, explanations=len(said), approach=approach)
 
 
 def _terms(terms: Iterable[str], question: str) -> list[_Term]:
@@ -487,13 +513,17 @@ def _relevant_stems(hint: str, model_answer: str, points: tuple[tuple[str, tuple
     return frozenset(stems | FIELD)
 
 
-def _is_attempt(answer: _Answer, question_stems: frozenset[str], relevant: frozenset[str]) -> bool:
-    """An answer that names no key point is an attempt when it has a few words that bear on the subject, adds at
-    least one word of its own to the question's, and does not just say it has nothing to say."""
+def _is_attempt(answer: _Answer, question_stems: frozenset[str], relevant: frozenset[str],
+                names_a_point: bool) -> bool:
+    """An answer is an attempt when it has at least three words of content and either names a key point, or has a
+    few words that bear on the subject, one of them its own (not the question's), and does not just say it has
+    nothing to say. A word or two, even a key term ("Quantization."), is not an attempt."""
     words = [w for w in answer.reading.words if w.norm not in FILLER]
     content = [w for w in words if w.norm not in STOP_WORDS and w.norm not in NEGATORS]
     if len(content) < 3 or all(w.stem in question_stems for w in content):
         return False
+    if names_a_point:
+        return True
     norms = [w.norm for w in words]
     for phrase in _NON_ATTEMPT:
         size = len(phrase)
@@ -512,6 +542,7 @@ def to_json(coverage: Coverage) -> str:
     """The grade as stored with the result: whether it is an attempt, and per key point its status and the
     member's words."""
     return json.dumps({"attempt": coverage.attempt, "explanations": coverage.explanations,
+                       **({"approach": coverage.approach} if coverage.approach else {}),
                        "points": [{"status": p.status.value, "words": p.matched_term} for p in coverage.points]},
                       ensure_ascii=False, separators=(",", ":"))
 
@@ -527,4 +558,4 @@ def from_json(stored: str, key_points: tuple[KeyPoint, ...], grader: str) -> Cov
         return None
     return Coverage(tuple(PointCoverage(k.point, status is PointStatus.EXPLAINED, words, status, k.why)
                           for k, (status, words) in zip(key_points, found)), bool(data.get("attempt", True)), grader,
-                    int(data.get("explanations", 0)))
+                    int(data.get("explanations", 0)), str(data.get("approach", "")))

@@ -79,7 +79,7 @@ def ai_coverage(verdict: GroundedJudgement, offline: Coverage) -> Coverage:
                       PointStatus.EXPLAINED if judged.covered else PointStatus.MISSED, point.why)
         for point, judged in zip(offline.points, verdict.points)
     )
-    return Coverage(points, offline.attempt, ai_grader(verdict.model), offline.explanations)
+    return Coverage(points, offline.attempt, ai_grader(verdict.model), offline.explanations, offline.approach)
 
 
 def findings_json(coverage: Coverage, verdict: GroundedJudgement | None = None,

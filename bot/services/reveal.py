@@ -192,7 +192,7 @@ async def reveal_card(uow: UnitOfWork, round_: Round, question: Question, settin
             if legacy:
                 note = f"covered {legacy[0]} of {legacy[1]} key points" + (f"; {note}" if note else "")
             did_well, study_next = ("", "") if legacy else teaching(coverage.points, coverage.attempt,
-                                                                    coverage.explanations)
+                                                                    coverage.explanations, coverage.approach)
             feedback.append(AnswerFeedback(
                 member.shown_name, True, coverage.points,
                 tuple(AwardLine(a.reason, a.amount, a.detail) for a in awards),

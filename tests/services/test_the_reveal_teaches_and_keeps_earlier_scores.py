@@ -133,8 +133,23 @@ async def test_an_answer_that_explains_another_approach_is_acknowledged(taught: 
 
     alice = feedback_for(taught.reveal_of(question), "alice")
     assert alice.covered_count == 0
-    assert alice.did_well.startswith("You explained your own approach in 2 sentences.")
+    assert alice.did_well.startswith('You explained an approach of your own: "I\'d move the heavy scoring off the '
+                                     'request path: precompute the results every hour…" It names none of the points')
     assert {a.reason: a.amount for a in alice.awards} == {"participation": 10, "coverage": 0}
+
+
+async def test_what_an_answer_explains_beyond_the_checklist_is_acknowledged_in_its_own_words(taught: Team) -> None:
+    question = await open_question(taught)
+    await taught.answer(question, "I'd quantize the weights to INT8 first, since it halves the memory traffic. I would "
+                                  "also cache the answers to frequent prompts in Redis, so repeated requests skip the "
+                                  "model.", by=ALICE)
+
+    await taught.until(berlin(MONDAY, 17, 0))
+
+    alice = feedback_for(taught.reveal_of(question), "alice")
+    assert alice.did_well == ('Did well: you explained Quantizes the model ("quantize"). Beyond the checklist you also '
+                              'explained: "I would also cache the answers to frequent prompts in Redis, so repeated '
+                              'requests…"')
 
 
 async def test_a_round_whose_question_changed_before_its_reveal_was_posted_shows_what_was_scored(

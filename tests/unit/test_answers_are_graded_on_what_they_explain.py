@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.domain.matching import PointStatus, grade, mentioned
+from bot.cards import grader_words
+from bot.domain.matching import GRADER, PointStatus, grade, mentioned
 from bot.domain.questions import KeyPoint, Level, Question
 from bot.domain.scoring import Weights, answer_awards
 
@@ -187,3 +188,55 @@ def test_a_negated_limit_is_not_a_rejection_and_two_negations_cancel() -> None:
         is PointStatus.EXPLAINED
     assert statuses("Nobody should skip the profiler step, it shows where the bottleneck is.", LATENCY)[0] \
         is PointStatus.EXPLAINED
+
+
+def test_a_key_term_on_its_own_is_not_an_attempt_and_earns_only_its_named_share() -> None:
+    for text in ("quantize", "Quantization.", "idk, maybe quantize?", "INT8 please"):
+        coverage = grade(text, LATENCY)
+        assert coverage.attempt is False, text
+        assert total(text, LATENCY) == 2, text  # a quarter of one point's 10, rounded: no participation
+
+
+def test_terms_strung_into_one_sentence_with_padding_explain_none_of_them() -> None:
+    padded = "The answer is to profile and quantize the thing, and then do kernel fusion and batch size tuning for it."
+    assert statuses(padded, LATENCY) == [PointStatus.NAMED] * 4
+    dense = ("I would profile to find the bottleneck, quantize to INT8 to halve memory traffic, compile with "
+             "TensorRT to save kernel launches, and lower the batch size so requests queue less.")
+    assert statuses(dense, LATENCY) == [PointStatus.EXPLAINED] * 4
+
+
+def test_a_clause_that_rules_a_point_out_shows_none_of_it_whatever_else_it_names() -> None:
+    text = "I'd skip profiling since we already know the GPU is the bottleneck, and quantize to INT8 to cut memory."
+    assert statuses(text, LATENCY)[:2] == [PointStatus.NEGATED, PointStatus.EXPLAINED]
+
+
+def test_a_negation_inside_another_points_term_negates_nothing_after_it() -> None:
+    shadow = Question(
+        "shadow-x", Level.WORKFLOW, "How would you shadow-test a new model?", "Mirror traffic without affecting "
+        "users and compare predictions.",
+        (
+            KeyPoint("Mirrors requests", ("mirror", "replicate")),
+            KeyPoint("Does not affect users", ("without affecting", "discard")),
+            KeyPoint("Compares predictions", ("log predictions", "compare", "ground truth")),
+        ),
+    )
+    text = ("I'd replicate incoming requests to the new model without affecting the user, logging its predictions, "
+            "and comparing them with the live model's.")
+    assert statuses(text, shadow) == [PointStatus.EXPLAINED] * 3
+
+
+def test_a_percentage_is_quoted_with_its_number() -> None:
+    canary = Question(
+        "canary-x", Level.INTERMEDIATE, "How do you roll out a new model version safely?", "Canary it.",
+        (KeyPoint("Sends a small share of traffic", ("percent of traffic",)), KeyPoint("Watches", ("error rate",)),
+         KeyPoint("Rolls back", ("rollback",))),
+    )
+    coverage = grade("I would send 1% of traffic to the new version first, because a small slice limits the damage.",
+                     canary)
+    assert coverage.points[0].matched_term == "1% of traffic"
+
+
+def test_the_reveal_names_the_version_of_the_grader_that_scored_its_round() -> None:
+    assert f"({GRADER})" in grader_words(GRADER) and GRADER != "explanations-1"
+    assert "(explanations-1)" in grader_words("explanations-1")
+    assert "earlier word matcher" in grader_words(None)
