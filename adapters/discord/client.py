@@ -19,6 +19,7 @@ from bot.app import OpenThread, PrepBot
 from bot.cards import Card, HelpCard
 from bot.domain.model import ChannelAddress, Speaker
 from bot.domain.questions import Level
+from bot.services.inbox import BUSY
 from bot.wording import answers_closed_notice, private_answer_receipt
 from bot.messages import (
     AnswerAccepted,
@@ -48,6 +49,9 @@ GLOBAL_RATE = 40
 READ_BACK_BATCH = 100  # replies read back and handed on at once
 READ_BACK_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 UNPACED = ("/interactions/", "/webhooks/")  # interaction responses and follow-ups: not under the global limit
+# Discord shows the member a failure when an interaction is not answered within 3 seconds. What must read the store
+# before its answer (the Answer button) gives the store this long, then answers "busy" instead.
+RESPONSE_BUDGET = 2.0
 
 LEVEL_CHOICES = [app_commands.Choice(name=level.label, value=level.value) for level in Level]
 PERIOD_CHOICES = [app_commands.Choice(name=name, value=value)
@@ -93,6 +97,7 @@ class PrepClient(discord.AutoShardedClient):
         self.core: PrepBot | None = None
         self.chat: DiscordChat | None = None
         self._store_ready = False  # start-up has its store ready: sessions read back what they missed
+        self.response_budget = RESPONSE_BUDGET
         for group in build_command_groups(self):
             self.tree.add_command(group)
 
@@ -310,11 +315,23 @@ class PrepClient(discord.AutoShardedClient):
 
     async def open_form(self, interaction: discord.Interaction, question_id: int) -> None:
         """The Answer button: in a round answered privately, the private form with the member's answer so far (or,
-        after the deadline, a private word that the round is closed); otherwise the form that counts as a reply."""
+        after the deadline, a private word that the round is closed); otherwise the form that counts as a reply.
+        Which one is read from the store; when it cannot say within `response_budget` seconds (another process holds
+        the database, say), the member is told privately that prepbot is busy, within Discord's 3 seconds."""
         form = None
         if interaction.guild_id is not None and interaction.channel_id is not None:
-            form = await self._core().answer_form(address(interaction.guild_id, interaction.channel_id),
-                                                  str(question_id), str(interaction.user.id))
+            read = asyncio.ensure_future(self._core().answer_form(
+                address(interaction.guild_id, interaction.channel_id), str(question_id), str(interaction.user.id)))
+            try:
+                async with asyncio.timeout(self.response_budget):
+                    form = await asyncio.shield(read)  # a read cut short is left to end by itself, unused
+            except Exception as error:  # the store is too slow or fails: the member hears so, in time
+                read.add_done_callback(_forget)
+                why = (f"the store did not answer within {self.response_budget:.1f} s"
+                       if isinstance(error, TimeoutError) else _short(error))
+                log.warning("the Answer button was answered busy: %s", why)
+                await interaction.response.send_message(_content(BUSY), ephemeral=True)
+                return
         if form is None or not form.private:
             await interaction.response.send_modal(AnswerForm(question_id))
         elif not form.open:
@@ -413,6 +430,18 @@ class AnswerForm(discord.ui.Modal):
             custom_id=ANSWER_INPUT, default=current[:MAX_MODAL_ANSWER] or None,
         )
         self.add_item(self.answer)
+
+
+def _forget(work: asyncio.Future[Any]) -> None:
+    """Reads what a piece of work left behind, so that a failure nobody waits for any more is not reported again."""
+    if not work.cancelled():
+        work.exception()
+
+
+def _short(error: BaseException) -> str:
+    """An error in one line, without the SQL and its parameters (what members wrote)."""
+    message = str(getattr(error, "orig", None) or error).split("\n", 1)[0][:200]
+    return f"{type(error).__name__}: {message}"
 
 
 def _content(card: Card) -> str:
