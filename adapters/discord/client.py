@@ -20,7 +20,7 @@ from bot.cards import Card, HelpCard
 from bot.domain.model import ChannelAddress, Speaker
 from bot.domain.questions import Level
 from bot.services.inbox import BUSY
-from bot.wording import answers_closed_notice, private_answer_receipt
+from bot.wording import answer_busy_notice, answers_closed_notice, private_answer_receipt
 from bot.messages import (
     AnswerAccepted,
     AnswerCommand,
@@ -339,25 +339,42 @@ class PrepClient(discord.AutoShardedClient):
         else:
             await interaction.response.send_modal(AnswerForm(question_id, private=True, current=form.current))
 
+    async def _answer_from_form(self, interaction: discord.Interaction,
+                                command: AnswerCommand) -> AnswerOutcome | None:
+        """Hands a submitted form's answer to the core, as `_answer` does; when the store fails to take it, tells
+        the member privately that it was not saved (they were answered "thinking" already) and returns None."""
+        try:
+            handled = await self._core().handle_answer(command)
+        except Exception as error:  # nothing was stored: the member may send it again
+            log.warning("a form's answer was answered busy: %s", _short(error))
+            await interaction.followup.send(_content(answer_busy_notice()), ephemeral=True)
+            return None
+        if handled.follow_up is not None:
+            await handled.follow_up()
+        return handled.outcome
+
     async def submit_private_form(self, interaction: discord.Interaction, thread_id: int, text: str) -> None:
         """A private answer: stored (replacing the member's earlier one) before the member is told, only them."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         if interaction.guild_id is None or interaction.channel_id is None:
             return
-        outcome = await self._answer(AnswerPrivately(
+        outcome = await self._answer_from_form(interaction, AnswerPrivately(
             address(interaction.guild_id, interaction.channel_id), str(thread_id), speaker_of(interaction.user),
             text, min(interaction.created_at, self._now()),
         ))
-        await interaction.followup.send(_content(private_answer_receipt(outcome)), ephemeral=True)
+        if outcome is not None:
+            await interaction.followup.send(_content(private_answer_receipt(outcome)), ephemeral=True)
 
     async def submit_form(self, interaction: discord.Interaction, thread_id: int, text: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         if interaction.guild_id is None or interaction.channel_id is None:
             return
-        outcome = await self._answer(SubmitAnswer(
+        outcome = await self._answer_from_form(interaction, SubmitAnswer(
             address(interaction.guild_id, interaction.channel_id), str(thread_id), f"modal:{interaction.id}",
             speaker_of(interaction.user), text, min(interaction.created_at, self._now()),
         ))
+        if outcome is None:
+            return
         if isinstance(outcome, AnswerAccepted):
             reply = ("✅ Your answer is saved." if outcome.on_time
                      else "⏰ Saved, but it came after the deadline: it scores nothing.")
@@ -372,7 +389,8 @@ class PrepClient(discord.AutoShardedClient):
     # ---- /prep commands ----
 
     async def run_command(self, interaction: discord.Interaction, text: str) -> None:
-        """Acks within Discord's 3 seconds (deferred, private), queues the command durably, runs it, replies."""
+        """Acks within Discord's 3 seconds (deferred, private), queues the command durably, runs it, replies; when
+        the store cannot queue it, says privately that prepbot is busy."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         if interaction.guild_id is None or interaction.channel_id is None:
             await interaction.followup.send("prepbot works in a server's channels.", ephemeral=True)
@@ -395,7 +413,12 @@ class PrepClient(discord.AutoShardedClient):
                 await interaction.followup.send(content=message.content or discord.utils.MISSING,
                                                 embeds=message.embeds, ephemeral=True)
 
-        handled = await core.handle_command(command, f"discord:{interaction.id}", deliver)
+        try:
+            handled = await core.handle_command(command, f"discord:{interaction.id}", deliver)
+        except Exception as error:  # not queued, so it never runs: the member hears so rather than waiting on
+            log.warning("a /prep command was answered busy: %s", _short(error))
+            await interaction.followup.send(_content(BUSY), ephemeral=True)
+            return
         if handled.follow_up is None:  # a retried delivery of a command already queued
             return
         if not await handled.follow_up():  # the reply had no card: the member is told it was done
