@@ -1,5 +1,5 @@
-"""Whether a platform can serve: its own check (an auth call, or its connection's state; each platform's lives with
-its adapter) at start and periodically, retried with back-off while it fails, reported to /readyz, the log and the
+"""Whether a platform can serve: its own check (its auth call, and its connection's state; each platform's lives
+with its adapter) at start and periodically, retried with back-off while it fails, reported to /readyz, the log and the
 `prepbot_platform_ready` metric."""
 
 from __future__ import annotations
@@ -22,12 +22,14 @@ class PlatformHealth:
     """One platform's readiness. `check` runs at start and every `interval` seconds while it passes; while it fails,
     again after 1, 2, 4 ... up to `retry_max` seconds. The first failure is logged with its traceback when it raised,
     each later one in one line, and the recovery once. `live`, when given, is asked on every readiness probe (a
-    connection's state, which changes between checks). A `passive` check only reads a state, so probes read it
-    afresh rather than its last result. Without `log_each_failure` (a connection that logs its own
-    attempts) only the first failure and the recovery are logged."""
+    connection's state, which changes between checks). A check that needs the connection (`after_connecting`) is
+    started once the connection's first attempt has ended. While `connection_logs()` is true (a connection that is
+    trying again and logs its own attempts) later failures are not logged again here."""
 
     def __init__(self, platform: str, check: Check, *, interval: float, retry_max: float, metrics: PrometheusMetrics,
-                 live: Live | None = None, passive: bool = False, log_each_failure: bool = True, on_recovered: Callable[[], Coroutine[Any, Any, object]] | None = None) -> None:
+                 live: Live | None = None, after_connecting: bool = False,
+                 connection_logs: Callable[[], bool] | None = None,
+                 on_recovered: Callable[[], Coroutine[Any, Any, object]] | None = None) -> None:
         self.platform = platform
         self._check = check
         self._live = live
@@ -35,8 +37,8 @@ class PlatformHealth:
         self.retry_max = retry_max
         self._metrics = metrics
         self._on_recovered = on_recovered
-        self._log_each_failure = log_each_failure
-        self.passive = passive
+        self._connection_logs = connection_logs
+        self.after_connecting = after_connecting
         self.problem: str | None = "not checked yet"
         self.failures = 0
         self.checked = asyncio.Event()  # set after the first check
@@ -69,18 +71,18 @@ class PlatformHealth:
         self.failures += 1
         if self.failures == 1:
             log.error("%s is not ready: %s", self.platform, problem, exc_info=error)
-        elif self._log_each_failure:
+        elif self._connection_logs is None or not self._connection_logs():
             log.warning("%s is still not ready (%d checks in a row): %s", self.platform, self.failures, problem)
         return problem
 
     async def current(self) -> str | None:
-        """What is wrong now: for a passive check (a state read) the state now; else the last check's result (it
-        says why), else the connection's live state."""
-        if self.passive:
-            return await self._check()
-        if self.problem is not None or self._live is None:
+        """What is wrong now: the last check's result (it says why), else the connection's live state; before the
+        first check, the connection's state when it says what is wrong."""
+        if self._live is None:
             return self.problem
-        return await self._live()
+        if not self.checked.is_set():
+            return await self._live() or self.problem
+        return self.problem if self.problem is not None else await self._live()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"{self.platform} health")

@@ -683,7 +683,8 @@ def answers_closed_notice() -> Notice:
 
 
 def answer_busy_notice() -> Notice:
-    """What a member is told when their private answer could not be stored in time (it may be stored later)."""
+    """What a member is told when the answer they sent from a form could not be stored in time (it may be stored
+    later) or at all."""
     return Notice("prepbot is busy and could not save your answer in time. Send it again: it is saved once.",
                   NoticeKind.ERROR)
 

@@ -172,7 +172,7 @@ async def running(
                                          retry_max=settings.retry_max_seconds, metrics=metrics,
                                          on_recovered=bot.acknowledge_missed))
         # A check of a connection's state starts once its first attempt to connect has ended.
-        watched_at_once = [check for check in checks if not check.passive]
+        watched_at_once = [check for check in checks if not check.after_connecting]
         for check in watched_at_once:
             check.start()
 

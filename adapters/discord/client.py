@@ -19,7 +19,8 @@ from bot.app import OpenThread, PrepBot
 from bot.cards import Card, HelpCard
 from bot.domain.model import ChannelAddress, Speaker
 from bot.domain.questions import Level
-from bot.wording import answers_closed_notice, private_answer_receipt
+from bot.services.inbox import BUSY
+from bot.wording import answer_busy_notice, answers_closed_notice, private_answer_receipt
 from bot.messages import (
     AnswerAccepted,
     AnswerCommand,
@@ -48,6 +49,9 @@ GLOBAL_RATE = 40
 READ_BACK_BATCH = 100  # replies read back and handed on at once
 READ_BACK_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 UNPACED = ("/interactions/", "/webhooks/")  # interaction responses and follow-ups: not under the global limit
+# Discord shows the member a failure when an interaction is not answered within 3 seconds. What must read the store
+# before its answer (the Answer button) gives the store this long, then answers "busy" instead.
+RESPONSE_BUDGET = 2.0
 
 LEVEL_CHOICES = [app_commands.Choice(name=level.label, value=level.value) for level in Level]
 PERIOD_CHOICES = [app_commands.Choice(name=name, value=value)
@@ -93,6 +97,7 @@ class PrepClient(discord.AutoShardedClient):
         self.core: PrepBot | None = None
         self.chat: DiscordChat | None = None
         self._store_ready = False  # start-up has its store ready: sessions read back what they missed
+        self.response_budget = RESPONSE_BUDGET
         for group in build_command_groups(self):
             self.tree.add_command(group)
 
@@ -310,11 +315,23 @@ class PrepClient(discord.AutoShardedClient):
 
     async def open_form(self, interaction: discord.Interaction, question_id: int) -> None:
         """The Answer button: in a round answered privately, the private form with the member's answer so far (or,
-        after the deadline, a private word that the round is closed); otherwise the form that counts as a reply."""
+        after the deadline, a private word that the round is closed); otherwise the form that counts as a reply.
+        Which one is read from the store; when it cannot say within `response_budget` seconds (another process holds
+        the database, say), the member is told privately that prepbot is busy, within Discord's 3 seconds."""
         form = None
         if interaction.guild_id is not None and interaction.channel_id is not None:
-            form = await self._core().answer_form(address(interaction.guild_id, interaction.channel_id),
-                                                  str(question_id), str(interaction.user.id))
+            read = asyncio.ensure_future(self._core().answer_form(
+                address(interaction.guild_id, interaction.channel_id), str(question_id), str(interaction.user.id)))
+            try:
+                async with asyncio.timeout(self.response_budget):
+                    form = await asyncio.shield(read)  # a read cut short is left to end by itself, unused
+            except Exception as error:  # the store is too slow or fails: the member hears so, in time
+                read.add_done_callback(_forget)
+                why = (f"the store did not answer within {self.response_budget:.1f} s"
+                       if isinstance(error, TimeoutError) else _short(error))
+                log.warning("the Answer button was answered busy: %s", why)
+                await interaction.response.send_message(_content(BUSY), ephemeral=True)
+                return
         if form is None or not form.private:
             await interaction.response.send_modal(AnswerForm(question_id))
         elif not form.open:
@@ -322,25 +339,42 @@ class PrepClient(discord.AutoShardedClient):
         else:
             await interaction.response.send_modal(AnswerForm(question_id, private=True, current=form.current))
 
+    async def _answer_from_form(self, interaction: discord.Interaction,
+                                command: AnswerCommand) -> AnswerOutcome | None:
+        """Hands a submitted form's answer to the core, as `_answer` does; when the store fails to take it, tells
+        the member privately that it was not saved (they were answered "thinking" already) and returns None."""
+        try:
+            handled = await self._core().handle_answer(command)
+        except Exception as error:  # nothing was stored: the member may send it again
+            log.warning("a form's answer was answered busy: %s", _short(error))
+            await interaction.followup.send(_content(answer_busy_notice()), ephemeral=True)
+            return None
+        if handled.follow_up is not None:
+            await handled.follow_up()
+        return handled.outcome
+
     async def submit_private_form(self, interaction: discord.Interaction, thread_id: int, text: str) -> None:
         """A private answer: stored (replacing the member's earlier one) before the member is told, only them."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         if interaction.guild_id is None or interaction.channel_id is None:
             return
-        outcome = await self._answer(AnswerPrivately(
+        outcome = await self._answer_from_form(interaction, AnswerPrivately(
             address(interaction.guild_id, interaction.channel_id), str(thread_id), speaker_of(interaction.user),
             text, min(interaction.created_at, self._now()),
         ))
-        await interaction.followup.send(_content(private_answer_receipt(outcome)), ephemeral=True)
+        if outcome is not None:
+            await interaction.followup.send(_content(private_answer_receipt(outcome)), ephemeral=True)
 
     async def submit_form(self, interaction: discord.Interaction, thread_id: int, text: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         if interaction.guild_id is None or interaction.channel_id is None:
             return
-        outcome = await self._answer(SubmitAnswer(
+        outcome = await self._answer_from_form(interaction, SubmitAnswer(
             address(interaction.guild_id, interaction.channel_id), str(thread_id), f"modal:{interaction.id}",
             speaker_of(interaction.user), text, min(interaction.created_at, self._now()),
         ))
+        if outcome is None:
+            return
         if isinstance(outcome, AnswerAccepted):
             reply = ("✅ Your answer is saved." if outcome.on_time
                      else "⏰ Saved, but it came after the deadline: it scores nothing.")
@@ -355,7 +389,8 @@ class PrepClient(discord.AutoShardedClient):
     # ---- /prep commands ----
 
     async def run_command(self, interaction: discord.Interaction, text: str) -> None:
-        """Acks within Discord's 3 seconds (deferred, private), queues the command durably, runs it, replies."""
+        """Acks within Discord's 3 seconds (deferred, private), queues the command durably, runs it, replies; when
+        the store cannot queue it, says privately that prepbot is busy."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         if interaction.guild_id is None or interaction.channel_id is None:
             await interaction.followup.send("prepbot works in a server's channels.", ephemeral=True)
@@ -378,7 +413,12 @@ class PrepClient(discord.AutoShardedClient):
                 await interaction.followup.send(content=message.content or discord.utils.MISSING,
                                                 embeds=message.embeds, ephemeral=True)
 
-        handled = await core.handle_command(command, f"discord:{interaction.id}", deliver)
+        try:
+            handled = await core.handle_command(command, f"discord:{interaction.id}", deliver)
+        except Exception as error:  # not queued, so it never runs: the member hears so rather than waiting on
+            log.warning("a /prep command was answered busy: %s", _short(error))
+            await interaction.followup.send(_content(BUSY), ephemeral=True)
+            return
         if handled.follow_up is None:  # a retried delivery of a command already queued
             return
         if not await handled.follow_up():  # the reply had no card: the member is told it was done
@@ -413,6 +453,18 @@ class AnswerForm(discord.ui.Modal):
             custom_id=ANSWER_INPUT, default=current[:MAX_MODAL_ANSWER] or None,
         )
         self.add_item(self.answer)
+
+
+def _forget(work: asyncio.Future[Any]) -> None:
+    """Reads what a piece of work left behind, so that a failure nobody waits for any more is not reported again."""
+    if not work.cancelled():
+        work.exception()
+
+
+def _short(error: BaseException) -> str:
+    """An error in one line, without the SQL and its parameters (what members wrote)."""
+    message = str(getattr(error, "orig", None) or error).split("\n", 1)[0][:200]
+    return f"{type(error).__name__}: {message}"
 
 
 def _content(card: Card) -> str:

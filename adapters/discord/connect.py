@@ -20,6 +20,7 @@ from bot.app import PrepBot
 
 log = logging.getLogger("prepbot.discord")
 READY_TIMEOUT = 60.0
+TOKEN_REFUSED = "Discord refused the token (401: revoked or invalid; check DISCORD_TOKEN)"
 
 INTENT_HELP = (
     "Discord did not grant the MESSAGE_CONTENT intent, so prepbot cannot read replies in threads. It keeps running: "
@@ -233,7 +234,7 @@ class DiscordConnection:
 def _describe(error: BaseException) -> str:
     """A short reason for /readyz and the log: what failed, without a traceback."""
     if isinstance(error, discord.LoginFailure):
-        return "Discord refused the token (401: check DISCORD_TOKEN)"
+        return TOKEN_REFUSED
     if isinstance(error, discord.HTTPException):
         return f"Discord answered {error.status} {error.text or ''}".strip()
     if isinstance(error, (aiohttp.ClientConnectionError, OSError)):

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
-
+import logging
 import uuid
+from collections.abc import Callable
+from pathlib import Path
 
 import aiohttp
 import asyncpg
 import pytest
 
 from tests.adapters.slack_team import slack_team
+from tests.fakes.discord import FakeDiscord
 
 
 @pytest.mark.parametrize("mode", ["http", "socket"])
@@ -122,3 +124,61 @@ async def test_a_bot_on_discord_is_ready_once_started_and_says_so_when_the_gatew
             body = await ready.json()
             assert ready.status == 503 and len(body["problems"]) == 1
             assert body["problems"][0].startswith("discord: "), "the platform is named, then what is wrong"
+
+
+DISCORD_FAULTS: dict[str, tuple[Callable[[FakeDiscord], None], Callable[[FakeDiscord], None], str]] = {
+    # fault: (what breaks, what mends it, what /readyz says meanwhile)
+    "revoked token": (FakeDiscord.revoke_token, FakeDiscord.reinstate_token,
+                      "discord: Discord refused the token (401: revoked or invalid; check DISCORD_TOKEN)"),
+    "API failing": (lambda fake: fake.server_error("GET", "/users/@me", 1_000_000, status=502),
+                    FakeDiscord.end_server_errors,
+                    "discord: Discord's API is failing (GET /users/@me answered 502)"),
+}
+
+
+@pytest.mark.parametrize("fault", DISCORD_FAULTS)
+async def test_discord_refusing_the_bot_while_the_gateway_stays_connected_makes_the_bot_not_ready_until_it_works_again(
+    tmp_path: Path, fault: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.adapters.discord_team import discord_team, eventually
+
+    caplog.set_level(logging.INFO, logger="prepbot.health")
+    breaks, mends, said = DISCORD_FAULTS[fault]
+    async with discord_team(tmp_path, health_check_seconds=0.05, retry_max_seconds=0.05) as team, \
+            aiohttp.ClientSession() as session:
+        async def readiness() -> tuple[int, dict[str, object]]:
+            async with session.get(f"{team.live.http_url}/readyz") as ready:
+                return ready.status, await ready.json()
+
+        async def ready_metric() -> float:
+            async with session.get(f"{team.live.http_url}/metrics") as page:
+                return sample(await page.text(), "prepbot_platform_ready", platform="discord")
+
+        async def not_ready() -> bool:
+            return (await readiness())[0] == 503
+
+        async def ready() -> bool:
+            return (await readiness())[0] == 200
+
+        assert await readiness() == (200, {"ready": True, "problems": []})
+        assert await ready_metric() == 1
+        breaks(team.fake)
+        await eventually(not_ready, what="/readyz saying not ready")
+
+        assert await readiness() == (503, {"ready": False, "problems": [said]})
+        assert await ready_metric() == 0
+        assert team.live.discord.connected(), "the gateway is still connected: only Discord's auth call tells"
+        await eventually(lambda: len([c for c in team.fake.calls_to("GET", "/users/@me") if c.status != 200]) >= 3,
+                         what="checks tried again")
+        mends(team.fake)
+        await eventually(ready, what="/readyz saying ready again")
+        assert await ready_metric() == 1
+
+    failed = [c for c in team.fake.calls_to("GET", "/users/@me") if c.status != 200]
+    lines = [r for r in caplog.records if r.name == "prepbot.health" and r.levelno >= logging.WARNING]
+    assert len(lines) == len(failed), "one log line per failed check"
+    assert lines[0].levelno == logging.ERROR and all(r.levelno == logging.WARNING for r in lines[1:])
+    assert all(r.exc_info is None for r in lines), "Discord's answer needs no traceback"
+    assert [r.getMessage() for r in caplog.records if "works again" in r.getMessage()] == [
+        f"discord works again, after {len(failed)} failed checks"]
+    assert team.fake.violations == []

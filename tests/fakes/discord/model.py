@@ -200,6 +200,14 @@ class _RateLimitRule:
 
 
 @dataclass
+class _ServerErrorRule:
+    method: str
+    prefix: str
+    remaining: int
+    status: int
+
+
+@dataclass
 class _Upload:
     field: str
     filename: str

@@ -1,11 +1,12 @@
-"""Discord's rate limits: per-route buckets a test sets, the global limit per bot, and their headers."""
+"""Discord's rate limits: per-route buckets a test sets, the global limit per bot, and their headers; and server
+errors a test sets."""
 
 from __future__ import annotations
 
 import hashlib
 import time
 
-from tests.fakes.discord.model import Call, _RateLimitRule
+from tests.fakes.discord.model import Call, _RateLimitRule, _ServerErrorRule
 from tests.fakes.discord.protocol import API_PREFIX
 from tests.fakes.discord.state import DiscordState
 
@@ -19,6 +20,16 @@ class DiscordRateLimits(DiscordState):
         """The next `times` calls of `method` to a path starting with `path_prefix` (relative to /api/v10) get 429."""
         prefix = path_prefix[len(API_PREFIX):] if path_prefix.startswith(API_PREFIX) else path_prefix
         self._rate_limits.append(_RateLimitRule(method.upper(), prefix, times, retry_after, global_))
+
+    def server_error(self, method: str, path_prefix: str, times: int, status: int = 503) -> None:
+        """The next `times` calls of `method` to a path starting with `path_prefix` (relative to /api/v10) get
+        `status`, a 5xx, as when Discord's API is failing."""
+        prefix = path_prefix[len(API_PREFIX):] if path_prefix.startswith(API_PREFIX) else path_prefix
+        self._server_errors.append(_ServerErrorRule(method.upper(), prefix, times, status))
+
+    def end_server_errors(self) -> None:
+        """Discord's API works again: the server errors set up by `server_error` that are left are dropped."""
+        self._server_errors.clear()
 
     def _global_wait(self) -> float:
         """Counts a request against the global limit: 0 when it is within the limit (a sliding second), else the

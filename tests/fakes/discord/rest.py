@@ -209,6 +209,13 @@ class DiscordRest(DiscordRateLimits):
                           "global": rule.global_}
                 return finish(429, answer, route.template, headers)
 
+        # server errors set up by the test
+        for failing in self._server_errors:
+            if failing.remaining > 0 and failing.method == method and rel_decoded.startswith(failing.prefix):
+                failing.remaining -= 1
+                return finish(failing.status, {"message": f"{failing.status}: Server Error", "code": 0},
+                              route.template)
+
         handler = self._handlers.get((method, route.template))
         if handler is None:
             self._violation(where, "FakeDiscord does not implement this route yet (it is in Discord's spec)")

@@ -88,6 +88,17 @@ class DiscordScene(DiscordGatewayEvents):
         self.messages.setdefault(channel_id, [])
         self._scene_event("CHANNEL_CREATE", self._channel_json(self._channels[channel_id]), guild_id, I_GUILDS)
 
+    def revoke_token(self) -> None:
+        """The bot's token is reset (in the Developer Portal, say): REST calls with the old one get 401 and a new
+        IDENTIFY or RESUME with it is refused; gateway sessions already open are left as they are."""
+        if self._revoked_token is None:
+            self._revoked_token, self.token = self.token, f"reset-{self.token}"
+
+    def reinstate_token(self) -> None:
+        """The token revoked by `revoke_token` works again."""
+        if self._revoked_token is not None:
+            self.token, self._revoked_token = self._revoked_token, None
+
     def revoke_bot_permissions(self, channel_id: str) -> None:
         """A channel overwrite denies the bot sending, threads, reactions, embeds and files (it can still read)."""
         self._set_bot_overwrite(channel_id, deny=REVOKED_BOT_PERMISSIONS)

@@ -23,6 +23,7 @@ from tests.fakes.discord.model import (
     Thread,
     User,
     _RateLimitRule,
+    _ServerErrorRule,
 )
 from tests.fakes.discord.protocol import (
     API_PREFIX,
@@ -56,6 +57,7 @@ class DiscordState:
     ) -> None:
         self.spec = load_spec((specs_dir or SPECS_ROOT).resolve())
         self.token = token
+        self._revoked_token: str | None = None  # the token `revoke_token` took away
         self.application_id = application_id
         self.bot_user_id = bot_user_id
         self.message_content_intent = message_content_intent
@@ -91,6 +93,7 @@ class DiscordState:
         self._reactions: dict[tuple[str, str], list[tuple[str, str]]] = {}
         self._dm_by_user: dict[str, str] = {}
         self._rate_limits: list[_RateLimitRule] = []
+        self._server_errors: list[_ServerErrorRule] = []
         self._command_ids: dict[tuple[str | None, int, str], str] = {}
         self._tokens: dict[str, str] = {}  # interaction token -> interaction id
         self._waiters: dict[str, list[asyncio.Future[InteractionResponse]]] = {}
