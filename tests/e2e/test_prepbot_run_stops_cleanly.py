@@ -24,6 +24,7 @@ from tests.fakes.discord import FakeDiscord
 from tests.fakes.slack import FakeSlack
 
 pytestmark = pytest.mark.slow
+STOP_LIMIT = 10.0  # seconds SIGTERM may take, in every state
 
 
 def free_port() -> int:
@@ -56,22 +57,22 @@ async def test_sigterm_stops_a_running_bot_within_seconds_and_it_says_so(tmp_pat
                     await asyncio.sleep(0.05)
                 else:
                     raise AssertionError("prepbot run never became ready")
+            began = time.monotonic()
             process.send_signal(signal.SIGTERM)
             code = await asyncio.wait_for(process.wait(), timeout=30)
+            took = time.monotonic() - began
         finally:
             if process.returncode is None:
                 process.kill()
                 await process.wait()
         stderr = (await process.stderr.read()).decode() if process.stderr else ""
         assert code == 0, stderr
+        assert took < STOP_LIMIT, f"SIGTERM took {took:.1f} s"
         assert "prepbot is running on slack" in stderr and "stopping" in stderr
         assert "xoxb-T1" not in stderr, "a token was logged"
 
 
 # ---- platform or database down: up, not ready, retrying, and SIGTERM heard in every state ----
-
-STOP_LIMIT = 10.0  # seconds SIGTERM may take, in every state
-
 
 def closed_port() -> int:
     """A port on 127.0.0.1 where nothing listens: a platform or database that cannot be reached."""
@@ -177,6 +178,32 @@ async def test_socket_mode_with_slack_unreachable_stays_up_not_ready_naming_slac
     assert len(slack_failures) >= 3 and all("exception" not in line for line in slack_failures[1:]), (
         "one line per failure after the first"
     )
+
+
+async def test_slack_over_http_with_its_api_unreachable_stays_up_not_ready_naming_slack_and_stops_on_sigterm(
+    tmp_path: Path,
+) -> None:
+    down = f"http://127.0.0.1:{closed_port()}/api/"
+    async with Run(tmp_path, SLACK_MODE="http", SLACK_BOT_TOKEN="xoxb-T1", SLACK_SIGNING_SECRET="s3cret-signing",
+                   SLACK_API_URL=down) as run:
+        await run.wait_for("/healthz", lambda status, _: status == 200)
+        await run.wait_for("/readyz", lambda status, body: status == 503 and any(
+            p.startswith("slack: Slack API unreachable") for p in problems(body)))
+        code, took = await run.terminate()
+    assert took < STOP_LIMIT, f"SIGTERM took {took:.1f} s"
+    assert code == 0, run.text()[-3000:]
+
+
+async def test_discord_unreachable_the_whole_time_still_stops_within_seconds_of_sigterm(tmp_path: Path) -> None:
+    down = closed_port()
+    async with Run(tmp_path, DISCORD_TOKEN="fake-discord-token", DISCORD_API_URL=f"http://127.0.0.1:{down}/api/v10",
+                   DISCORD_GATEWAY_URL=f"ws://127.0.0.1:{down}") as run:
+        await run.wait_for("/readyz", lambda status, body: status == 503 and any(
+            p.startswith("discord: not connected: Discord unreachable") for p in problems(body)))
+        await asyncio.sleep(1.0)  # in the middle of its retries
+        code, took = await run.terminate()
+    assert took < STOP_LIMIT, f"SIGTERM took {took:.1f} s"
+    assert code == 0, run.text()[-3000:]
 
 
 async def test_discord_with_its_api_unreachable_stays_up_not_ready_retrying_then_connects_when_it_returns(
