@@ -191,3 +191,38 @@ async def test_while_the_database_is_away_the_bot_stays_up_refuses_answers_and_c
             await fleet.close()
             await engine.dispose()
             await proxy.close()
+
+
+async def test_sigterm_while_the_database_is_away_stops_the_bot_within_seconds(
+    postgres_reachable: None, tmp_path: Path
+) -> None:
+    admin = databases.admin_url()
+    proxy = TcpProxy(admin.host or "127.0.0.1", admin.port or 5432)
+    await proxy.start()
+    async with scratch_database("postgres", tmp_path) as url, TracingSlack() as slack:
+        engine = await prepared_engine(url)
+        through_proxy = make_url(url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        slack.add_workspace(TEAM, name="Acme")
+        slack.add_channel(TEAM, "C1", "c1")
+        fleet = Fleet(slack, through_proxy, engine, tmp_path, 1, tick=TICK)
+        try:
+            await subscribe_channels(engine, ["C1"], datetime.now(timezone.utc) + timedelta(seconds=1))
+            bot = await fleet.start(0)
+            async with aiohttp.ClientSession() as session:
+                async def ready() -> bool:
+                    return await http_status(session, f"{bot.url}/readyz") == 200
+
+                async def not_ready() -> bool:
+                    return await http_status(session, f"{bot.url}/readyz") == 503
+
+                await wait_until(ready, 30, "/readyz to answer 200", every=0.05)
+                await proxy.cut()
+                await wait_until(not_ready, 5, "/readyz to answer 503", every=0.1)
+                await asyncio.sleep(1.5)  # due work fails and backs off meanwhile
+            _, took, code = await fleet.terminate(0, 30)
+            assert took < 10, f"SIGTERM took {took:.1f} s"
+            assert code == 0, bot.log.read_text(errors="replace")[-3000:]
+        finally:
+            await fleet.close()
+            await engine.dispose()
+            await proxy.close()
