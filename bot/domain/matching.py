@@ -39,7 +39,8 @@ from bot.domain.questions import KeyPoint, Question
 
 GRADER = "explanations-2"  # stored with every result it scores; a new rule or weight is a new version
 # explanations-2: a key term alone is not an attempt; one sentence needs a word of its own per point it explains; a
-# clause that rules a point out shows none of it; a negation inside another point's term negates nothing.
+# clause that rules a point out shows none of it; a negation inside another point's term negates nothing; a phrase
+# of one content word and small words ("over time") matches word for word.
 EXPLANATION_GRADERS = "explanations-"  # every version of this grader is named so
 LEGACY_GRADER = "prefixes-0"  # the word-prefix matcher that scored rounds before explanations-1
 NAMED_SHARE = 0.25  # the share of a point that naming it without explaining it earns
@@ -159,6 +160,9 @@ class _Term:
     words: tuple[str, ...]  # normal forms, stop words aside
     stems: tuple[str, ...]
     squashed: str  # the stem of the whole term written as one word ("rollback")
+    # A phrase whose small words carry its meaning ("over time", "fan out", "lock in"): matched word for word, small
+    # words included, since its one content word alone says something else. Empty for other terms.
+    phrase: tuple[tuple[str, str], ...] = ()
 
 
 @lru_cache(maxsize=16384)
@@ -169,7 +173,8 @@ def _compile(term: str) -> _Term | None:
         return None
     negative = any(w.norm in NEGATORS for w in kept)
     squashed = "" if negative else stem("".join(w.norm for w in reading.words if w.norm.isalnum()))
-    return _Term(term, tuple(w.norm for w in kept), tuple(w.stem for w in kept), squashed)
+    phrase = tuple((w.norm, w.stem) for w in reading.words) if len(kept) == 1 < len(reading.words) else ()
+    return _Term(term, tuple(w.norm for w in kept), tuple(w.stem for w in kept), squashed, phrase)
 
 
 @lru_cache(maxsize=16384)
@@ -258,6 +263,8 @@ class _Answer:
 
     def find(self, term: _Term) -> list[tuple[int, int]]:
         """Where `term` stands in the answer, as (first, last) word indexes."""
+        if term.phrase:
+            return self._find_phrase(term)
         words = self.reading.words
         found: list[tuple[int, int]] = []
         first_norm, first_stem = term.words[0], term.stems[0]
@@ -280,13 +287,36 @@ class _Answer:
             if all(_word_matches(term.words[k], term.stems[k], words[i].norm, words[i].stem)
                    for k, i in enumerate(indexes)):
                 found.append((indexes[0], indexes[-1]))
-        if term.squashed:
-            joined = self.joined.get(term.squashed)
-            if joined is None and len(term.squashed) >= 2 and term.squashed != term.stems[0]:
-                at = self.by_stem.get(term.squashed)
-                joined = (self.content[at[0]], self.content[at[0]]) if at else None
-            if joined is not None and joined not in found:
-                found.append(joined)
+        self._find_squashed(term, found)
+        return found
+
+    def _find_squashed(self, term: _Term, found: list[tuple[int, int]]) -> None:
+        """Adds where the term stands written as one word, or its words written together ("rollback")."""
+        if not term.squashed:
+            return
+        joined = self.joined.get(term.squashed)
+        if joined is None and len(term.squashed) >= 2 and term.squashed != term.stems[0]:
+            at = self.by_stem.get(term.squashed)
+            joined = (self.content[at[0]], self.content[at[0]]) if at else None
+        if joined is not None and joined not in found:
+            found.append(joined)
+
+    def _find_phrase(self, term: _Term) -> list[tuple[int, int]]:
+        """Where a phrase term stands word for word, its small words as written (its content word in any form), or
+        written as one word ("fanout")."""
+        words = self.reading.words
+        size = len(term.phrase)
+        content = next(k for k, (norm, _) in enumerate(term.phrase) if norm == term.words[0])
+        found: list[tuple[int, int]] = []
+        for position in self.by_stem.get(term.stems[0], ()):
+            first = self.content[position] - content
+            if first < 0 or first + size > len(words) or words[first].sentence != words[first + size - 1].sentence:
+                continue
+            if all(words[first + k].norm == norm or (k == content and _word_matches(norm, stem_, words[first + k].norm,
+                                                                                     words[first + k].stem))
+                   for k, (norm, stem_) in enumerate(term.phrase)):
+                found.append((first, first + size - 1))
+        self._find_squashed(term, found)
         return found
 
     def negated(self, first: int, last: int) -> bool:

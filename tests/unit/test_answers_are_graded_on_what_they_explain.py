@@ -240,3 +240,16 @@ def test_the_reveal_names_the_version_of_the_grader_that_scored_its_round() -> N
     assert f"({GRADER})" in grader_words(GRADER) and GRADER != "explanations-1"
     assert "(explanations-1)" in grader_words("explanations-1")
     assert "earlier word matcher" in grader_words(None)
+
+
+def test_a_phrase_whose_small_words_carry_its_meaning_is_matched_word_for_word() -> None:
+    drift = Question(
+        "drift-x", Level.BEGINNER, "Why does a deployed model need watching?", "Inputs drift.",
+        (KeyPoint("Data drifts over time", ("over time",)), KeyPoint("Fans requests out", ("fan out",)),
+         KeyPoint("Avoids lock-in", ("lock in",))),
+    )
+    loose = "Loading takes time because the fan spins and a lock protects the cache while it warms up."
+    assert statuses(loose, drift) == [PointStatus.MISSED] * 3
+    meant = ("The inputs drift over time, so accuracy falls. We fanout each request to both models to compare. Open "
+             "formats keep us clear of vendor lock-in when we switch providers.")
+    assert statuses(meant, drift) == [PointStatus.EXPLAINED] * 3
