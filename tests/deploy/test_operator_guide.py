@@ -87,3 +87,18 @@ def test_the_readme_installs_the_postgres_extra_that_brings_the_driver_postgresq
     extras = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
     assert any(requirement.startswith("asyncpg") for requirement in extras["postgres"])
     assert all("-c constraints.txt" in line for line in with_postgres), "the versions CI tested"
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of prose or of YAML comments, each on one line (a comment's `#` dropped)."""
+    flat = re.sub(r"\s*\n\s*(?:#\s*)?", " ", text)
+    return re.split(r"(?<=\.)\s+", flat)
+
+
+def test_running_discord_alone_means_no_slack_pods_rather_than_pods_without_a_platform() -> None:
+    said = [sentence for path in [OPERATOR_GUIDE, *sorted(K8S.glob("*.yaml"))]
+            for sentence in sentences(path.read_text(encoding="utf-8")) if re.search(r"Discord only", sentence)]
+    assert said, "the kit says how to run Discord alone"
+    for sentence in said:
+        assert "replicas: 0" in sentence, f"with no platform a Slack pod exits 2 and restarts in a loop: {sentence}"
+    assert "exits 2" in section("Kubernetes")
