@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
+from pathlib import Path
 
 from tests.deploy import COMPOSE_FILE, K8S, OPERATOR_GUIDE, README, REPO, variables_prepbot_reads, yaml_documents
 
@@ -87,3 +89,36 @@ def test_the_readme_installs_the_postgres_extra_that_brings_the_driver_postgresq
     extras = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
     assert any(requirement.startswith("asyncpg") for requirement in extras["postgres"])
     assert all("-c constraints.txt" in line for line in with_postgres), "the versions CI tested"
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of prose or of YAML comments, each on one line (a comment's `#` dropped)."""
+    flat = re.sub(r"\s*\n\s*(?:#\s*)?", " ", text)
+    return re.split(r"(?<=\.)\s+", flat)
+
+
+def comment_above(key: str, path: Path) -> str:
+    """The comment lines right above the first line that sets `key` in a YAML file."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = next(n for n, line in enumerate(lines) if line.strip().startswith(f"{key}:"))
+    above = list(itertools.takewhile(lambda line: line.strip().startswith("#"), reversed(lines[:at])))
+    return " ".join(line.strip().lstrip("#").strip() for line in reversed(above))
+
+
+def test_nothing_in_the_kit_says_a_stopped_process_leaves_its_work_until_its_claims_expire() -> None:
+    for path in [OPERATOR_GUIDE, README, *sorted(K8S.glob("*.yaml"))]:
+        for sentence in sentences(path.read_text(encoding="utf-8")):
+            if re.search(r"SIGTERM|\bstop(s|ped)?\b", sentence):
+                assert not re.search(r"\bexpir", sentence), (
+                    f"{path.name}: a stopping process hands back the work it has not begun: {sentence}")
+    assert "hands back" in section("Probes") and "hands back" in section("Kubernetes")
+    assert "hands back" in comment_above("terminationGracePeriodSeconds", K8S / "40-deployment.yaml")
+
+
+def test_running_discord_alone_means_no_slack_pods_rather_than_pods_without_a_platform() -> None:
+    said = [sentence for path in [OPERATOR_GUIDE, *sorted(K8S.glob("*.yaml"))]
+            for sentence in sentences(path.read_text(encoding="utf-8")) if re.search(r"Discord only", sentence)]
+    assert said, "the kit says how to run Discord alone"
+    for sentence in said:
+        assert "replicas: 0" in sentence, f"with no platform a Slack pod exits 2 and restarts in a loop: {sentence}"
+    assert "exits 2" in section("Kubernetes")

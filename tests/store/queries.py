@@ -37,6 +37,13 @@ async def task_finished_at(store: Store, task_id: int) -> datetime | None:
         return finished
 
 
+async def task_outcome(store: Store, task_id: int) -> tuple[datetime | None, str | None]:
+    """When the task was marked done and how it ended (None, None while it is not done)."""
+    async with store.engine.connect() as connection:
+        row = (await connection.execute(select(tasks.c.done_at, tasks.c.outcome).where(tasks.c.id == task_id))).one()
+        return row.done_at, row.outcome
+
+
 async def rounds_in_channel(store: Store, channel_id: int) -> list[Round]:
     """Every round of the channel, newest first."""
     async with store.engine.connect() as connection:

@@ -9,7 +9,7 @@ from bot.domain.model import Speaker, Task, TaskKind
 from bot.messages import RunCommand
 from bot.store.intake import CommandToQueue
 from bot.store.unit_of_work import Store
-from tests.store.queries import due_task_ids
+from tests.store.queries import due_task_ids, task_outcome
 from tests.store.records import GENERAL, NOW, a_channel, a_round
 
 LEASE = timedelta(seconds=30)
@@ -82,6 +82,27 @@ async def test_the_late_record_of_a_worker_that_lost_its_claim_is_refused_and_th
         await uow.commit()
         round_ = await uow.rounds.get(round_id)
     assert (round_.message_ref, round_.deadline_at, round_.reveal_ref) == ("taker-ts", NOW + timedelta(hours=8), None)
+
+
+async def test_a_weekly_board_recorded_late_by_a_worker_that_lost_its_claim_leaves_the_takers_record_alone(
+    store: Store
+) -> None:
+    async with store.unit_of_work() as uow:
+        channel = await a_channel(uow)
+        await uow.tasks.schedule(TaskKind.WEEKLY_BOARD, channel.id, NOW, "board:1:2026-11-23",
+                                 slot_date=date(2026, 11, 23))
+        await uow.commit()
+    stale = await _claim(store, timedelta(0), "worker-a")
+    current = await _claim(store, LEASE + timedelta(seconds=1), "worker-b")
+    async with store.unit_of_work() as uow:
+        await uow.tasks.complete_many([(current, "posted weekly board for 2026-11-23")], NOW + LEASE * 2)
+        await uow.commit()
+    async with store.unit_of_work() as uow:
+        await uow.tasks.complete_many([(stale, "posted weekly board for 2026-11-23, late")], NOW + LEASE * 3)
+        await uow.tasks.release(stale, NOW + LEASE * 3)
+        await uow.commit()
+    assert await task_outcome(store, current.id) == (NOW + LEASE * 2, "posted weekly board for 2026-11-23")
+    assert await _due(store) == []
 
 
 async def test_a_worker_that_lost_its_claim_cannot_hand_the_task_back_from_under_the_taker(store: Store) -> None:
