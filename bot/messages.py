@@ -135,9 +135,13 @@ class Ignored:
 
 @dataclass(frozen=True)
 class VoteCounted:
+    """A reaction counted for (or taken back from) an answer before the reveal; `changed` False when the voter had
+    already voted so (or had no such vote to take back), and `voters` is the answer's count of voters now."""
+
     round_id: int
     author_id: int
     voters: int
+    changed: bool = True
 
 
 @dataclass(frozen=True)

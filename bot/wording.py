@@ -496,6 +496,9 @@ def vote_reply(outcome: VoteCounted | Ignored, author: str, cast: bool) -> Notic
         refused = "Your vote was not counted" if cast else "No vote was taken back"
         return Notice(f"{refused}: {outcome.reason}.", NoticeKind.ERROR)
     votes = f"votes from {plural(outcome.voters, 'teammate')}" if outcome.voters else "no votes"
+    if not outcome.changed:
+        already = "You already vote for" if cast else "You had no vote to take back from"
+        return Notice(f"{already} {author}'s answer, so nothing changed: it has {votes}.")
     return Notice(f"Your vote for {author}'s answer {'counts' if cast else 'is taken back'}: it has {votes} now.")
 
 

@@ -42,12 +42,13 @@ async def record_vote(command: CastVote | RetractVote, *, store: Store) -> VoteO
                 return Ignored("no such vote")
             voter = found
         if isinstance(command, CastVote):
-            await uow.votes.add(part.round_id, part.message_ref, part.member_id, voter.id, command.reaction, command.at)
+            changed = await uow.votes.add(part.round_id, part.message_ref, part.member_id, voter.id, command.reaction,
+                                          command.at)
         else:
-            await uow.votes.remove(part.round_id, part.message_ref, voter.id, command.reaction)
+            changed = await uow.votes.remove(part.round_id, part.message_ref, voter.id, command.reaction)
         voters = (await uow.votes.voters_by_author(part.round_id)).get(part.member_id, 0)
         await uow.commit()
-    return VoteCounted(part.round_id, part.member_id, voters)
+    return VoteCounted(part.round_id, part.member_id, voters, changed)
 
 
 def voting_closed_notice(outcome: VotingClosed) -> Notice:

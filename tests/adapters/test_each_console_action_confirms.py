@@ -68,6 +68,16 @@ async def test_a_vote_and_a_vote_taken_back_say_how_many_teammates_voted_for_the
         ("reply", "You are bob now."), ("reply", "Your vote for alice's answer is taken back: it has no votes now.")]
 
 
+async def test_a_vote_given_twice_or_taken_back_twice_says_nothing_changed(console: Console) -> None:
+    await console.lines(":at 2026-11-30 09:31", "A first answer.", ":as bob", ":vote alice")
+
+    assert await console.lines(":vote alice") == [
+        ("reply", "You already vote for alice's answer, so nothing changed: it has votes from 1 teammate.")]
+    await console.lines(":unvote alice")
+    assert await console.lines(":unvote alice") == [
+        ("reply", "You had no vote to take back from alice's answer, so nothing changed: it has no votes.")]
+
+
 async def test_a_vote_for_ones_own_answer_is_told_it_was_not_counted(console: Console) -> None:
     await console.lines(":at 2026-11-30 09:31", "A first answer.")
 
