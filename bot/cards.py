@@ -196,13 +196,14 @@ class BoardPlace:
 @dataclass(frozen=True)
 class ReminderCard:
     """A daily round's reminder in its question's thread: `left` before the deadline, `answers` so far (members
-    with an answer standing)."""
+    with an answer standing), and whether the round is answered privately."""
 
     round_id: int
     deadline_at: datetime
     tz: str
     left: timedelta
     answers: int
+    private: bool = False
 
 
 @dataclass(frozen=True)

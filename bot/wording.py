@@ -343,10 +343,15 @@ def answers_so_far(count: int) -> str:
 def reminder(card: ReminderCard, surface: Surface) -> Document:
     """The reminder in a question's thread: the time left and the answers so far."""
     headline = f"{time_left(card.left)} left · {answers_so_far(card.answers)}"
-    where = "in this thread" if surface.threads else "on the next line(s)"
+    if card.private:
+        action = words(" to answer: nobody sees your answer before the reveal.")
+        call = merged(words("*Reminder:* {headline}. Not answered yet? ", headline=headline)
+                      + words(surface.private_answer[:1].upper() + surface.private_answer[1:]) + action)
+    else:
+        where = "in this thread" if surface.threads else "on the next line(s)"
+        call = words("*Reminder:* {headline}. Not answered yet? Reply {where}.", headline=headline, where=where)
     return Document(summary=f"Reminder: {headline}", label=f"round {card.round_id}",
-                    parts=(Part((Paragraph((words("*Reminder:* {headline}. Not answered yet? Reply {where}.",
-                                                  headline=headline, where=where),)),)),),
+                    parts=(Part((Paragraph((call,)),)),),
                     fields=(Field("Answers close", (Moment(card.deadline_at, card.tz),)),))
 
 

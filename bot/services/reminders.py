@@ -43,7 +43,7 @@ async def remind(
     if isinstance(decision, NoReminder):
         return TaskResult(f"skipped ({decision.reason})")
     assert round_.deadline_at is not None and round_.message_ref is not None
-    card = ReminderCard(round_.id, round_.deadline_at, channel.schedule.tz, decision.left, answers)
+    card = ReminderCard(round_.id, round_.deadline_at, channel.schedule.tz, decision.left, answers, round_.private)
     try:
         if progress.message_ref is None:
             await _post_reminder(round_, card, channel, progress, store=store, chat=chat, now=now, claim=claim,

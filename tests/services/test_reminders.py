@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from bot.app import PrepBot
 from bot.bootstrap import bootstrap
-from bot.cards import Card, Notice, NudgeCard, ReminderCard
+from bot.cards import Card, Notice, NudgeCard, QuestionCard, ReminderCard
 from bot.config import Settings
 from bot.messages import CommandReply
 from bot.domain.model import ChannelAddress, TaskKind
@@ -21,7 +21,7 @@ from bot.ports import ChatError
 from bot.services.claims import ProcessIdentity
 from tests.fakes.chat import FakeChat, Posted
 from tests.services.team import (
-    ALICE, BOB, CAROL, DAVE, GENERAL, MONDAY, NOTHING, Team, berlin, open_question, shipped_bank,
+    ALICE, BOB, CAROL, DAVE, GENERAL, MONDAY, NOTHING, Team, berlin, day, open_question, shipped_bank,
 )
 
 
@@ -70,6 +70,7 @@ async def test_the_question_is_reminded_in_its_thread_two_hours_before_the_deadl
     assert isinstance(posted.card, ReminderCard) and isinstance(question.card, ReminderCard) is False
     assert (posted.card.answers, posted.card.left) == (2, timedelta(hours=2))
     assert posted.card.deadline_at == berlin(MONDAY, 17, 0)
+    assert isinstance(question.card, QuestionCard) and posted.card.private == question.card.private
     async with team.bot.store.unit_of_work() as uow:
         assert (await uow.reminders.progress(posted.card.round_id)).message_ref == posted.ref
     await team.until(berlin(MONDAY, 17, 30))
@@ -256,3 +257,16 @@ async def test_a_replica_stalled_past_its_lease_while_nudging_is_not_repeated_by
         await team.bot.start()
     assert len(reminders(team)) + len([p for p in slow.posts if isinstance(p.card, ReminderCard)]) == 1
     assert [to for to, _ in nudges(slow)] + [to for to, _ in nudges(team.chat)] == [BOB.ref]
+
+
+async def test_a_privately_answered_question_is_reminded_with_its_private_path_and_a_thread_one_with_its_thread(
+    team: Team,
+) -> None:
+    await open_question(team)
+    await team.until(berlin(MONDAY, 15, 0))
+    await team.prep("config answers thread")
+    await team.until(berlin(day(1), 15, 0))
+
+    private, in_thread = (p.card for p in reminders(team))
+    assert isinstance(private, ReminderCard) and private.private
+    assert isinstance(in_thread, ReminderCard) and not in_thread.private

@@ -43,6 +43,7 @@ from bot.wording import (
     notice,
     plain,
     question,
+    reminder,
     reveal,
     stats,
     words,
@@ -123,6 +124,20 @@ def test_an_open_question_says_when_answers_close_and_how_to_answer_on_each_surf
         "Reply in this thread (or press Answer) before the deadline.")
     assert plain(question(card, Surface(threads=False)).footer).startswith("Reply by typing a line before")
     assert lines_of(threaded.parts[0]) == [(Span("Tell me about a time."),)]
+
+
+def test_a_reminder_points_to_the_thread_or_to_the_private_path_the_round_is_answered_by() -> None:
+    in_thread = ReminderCard(1, DEADLINE, "UTC", timedelta(hours=2), 3)
+    private = ReminderCard(1, DEADLINE, "UTC", timedelta(hours=2), 3, private=True)
+
+    assert plain(lines_of(reminder(in_thread, Surface()).parts[0])[0]) == (
+        "Reminder: 2 h left · 3 answers so far. Not answered yet? Reply in this thread.")
+    for surface, path in ((Surface(), "Press Answer privately"), (Surface(private_answer="press *Answer*"),
+                                                                   "Press Answer")):
+        said = plain(lines_of(reminder(private, surface).parts[0])[0])
+        assert said == (f"Reminder: 2 h left · 3 answers so far. Not answered yet? {path} to answer: nobody sees "
+                        "your answer before the reveal.")
+        assert "thread" not in said
 
 
 def test_a_closed_question_says_when_answers_closed_and_where_the_feedback_is() -> None:
