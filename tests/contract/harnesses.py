@@ -71,6 +71,10 @@ class Harness(Protocol):
 
     def pictures(self) -> list[Picture]: ...
 
+    def direct_messages(self, member: str) -> list[str]:
+        """The texts sent to `member` directly, outside the channel."""
+        ...
+
 
 @dataclass
 class FakeHarness:
@@ -92,6 +96,9 @@ class FakeHarness:
 
     def pictures(self) -> list[Picture]:
         return [Picture(image.data, image.filename, posted.thread_ref) for posted, image in self.chat.images()]
+
+    def direct_messages(self, member: str) -> list[str]:
+        return [render(card) for ref, card in self.chat.direct if ref == member]
 
 
 @dataclass
@@ -123,8 +130,13 @@ class ConsoleHarness:
             text = str(record["text"])
             member = record.get("member")
             seen.append(Seen(text, record.get("thread") if record["kind"] != "question" else None,  # type: ignore[arg-type]
-                             member if record["kind"] in {"reply", "error"} else None))  # type: ignore[arg-type]
+                             member))  # type: ignore[arg-type]  # a line shown to one member names them
         return seen
+
+    def direct_messages(self, member: str) -> list[str]:
+        prefix = f"(direct message to {member}) "
+        return [str(r["text"]).removeprefix(prefix) for r in self._records()
+                if r.get("member") == member and str(r["text"]).startswith(prefix)]
 
     def reactions_on(self, message_ref: str) -> list[Reaction]:
         marks = {"✅": Reaction.ACCEPTED, "⏰": Reaction.LATE}
@@ -183,6 +195,9 @@ class SlackHarness:
         bot = self.slack.workspace(self.channel.workspace).bot_user_id
         return [by_name[name] for name, user in self.slack.reactions(self.channel.channel, message_ref)
                 if user == bot and name in by_name]
+
+    def direct_messages(self, member: str) -> list[str]:
+        return [slack_readable(m.text, m.blocks) for m in self.slack.direct_messages(self.channel.workspace, member)]
 
     def pictures(self) -> list[Picture]:
         """The files shared in the channel (uploaded through the fake's upload URL)."""
@@ -262,6 +277,10 @@ class DiscordHarness:
                     assert f"attachment://{attachment['filename']}" in shown, (attachment, message.embeds)
                     found.append(Picture(message.files[attachment["id"]], attachment["filename"], thread))
         return found
+
+    def direct_messages(self, member: str) -> list[str]:
+        return [discord_readable(m.content, m.embeds) for m in self.discord.messages.get(
+            self.discord.dm_channel(member), []) if not m.deleted]
 
     def reactions_on(self, message_ref: str) -> list[Reaction]:
         channel, _, message = message_ref.rpartition("/")

@@ -10,8 +10,8 @@ import pytest
 
 from adapters.chart import board_chart
 from bot.cards import (
-    AnswerFeedback, BoardLine, LeaderboardCard, Notice, QuestionCard, Reaction, ReminderCard, RevealCard, Tally,
-    WelcomeCard,
+    AnswerFeedback, BoardLine, LeaderboardCard, Notice, NudgeCard, QuestionCard, Reaction, ReminderCard, RevealCard,
+    Tally, WelcomeCard,
 )
 from tests.contract.charts import read_chart
 from tests.contract.harnesses import ConsoleHarness, DiscordHarness, FakeHarness, Harness, SlackHarness
@@ -104,6 +104,19 @@ async def test_a_channel_message_is_public(harness: Harness) -> None:
     assert ref
     posted = [m for m in harness.messages() if "alice subscribed this channel" in m.text]
     assert len(posted) == 1 and posted[0].private_to is None and posted[0].thread is None
+
+
+async def test_a_direct_message_reaches_that_member_alone_outside_the_channel(harness: Harness) -> None:
+    card = NudgeCard(7, "What is model serialization?", datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc), "UTC",
+                     timedelta(hours=2), "general")
+
+    await harness.chat.message_member(harness.channel, harness.member, card)
+
+    [sent] = harness.direct_messages(harness.member)
+    assert "2 h left" in sent and "What is model serialization?" in sent
+    assert not any("What is model serialization?" in m.text for m in harness.messages() if m.private_to is None)
+    if harness.admin != harness.member:
+        assert harness.direct_messages(harness.admin) == []
 
 
 async def test_the_platforms_admins_are_admins(harness: Harness) -> None:

@@ -59,6 +59,12 @@ class SlackScene(SlackInbound):
         uninstalled = self.event_callback(team_id, {"type": "app_uninstalled"})
         return [revoked, uninstalled]
 
+    def direct_messages(self, team_id: str, user_id: str) -> list[Message]:
+        """The messages posted in the direct message channel between the app and `user_id`."""
+        return [message for channel in self._channels.values()
+                if channel.team_id == team_id and channel.im_user == user_id
+                for message in self.messages.get(channel.id, [])]
+
     def add_user(
         self,
         team_id: str,
