@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
+import sys
 import tomllib
+import zipfile
+from pathlib import Path
 
 from bot.config import Settings
 from tests.deploy import REPO, Dockerfile, expand
@@ -135,3 +140,19 @@ def test_tests_and_caches_stay_out_of_the_build_context_while_sources_go_in() ->
     assert not left_out_of_the_build_context("entrypoints/cli.py")
     assert not left_out_of_the_build_context("questions/ai-model-serving.yaml")
     assert not left_out_of_the_build_context("README.md")
+
+
+def test_the_built_package_carries_the_fonts_the_question_packs_and_the_migrations(tmp_path: Path) -> None:
+    """What the image installs is the built package: names in any script are drawn only if its fonts are inside."""
+    source = tmp_path / "source"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "__pycache__", "build", "*.egg-info", ".mypy_cache", ".pytest_cache", "*.db*"))
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"),
+                            str(source)], capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = (tmp_path / "dist").glob("prepbot-*.whl")
+    inside = set(zipfile.ZipFile(wheel).namelist())
+    wanted = {f"adapters/fonts/{f.name}" for f in (REPO / "adapters" / "fonts").iterdir() if f.is_file()}
+    wanted |= {f"questions/{f.name}" for f in (REPO / "questions").glob("*.yaml")}
+    wanted |= {f"migrations/versions/{f.name}" for f in (REPO / "migrations" / "versions").glob("*.py")}
+    assert any(name.endswith(".ttf") for name in wanted) and wanted <= inside, sorted(wanted - inside)
