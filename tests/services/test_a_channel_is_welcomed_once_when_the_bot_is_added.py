@@ -1,4 +1,6 @@
-"""When the bot is added to a channel, one short card says what prepbot does and how an admin starts it: once per
+"""A channel is welcomed once when the bot is added to it.
+
+When the bot is added to a channel, one short card says what prepbot does and how an admin starts it: once per
 channel, whatever the platform repeats, on every replica and across restarts; a subscribed channel needs none."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Which practice question a member gets next: never the daily question in play, no repeat before their choice is
+"""The practice choice never spoils and never repeats.
+
+Which practice question a member gets next: never the daily question in play, no repeat before their choice is
 exhausted, the unseen first, then their weakest, then the least recently practised; and what a request means for
 the daily cap on scored practice."""
 
