@@ -1,4 +1,6 @@
-"""Whether a platform can serve: its own check (its auth call, and its connection's state; each platform's lives
+"""Readiness of each platform: checked at start and periodically, and reported to /readyz.
+
+Whether a platform can serve: its own check (its auth call, and its connection's state; each platform's lives
 with its adapter) at start and periodically, retried with back-off while it fails, reported to /readyz, the log and the
 `prepbot_platform_ready` metric."""
 

@@ -1,0 +1,1 @@
+"""Speed measurements of prepbot's busiest moments (see bench/README.md)."""

@@ -1,4 +1,6 @@
-"""A fan-out: N subscribed Slack channels whose daily questions all fall due at the same minute, posted by real
+"""Benchmark: many channels' daily questions due at the same minute, posted by real processes.
+
+A fan-out: N subscribed Slack channels whose daily questions all fall due at the same minute, posted by real
 `prepbot run` processes through a local fake Slack that enforces Slack's limits.
 
     python bench/fanout.py [--channels 10000] [--store sqlite|postgres|both] [--replicas N]

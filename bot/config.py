@@ -1,5 +1,6 @@
-"""The core's settings, and how every section of settings is read: environment variables (PREPBOT_*) over an
-optional TOML file, over defaults."""
+"""The core's settings, and how every section of settings is read.
+
+Each section is read from environment variables (PREPBOT_*) over an optional TOML file, over defaults."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""What the core needs from outside. Adapters implement ChatPort; the outer ring (entrypoints/) picks the
+"""The ports: what the core needs from outside (chat, clock, metrics).
+
+What the core needs from outside. Adapters implement ChatPort; the outer ring (entrypoints/) picks the
 implementations and hands them to bootstrap."""
 
 from __future__ import annotations

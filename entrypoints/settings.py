@@ -1,5 +1,6 @@
-"""Every setting of a prepbot process, read once: the core's, Slack's and Discord's, from one environment and one
-TOML file."""
+"""Every setting of a prepbot process, read once.
+
+The core's, Slack's and Discord's settings, from one environment and one TOML file."""
 
 from __future__ import annotations
 

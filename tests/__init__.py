@@ -1,0 +1,1 @@
+"""prepbot's tests."""

@@ -1,4 +1,6 @@
-"""Slack's settings: SLACK_* (or PREPBOT_SLACK_*) variables over the TOML file, over defaults, and which mode they
+"""Slack's settings, read from the environment and the TOML file, and the mode they configure.
+
+Slack's settings: SLACK_* (or PREPBOT_SLACK_*) variables over the TOML file, over defaults, and which mode they
 configure."""
 
 from __future__ import annotations

@@ -85,14 +85,6 @@ class DueWork:
         self._pump: asyncio.Task[None] | None = None
         self.ran = 0
 
-    @property
-    def stopping(self) -> bool:
-        return self._stopping
-
-    @property
-    def running(self) -> int:
-        return len(self._running)
-
     async def step(self) -> int:
         """One pass (see the class); returns how many tasks it started."""
         async with self._lock:

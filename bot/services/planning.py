@@ -1,4 +1,6 @@
-"""Turning a channel's schedule into due tasks: the next daily post, the next weekly board, and a posted round's
+"""Planning: a channel's schedule turned into due tasks.
+
+Turning a channel's schedule into due tasks: the next daily post, the next weekly board, and a posted round's
 reminder."""
 
 from __future__ import annotations

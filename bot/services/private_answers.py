@@ -1,4 +1,6 @@
-"""The private path to a round: what a member's answer form shows before they answer (their answer so far, or that
+"""The private answer path: what a member's answer form shows.
+
+The private path to a round: what a member's answer form shows before they answer (their answer so far, or that
 the round is closed)."""
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""A daily round's reminder before its deadline: planned when its question is posted, posted once in the question's
-thread with the answers so far, and a private nudge to each member who asked for one and has not answered."""
+"""A daily round's reminder before its deadline, and the private nudges.
+
+The reminder is planned when its question is posted, and posted once in the question's thread with the answers so
+far; a private nudge goes to each member who asked for one and has not answered."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""The reveal of a round at its deadline: the round scored, its hint, checklist and feedback posted in the question's
-thread, and the question marked closed."""
+"""The reveal of a round at its deadline.
+
+The round is scored, its hint, checklist and feedback posted in the question's thread, and the question marked
+closed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The arrivals lane: answers, commands to queue, commands done and acknowledgements, written in groups with one
+"""The arrivals lane: what arrives at once is written in groups, one commit each.
+
+The arrivals lane: answers, commands to queue, commands done and acknowledgements, written in groups with one
 commit each (group commit).
 
 Whatever arrives while a group is being written waits for the next group, so a burst costs a few commits instead of

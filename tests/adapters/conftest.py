@@ -1,4 +1,6 @@
-"""The `platform` fixture, with which a shared adapter test runs once on Slack and once on Discord, and the whole days
+"""Fixtures of the adapter tests: the `platform` parameter and the whole days played once.
+
+The `platform` fixture, with which a shared adapter test runs once on Slack and once on Discord, and the whole days
 played once per session for the tests that read them."""
 
 from __future__ import annotations

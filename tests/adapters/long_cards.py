@@ -1,5 +1,6 @@
-"""Cards built to any size for the tests of what the platforms' renderers make of long content: key points, one
-member's feedback, and a reveal of round 7."""
+"""Cards built to any size, for the tests of what the platforms' renderers make of long content.
+
+Key points, one member's feedback, and a reveal of round 7."""
 
 from __future__ import annotations
 

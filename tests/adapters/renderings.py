@@ -1,6 +1,7 @@
-"""Each platform's renderer with the fake platform's own limit checks, for the tests of what renderers make of cards:
-the Block Kit of adapters/slack/render.py against the fake Slack's limits, the embeds of adapters/discord/render.py
-against the fake Discord's."""
+"""Each platform's renderer with the fake platform's own limit checks.
+
+For the tests of what renderers make of cards: the Block Kit of adapters/slack/render.py against the fake Slack's
+limits, the embeds of adapters/discord/render.py against the fake Discord's."""
 
 from __future__ import annotations
 

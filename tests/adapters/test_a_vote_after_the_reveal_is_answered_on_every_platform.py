@@ -1,4 +1,6 @@
-"""A reaction on an answer after its round's reveal adds nothing, and the voter is told so where only they read it:
+"""A vote after the reveal adds nothing, and only the voter is told so, on every platform.
+
+A reaction on an answer after its round's reveal adds nothing, and the voter is told so where only they read it:
 an ephemeral message on Slack, a direct message on Discord (a reaction is no interaction, so there is none to reply
 to), a line for that member on the console."""
 

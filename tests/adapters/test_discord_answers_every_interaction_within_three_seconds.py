@@ -1,8 +1,9 @@
-"""Discord hears back from every interaction within its 3 seconds whatever is slow behind prepbot, and no member is
-left waiting: with the SQLite file held by another process, the Answer button says privately that prepbot is busy
-instead of leaving the member with Discord's failure, and opens the form once the store answers again; a command or
-a form's answer the store fails to take (acknowledged "thinking" at once) is answered busy, privately, and works when
-sent again.
+"""Discord hears back from every interaction within its 3 seconds, and no member is left waiting.
+
+Whatever is slow behind prepbot: with the SQLite file held by another process, the Answer button says privately that
+prepbot is busy instead of leaving the member with Discord's failure, and opens the form once the store answers again; a
+command or a form's answer the store fails to take (acknowledged "thinking" at once) is answered busy, privately, and
+works when sent again.
 
 Times are Europe/Berlin; 2026-11-30 is a Monday. The fake Discord counts an interaction not acknowledged within 3
 seconds as a violation.

@@ -1,6 +1,7 @@
-"""On Discord, the Answer form is the private path of a question answered privately: it opens with the member's
-answer so far, the answer is stored before the member is told (privately, never in the channel), it is shown to the
-others only at the reveal, and after the deadline the button says the round is closed."""
+"""On Discord, the Answer form is the private path of a question answered privately.
+
+It opens with the member's answer so far, the answer is stored before the member is told (privately, never in the
+channel), it is shown to the others only at the reveal, and after the deadline the button says the round is closed."""
 
 from __future__ import annotations
 

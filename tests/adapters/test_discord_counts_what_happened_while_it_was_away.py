@@ -1,4 +1,6 @@
-"""Discord while prepbot is not listening: a restart, a deploy, or a session Discord will not resume. Events of the
+"""Discord: what members did while prepbot was not listening is read back once.
+
+Discord while prepbot is not listening: a restart, a deploy, or a session Discord will not resume. Events of the
 gap are never delivered again, so what members did then is read back from the open rounds' threads, once.
 
 Times are Europe/Berlin; 2026-11-30 is a Monday.

@@ -1,4 +1,6 @@
-"""DiscordChat sends a round's question and reveal with a nonce of the round (Discord returns the first message when
+"""DiscordChat finds the question, reveal or board it already posted, by nonce and embed footer.
+
+DiscordChat sends a round's question and reveal with a nonce of the round (Discord returns the first message when
 a send is repeated within a few minutes) and marks them in an embed footer, by which it finds them again in the
 channel or the thread when the core asks whether they were already posted (a read returns no nonce). A weekly board
 goes the same way, with a nonce and a footer made from its key. Without leave to read the history the look-up says

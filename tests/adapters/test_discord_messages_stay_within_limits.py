@@ -1,5 +1,6 @@
-"""What prepbot shows in Discord always fits Discord's documented limits: long content is split across embeds and
-messages, never cut.
+"""What prepbot shows in Discord always fits Discord's documented limits.
+
+Long content is split across embeds and messages, never cut.
 
 The cards (bot/cards.py) are rendered with adapters/discord/render.py and each message is checked with the fake
 Discord's own limit checks (`message_problems`, `embed_problems`), on the JSON discord.py would send

@@ -1,4 +1,6 @@
-"""On Discord, a member asks for a nudge with `/prep nudge`, the reminder arrives in the question's thread two hours
+"""On Discord, the reminder in the thread and the private nudge by direct message.
+
+On Discord, a member asks for a nudge with `/prep nudge`, the reminder arrives in the question's thread two hours
 before the deadline, and a member who asked and has not answered gets it as a direct message."""
 
 from __future__ import annotations

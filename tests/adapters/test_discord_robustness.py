@@ -1,5 +1,7 @@
-"""Discord when things are not as they should be: no message content intent, a member without Manage Server, rate
-limits, a channel the bot lost, two servers at once, and a process running two shards.
+"""Discord when things are not as they should be.
+
+No message content intent, a member without Manage Server, rate limits, a channel the bot lost, two servers at once, and
+a process running two shards.
 
 Times are Europe/Berlin; 2026-11-30 is a Monday.
 """

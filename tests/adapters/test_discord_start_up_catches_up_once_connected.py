@@ -1,4 +1,6 @@
-"""A restart on Discord: what was left when the bot stopped (an answer stored without its reaction, a reveal that fell
+"""A restart on Discord catches up on what was left only once the client has logged in.
+
+A restart on Discord: what was left when the bot stopped (an answer stored without its reaction, a reveal that fell
 due while it was down) is done at start-up, once the client has logged in, never before (where discord.py's calls
 fail and the start crashed, every time, for as long as the answer stayed unacknowledged).
 

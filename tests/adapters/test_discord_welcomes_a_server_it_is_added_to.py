@@ -1,4 +1,6 @@
-"""On Discord: added to a server, the bot posts one welcome, in the system channel or else the first text channel it
+"""On Discord, a server the bot is added to gets one welcome.
+
+On Discord: added to a server, the bot posts one welcome, in the system channel or else the first text channel it
 may post in, saying what prepbot does and how a member with Manage Server starts it; never again after a restart.
 
 The team's guild (111, #general 301) is there from the start; the Beta server (112) adds the bot during the test.

@@ -1,5 +1,6 @@
-"""Each console line that acts says what it did: a vote, a vote taken back, an edit, a deletion, a change of speaker,
-of time or of thread; and a line that could not act says why."""
+"""Each console line that acts says what it did, and one that could not act says why.
+
+What it did: a vote, a vote taken back, an edit, a deletion, a change of speaker, of time or of thread."""
 
 from __future__ import annotations
 

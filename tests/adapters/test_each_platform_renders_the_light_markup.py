@@ -1,5 +1,6 @@
-"""Each renderer only converts the core's light markup: Slack to mrkdwn, Discord to its markdown, the console to
-plain text with no markup character left."""
+"""Each renderer only converts the core's light markup.
+
+Slack to mrkdwn, Discord to its markdown, the console to plain text with no markup character left."""
 
 from __future__ import annotations
 

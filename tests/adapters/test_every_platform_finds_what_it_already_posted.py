@@ -1,4 +1,6 @@
-"""What the look-up of what the bot already posted does on every chat platform when it cannot read the history, and
+"""The look-up of what the bot already posted, where every platform behaves the same.
+
+What the look-up of what the bot already posted does on every chat platform when it cannot read the history, and
 for a board without a key.
 
 How each platform marks and finds a round's messages and a weekly board is its own

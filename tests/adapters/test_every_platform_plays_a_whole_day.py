@@ -1,4 +1,6 @@
-"""One whole working day in a Berlin team, on Slack (over HTTP and over Socket Mode) and on Discord: what holds on
+"""One whole working day, and what holds on every platform.
+
+One whole working day in a Berlin team, on Slack (over HTTP and over Socket Mode) and on Discord: what holds on
 every platform, read from each platform's day through the same view (tests/adapters/whole_day.py).
 
 ada has #general answer in threads and subscribes it; the question comes at 09:30; ben, cat, dan and eve answer,

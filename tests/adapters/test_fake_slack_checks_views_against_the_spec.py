@@ -1,4 +1,6 @@
-"""The fake Slack takes views.publish as Slack does: a `home` view within Block Kit's limits for a known member, kept
+"""The fake Slack takes views (App Home and modals) as Slack does.
+
+The fake Slack takes views.publish as Slack does: a `home` view within Block Kit's limits for a known member, kept
 as that member's Home tab; anything else is flagged. It also says, as Slack does, when the bot joins a channel and
 when a member opens the Home tab."""
 

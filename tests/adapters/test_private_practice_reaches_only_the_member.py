@@ -1,4 +1,6 @@
-"""Private practice on the platforms: with `/prep config practice private`, a practice question and its hint go to
+"""Private practice reaches the member who asked alone, on every platform.
+
+Private practice on the platforms: with `/prep config practice private`, a practice question and its hint go to
 the member who asked alone (Slack: ephemeral messages in the channel; Discord: direct messages, as Discord has no
 ephemeral messages outside an interaction), nothing is posted in the channel, and every call is one the platform's
 published spec accepts.

@@ -1,4 +1,6 @@
-"""A call the platform refused for going too fast is counted as a rate limit because the platform said so (Slack or
+"""Rate limits are counted from what the platform said, not from the error's text.
+
+A call the platform refused for going too fast is counted as a rate limit because the platform said so (Slack or
 Discord answered 429, or Slack said the app posted too many messages), not because the error's text happens to
 mention 429 or a rate: every other refusal is counted as a plain platform error."""
 

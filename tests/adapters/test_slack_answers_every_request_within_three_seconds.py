@@ -1,4 +1,6 @@
-"""Slack hears back within its 3 seconds whatever is slow behind prepbot (users.info rate-limited, the SQLite file
+"""Slack hears back within 3 seconds whatever is slow behind prepbot, and nothing is lost.
+
+Slack hears back within its 3 seconds whatever is slow behind prepbot (users.info rate-limited, the SQLite file
 held by another process), nothing told "busy" runs later, nothing answered 500 is lost or acknowledged twice, a
 redelivered answer is not reacted to again, and one member's bad bytes cost nobody else their answer.
 

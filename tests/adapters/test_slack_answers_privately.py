@@ -1,4 +1,6 @@
-"""On Slack, a question answered privately carries an "Answer privately" button: it opens a modal with the member's
+"""On Slack, the "Answer privately" button and its modal are the private path to a question.
+
+On Slack, a question answered privately carries an "Answer privately" button: it opens a modal with the member's
 answer so far, the submitted answer is stored before Slack gets its response (within 3 seconds), nobody else sees it
 before the reveal, and after the deadline the modal says the round is closed. Against the fake Slack, which checks
 views.open and the responses against Slack's spec, with the real sample interaction payloads."""

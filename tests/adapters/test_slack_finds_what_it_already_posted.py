@@ -1,4 +1,6 @@
-"""Slack has no idempotency key, so SlackChat tags a round's question and reveal, and a weekly board, with message metadata and finds them
+"""SlackChat finds the question, reveal or board it already posted, by message metadata.
+
+Slack has no idempotency key, so SlackChat tags a round's question and reveal, and a weekly board, with message metadata and finds them
 again in the channel's history (or the thread's) when the core asks whether they were already posted. Without the
 history scope, and for a board without a key, it does as every platform does:
 test_every_platform_finds_what_it_already_posted.py."""

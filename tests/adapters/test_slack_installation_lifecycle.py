@@ -1,4 +1,6 @@
-"""Removing prepbot from a workspace stops it there: the installation is deleted and the workspace's schedules stop
+"""A Slack installation's life: removal stops the workspace, a reinstall reaches every replica.
+
+Removing prepbot from a workspace stops it there: the installation is deleted and the workspace's schedules stop
 (history and points stay). After a reinstall through one replica, every other replica goes on with the new token.
 
 Times are Europe/Berlin; 2026-11-30 is a Monday. ada subscribes #general (C1) at 08:00 for 09:30.

@@ -1,4 +1,6 @@
-"""Slack's rate limits cost nothing but time; a channel the bot lost stops its schedule and whoever subscribed it
+"""Slack's rate limits, lost channels and partial configuration.
+
+Slack's rate limits cost nothing but time; a channel the bot lost stops its schedule and whoever subscribed it
 hears why; a partial Slack configuration stops `prepbot run` with what is missing.
 
 Times are Europe/Berlin; 2026-11-30 is a Monday.

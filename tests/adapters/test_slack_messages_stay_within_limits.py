@@ -1,5 +1,6 @@
-"""What prepbot shows in Slack always fits Slack's limits: long content is split across sections and messages,
-never cut, and text members wrote cannot turn into Slack markup.
+"""What prepbot shows in Slack always fits Slack's limits.
+
+Long content is split across sections and messages, never cut, and text members wrote cannot turn into Slack markup.
 
 Most tests render cards (bot/cards.py) directly with adapters/slack/render.py and check the Block Kit with the fake
 Slack's own checks (tests/adapters/renderings.py); the last one lets 80 members answer a question and reads the

@@ -1,4 +1,6 @@
-"""Slack's workspace-wide limit on chat.postMessage: the fake answers 429 with Retry-After over it, and our chat port
+"""Under Slack's workspace-wide posting limit, every question goes out exactly once.
+
+Slack's workspace-wide limit on chat.postMessage: the fake answers 429 with Retry-After over it, and our chat port
 slows down to it (learning the pace from the 429s) and posts every question exactly once."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""A request Slack did not sign is refused 401 and one not shaped as Slack sends them 400: each with one short log
+"""Bad requests to the Slack endpoint are refused with one short log line.
+
+A request Slack did not sign is refused 401 and one not shaped as Slack sends them 400: each with one short log
 line that never holds the body (it may be what members wrote), and never a 500 or a traceback."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""`/prep` in a channel the bot was not invited to, or in a direct message between members, still answers the member
+"""`/prep` answers the member even where the bot is not a member of the conversation.
+
+`/prep` in a channel the bot was not invited to, or in a direct message between members, still answers the member
 who ran it (through the command's response_url, which needs no membership), and `/prep subscribe` there is refused
 with a clear message instead of storing a subscription that could post nothing.
 

@@ -1,4 +1,6 @@
-"""Only Slack's signed requests are heard, each answer counts once however often Slack delivers it, Slack hears back
+"""Slack requests are verified, and each answer counts once.
+
+Only Slack's signed requests are heard, each answer counts once however often Slack delivers it, Slack hears back
 only after the answer is safe, slash commands are acknowledged at once, and only admins change a channel's schedule.
 
 Times are Europe/Berlin; 2026-11-30 is a Monday. The channel subscribes at 08:00; the question is posted at 09:30

@@ -1,4 +1,6 @@
-"""On Slack: inviting the bot to a channel posts one welcome there, whatever Slack redelivers; opening the app's
+"""On Slack, the welcome in a channel and each member's Home tab.
+
+On Slack: inviting the bot to a channel posts one welcome there, whatever Slack redelivers; opening the app's
 Home tab shows the member their stats and each subscribed channel's schedule.
 
 Times are Europe/Berlin; 2026-11-30 is a Monday. The team meets in #general (C1); #random (C2) is new.

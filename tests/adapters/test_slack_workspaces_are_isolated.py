@@ -1,4 +1,6 @@
-"""prepbot installed in two workspaces through its own OAuth pages: each workspace's members, answers, boards and
+"""Two Slack workspaces stay apart.
+
+prepbot installed in two workspaces through its own OAuth pages: each workspace's members, answers, boards and
 Web API calls stay in that workspace.
 
 Acme (T1: ada the admin, ben) and Globex (T2: zoe the admin, yan) each install prepbot from /slack/install.

@@ -1,4 +1,6 @@
-"""The board's chart draws a name as it is written, in Latin with accents, Polish, Cyrillic, Greek, Chinese, Japanese
+"""The board's chart draws every name in its own script, with the shipped fonts.
+
+The board's chart draws a name as it is written, in Latin with accents, Polish, Cyrillic, Greek, Chinese, Japanese
 or Korean: every character is drawn with a shipped font that has it, never as the missing-glyph box ("tofu"). The
 fonts are installed with prepbot, so the picture is the same wherever it is drawn. A board that ranks more members
 than it shows says how many more, in the picture and in its alt text."""

@@ -1,4 +1,6 @@
-"""The console's reveal: the hint, then the model answer, the checklist, each answer's points with the member's own
+"""The console's reveal shows everything that teaches.
+
+The console's reveal: the hint, then the model answer, the checklist, each answer's points with the member's own
 words, what it did well, what to study next, and which grader scored the round."""
 
 from __future__ import annotations

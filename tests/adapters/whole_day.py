@@ -1,5 +1,7 @@
-"""One whole working day on each chat platform, played once per test session, and the same view of each for the tests
-that hold on every platform (tests/adapters/test_every_platform_plays_a_whole_day.py).
+"""One whole working day on each chat platform, and the same view of each.
+
+Each day is played once per test session; the view is for the tests that hold on every platform
+(tests/adapters/test_every_platform_plays_a_whole_day.py).
 
 The days themselves are tests/adapters/slack_day.py (over HTTP and over Socket Mode) and discord_day.py.
 """

@@ -1,0 +1,1 @@
+"""The contract suite that every chat port keeps."""

@@ -1,4 +1,6 @@
-"""On every chat port, a board that ranks more members than it shows says how many more, in its text and in its
+"""Every chat port shows how many more members a board ranks.
+
+On every chat port, a board that ranks more members than it shows says how many more, in its text and in its
 picture, and the picture keeps names in any script; a member's own place reaches that member alone."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""The deployment kit in deploy/: what its tests share (paths, the Dockerfile read as the builder reads it, the
+"""Tests of the deployment kit in deploy/, and what they share.
+
+The deployment kit in deploy/: what its tests share (paths, the Dockerfile read as the builder reads it, the
 variables prepbot reads)."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""deploy/prepbot.service: one prepbot process under systemd, with a state folder of its own and nothing else of
+"""The systemd unit runs one prepbot process with little of the host writable.
+
+deploy/prepbot.service: one prepbot process under systemd, with a state folder of its own and nothing else of
 the host writable."""
 
 from __future__ import annotations

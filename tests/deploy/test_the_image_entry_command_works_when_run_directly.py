@@ -1,4 +1,6 @@
-"""The image's own commands, run here as the container would run them: the ENTRYPOINT and CMD with the image's ENV,
+"""The image's own commands work when run as the container runs them.
+
+The image's own commands, run here as the container would run them: the ENTRYPOINT and CMD with the image's ENV,
 the HEALTHCHECK, SIGTERM. Executables are the ones installed beside this Python, as /opt/prepbot/bin is in the image.
 """
 

@@ -1,5 +1,7 @@
-"""What the chaos and database-outage tests share: real `prepbot run` processes on a FakeSlack, a TCP proxy that can
-take the database away, a load generator that sends answers the way Slack does, and readers of what happened.
+"""What the chaos and database-outage tests share.
+
+Real `prepbot run` processes on a FakeSlack, a TCP proxy that can take the database away, a load generator that sends
+answers the way Slack does, and readers of what happened.
 
 - `Fleet` runs P process slots of `prepbot run` (Slack over HTTP). Each start of a slot is an `Incarnation` with its
   own bot token, so the fake can tell which process posted a message (`TracingSlack.posted_with`). `Fleet.kill` sends

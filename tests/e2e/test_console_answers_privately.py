@@ -1,6 +1,7 @@
-"""The console answers privately by default: `:answer TEXT` stores a private answer that only its author is told
-about, a second `:answer` replaces it, and the reveal shows it; a plain reply still counts and its author is told it
-is public."""
+"""The console answers privately by default.
+
+`:answer TEXT` stores a private answer that only its author is told about, a second `:answer` replaces it, and the
+reveal shows it; a plain reply still counts and its author is told it is public."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""A console line starting with `#` is a comment: skipped, printing nothing, wherever it stands; a `#` inside a
-reply is part of the reply."""
+"""A console line starting with `#` is a comment.
+
+It is skipped, printing nothing, wherever it stands; a `#` inside a reply is part of the reply."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""A database that goes away: `prepbot run` on PostgreSQL behind a TCP proxy that drops every connection and refuses
+"""`prepbot run` through a database outage.
+
+A database that goes away: `prepbot run` on PostgreSQL behind a TCP proxy that drops every connection and refuses
 new ones for OUTAGE seconds, as a restart of the server looks to the bot (the server itself is not touched).
 
 While the database is away the process stays up and says so: /healthz answers 200, /readyz 503; an answer that

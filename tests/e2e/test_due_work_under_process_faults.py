@@ -1,6 +1,8 @@
-"""Due work and queued commands under process faults, with real `prepbot run` processes on a FakeSlack: a crash
-right after a command was acknowledged, a restart after a crash, a replica stalled past its lease (SIGSTOP), a stop
-(SIGTERM) in the middle of a fan-out, one slow post among many.
+"""Due work and queued commands under process faults.
+
+With real `prepbot run` processes on a FakeSlack: a crash right after a command was acknowledged, a restart after a
+crash, a replica stalled past its lease (SIGSTOP), a stop (SIGTERM) in the middle of a fan-out, one slow post among
+many.
 
 The processes run with short claim leases (PREPBOT_CLAIM_LEASE_SECONDS) where a test waits for a lease to lapse, and
 with long ones where it must not have to: a test that passes with a 60-second lease and finishes in a few seconds

@@ -1,4 +1,6 @@
-"""`prepbot run` as an operator runs it: it comes up on Slack, answers its probes, and stops cleanly on SIGTERM; with a
+"""`prepbot run` comes up, answers its probes, rides out failures and stops cleanly.
+
+`prepbot run` as an operator runs it: it comes up on Slack, answers its probes, and stops cleanly on SIGTERM; with a
 platform or the database down it stays up, not ready (503 naming what and why), retries with back-off, logs one line
 per failure after the first, and still stops within seconds of SIGTERM."""
 

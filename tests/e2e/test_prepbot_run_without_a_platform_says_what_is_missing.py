@@ -1,5 +1,6 @@
-"""`prepbot run` with no platform configured exits 2 naming the variables to set, in a terminal as elsewhere, and
-touches no database."""
+"""`prepbot run` with no platform configured says what is missing.
+
+It exits 2 naming the variables to set, in a terminal as elsewhere, and touches no database."""
 
 from __future__ import annotations
 

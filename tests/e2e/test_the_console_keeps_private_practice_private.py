@@ -1,4 +1,6 @@
-"""In the console, private practice prints the question and its hint as private lines for the member who asked,
+"""The console keeps private practice private.
+
+In the console, private practice prints the question and its hint as private lines for the member who asked,
 and a plain line still answers the open daily question."""
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""`prepbot console` with an AI judge configured (the same settings as a served bot): a new console channel is graded
-by the judge, and the reveal shows its feedback. The judge is the fake OpenAI-compatible server over loopback."""
+"""`prepbot console` with an AI judge shows the judge's feedback.
+
+With an AI judge configured (the same settings as a served bot), a new console channel is graded by the judge, and
+the reveal shows its feedback. The judge is the fake OpenAI-compatible server over loopback."""
 
 from __future__ import annotations
 

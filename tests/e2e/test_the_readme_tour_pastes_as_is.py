@@ -1,4 +1,6 @@
-"""The README's console tour, taken from README.md word for word and pasted into `prepbot console`, does what it
+"""The README's console tour pastes as is and does what it promises.
+
+The README's console tour, taken from README.md word for word and pasted into `prepbot console`, does what it
 promises: a question is posted, each private answer is acknowledged to its author alone and nobody reads it before
 the reveal, a second answer replaces the first, the reveal shows every answer, and the boards appear."""
 

@@ -1,6 +1,7 @@
-"""A monotonic clock for tests that moves only when told: code under test reads it with `monotonic()` and waits on it
-with `sleep()`; the test moves it with `advance()`, which wakes every sleeper that falls due, in order of its time,
-and lets the woken code run before moving on."""
+"""A monotonic clock for tests that moves only when told.
+
+Code under test reads it with `monotonic()` and waits on it with `sleep()`; the test moves it with `advance()`, which
+wakes every sleeper that falls due, in order of its time, and lets the woken code run before moving on."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""The grading evaluation set: written answers ranked by what they explain."""

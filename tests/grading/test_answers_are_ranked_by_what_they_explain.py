@@ -1,4 +1,6 @@
-"""The evaluation set: for every question with written answers, a strong answer outscores a weak one, which outscores
+"""The evaluation set: answers are ranked by what they explain.
+
+The evaluation set: for every question with written answers, a strong answer outscores a weak one, which outscores
 one off the topic; a strong answer in other words outscores a weak one; a strong answer outscores a bare keyword
 list and an answer that denies the key points."""
 

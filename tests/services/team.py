@@ -1,5 +1,6 @@
-"""A team in a channel, talking to the whole core on a real database (SQLite or PostgreSQL), with a fake chat and a
-fake clock.
+"""A team in a channel, talking to the whole core.
+
+On a real database (SQLite or PostgreSQL), with a fake chat and a fake clock.
 
 Times are Europe/Berlin wall times (UTC+1 in November and December 2026); 2026-11-30 is a Monday.
 """

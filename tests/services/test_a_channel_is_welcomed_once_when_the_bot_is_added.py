@@ -1,4 +1,6 @@
-"""When the bot is added to a channel, one short card says what prepbot does and how an admin starts it: once per
+"""A channel is welcomed once when the bot is added to it.
+
+When the bot is added to a channel, one short card says what prepbot does and how an admin starts it: once per
 channel, whatever the platform repeats, on every replica and across restarts; a subscribed channel needs none."""
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from bot.ports import ChatError
 from bot.services.welcome import WelcomeClaimed
 from bot.wording import Surface, plain, welcome
 from tests.services.team import GENERAL, Team
+from tests.store.queries import welcome_posted_at
 
 RANDOM = ChannelAddress("console", "local", "random")
 
@@ -39,8 +42,7 @@ async def test_a_channel_the_bot_is_added_to_gets_one_card_saying_what_prepbot_d
     assert "question of the day" in text
     assert "/prep subscribe 09:30 Europe/Berlin mon-fri 17:00" in text
     assert "/prep help" in text
-    async with team.bot.store.unit_of_work() as uow:
-        assert await uow.welcomes.posted_at(GENERAL) == team.now()
+    assert await welcome_posted_at(team.bot.store, GENERAL) == team.now()
 
 
 async def test_a_second_report_of_the_same_join_posts_nothing_more(team: Team) -> None:
@@ -106,8 +108,7 @@ async def test_a_welcome_the_platform_refused_is_tried_again_the_next_time_the_b
 
     assert await welcomed(team) is None
     assert welcomes(team) == []
-    async with team.bot.store.unit_of_work() as uow:
-        assert await uow.welcomes.posted_at(GENERAL) is None
+    assert await welcome_posted_at(team.bot.store, GENERAL) is None
 
     assert await welcomed(team) is not None
     assert len(welcomes(team)) == 1

@@ -1,4 +1,6 @@
-"""A member's own page (Slack's App Home): their `/prep stats` in each channel they play in, and when each subscribed
+"""A member's home page shows their stats and the channels' schedules.
+
+A member's own page (Slack's App Home): their `/prep stats` in each channel they play in, and when each subscribed
 channel of the workspace gets its question."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""When the platform refuses a daily question, a reveal or a weekly board because the channel is lost to the bot
+"""A refused post stops a channel lost to the bot, or is tried again.
+
+When the platform refuses a daily question, a reveal or a weekly board because the channel is lost to the bot
 (removed, deleted, archived), the channel's schedule stops and whoever subscribed it is told, whichever of them found
 out; any other refusal is tried again a minute later.
 

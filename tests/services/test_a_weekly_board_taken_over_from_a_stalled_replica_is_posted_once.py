@@ -1,4 +1,6 @@
-"""A weekly board whose task a stalled replica held past its lease is posted once, by the replica that took it over,
+"""A weekly board taken over from a stalled replica is posted once.
+
+A weekly board whose task a stalled replica held past its lease is posted once, by the replica that took it over,
 and what that replica recorded stands when the stalled one wakes.
 
 Times are Europe/Berlin; 2026-11-30 is a Monday, and its week's board is due on Monday 7 December at 09:00.

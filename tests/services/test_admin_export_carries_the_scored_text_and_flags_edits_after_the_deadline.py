@@ -1,4 +1,6 @@
-"""`prepbot export` puts each answer's points next to the text they were given for: the answer as it stood at the
+"""`prepbot export` carries the text that was scored and flags later edits.
+
+`prepbot export` puts each answer's points next to the text they were given for: the answer as it stood at the
 deadline. An edit or deletion after the deadline is flagged, and how the answer reads now has a column of its own."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""`prepbot export`: a week of rounds played through the core comes out as JSON and CSV with every answer, member and
+"""`prepbot export` holds every answer and point.
+
+`prepbot export`: a week of rounds played through the core comes out as JSON and CSV with every answer, member and
 point reason, and the totals match the board.
 
 The command runs in-process (`entrypoints.cli.main`) on the test's database, in a worker thread because it runs its own event

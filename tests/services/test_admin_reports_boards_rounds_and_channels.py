@@ -1,4 +1,6 @@
-"""`prepbot leaderboard` and `prepbot rounds list` show what the core computed; a channel is named by its address or
+"""The admin reports: boards, rounds and channels.
+
+`prepbot leaderboard` and `prepbot rounds list` show what the core computed; a channel is named by its address or
 its name, and a name that fits no channel, or several, is refused with exit code 2 and the known channels.
 
 The commands run in-process (`entrypoints.cli.main`) on the test's database, in a worker thread because each runs its own

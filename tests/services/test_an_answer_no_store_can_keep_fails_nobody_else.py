@@ -1,4 +1,6 @@
-"""Bad bytes from one member never cost anyone else their answer: what members write is made storable before it
+"""An answer no store can keep fails nobody else.
+
+Bad bytes from one member never cost anyone else their answer: what members write is made storable before it
 reaches the store (NUL removed, lone surrogates replaced), and a row the store still refuses fails alone, not the
 answers committed with it."""
 

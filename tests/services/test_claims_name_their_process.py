@@ -19,7 +19,7 @@ def test_a_token_fits_the_column_and_names_this_process() -> None:
     me = ProcessIdentity.current()
     token = me.new_token()
     assert len(token) <= 40 and token.startswith(f"{os.getpid()}-")
-    assert me.owns(token) and token != me.new_token()
+    assert token.startswith(f"{me.pid}-{me.host}-{me.incarnation}") and token != me.new_token()
 
 
 def test_this_processs_own_claims_are_never_taken_for_dead() -> None:

@@ -1,4 +1,6 @@
-"""What the core logs while a round runs: each line names its channel and round, and what members wrote appears
+"""The core's logs name the round and keep answers private.
+
+What the core logs while a round runs: each line names its channel and round, and what members wrote appears
 only when an operator asks for debug logs."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""A question, reveal or weekly board the platform took but prepbot never recorded (the answer was lost, or the process died
+"""Posts are not repeated after a crash.
+
+A question, reveal or weekly board the platform took but prepbot never recorded (the answer was lost, or the process died
 before its commit) is found on the platform by the next attempt and recorded, never posted twice.
 
 Times are Europe/Berlin; 2026-11-30 is a Monday.

@@ -1,4 +1,6 @@
-"""Practice questions on demand: posted at once in the channel (or shown to the member alone), revealed after the
+"""Practice questions on demand.
+
+Practice questions on demand: posted at once in the channel (or shown to the member alone), revealed after the
 practice window, never the daily question, no repeat before the member's choice is exhausted, capped per day and
 told so when asked."""
 

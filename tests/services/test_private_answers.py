@@ -1,4 +1,6 @@
-"""Private answers: in a channel that answers privately, members answer through a private path, nobody reads
+"""Private answers, through the core.
+
+Private answers: in a channel that answers privately, members answer through a private path, nobody reads
 another's answer before the reveal, and the reveal shows every answer with its feedback."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""A daily question is reminded in its thread before the deadline (2 h by default) with the answers so far, once,
+"""A daily question's reminder and the private nudges.
+
+A daily question is reminded in its thread before the deadline (2 h by default) with the answers so far, once,
 across restarts and replicas; members who asked get a private nudge when they have not answered.
 
 Times are Europe/Berlin; 2026-11-30 is a Monday.

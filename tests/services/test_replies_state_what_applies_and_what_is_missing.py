@@ -1,4 +1,6 @@
-"""Replies say what really applies: the deadline in force when it differs from the one asked for, and which value
+"""Replies state what applies and what is missing.
+
+Replies say what really applies: the deadline in force when it differs from the one asked for, and which value
 a setting is missing, with the usage for that setting."""
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from bot.domain.judging import grounded
 from bot.services.judging import judge_answers, judge_request
 from tests.fakes.openai import FakeOpenAI
 from tests.services.team import ALICE, BOB, CAROL, MONDAY, Team, awards_of, berlin, feedback_for, open_question
+from tests.store.queries import judge_calls_on
 
 LATENCY = Question(
     "latency-01", Level.SCENARIO, "A model's p99 latency is 400 ms but must be under 100 ms. What do you do?",
@@ -259,8 +260,7 @@ async def test_once_the_days_budget_is_spent_the_rest_are_graded_offline_and_the
                                        "(the AI judge's daily request budget was spent).")
     assert sum(1 for f in reveal.feedback if f.judge_says) == 2
     assert judged.metrics.failures == ["budget"]
-    async with team.bot.store.unit_of_work() as uow:
-        assert await uow.judgements.calls_on(MONDAY) == 2
+    assert await judge_calls_on(team.bot.store, MONDAY) == 2
 
 
 async def test_rate_limits_and_server_errors_are_retried_and_counted(judged_team: MakeTeam) -> None:
@@ -323,8 +323,7 @@ async def test_every_request_of_a_retried_judgement_is_taken_from_the_days_budge
     reveal = team.reveal_of(question)
     assert reveal.graded_by == ("Graded by offline grader: 1 answer (the AI judge's daily request budget was "
                                 "spent).")
-    async with team.bot.store.unit_of_work() as uow:
-        assert await uow.judgements.calls_on(MONDAY) == 2
+    assert await judge_calls_on(team.bot.store, MONDAY) == 2
 
 
 async def test_a_process_without_a_judge_grades_an_ai_channel_offline_and_says_why(judged_team: MakeTeam) -> None:

@@ -1,4 +1,6 @@
-"""The reveal teaches: the model answer after the hint, what each answer did well in the member's own words, the
+"""The reveal teaches, and keeps a round's earlier scores.
+
+The reveal teaches: the model answer after the hint, what each answer did well in the member's own words, the
 point to study next with why it matters, and which grader scored the round. An answer that says nothing about the
 question earns no participation points. A round scored before the grader changed keeps its scores and its reveal.
 

@@ -1,4 +1,6 @@
-"""Teammates' reactions on an answer: each teammate counts once, up to a cap; own and bots' reactions never; votes close
+"""Teammates' votes on an answer.
+
+Teammates' reactions on an answer: each teammate counts once, up to a cap; own and bots' reactions never; votes close
 at the reveal, whose points are final."""
 
 from __future__ import annotations

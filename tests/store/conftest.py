@@ -1,4 +1,6 @@
-"""A fresh database per test, brought to the latest schema by the Alembic migrations: each test runs as [sqlite],
+"""A fresh database per store test, on SQLite and on PostgreSQL.
+
+A fresh database per test, brought to the latest schema by the Alembic migrations: each test runs as [sqlite],
 on a file, and as [postgres], on a scratch database (see tests/databases.py)."""
 
 from __future__ import annotations

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
-from bot.domain.model import Round
+from bot.domain.model import ChannelAddress, Round
 from bot.store.repositories import round_from_row
-from bot.store.tables import rounds, tasks
+from bot.store.tables import judge_budget, rounds, tasks, welcomes
 from bot.store.unit_of_work import Store
 
 
@@ -51,3 +51,23 @@ async def rounds_in_channel(store: Store, channel_id: int) -> list[Round]:
             select(rounds).where(rounds.c.channel_id == channel_id).order_by(rounds.c.id.desc())
         )
         return [round_from_row(row) for row in rows]
+
+
+async def welcome_posted_at(store: Store, address: ChannelAddress) -> datetime | None:
+    """When the channel's welcome was posted; None when it was not (yet)."""
+    async with store.engine.connect() as connection:
+        posted: datetime | None = (
+            await connection.execute(
+                select(welcomes.c.posted_at).where(and_(welcomes.c.platform == address.platform,
+                                                        welcomes.c.workspace == address.workspace,
+                                                        welcomes.c.channel_ref == address.channel))
+            )
+        ).scalar()
+        return posted
+
+
+async def judge_calls_on(store: Store, day: date) -> int:
+    """How many requests the AI judge's daily budget counted on `day` (UTC)."""
+    async with store.engine.connect() as connection:
+        calls = (await connection.execute(select(judge_budget.c.calls).where(judge_budget.c.day == day))).scalar()
+        return int(calls or 0)

@@ -1,4 +1,6 @@
-"""A board asks the store for its top places only: the store cuts by points alone and hands over everyone placed
+"""A board's top places are the top of the full ranking.
+
+A board asks the store for its top places only: the store cuts by points alone and hands over everyone placed
 within the cut, ties at the cut included, and the domain ranks them. The board's places must be exactly the first
 places of the full ranking, with ties straddling the cut settled by coverage, rounds, name (an opted-out member
 counting as "anonymous") and join order, as the ranking itself settles them, also for names SQL's lower() and

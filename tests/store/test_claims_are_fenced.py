@@ -1,4 +1,6 @@
-"""Claims are fenced: a worker whose claim was taken over can neither keep it alive nor record anything under it,
+"""Claims on due work are fenced.
+
+Claims are fenced: a worker whose claim was taken over can neither keep it alive nor record anything under it,
 and what the worker that took the task over recorded stands."""
 
 from __future__ import annotations

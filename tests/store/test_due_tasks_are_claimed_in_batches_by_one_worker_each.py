@@ -1,4 +1,6 @@
-"""Due work is claimed several tasks to a statement: never more than asked for, earliest first, each task by one
+"""Due tasks are claimed in batches, each by one worker.
+
+Due work is claimed several tasks to a statement: never more than asked for, earliest first, each task by one
 worker only (even when workers claim at the same moment), and finished in one statement by whoever holds it."""
 
 from __future__ import annotations

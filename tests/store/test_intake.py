@@ -1,4 +1,6 @@
-"""The arrivals lane: answers, commands to queue, commands done and acknowledgements that arrive in the same moment
+"""The arrivals lane commits what arrives together, and fails alone what the store refuses.
+
+The arrivals lane: answers, commands to queue, commands done and acknowledgements that arrive in the same moment
 are committed together, each caller told its own outcome; an arrival the store refuses fails alone."""
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import asyncio
 from datetime import date, datetime, timezone
 
 from bot.store.unit_of_work import Store
+from tests.store.queries import judge_calls_on
 
 DAY = date(2026, 11, 30)
 AT = datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc)
@@ -23,8 +24,7 @@ async def test_workers_taking_calls_at_once_never_count_more_than_the_days_budge
 
     assert sum(taken) == 5
     assert await take(store, date(2026, 12, 1), 5), "a new UTC day has a new budget"
-    async with store.unit_of_work() as uow:
-        assert await uow.judgements.calls_on(DAY) == 5
+    assert await judge_calls_on(store, DAY) == 5
 
 
 async def test_a_budget_of_zero_allows_no_call(store: Store) -> None:

@@ -30,10 +30,10 @@ async def test_awarding_points_for_the_same_round_member_and_reason_replaces_the
         await uow.points.award(round_, alice.id, [Award("votes", 6, "3 teammate votes")], NOW)
         await uow.commit()
         stored = await uow.points.for_round(round_.id)
-        breakdown = await uow.points.breakdown(channel.id, alice.id)
+        by_reason, in_period = await uow.points.totals(channel.id, alice.id, MONDAY, MONDAY)
 
     assert stored == {alice.id: [Award("participation", 10, "answered on time"), Award("votes", 6, "3 teammate votes")]}
-    assert breakdown == {"participation": 10, "votes": 6}
+    assert (by_reason, in_period) == ({"participation": 10, "votes": 6}, 16)
 
 
 async def test_standings_add_up_each_members_points_over_rounds_and_reasons(store: Store) -> None:

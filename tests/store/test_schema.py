@@ -1,4 +1,6 @@
-"""The schema as the migrations build it (from an empty database, on SQLite and on PostgreSQL), and how every
+"""The schema the migrations build, and the SQLite connection set-up.
+
+The schema as the migrations build it (from an empty database, on SQLite and on PostgreSQL), and how every
 connection to a SQLite file is set up."""
 
 from __future__ import annotations

@@ -23,10 +23,12 @@ async def _one_task(store: Store, due_offset: timedelta = timedelta(0), key: str
 
 
 async def _claim(store: Store, task_id: int, at_offset: timedelta, token: str) -> Task | None:
+    """Claims what is due at the offset, as the due-work runner does, one task at a time: the task when it was
+    claimed, None when it was not (done, held by someone else, or not the earliest due)."""
     async with store.unit_of_work() as uow:
-        task = await uow.tasks.claim(task_id, NOW + at_offset, LEASE, token)
+        claimed = await uow.tasks.claim_due(NOW + at_offset, NOW + at_offset, LEASE, token, 1)
         await uow.commit()
-    return task
+    return next((task for task in claimed if task.id == task_id), None)
 
 
 async def _complete(store: Store, task: Task, at_offset: timedelta) -> bool:

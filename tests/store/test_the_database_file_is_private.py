@@ -1,4 +1,6 @@
-"""A SQLite database holds bot tokens in clear: its file, and SQLite's -wal and -shm beside it, are readable by
+"""The SQLite database file is private to its owner.
+
+A SQLite database holds bot tokens in clear: its file, and SQLite's -wal and -shm beside it, are readable by
 their owner only."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Votes: each voter gives each reaction to an answer at most once; voters are counted per author; a vote and the
+"""Votes in the store.
+
+Votes: each voter gives each reaction to an answer at most once; voters are counted per author; a vote and the
 reveal's count of votes take turns, so a vote is either counted by the reveal or finds the round closed."""
 
 from __future__ import annotations

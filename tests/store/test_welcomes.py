@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from bot.domain.model import ChannelAddress
 from bot.store.unit_of_work import Store
+from tests.store.queries import welcome_posted_at
 
 GENERAL = ChannelAddress("slack", "T1", "C1")
 NOON = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
@@ -29,6 +30,6 @@ async def test_a_posted_welcome_is_kept_and_an_unposted_one_can_be_given_back(st
         await uow.welcomes.posted(GENERAL, "1700000000.000100", later)
         await uow.welcomes.release(GENERAL)
         await uow.commit()
+    assert await welcome_posted_at(store, GENERAL) == later
     async with store.unit_of_work() as uow:
-        assert await uow.welcomes.posted_at(GENERAL) == later
         assert not await uow.welcomes.claim(GENERAL, later)

@@ -1,0 +1,1 @@
+"""Unit tests: the domain, the wording and static checks of the source."""

@@ -1,4 +1,6 @@
-"""A board's words: after its lines, how many more members it ranks (also on the operator's command line); a
+"""A board's words say how many more it ranks and where a member stands.
+
+A board's words: after its lines, how many more members it ranks (also on the operator's command line); a
 member's own place, in their stats and in the private line that goes with a board they asked for."""
 
 from __future__ import annotations

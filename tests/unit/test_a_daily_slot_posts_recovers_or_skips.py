@@ -1,4 +1,6 @@
-"""When a daily slot falls due, the domain decides: a fresh slot posts, a slot whose round an earlier attempt left
+"""The slot decision: a daily slot posts, recovers or skips.
+
+When a daily slot falls due, the domain decides: a fresh slot posts, a slot whose round an earlier attempt left
 pending recovers the post that attempt may have made, a slot already posted is left alone, and a slot that is off
 (unsubscribed, paused, a day off, missed beyond the grace window) skips; every deadline is worked out the same way."""
 

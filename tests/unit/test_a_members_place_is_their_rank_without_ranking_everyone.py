@@ -1,4 +1,6 @@
-"""A member's place on a board is the rank the ranking gives them, found from how many members score more: the tie
+"""A member's place is their rank, found without ranking everyone.
+
+A member's place on a board is the rank the ranking gives them, found from how many members score more: the tie
 rule is the ranking's, whether the board is ranked whole or a member's place is counted."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""A daily round's reminder falls due its channel's offset before the deadline, only when that is after the post, and
+"""A reminder falls due before the deadline.
+
+A daily round's reminder falls due its channel's offset before the deadline, only when that is after the post, and
 says how long is left and how many answered, in words that read right for one and for many."""
 
 from __future__ import annotations

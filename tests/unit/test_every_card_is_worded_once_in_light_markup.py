@@ -1,4 +1,6 @@
-"""Every word a member reads is written once, in bot/wording.py: each card becomes a document in light markup, and
+"""Every card is worded once, in light markup.
+
+Every word a member reads is written once, in bot/wording.py: each card becomes a document in light markup, and
 text members wrote is never read as markup."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Reactions and command replies follow the responses Slack times: they wait while arrivals keep coming, for a
+"""Follow-ups wait behind a burst of arrivals, then all run.
+
+Reactions and command replies follow the responses Slack times: they wait while arrivals keep coming, for a
 bounded time, and then every one of them runs.
 
 The lane runs on a fake clock: time passes only when a test advances it, so the waits are exact and take no time.

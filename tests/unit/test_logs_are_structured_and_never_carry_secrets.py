@@ -1,4 +1,6 @@
-"""Logs: one JSON object per line for machines, readable text on a terminal, with what each line is about, and
+"""Logs are structured and never carry secrets.
+
+Logs: one JSON object per line for machines, readable text on a terminal, with what each line is about, and
 no token or secret, whoever logs it."""
 
 from __future__ import annotations

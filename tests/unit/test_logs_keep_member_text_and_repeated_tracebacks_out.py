@@ -1,4 +1,6 @@
-"""Logs during failures: what members wrote stays out of them above DEBUG, even inside a database error, and a
+"""Logs keep member text and repeated tracebacks out.
+
+Logs during failures: what members wrote stays out of them above DEBUG, even inside a database error, and a
 failure that repeats (a database away, a platform down) shows its traceback once, then one short line each time."""
 
 from __future__ import annotations

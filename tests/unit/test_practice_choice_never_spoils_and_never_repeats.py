@@ -1,4 +1,6 @@
-"""Which practice question a member gets next: never the daily question in play, no repeat before their choice is
+"""The practice choice never spoils and never repeats.
+
+Which practice question a member gets next: never the daily question in play, no repeat before their choice is
 exhausted, the unseen first, then their weakest, then the least recently practised; and what a request means for
 the daily cap on scored practice."""
 
@@ -62,6 +64,13 @@ def test_after_the_unseen_ones_the_weakest_question_comes_first() -> None:
     assert choose_practice(bank, history, withheld=(), member_id=7, now=NOW) == bank[1]
 
 
+
+def test_between_questions_equally_weakest_the_draw_picks_only_among_them() -> None:
+    bank = questions(4)
+    history = PracticeHistory(best_coverage={"q-01": 0.5, "q-02": 0.25, "q-03": 1.0, "q-04": 0.25})
+    picks = {choose_practice(bank, history, withheld=(), member_id=m, now=NOW) for m in range(30)}
+    assert {q.id for q in picks if q is not None} == {"q-02", "q-04"}
+
 def test_a_question_practised_but_never_answered_counts_as_the_weakest() -> None:
     bank = questions(2)
     history = PracticeHistory(practised={"q-01": Practised(1, NOW), "q-02": Practised(1, NOW)},
@@ -87,6 +96,13 @@ def test_two_members_do_not_walk_the_bank_in_the_same_order() -> None:
     firsts = {choose_practice(bank, PracticeHistory(), withheld=(), member_id=m, now=NOW) for m in range(10)}
     assert len(firsts) > 1
 
+
+
+def test_the_same_member_asking_at_the_same_moment_gets_the_same_question() -> None:
+    bank = questions(10)
+    first = choose_practice(bank, PracticeHistory(), withheld=(), member_id=3, now=NOW)
+    again = choose_practice(list(bank), PracticeHistory(), withheld=(), member_id=3, now=NOW)
+    assert first is not None and first == again
 
 def test_the_first_practice_requests_of_a_day_are_counted_against_the_cap() -> None:
     first = practice_allowance(scored_today=0, open_today=0, cap=3)

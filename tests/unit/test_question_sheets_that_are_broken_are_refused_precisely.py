@@ -1,4 +1,6 @@
-"""A broken question sheet is refused with one line naming the file, the row or line, and the field; nothing is
+"""Broken question sheets are refused precisely.
+
+A broken question sheet is refused with one line naming the file, the row or line, and the field; nothing is
 written, and a pack already at the output path is left as it was."""
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Settings: PREPBOT_* environment variables over a TOML file over defaults; unusable values are named. The core's,
+"""Settings come from the environment over a file.
+
+Settings: PREPBOT_* environment variables over a TOML file over defaults; unusable values are named. The core's,
 Slack's and Discord's settings are read from the same environment and file."""
 
 from datetime import time, timedelta

@@ -1,4 +1,6 @@
-"""The boards the core posts go out with their chart: the weekly board and `/prep leaderboard`, never an empty one.
+"""The board chart goes out with the boards the core posts.
+
+The boards the core posts go out with their chart: the weekly board and `/prep leaderboard`, never an empty one.
 The core's board carries what the picture needs (its lines, title, period and the channel's name); the chat port
 draws it, as every chat adapter does.
 

@@ -1,6 +1,8 @@
-"""The rings, read from the source: no module of the core (bot/) imports an adapter, the outer ring, a platform's SDK,
-the HTTP client, Pillow or the OpenAI client, and no adapter imports the outer ring (entrypoints/). Every import
-counts, wherever it is written: at the top, inside a function, or only for the type checker."""
+"""The rings, read from the source.
+
+No module of the core (bot/) imports an adapter, the outer ring, a platform's SDK, the HTTP client, Pillow or the
+OpenAI client, and no adapter imports the outer ring (entrypoints/). Every import counts, wherever it is written: at
+the top, inside a function, or only for the type checker."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The core (bot/) works without any platform: importing all of it loads no Slack, Discord, HTTP client, Pillow or
+"""The core imports no platform SDK when loaded.
+
+The core (bot/) works without any platform: importing all of it loads no Slack, Discord, HTTP client, Pillow or
 OpenAI library."""
 
 from __future__ import annotations

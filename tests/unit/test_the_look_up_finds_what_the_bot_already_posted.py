@@ -1,4 +1,6 @@
-"""After a crash between posting a card and recording it, the look-up finds the card among the messages read back,
+"""The look-up finds what the bot already posted.
+
+After a crash between posting a card and recording it, the look-up finds the card among the messages read back,
 whatever the platform: the bot's own messages whose marker names the card, the oldest of each part, and the parts
 a card cut short still lacks. Each platform only reads its own marker (Slack: message metadata; Discord: an embed
 footer)."""

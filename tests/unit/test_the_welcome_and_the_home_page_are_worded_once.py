@@ -1,4 +1,6 @@
-"""The welcome and a member's home page are worded once, in light markup, and each platform renders them: the
+"""The welcome and the home page are worded once.
+
+The welcome and a member's home page are worded once, in light markup, and each platform renders them: the
 welcome names the platform's own commands; a channel is linked where the platform has links, else named."""
 
 from __future__ import annotations

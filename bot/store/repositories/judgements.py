@@ -58,7 +58,3 @@ class JudgementRepository:
             .values(calls=judge_budget.c.calls + 1)
         )
         return bool(counted.rowcount)
-
-    async def calls_on(self, day: date) -> int:
-        value = (await self._c.execute(select(judge_budget.c.calls).where(judge_budget.c.day == day))).scalar()
-        return int(value or 0)

@@ -145,17 +145,6 @@ class PointRepository(Repository):
                             int(row.coverage), int(row.rounds))
         return place(standing, int(row.ahead), int(row.ranked))
 
-    async def breakdown(
-        self, channel_id: int, member_id: int, first: date | None = None, last: date | None = None
-    ) -> dict[str, int]:
-        conditions = [points.c.channel_id == channel_id, points.c.member_id == member_id]
-        if first is not None and last is not None:
-            conditions.append(points.c.local_date.between(first, last))
-        rows = await self._c.execute(
-            select(points.c.reason, func.sum(points.c.amount)).where(*conditions).group_by(points.c.reason)
-        )
-        return {reason: int(total) for reason, total in rows}
-
     async def totals(self, channel_id: int, member_id: int, first: date, last: date) -> tuple[dict[str, int], int]:
         """The member's all-time points by reason in the channel, and their total between `first` and `last`."""
         in_range = case((points.c.local_date.between(first, last), points.c.amount), else_=0)

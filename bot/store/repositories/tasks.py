@@ -57,22 +57,6 @@ class TaskRepository(Repository):
         row = (await self._c.execute(select(tasks.c.id).where(tasks.c.dedupe_key == dedupe_key))).first()
         return row is not None
 
-    async def claim(self, task_id: int, now: datetime, lease: timedelta, token: str) -> Task | None:
-        """Claims a due task for `lease`; None when it is done or someone else holds an unexpired claim."""
-        result = await self._c.execute(
-            update(tasks)
-            .where(
-                tasks.c.id == task_id,
-                tasks.c.done_at.is_(None),
-                or_(tasks.c.claimed_until.is_(None), tasks.c.claimed_until < now),
-            )
-            .values(claimed_until=now + lease, claim_token=token)
-        )
-        if result.rowcount != 1:
-            return None
-        row = (await self._c.execute(select(tasks).where(tasks.c.id == task_id))).one()
-        return Task(row.id, TaskKind(row.kind), row.channel_id, row.round_id, row.slot_date, row.due_at, token)
-
     async def claim_due(self, now: datetime, at: datetime, lease: timedelta, token: str, limit: int) -> list[Task]:
         """Claims, in one statement, up to `limit` tasks due at `now` that nobody holds at `at` (earliest due first),
         for `lease` from `at`. Concurrent claimers get disjoint tasks: on PostgreSQL each skips the rows another is

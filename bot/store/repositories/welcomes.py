@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, delete, update
 
 from bot.domain.model import ChannelAddress
 from bot.store.repositories._base import Repository
@@ -36,7 +36,3 @@ class WelcomeRepository(Repository):
     async def release(self, address: ChannelAddress) -> None:
         """Gives up a claim whose welcome was not posted (the platform refused it), so a later join may try again."""
         await self._c.execute(delete(welcomes).where(_at(address), welcomes.c.posted_at.is_(None)))
-
-    async def posted_at(self, address: ChannelAddress) -> datetime | None:
-        """When the channel's welcome was posted; None when it was not (yet)."""
-        return (await self._c.execute(select(welcomes.c.posted_at).where(_at(address)))).scalar()

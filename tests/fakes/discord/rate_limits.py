@@ -1,4 +1,6 @@
-"""Discord's rate limits: per-route buckets a test sets, the global limit per bot, and their headers; and server
+"""The fake Discord's rate limits and server errors.
+
+Discord's rate limits: per-route buckets a test sets, the global limit per bot, and their headers; and server
 errors a test sets."""
 
 from __future__ import annotations

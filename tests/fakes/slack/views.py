@@ -1,4 +1,6 @@
-"""Views as Slack takes them: views.publish sets a member's App Home tab; views.open shows a modal for the trigger id
+"""The fake Slack's views: App Home tabs, modals and the interactions that open them.
+
+Views as Slack takes them: views.publish sets a member's App Home tab; views.open shows a modal for the trigger id
 Slack handed out with an interaction, and the interaction payloads (a button clicked, a modal submitted) are built
 from the real samples, with the app's responses to a submission read back."""
 

@@ -1,9 +1,9 @@
-"""Which question a round asks: no daily repeats until every question has been asked; practice fills gaps."""
+"""Which question a daily round asks: no repeats until every question has been asked, ties broken by a seed."""
 
 import pytest
 
 from bot.domain.questions import KeyPoint, Level, Question
-from bot.domain.rotation import pick_daily, pick_practice
+from bot.domain.rotation import pick_daily
 
 
 def questions(count: int) -> list[Question]:
@@ -39,7 +39,6 @@ def test_the_same_seed_always_picks_the_same_question() -> None:
     first = pick_daily(bank, {}, seed="channel-1:2026-10-26")
     again = pick_daily(list(bank), {}, seed="channel-1:2026-10-26")
     assert first == again
-    assert pick_practice(bank, {}, seed="m-3:5") == pick_practice(bank, {}, seed="m-3:5")
 
 
 def test_different_seeds_spread_the_picks_over_the_tied_questions() -> None:
@@ -50,17 +49,4 @@ def test_different_seeds_spread_the_picks_over_the_tied_questions() -> None:
 def test_picking_from_no_questions_is_an_error() -> None:
     with pytest.raises(ValueError):
         pick_daily([], {}, seed="x")
-    with pytest.raises(ValueError):
-        pick_practice([], {}, seed="x")
 
-
-def test_practice_prefers_a_question_the_member_has_not_answered() -> None:
-    bank = questions(3)
-    best = {"q-01": 0.25, "q-02": 0.0}
-    assert {pick_practice(bank, best, seed=f"s{n}").id for n in range(20)} == {"q-03"}
-
-
-def test_practice_then_picks_among_the_questions_the_member_covered_worst() -> None:
-    bank = questions(4)
-    best = {"q-01": 0.5, "q-02": 0.25, "q-03": 1.0, "q-04": 0.25}
-    assert {pick_practice(bank, best, seed=f"s{n}").id for n in range(30)} == {"q-02", "q-04"}
