@@ -17,7 +17,7 @@ from adapters.discord.chat import DiscordChat, thread_message_ref
 from adapters.discord.render import render
 from bot.app import OpenThread, PrepBot
 from bot.cards import Card, HelpCard
-from bot.domain.model import ChannelAddress, Speaker
+from bot.domain.model import ChannelAddress, Speaker, form_answer_ref, is_form_answer_ref
 from bot.domain.questions import Level
 from bot.services.inbox import BUSY
 from bot.wording import answer_busy_notice, answers_closed_notice, private_answer_receipt
@@ -230,7 +230,7 @@ class PrepClient(discord.AutoShardedClient):
             return count
         await asyncio.gather(*batch)
         for ref in thread.kept.keys() - seen:  # read to the end: these were deleted meanwhile
-            if not ref.startswith("modal:"):  # a form's answer has no message to delete
+            if not is_form_answer_ref(ref):  # a form's answer has no message to delete
                 await self._answer(WithdrawAnswer(thread.channel, ref, self._now()))
         return count
 
@@ -370,7 +370,7 @@ class PrepClient(discord.AutoShardedClient):
         if interaction.guild_id is None or interaction.channel_id is None:
             return
         outcome = await self._answer_from_form(interaction, SubmitAnswer(
-            address(interaction.guild_id, interaction.channel_id), str(thread_id), f"modal:{interaction.id}",
+            address(interaction.guild_id, interaction.channel_id), str(thread_id), form_answer_ref(str(interaction.id)),
             speaker_of(interaction.user), text, min(interaction.created_at, self._now()),
         ))
         if outcome is None:
