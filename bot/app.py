@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.cards import HomeCard
+from bot.cards import HelpCard, HomeCard
 from bot.config import Settings
 from bot.domain.model import Channel, ChannelAddress, Speaker, is_private_ref
 from bot.judging import Judge
@@ -21,7 +21,7 @@ from bot.logs import log_context
 from bot.ports import ChatPort, Clock, Metrics, NoMetrics, SettableClock
 from bot.questions import QuestionBank
 from bot.services.answers import Answers
-from bot.services.commands import run_command
+from bot.services.commands import help_card as help_card_of, run_command
 from bot.services.directory import Directory
 from bot.services.claims import ProcessIdentity
 from bot.services.inbox import CommandInbox, Deliver
@@ -222,6 +222,11 @@ class PrepBot:
                 return await self.inbox.run_queued(inbox_id, command, reply)
 
         return Handled(inbox_id, follow_up)
+
+    def help_card(self) -> HelpCard:
+        """What `/prep help` shows, for a platform that answers it at once rather than queueing it: it reads and
+        changes nothing."""
+        return help_card_of(self.bank)
 
     async def drop_command(self, inbox_id: int) -> None:
         """Marks a queued command done without running it (its member was told to try again)."""

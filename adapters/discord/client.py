@@ -16,7 +16,7 @@ from discord import app_commands
 from adapters.discord.chat import DiscordChat, thread_message_ref
 from adapters.discord.render import render
 from bot.app import OpenThread, PrepBot
-from bot.cards import Card, HelpCard
+from bot.cards import Card
 from bot.domain.model import ChannelAddress, Speaker, form_answer_ref, is_form_answer_ref
 from bot.domain.questions import Level
 from bot.services.inbox import BUSY
@@ -529,7 +529,7 @@ def build_command_groups(client: PrepClient) -> list[app_commands.Group]:
 
     @prep.command(name="help", description="What prepbot can do")
     async def help_(interaction: discord.Interaction) -> None:
-        [message] = render(HelpCard(tuple(level.value for level in client._core().bank.levels())))
+        [message] = render(client._core().help_card())
         await interaction.response.send_message(message.content, ephemeral=True)
 
     @admin.command(name="subscribe", description="Post a daily question in this channel")
