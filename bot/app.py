@@ -246,6 +246,20 @@ class PrepBot:
         finally:
             self.metrics.command_ran(command.channel.platform, self.monotonic() - began)
 
+    async def start_new_channel(self, address: ChannelAddress, speaker: Speaker, channel_name: str, tz: str,
+                                reply: Deliver) -> bool:
+        """Subscribes a channel the core does not know yet, as `speaker` would by commands: the default schedule in
+        zone `tz` and, when an AI judge is configured, graded by it. Each command is queued and run like any other,
+        its reply given through `reply`. Returns False, doing nothing, for a channel it knows."""
+        if await self.find_channel(address) is not None:
+            return False
+        texts = [f"subscribe {tz}"] + (["config grader ai"] if self.judge is not None else [])
+        for text in texts:
+            handled = await self.handle_command(RunCommand(address, speaker, text, channel_name), reply=reply)
+            if handled.follow_up is not None:
+                await handled.follow_up()
+        return True
+
     async def find_channel(self, address: ChannelAddress) -> Channel | None:
         async with self.store.unit_of_work() as uow:
             return await uow.channels.find(address)

@@ -31,6 +31,7 @@ from bot.ports import SettableClock
 from bot.wording import private_answer_receipt, reply_change_reply, vote_reply
 
 CHANNEL = ChannelAddress("console", "local", "console")
+CHANNEL_NAME = "console"
 
 CONSOLE_HELP = """\
 Console lines:
@@ -74,12 +75,14 @@ class ConsoleSession:
         self.chat.show_private(self.speaker.ref, Notice(text, NoticeKind.ERROR))
 
     async def ensure_subscribed(self) -> None:
-        """A new console channel starts subscribed with the default schedule in the console's zone, graded by the
-        AI judge when one is configured."""
-        if await self.bot.find_channel(CHANNEL) is None:
-            await self._command(f"subscribe {self.tz}")
-            if self.bot.judge is not None:
-                await self._command("config grader ai")
+        """A new console channel starts subscribed in the console's zone, as the core starts a new channel; the
+        replies are printed."""
+        speaker = self.speaker
+
+        async def show(card: Card) -> None:
+            self.chat.show_private(speaker.ref, card)
+
+        await self.bot.start_new_channel(CHANNEL, speaker, CHANNEL_NAME, self.tz, show)
 
     async def _open_thread(self) -> tuple[int, str] | None:
         latest = await self.bot.thread_of(CHANNEL)
@@ -96,7 +99,7 @@ class ConsoleSession:
         async def show(card: Card) -> None:
             self.chat.show_private(speaker.ref, card)
 
-        handled = await self.bot.handle_command(RunCommand(CHANNEL, speaker, text, "console"), reply=show)
+        handled = await self.bot.handle_command(RunCommand(CHANNEL, speaker, text, CHANNEL_NAME), reply=show)
         if handled.follow_up is not None:
             await handled.follow_up()
 
