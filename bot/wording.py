@@ -682,6 +682,35 @@ def answers_closed_notice() -> Notice:
                   "feedback are in the question's thread.", NoticeKind.ERROR)
 
 
+def busy_notice() -> Notice:
+    """What a member is told when their command could not be taken in time: nothing was changed."""
+    return Notice("I am too busy to take that right now; nothing was changed. Please try again in a moment.",
+                  NoticeKind.ERROR)
+
+
+def cannot_post_notice() -> Notice:
+    """What a member is told when the reply to their command cannot be posted in the channel."""
+    return Notice("I cannot post in this channel: invite me to it first, then try again.", NoticeKind.ERROR)
+
+
+def lost_channel_notice(channel_name: str | None, why: str) -> Notice:
+    """What the member who subscribed a channel is told when the bot can no longer post there (`why`, as the
+    platform said it) and the channel's daily question is stopped."""
+    name = f"#{channel_name}" if channel_name else "a channel"
+    return Notice(f"I can no longer post in {name} ({why}), so its daily question is stopped. Give me back my "
+                  "access there and subscribe the channel again to restart it.", NoticeKind.ERROR)
+
+
+def answer_cut_words(kept: int) -> str:
+    """What a member whose answer was longer than prepbot keeps is told, wherever they are told it."""
+    return f"Your answer was long: I kept the first {kept:,} characters."
+
+
+def answer_cut_notice(kept: int) -> Notice:
+    """What the author of a reply in a thread that was cut to `kept` characters is told privately."""
+    return Notice(answer_cut_words(kept))
+
+
 def answer_busy_notice() -> Notice:
     """What a member is told when the answer they sent from a form could not be stored in time (it may be stored
     later) or at all."""
@@ -700,5 +729,5 @@ def private_answer_receipt(outcome: AnswerOutcome) -> Notice:
     text = "Your answer is saved." if isinstance(outcome, AnswerAccepted) else "Your answer is replaced."
     text += " Only you see it until the reveal; you can change it until the deadline."
     if isinstance(outcome, AnswerAccepted) and outcome.truncated_to is not None:
-        text += f" It was long: I kept the first {outcome.truncated_to:,} characters."
+        text += " " + answer_cut_words(outcome.truncated_to)
     return Notice(text)

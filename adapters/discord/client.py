@@ -19,8 +19,7 @@ from bot.app import OpenThread, PrepBot
 from bot.cards import Card
 from bot.domain.model import ChannelAddress, Speaker, form_answer_ref, is_form_answer_ref
 from bot.domain.questions import Level
-from bot.services.inbox import BUSY
-from bot.wording import answer_busy_notice, answers_closed_notice, private_answer_receipt
+from bot.wording import answer_busy_notice, answer_cut_words, answers_closed_notice, busy_notice, private_answer_receipt
 from bot.messages import (
     AnswerAccepted,
     AnswerCommand,
@@ -330,7 +329,7 @@ class PrepClient(discord.AutoShardedClient):
                 why = (f"the store did not answer within {self.response_budget:.1f} s"
                        if isinstance(error, TimeoutError) else _short(error))
                 log.warning("the Answer button was answered busy: %s", why)
-                await interaction.response.send_message(_content(BUSY), ephemeral=True)
+                await interaction.response.send_message(_content(busy_notice()), ephemeral=True)
                 return
         if form is None or not form.private:
             await interaction.response.send_modal(AnswerForm(question_id))
@@ -379,7 +378,7 @@ class PrepClient(discord.AutoShardedClient):
             reply = ("✅ Your answer is saved." if outcome.on_time
                      else "⏰ Saved, but it came after the deadline: it scores nothing.")
             if outcome.truncated_to:
-                reply += f" It was long: I kept the first {outcome.truncated_to:,} characters."
+                reply += " " + answer_cut_words(outcome.truncated_to)
         elif isinstance(outcome, Ignored):
             reply = f"Not counted as an answer: {outcome.reason}."
         else:
@@ -417,7 +416,7 @@ class PrepClient(discord.AutoShardedClient):
             handled = await core.handle_command(command, f"discord:{interaction.id}", deliver)
         except Exception as error:  # not queued, so it never runs: the member hears so rather than waiting on
             log.warning("a /prep command was answered busy: %s", _short(error))
-            await interaction.followup.send(_content(BUSY), ephemeral=True)
+            await interaction.followup.send(_content(busy_notice()), ephemeral=True)
             return
         if handled.follow_up is None:  # a retried delivery of a command already queued
             return
