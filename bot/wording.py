@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from enum import Enum
 from string import Formatter
 
-from bot.messages import AnswerAccepted, AnswerOutcome, AnswersClosed, AnswerWithdrawn, Ignored
 from bot.cards import (
     AnswerFeedback,
     BoardPlace,
@@ -36,7 +35,15 @@ from bot.cards import (
     point_remark,
 )
 from bot.domain.practice import PracticeAllowance
-from bot.messages import AnswerEdited, AnswerOutcome, AnswerWithdrawn, Ignored, VoteCounted
+from bot.messages import (
+    AnswerAccepted,
+    AnswerEdited,
+    AnswerOutcome,
+    AnswersClosed,
+    AnswerWithdrawn,
+    Ignored,
+    VoteCounted,
+)
 
 # ---- inline text ---------------------------------------------------------------------------------------------
 
@@ -261,6 +268,24 @@ TYPED_COMMANDS = CommandSpelling(
 )
 
 
+# The buttons and forms through which members answer: what their titles, labels and buttons say.
+ANSWER_BUTTON = "Answer"  # the button under a question that opens the Answer form, where a platform has one
+YOUR_ANSWER = "Your answer"  # the form that counts as a reply (its title), and the private form's text box
+YOUR_PRIVATE_ANSWER = "Your private answer"  # the private form, and what it says after it is sent
+ANSWER_FIELD = "Answer"  # the text box of the form that counts as a reply, where a text box has a title of its own
+PRIVATE_ANSWER_FIELD = f"{ANSWER_FIELD} (only you see it until the reveal)"  # and of the private form
+
+
+def press(button: str) -> str:
+    """How a member who answers by pressing `button` is told to (light markup): "press *Answer*"."""
+    return f"press *{button}*"
+
+
+def admins_with(permission: str) -> str:
+    """Who may run the admin commands where a permission says so, as the help names them: "With Manage Server"."""
+    return f"With {permission}"
+
+
 @dataclass(frozen=True)
 class Surface:
     """What the words mention about a platform: whether members answer in threads (else on the lines after the
@@ -291,7 +316,7 @@ def how_to_answer(surface: Surface) -> Text:
     """What a member does to answer an open question."""
     where = "in this thread" if surface.threads else "by typing a line"
     if surface.answer_button:
-        where += " (or press Answer)"
+        where += f" (or press {ANSWER_BUTTON})"
     return words("Reply {where} before the deadline. Several replies add up; edit or delete them freely.",
                  where=where)
 
@@ -510,6 +535,52 @@ def reply_change_reply(outcome: AnswerOutcome) -> Notice:
     return Notice("Your reply was edited.")
 
 
+HELP_SUMMARY = "What prepbot can do"
+
+
+@dataclass(frozen=True)
+class CommandWords:
+    """A command as a command picker describes it (Discord's shows these; each is 1 to 100 characters there): what
+    it does, and what each of its options is, by option name."""
+
+    description: str
+    options: tuple[tuple[str, str], ...] = ()
+
+
+# What the command pickers say of the `/prep` commands: the groups (everyone's, and the admins') and each command by
+# its name. The help below says the same to members who type commands.
+COMMAND_GROUPS = {
+    "prep": "Interview practice: questions, boards and your stats",
+    "prep-admin": "Schedule this channel's question of the day",
+}
+COMMANDS = {
+    "practice": CommandWords("A practice question now, in this channel with its own thread",
+                             (("level", "The level (any level when left out)"),)),
+    "leaderboard": CommandWords("The board: this week, this month or all time"),
+    "stats": CommandWords("Your points and their reasons, your streak, your coverage by level"),
+    "optout": CommandWords("Show me as 'anonymous' on boards and reveals"),
+    "optin": CommandWords("Show my name on boards and reveals again"),
+    "nudge": CommandWords("A private nudge before the deadline when I have not answered",
+                          (("state", "on or off (without it: whether you get one)"),)),
+    "help": CommandWords(HELP_SUMMARY),
+    "subscribe": CommandWords("Post a daily question in this channel", (
+        ("time", "Post time, HH:MM"), ("timezone", "IANA zone, e.g. Europe/Berlin"),
+        ("days", "e.g. mon-fri or mon,wed,fri"), ("deadline", "HH:MM, or a duration like 8h"),
+        ("levels", "e.g. beginner,advanced (all when left out)"))),
+    "unsubscribe": CommandWords("No more daily questions in this channel"),
+    "pause": CommandWords("Pause the daily question"),
+    "resume": CommandWords("Resume the daily question"),
+    "skip": CommandWords("Skip the next daily question"),
+    "holidays": CommandWords("No question on public holidays or given dates",
+                             (("setting", "A country code (DE), none, add YYYY-MM-DD ..., or remove YYYY-MM-DD ..."),)),
+    "config": CommandWords("Show the schedule, or change one setting", (
+        ("setting", "time, tz, days, deadline, levels, grader, practice, reminder or answers"),
+        ("value", "The new value"))),
+}
+# The periods a board can be asked for, as a picker names them, with the word the command takes.
+BOARD_PERIODS = (("This week", "week"), ("This month", "month"), ("All time", "all"))
+
+
 def help_text(card: HelpCard, surface: Surface) -> Document:
     """What prepbot can do, with each command as members type it on the platform."""
     commands = surface.commands
@@ -526,7 +597,7 @@ def help_text(card: HelpCard, surface: Surface) -> Document:
         words("`{nudge}`: a private nudge before the deadline when you have not answered yet", nudge=commands.nudge),
         words("{admins}: {admin}", admins=commands.admins, admin=admin),
     )
-    return Document(summary="What prepbot can do", parts=(Part((Paragraph(lines),)),))
+    return Document(summary=HELP_SUMMARY, parts=(Part((Paragraph(lines),)),))
 
 
 def welcome(card: WelcomeCard, surface: Surface) -> Document:
@@ -693,6 +764,16 @@ def cannot_post_notice() -> Notice:
     return Notice("I cannot post in this channel: invite me to it first, then try again.", NoticeKind.ERROR)
 
 
+def server_only_notice() -> Notice:
+    """What a member who runs a command outside a server's channels (in a direct message, say) is told."""
+    return Notice("prepbot works in a server's channels.")
+
+
+def done_notice() -> Notice:
+    """What a member is told when their command did what it should and has nothing else to show."""
+    return Notice("Done.")
+
+
 def lost_channel_notice(channel_name: str | None, why: str) -> Notice:
     """What the member who subscribed a channel is told when the bot can no longer post there (`why`, as the
     platform said it) and the channel's daily question is stopped."""
@@ -709,6 +790,25 @@ def answer_cut_words(kept: int) -> str:
 def answer_cut_notice(kept: int) -> Notice:
     """What the author of a reply in a thread that was cut to `kept` characters is told privately."""
     return Notice(answer_cut_words(kept))
+
+
+def not_counted_words(reason: str) -> str:
+    """Why a reply was not counted as an answer."""
+    return f"Not counted as an answer: {reason}."
+
+
+def form_answer_receipt(outcome: AnswerOutcome) -> Notice:
+    """What a member who sent an answer from the form that counts as a reply in the thread is told: saved (on time,
+    or late and scoring nothing; cut when long), not counted and why, or saved."""
+    if isinstance(outcome, AnswerAccepted):
+        text = ("✅ Your answer is saved." if outcome.on_time
+                else "⏰ Saved, but it came after the deadline: it scores nothing.")
+        if outcome.truncated_to:
+            text += " " + answer_cut_words(outcome.truncated_to)
+        return Notice(text)
+    if isinstance(outcome, Ignored):
+        return Notice(not_counted_words(outcome.reason))
+    return Notice("Saved.")
 
 
 def answer_busy_notice() -> Notice:

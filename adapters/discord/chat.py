@@ -27,6 +27,7 @@ from adapters.recovery import MAX_PAGES, KeyedBoard, Lookup, Mark, RoundCard, Ro
 from bot.cards import Card, FindableCard, LeaderboardCard, QuestionCard, Reaction, ReminderCard, RevealCard
 from bot.domain.model import ChannelAddress, is_form_answer_ref
 from bot.ports import ChatError, PlatformUnavailable, ThreadGone
+from bot.wording import ANSWER_BUTTON
 
 log = logging.getLogger("prepbot.discord")
 
@@ -46,7 +47,7 @@ T = TypeVar("T")
 def answer_button() -> discord.ui.View:
     """The question's "Answer" button, for members whose replies the bot cannot read."""
     view = discord.ui.View(timeout=None)
-    view.add_item(discord.ui.Button(label="Answer", style=discord.ButtonStyle.primary, custom_id="prep:answer"))
+    view.add_item(discord.ui.Button(label=ANSWER_BUTTON, style=discord.ButtonStyle.primary, custom_id="prep:answer"))
     return view
 
 
