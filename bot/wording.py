@@ -270,10 +270,15 @@ TYPED_COMMANDS = CommandSpelling(
 
 # The buttons and forms through which members answer: what their titles, labels and buttons say.
 ANSWER_BUTTON = "Answer"  # the button under a question that opens the Answer form, where a platform has one
+ANSWER_PRIVATELY_BUTTON = "Answer privately"  # the button under a question answered privately, where it is its own
 YOUR_ANSWER = "Your answer"  # the form that counts as a reply (its title), and the private form's text box
 YOUR_PRIVATE_ANSWER = "Your private answer"  # the private form, and what it says after it is sent
 ANSWER_FIELD = "Answer"  # the text box of the form that counts as a reply, where a text box has a title of its own
 PRIVATE_ANSWER_FIELD = f"{ANSWER_FIELD} (only you see it until the reveal)"  # and of the private form
+SAVE_ANSWER = "Save answer"
+CANCEL = "Cancel"
+CLOSE = "Close"
+PRIVATE_ANSWER_TERMS = "Only you see your answer until the reveal; you can change it until the deadline."
 
 
 def press(button: str) -> str:
@@ -295,7 +300,7 @@ class Surface:
     threads: bool = True
     answer_button: bool = False
     commands: CommandSpelling = TYPED_COMMANDS
-    private_answer: str = "press *Answer privately*"
+    private_answer: str = press(ANSWER_PRIVATELY_BUTTON)
 
 
 # ---- the cards' words ----------------------------------------------------------------------------------------
@@ -667,6 +672,12 @@ def home(card: HomeCard, surface: Surface) -> Document:
                     parts=tuple(parts), footer=words("`{help}` in a channel lists every command.", help=commands.help))
 
 
+def home_overflow(surface: Surface) -> Text:
+    """What closes a member's home page when it holds more than the platform shows on one."""
+    return words("There is more than fits here: `{stats}` in a channel shows your stats there.",
+                 stats=surface.commands.stats)
+
+
 def document(card: Card, surface: Surface) -> Document:
     """The words of any card, arranged for rendering on `surface`."""
     if isinstance(card, QuestionCard):
@@ -827,7 +838,7 @@ def private_answer_receipt(outcome: AnswerOutcome) -> Notice:
     if isinstance(outcome, AnswerWithdrawn):
         return Notice("Your answer is withdrawn: you have no answer to this question now.")
     text = "Your answer is saved." if isinstance(outcome, AnswerAccepted) else "Your answer is replaced."
-    text += " Only you see it until the reveal; you can change it until the deadline."
+    text += " " + PRIVATE_ANSWER_TERMS
     if isinstance(outcome, AnswerAccepted) and outcome.truncated_to is not None:
         text += " " + answer_cut_words(outcome.truncated_to)
     return Notice(text)
