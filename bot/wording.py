@@ -28,6 +28,7 @@ from bot.cards import (
     NoticeKind,
     NudgeCard,
     QuestionCard,
+    Reaction,
     ReminderCard,
     RevealCard,
     StatsCard,
@@ -284,6 +285,11 @@ PRIVATE_ANSWER_TERMS = "Only you see your answer until the reveal; you can chang
 def press(button: str) -> str:
     """How a member who answers by pressing `button` is told to (light markup): "press *Answer*"."""
     return f"press *{button}*"
+
+
+def type_line(line: str) -> str:
+    """How a member who answers by typing `line` is told to (light markup): "type `:answer TEXT`"."""
+    return f"type `{line}`"
 
 
 def admins_with(permission: str) -> str:
@@ -822,6 +828,11 @@ def form_answer_receipt(outcome: AnswerOutcome) -> Notice:
     return Notice("Saved.")
 
 
+def acknowledgement_words(reaction: Reaction) -> str:
+    """What an acknowledgement says where a platform writes it out beside its mark: saved, or saved late."""
+    return "answer saved" if reaction is Reaction.ACCEPTED else "saved, but after the deadline: it scores nothing"
+
+
 def answer_busy_notice() -> Notice:
     """What a member is told when the answer they sent from a form could not be stored in time (it may be stored
     later) or at all."""
@@ -842,3 +853,124 @@ def private_answer_receipt(outcome: AnswerOutcome) -> Notice:
     if isinstance(outcome, AnswerAccepted) and outcome.truncated_to is not None:
         text += " " + answer_cut_words(outcome.truncated_to)
     return Notice(text)
+
+
+# ---- the console's own lines ---------------------------------------------------------------------------------
+
+CONSOLE_HELP = """\
+Console lines:
+  :as NAME              speak as member NAME from now on
+  :advance DURATION     let time pass (30m, 8h, 2d); everything due in between happens, in order
+  :at YYYY-MM-DD HH:MM  jump to that local time
+  :vote NAME            react to NAME's answer in the open thread (:unvote NAME takes it back)
+  :answer TEXT          answer the open question privately (again: replace your private answer)
+  :edit TEXT            replace your last reply in the open thread
+  :delete               delete your last reply in the open thread
+  :thread ROUND [TEXT]  reply in another round's thread (without TEXT: make it the open thread)
+  :now                  show the time;  :help  this text;  :quit  leave
+  # ...                 a comment: skipped (for scripts and pasted tours)
+  /prep ...             a prepbot command (/prep help lists them)
+  anything else         a reply in the open thread: the most recent question's"""
+# How each console line that takes something is written, as its usage says.
+CONSOLE_USAGE = {
+    ":as": ":as NAME (a name up to 40 characters)",
+    ":advance": ":advance DURATION",
+    ":at": ":at YYYY-MM-DD HH:MM",
+    ":edit": ":edit TEXT",
+    ":answer": ":answer TEXT",
+    ":thread": ":thread ROUND_ID [TEXT]",
+}
+
+
+def console_greeting(member: str, now: str) -> Notice:
+    """The first thing an interactive console says: who is speaking, and the time (`now`, as the console shows it)."""
+    return Notice(f"prepbot console: you are '{member}', it is {now}. :help lists what you can type.")
+
+
+def console_usage(line: str, problem: str = "") -> Notice:
+    """How console line `line` (":as") is written, after what was wrong with it (a sentence without its full
+    stop), if anything."""
+    usage = f"Usage: {CONSOLE_USAGE[line]}"
+    return Notice(f"{problem}. {usage}" if problem else usage, NoticeKind.ERROR)
+
+
+def console_not_a_local_time(text: str) -> Notice:
+    """What `:at` says of a time it cannot read."""
+    return console_usage(":at", f"'{text}' is not a local time")
+
+
+def console_not_a_command(word: str) -> Notice:
+    """What the console says of a line that starts with a slash but not with /prep."""
+    return Notice(f"'{word}' is not a command here; commands start with /prep.", NoticeKind.ERROR)
+
+
+def console_not_a_line(word: str) -> Notice:
+    """What the console says of a line that starts with a colon it does not know."""
+    return Notice(f"'{word}' is not a console line. :help lists them.", NoticeKind.ERROR)
+
+
+def console_time(now: str, travelled: bool = False) -> Notice:
+    """What time it is in the console (`now`, as it shows it): asked with `:now`, or after time passed."""
+    return Notice(f"It is {now} now." if travelled else f"It is {now}.")
+
+
+def console_clock_goes_forward(now: str) -> Notice:
+    """What the console says when asked to go back in time."""
+    return Notice(f"The clock does not go back: it is {now} already.", NoticeKind.ERROR)
+
+
+def console_speaker(name: str) -> Notice:
+    """What the console says once it speaks as member `name`."""
+    return Notice(f"You are {name} now.")
+
+
+def console_no_question() -> Notice:
+    """What the console says to a reply or a private answer when no question was posted yet."""
+    return Notice("There is no question to answer yet: try /prep random, or :advance until the next one.",
+                  NoticeKind.ERROR)
+
+
+def console_reply_receipt(outcome: AnswerOutcome) -> Notice | None:
+    """What the console says to a reply in a thread, besides its acknowledgement: why it was not counted, if not."""
+    return Notice(not_counted_words(outcome.reason), NoticeKind.ERROR) if isinstance(outcome, Ignored) else None
+
+
+def console_no_answer_by(name: str) -> Notice:
+    """What `:vote NAME` says when NAME has no answer in the open thread."""
+    return Notice(f"No answer by '{name}' in the open thread to react to.", NoticeKind.ERROR)
+
+
+def console_no_reply_to_change() -> Notice:
+    """What `:edit` and `:delete` say when the member has no reply in the open thread."""
+    return Notice("You have no reply in the open thread to change.", NoticeKind.ERROR)
+
+
+def console_no_round(round_ref: str) -> Notice:
+    """What `:thread` says of a round that has no question posted in the channel."""
+    return Notice(f"There is no posted round {round_ref} in this channel.", NoticeKind.ERROR)
+
+
+def console_thread_chosen(round_ref: str) -> Notice:
+    """What `:thread` says once replies go to another round's thread."""
+    return Notice(f"Replies go to round {round_ref}'s thread now.")
+
+
+def console_acknowledgement(author: str | None, reaction: Reaction) -> str:
+    """The console's line for an acknowledged answer, after its mark: whose, and saved or saved late."""
+    return f"{author or 'answer'}: {acknowledgement_words(reaction)}"
+
+
+def console_private(member: str, direct: bool = False) -> str:
+    """What goes before a card only `member` sees: said in the channel to them alone, or (`direct`) in a direct
+    message."""
+    return f"(direct message to {member}) " if direct else f"(only {member} sees this) "
+
+
+def console_chart_saved(path: str) -> str:
+    """Where the console saved a board's chart."""
+    return f"Chart: {path}"
+
+
+def console_chart_not_saved(path: str, why: str) -> str:
+    """Why the console could not save a board's chart to `path`."""
+    return f"the chart could not be saved to {path}: {why}"
