@@ -477,6 +477,14 @@ def more_ranked(count: int) -> Text:
     return words("and {count} more", count=count)
 
 
+def chart_alt_text(title: str, subtitle: str, bars: tuple[tuple[int, str, int], ...], more: int) -> str:
+    """What a board's chart shows, as one sentence for screen readers: its title and subtitle, each bar's rank, name
+    and points, and how many more members the board ranks (`more`, none when 0)."""
+    ranking = "; ".join(f"{rank}. {name}, {plural(total, 'point')}" for rank, name, total in bars)
+    tail = f"; {plain(more_ranked(more))}" if more else ""
+    return f"Bar chart of the {title}, {subtitle}: {ranking}{tail}."
+
+
 def points_count(total: int) -> str:
     """A number of points as a board abbreviates it: `1 pt`, `120 pts`."""
     return f"{total} pt{'' if total == 1 else 's'}"
