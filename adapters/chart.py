@@ -1,5 +1,6 @@
-"""The board as a picture: a PNG bar chart drawn with Pillow and the fonts prepbot ships, for the chat adapters that
-show a board's chart.
+"""The board as a picture: a PNG bar chart drawn with Pillow and the fonts prepbot ships.
+
+The chat adapters that show a board's chart draw it here.
 
 The output is a pure function of the board card (its lines, title, period, level, channel's name and how many more
 members it ranks): no clock, no system fonts, no randomness, so the same board always gives the same bytes. Each
@@ -26,7 +27,7 @@ from PIL.PngImagePlugin import PngInfo
 
 from adapters.typefaces import Lettering
 from bot.cards import BoardLine, LeaderboardCard
-from bot.wording import more_ranked, plain
+from bot.wording import chart_alt_text, more_ranked, plain, points_count
 
 log = logging.getLogger("prepbot.chart")
 
@@ -117,9 +118,8 @@ def drawn_lines(board: LeaderboardCard) -> tuple[tuple[BoardLine, ...], int]:
 def board_alt_text(board: LeaderboardCard) -> str:
     """What the chart shows, as one sentence for screen readers; at most ALT_TEXT_MAX characters."""
     shown, more = drawn_lines(board)
-    ranking = "; ".join(f"{line.rank}. {_one_line(line.name)}, {line.total} points" for line in shown)
-    tail = f"; {plain(more_ranked(more))}" if more else ""
-    text = f"Bar chart of the {chart_title(board)}, {chart_subtitle(board)}: {ranking}{tail}."
+    bars = tuple((line.rank, _one_line(line.name), line.total) for line in shown)
+    text = chart_alt_text(chart_title(board), chart_subtitle(board), bars, more)
     return text if len(text) <= ALT_TEXT_MAX else text[: ALT_TEXT_MAX - 1] + ELLIPSIS
 
 
@@ -177,7 +177,7 @@ def render_board_png(board: LeaderboardCard) -> bytes:
         length = MIN_BAR + round((BAR_SPAN - MIN_BAR) * max(line.total, 0) / most)
         draw.rectangle((BAR_LEFT, middle - BAR_THICKNESS / 2, BAR_LEFT + length - 1, middle + BAR_THICKNESS / 2 - 1),
                        fill=BAR_COLOUR)
-        _text(draw, BAR_LEFT + length + 10, middle, f"{line.total} pts", row_font, INK)
+        _text(draw, BAR_LEFT + length + 10, middle, points_count(line.total), row_font, INK)
     if more:
         _text(draw, NAME_LEFT, HEADER_HEIGHT + len(shown) * ROW_HEIGHT + FOOTER_HEIGHT / 2,
               plain(more_ranked(more)), row_font, MUTED)

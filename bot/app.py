@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.cards import HomeCard
+from bot.cards import HelpCard, HomeCard
 from bot.config import Settings
 from bot.domain.model import Channel, ChannelAddress, Speaker, is_private_ref
 from bot.judging import Judge
@@ -21,7 +21,7 @@ from bot.logs import log_context
 from bot.ports import ChatPort, Clock, Metrics, NoMetrics, SettableClock
 from bot.questions import QuestionBank
 from bot.services.answers import Answers
-from bot.services.commands import run_command
+from bot.services.commands import help_card as help_card_of, run_command
 from bot.services.directory import Directory
 from bot.services.claims import ProcessIdentity
 from bot.services.inbox import CommandInbox, Deliver
@@ -223,6 +223,11 @@ class PrepBot:
 
         return Handled(inbox_id, follow_up)
 
+    def help_card(self) -> HelpCard:
+        """What `/prep help` shows, for a platform that answers it at once rather than queueing it: it reads and
+        changes nothing."""
+        return help_card_of(self.bank)
+
     async def drop_command(self, inbox_id: int) -> None:
         """Marks a queued command done without running it (its member was told to try again)."""
         await self.inbox.drop(inbox_id)
@@ -240,6 +245,20 @@ class PrepBot:
             raise
         finally:
             self.metrics.command_ran(command.channel.platform, self.monotonic() - began)
+
+    async def start_new_channel(self, address: ChannelAddress, speaker: Speaker, channel_name: str, tz: str,
+                                reply: Deliver) -> bool:
+        """Subscribes a channel the core does not know yet, as `speaker` would by commands: the default schedule in
+        zone `tz` and, when an AI judge is configured, graded by it. Each command is queued and run like any other,
+        its reply given through `reply`. Returns False, doing nothing, for a channel it knows."""
+        if await self.find_channel(address) is not None:
+            return False
+        texts = [f"subscribe {tz}"] + (["config grader ai"] if self.judge is not None else [])
+        for text in texts:
+            handled = await self.handle_command(RunCommand(address, speaker, text, channel_name), reply=reply)
+            if handled.follow_up is not None:
+                await handled.follow_up()
+        return True
 
     async def find_channel(self, address: ChannelAddress) -> Channel | None:
         async with self.store.unit_of_work() as uow:

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from enum import Enum
 from string import Formatter
 
-from bot.messages import AnswerAccepted, AnswerOutcome, AnswersClosed, AnswerWithdrawn, Ignored
 from bot.cards import (
     AnswerFeedback,
     BoardPlace,
@@ -29,6 +28,7 @@ from bot.cards import (
     NoticeKind,
     NudgeCard,
     QuestionCard,
+    Reaction,
     ReminderCard,
     RevealCard,
     StatsCard,
@@ -36,7 +36,15 @@ from bot.cards import (
     point_remark,
 )
 from bot.domain.practice import PracticeAllowance
-from bot.messages import AnswerEdited, AnswerOutcome, AnswerWithdrawn, Ignored, VoteCounted
+from bot.messages import (
+    AnswerAccepted,
+    AnswerEdited,
+    AnswerOutcome,
+    AnswersClosed,
+    AnswerWithdrawn,
+    Ignored,
+    VoteCounted,
+)
 
 # ---- inline text ---------------------------------------------------------------------------------------------
 
@@ -261,6 +269,34 @@ TYPED_COMMANDS = CommandSpelling(
 )
 
 
+# The buttons and forms through which members answer: what their titles, labels and buttons say.
+ANSWER_BUTTON = "Answer"  # the button under a question that opens the Answer form, where a platform has one
+ANSWER_PRIVATELY_BUTTON = "Answer privately"  # the button under a question answered privately, where it is its own
+YOUR_ANSWER = "Your answer"  # the form that counts as a reply (its title), and the private form's text box
+YOUR_PRIVATE_ANSWER = "Your private answer"  # the private form, and what it says after it is sent
+ANSWER_FIELD = "Answer"  # the text box of the form that counts as a reply, where a text box has a title of its own
+PRIVATE_ANSWER_FIELD = f"{ANSWER_FIELD} (only you see it until the reveal)"  # and of the private form
+SAVE_ANSWER = "Save answer"
+CANCEL = "Cancel"
+CLOSE = "Close"
+PRIVATE_ANSWER_TERMS = "Only you see your answer until the reveal; you can change it until the deadline."
+
+
+def press(button: str) -> str:
+    """How a member who answers by pressing `button` is told to (light markup): "press *Answer*"."""
+    return f"press *{button}*"
+
+
+def type_line(line: str) -> str:
+    """How a member who answers by typing `line` is told to (light markup): "type `:answer TEXT`"."""
+    return f"type `{line}`"
+
+
+def admins_with(permission: str) -> str:
+    """Who may run the admin commands where a permission says so, as the help names them: "With Manage Server"."""
+    return f"With {permission}"
+
+
 @dataclass(frozen=True)
 class Surface:
     """What the words mention about a platform: whether members answer in threads (else on the lines after the
@@ -270,7 +306,7 @@ class Surface:
     threads: bool = True
     answer_button: bool = False
     commands: CommandSpelling = TYPED_COMMANDS
-    private_answer: str = "press *Answer privately*"
+    private_answer: str = press(ANSWER_PRIVATELY_BUTTON)
 
 
 # ---- the cards' words ----------------------------------------------------------------------------------------
@@ -291,7 +327,7 @@ def how_to_answer(surface: Surface) -> Text:
     """What a member does to answer an open question."""
     where = "in this thread" if surface.threads else "by typing a line"
     if surface.answer_button:
-        where += " (or press Answer)"
+        where += f" (or press {ANSWER_BUTTON})"
     return words("Reply {where} before the deadline. Several replies add up; edit or delete them freely.",
                  where=where)
 
@@ -446,6 +482,14 @@ def more_ranked(count: int) -> Text:
     return words("and {count} more", count=count)
 
 
+def chart_alt_text(title: str, subtitle: str, bars: tuple[tuple[int, str, int], ...], more: int) -> str:
+    """What a board's chart shows, as one sentence for screen readers: its title and subtitle, each bar's rank, name
+    and points, and how many more members the board ranks (`more`, none when 0)."""
+    ranking = "; ".join(f"{rank}. {name}, {plural(total, 'point')}" for rank, name, total in bars)
+    tail = f"; {plain(more_ranked(more))}" if more else ""
+    return f"Bar chart of the {title}, {subtitle}: {ranking}{tail}."
+
+
 def points_count(total: int) -> str:
     """A number of points as a board abbreviates it: `1 pt`, `120 pts`."""
     return f"{total} pt{'' if total == 1 else 's'}"
@@ -518,6 +562,52 @@ def reply_change_reply(outcome: AnswerOutcome) -> Notice:
     return Notice("Your reply was edited.")
 
 
+HELP_SUMMARY = "What prepbot can do"
+
+
+@dataclass(frozen=True)
+class CommandWords:
+    """A command as a command picker describes it (Discord's shows these; each is 1 to 100 characters there): what
+    it does, and what each of its options is, by option name."""
+
+    description: str
+    options: tuple[tuple[str, str], ...] = ()
+
+
+# What the command pickers say of the `/prep` commands: the groups (everyone's, and the admins') and each command by
+# its name. The help below says the same to members who type commands.
+COMMAND_GROUPS = {
+    "prep": "Interview practice: questions, boards and your stats",
+    "prep-admin": "Schedule this channel's question of the day",
+}
+COMMANDS = {
+    "practice": CommandWords("A practice question now, in this channel with its own thread",
+                             (("level", "The level (any level when left out)"),)),
+    "leaderboard": CommandWords("The board: this week, this month or all time"),
+    "stats": CommandWords("Your points and their reasons, your streak, your coverage by level"),
+    "optout": CommandWords("Show me as 'anonymous' on boards and reveals"),
+    "optin": CommandWords("Show my name on boards and reveals again"),
+    "nudge": CommandWords("A private nudge before the deadline when I have not answered",
+                          (("state", "on or off (without it: whether you get one)"),)),
+    "help": CommandWords(HELP_SUMMARY),
+    "subscribe": CommandWords("Post a daily question in this channel", (
+        ("time", "Post time, HH:MM"), ("timezone", "IANA zone, e.g. Europe/Berlin"),
+        ("days", "e.g. mon-fri or mon,wed,fri"), ("deadline", "HH:MM, or a duration like 8h"),
+        ("levels", "e.g. beginner,advanced (all when left out)"))),
+    "unsubscribe": CommandWords("No more daily questions in this channel"),
+    "pause": CommandWords("Pause the daily question"),
+    "resume": CommandWords("Resume the daily question"),
+    "skip": CommandWords("Skip the next daily question"),
+    "holidays": CommandWords("No question on public holidays or given dates",
+                             (("setting", "A country code (DE), none, add YYYY-MM-DD ..., or remove YYYY-MM-DD ..."),)),
+    "config": CommandWords("Show the schedule, or change one setting", (
+        ("setting", "time, tz, days, deadline, levels, grader, practice, reminder or answers"),
+        ("value", "The new value"))),
+}
+# The periods a board can be asked for, as a picker names them, with the word the command takes.
+BOARD_PERIODS = (("This week", "week"), ("This month", "month"), ("All time", "all"))
+
+
 def help_text(card: HelpCard, surface: Surface) -> Document:
     """What prepbot can do, with each command as members type it on the platform."""
     commands = surface.commands
@@ -534,7 +624,7 @@ def help_text(card: HelpCard, surface: Surface) -> Document:
         words("`{nudge}`: a private nudge before the deadline when you have not answered yet", nudge=commands.nudge),
         words("{admins}: {admin}", admins=commands.admins, admin=admin),
     )
-    return Document(summary="What prepbot can do", parts=(Part((Paragraph(lines),)),))
+    return Document(summary=HELP_SUMMARY, parts=(Part((Paragraph(lines),)),))
 
 
 def welcome(card: WelcomeCard, surface: Surface) -> Document:
@@ -602,6 +692,12 @@ def home(card: HomeCard, surface: Surface) -> Document:
                     lead=words("Hi {name}: your points, and when each channel's question comes.",
                                name=card.member_name),
                     parts=tuple(parts), footer=words("`{help}` in a channel lists every command.", help=commands.help))
+
+
+def home_overflow(surface: Surface) -> Text:
+    """What closes a member's home page when it holds more than the platform shows on one."""
+    return words("There is more than fits here: `{stats}` in a channel shows your stats there.",
+                 stats=surface.commands.stats)
 
 
 def document(card: Card, surface: Surface) -> Document:
@@ -690,6 +786,69 @@ def answers_closed_notice() -> Notice:
                   "feedback are in the question's thread.", NoticeKind.ERROR)
 
 
+def busy_notice() -> Notice:
+    """What a member is told when their command could not be taken in time: nothing was changed."""
+    return Notice("I am too busy to take that right now; nothing was changed. Please try again in a moment.",
+                  NoticeKind.ERROR)
+
+
+def cannot_post_notice() -> Notice:
+    """What a member is told when the reply to their command cannot be posted in the channel."""
+    return Notice("I cannot post in this channel: invite me to it first, then try again.", NoticeKind.ERROR)
+
+
+def server_only_notice() -> Notice:
+    """What a member who runs a command outside a server's channels (in a direct message, say) is told."""
+    return Notice("prepbot works in a server's channels.")
+
+
+def done_notice() -> Notice:
+    """What a member is told when their command did what it should and has nothing else to show."""
+    return Notice("Done.")
+
+
+def lost_channel_notice(channel_name: str | None, why: str) -> Notice:
+    """What the member who subscribed a channel is told when the bot can no longer post there (`why`, as the
+    platform said it) and the channel's daily question is stopped."""
+    name = f"#{channel_name}" if channel_name else "a channel"
+    return Notice(f"I can no longer post in {name} ({why}), so its daily question is stopped. Give me back my "
+                  "access there and subscribe the channel again to restart it.", NoticeKind.ERROR)
+
+
+def answer_cut_words(kept: int) -> str:
+    """What a member whose answer was longer than prepbot keeps is told, wherever they are told it."""
+    return f"Your answer was long: I kept the first {kept:,} characters."
+
+
+def answer_cut_notice(kept: int) -> Notice:
+    """What the author of a reply in a thread that was cut to `kept` characters is told privately."""
+    return Notice(answer_cut_words(kept))
+
+
+def not_counted_words(reason: str) -> str:
+    """Why a reply was not counted as an answer."""
+    return f"Not counted as an answer: {reason}."
+
+
+def form_answer_receipt(outcome: AnswerOutcome) -> Notice:
+    """What a member who sent an answer from the form that counts as a reply in the thread is told: saved (on time,
+    or late and scoring nothing; cut when long), not counted and why, or saved."""
+    if isinstance(outcome, AnswerAccepted):
+        text = ("✅ Your answer is saved." if outcome.on_time
+                else "⏰ Saved, but it came after the deadline: it scores nothing.")
+        if outcome.truncated_to:
+            text += " " + answer_cut_words(outcome.truncated_to)
+        return Notice(text)
+    if isinstance(outcome, Ignored):
+        return Notice(not_counted_words(outcome.reason))
+    return Notice("Saved.")
+
+
+def acknowledgement_words(reaction: Reaction) -> str:
+    """What an acknowledgement says where a platform writes it out beside its mark: saved, or saved late."""
+    return "answer saved" if reaction is Reaction.ACCEPTED else "saved, but after the deadline: it scores nothing"
+
+
 def answer_busy_notice() -> Notice:
     """What a member is told when the answer they sent from a form could not be stored in time (it may be stored
     later) or at all."""
@@ -706,7 +865,128 @@ def private_answer_receipt(outcome: AnswerOutcome) -> Notice:
     if isinstance(outcome, AnswerWithdrawn):
         return Notice("Your answer is withdrawn: you have no answer to this question now.")
     text = "Your answer is saved." if isinstance(outcome, AnswerAccepted) else "Your answer is replaced."
-    text += " Only you see it until the reveal; you can change it until the deadline."
+    text += " " + PRIVATE_ANSWER_TERMS
     if isinstance(outcome, AnswerAccepted) and outcome.truncated_to is not None:
-        text += f" It was long: I kept the first {outcome.truncated_to:,} characters."
+        text += " " + answer_cut_words(outcome.truncated_to)
     return Notice(text)
+
+
+# ---- the console's own lines ---------------------------------------------------------------------------------
+
+CONSOLE_HELP = """\
+Console lines:
+  :as NAME              speak as member NAME from now on
+  :advance DURATION     let time pass (30m, 8h, 2d); everything due in between happens, in order
+  :at YYYY-MM-DD HH:MM  jump to that local time
+  :vote NAME            react to NAME's answer in the open thread (:unvote NAME takes it back)
+  :answer TEXT          answer the open question privately (again: replace your private answer)
+  :edit TEXT            replace your last reply in the open thread
+  :delete               delete your last reply in the open thread
+  :thread ROUND [TEXT]  reply in another round's thread (without TEXT: make it the open thread)
+  :now                  show the time;  :help  this text;  :quit  leave
+  # ...                 a comment: skipped (for scripts and pasted tours)
+  /prep ...             a prepbot command (/prep help lists them)
+  anything else         a reply in the open thread: the most recent question's"""
+# How each console line that takes something is written, as its usage says.
+CONSOLE_USAGE = {
+    ":as": ":as NAME (a name up to 40 characters)",
+    ":advance": ":advance DURATION",
+    ":at": ":at YYYY-MM-DD HH:MM",
+    ":edit": ":edit TEXT",
+    ":answer": ":answer TEXT",
+    ":thread": ":thread ROUND_ID [TEXT]",
+}
+
+
+def console_greeting(member: str, now: str) -> Notice:
+    """The first thing an interactive console says: who is speaking, and the time (`now`, as the console shows it)."""
+    return Notice(f"prepbot console: you are '{member}', it is {now}. :help lists what you can type.")
+
+
+def console_usage(line: str, problem: str = "") -> Notice:
+    """How console line `line` (":as") is written, after what was wrong with it (a sentence without its full
+    stop), if anything."""
+    usage = f"Usage: {CONSOLE_USAGE[line]}"
+    return Notice(f"{problem}. {usage}" if problem else usage, NoticeKind.ERROR)
+
+
+def console_not_a_local_time(text: str) -> Notice:
+    """What `:at` says of a time it cannot read."""
+    return console_usage(":at", f"'{text}' is not a local time")
+
+
+def console_not_a_command(word: str) -> Notice:
+    """What the console says of a line that starts with a slash but not with /prep."""
+    return Notice(f"'{word}' is not a command here; commands start with /prep.", NoticeKind.ERROR)
+
+
+def console_not_a_line(word: str) -> Notice:
+    """What the console says of a line that starts with a colon it does not know."""
+    return Notice(f"'{word}' is not a console line. :help lists them.", NoticeKind.ERROR)
+
+
+def console_time(now: str, travelled: bool = False) -> Notice:
+    """What time it is in the console (`now`, as it shows it): asked with `:now`, or after time passed."""
+    return Notice(f"It is {now} now." if travelled else f"It is {now}.")
+
+
+def console_clock_goes_forward(now: str) -> Notice:
+    """What the console says when asked to go back in time."""
+    return Notice(f"The clock does not go back: it is {now} already.", NoticeKind.ERROR)
+
+
+def console_speaker(name: str) -> Notice:
+    """What the console says once it speaks as member `name`."""
+    return Notice(f"You are {name} now.")
+
+
+def console_no_question() -> Notice:
+    """What the console says to a reply or a private answer when no question was posted yet."""
+    return Notice("There is no question to answer yet: try /prep random, or :advance until the next one.",
+                  NoticeKind.ERROR)
+
+
+def console_reply_receipt(outcome: AnswerOutcome) -> Notice | None:
+    """What the console says to a reply in a thread, besides its acknowledgement: why it was not counted, if not."""
+    return Notice(not_counted_words(outcome.reason), NoticeKind.ERROR) if isinstance(outcome, Ignored) else None
+
+
+def console_no_answer_by(name: str) -> Notice:
+    """What `:vote NAME` says when NAME has no answer in the open thread."""
+    return Notice(f"No answer by '{name}' in the open thread to react to.", NoticeKind.ERROR)
+
+
+def console_no_reply_to_change() -> Notice:
+    """What `:edit` and `:delete` say when the member has no reply in the open thread."""
+    return Notice("You have no reply in the open thread to change.", NoticeKind.ERROR)
+
+
+def console_no_round(round_ref: str) -> Notice:
+    """What `:thread` says of a round that has no question posted in the channel."""
+    return Notice(f"There is no posted round {round_ref} in this channel.", NoticeKind.ERROR)
+
+
+def console_thread_chosen(round_ref: str) -> Notice:
+    """What `:thread` says once replies go to another round's thread."""
+    return Notice(f"Replies go to round {round_ref}'s thread now.")
+
+
+def console_acknowledgement(author: str | None, reaction: Reaction) -> str:
+    """The console's line for an acknowledged answer, after its mark: whose, and saved or saved late."""
+    return f"{author or 'answer'}: {acknowledgement_words(reaction)}"
+
+
+def console_private(member: str, direct: bool = False) -> str:
+    """What goes before a card only `member` sees: said in the channel to them alone, or (`direct`) in a direct
+    message."""
+    return f"(direct message to {member}) " if direct else f"(only {member} sees this) "
+
+
+def console_chart_saved(path: str) -> str:
+    """Where the console saved a board's chart."""
+    return f"Chart: {path}"
+
+
+def console_chart_not_saved(path: str, why: str) -> str:
+    """Why the console could not save a board's chart to `path`."""
+    return f"the chart could not be saved to {path}: {why}"

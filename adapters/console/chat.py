@@ -29,6 +29,7 @@ from bot.cards import (
 )
 from bot.domain.model import ChannelAddress
 from bot.ports import Clock
+from bot.wording import console_acknowledgement, console_chart_not_saved, console_chart_saved, console_private
 
 REACTION_MARKS = {Reaction.ACCEPTED: "✅", Reaction.LATE: "⏰"}
 CHARTS_DIR_VARIABLE = "PREPBOT_CHARTS_DIR"
@@ -105,14 +106,14 @@ class ConsoleChat:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(image.data)
         except OSError as error:
-            return {"chart_error": f"the chart could not be saved to {path}: {error.strerror or error}"}
+            return {"chart_error": console_chart_not_saved(str(path), str(error.strerror or error))}
         return {"chart": str(path), "chart_alt": image.alt_text}
 
     def show(self, kind: str, card: Card, text: str, **extra: Any) -> None:
         """Prints a card, saving its picture first and saying where it went (a line of text, or JSON fields)."""
         chart = self.save_chart(card)
         if not self.as_json and "chart" in chart:
-            text += f"\n  Chart: {chart['chart']}"
+            text += f"\n  {console_chart_saved(chart['chart'])}"
         elif not self.as_json and "chart_error" in chart:
             text += f"\n  ({chart['chart_error']})"
         self.emit(kind, card, text, **extra, **(chart if self.as_json else {}))
@@ -156,17 +157,15 @@ class ConsoleChat:
 
     async def react(self, channel: ChannelAddress, message_ref: str, reaction: Reaction) -> None:
         thread, author = self.replies.get(message_ref, (None, None))
-        text = f"{REACTION_MARKS[reaction]} {author or 'answer'}: " + (
-            "answer saved" if reaction is Reaction.ACCEPTED else "saved, but after the deadline: it scores nothing"
-        )
+        text = f"{REACTION_MARKS[reaction]} {console_acknowledgement(author, reaction)}"
         self.emit("ack", None, text, thread=thread, member=author, message=message_ref,
                   on_time=reaction is Reaction.ACCEPTED)
 
     async def tell_member(self, channel: ChannelAddress, member_ref: str, card: Card) -> None:
-        self.show(card_kind(card, private=True), card, f"(only {member_ref} sees this) {render(card)}", member=member_ref)
+        self.show(card_kind(card, private=True), card, console_private(member_ref) + render(card), member=member_ref)
 
     async def message_member(self, channel: ChannelAddress, member_ref: str, card: Card) -> None:
-        self.show(card_kind(card, private=True), card, f"(direct message to {member_ref}) {render(card)}",
+        self.show(card_kind(card, private=True), card, console_private(member_ref, direct=True) + render(card),
                   member=member_ref)
 
     async def is_admin(self, channel: ChannelAddress, member_ref: str) -> bool:

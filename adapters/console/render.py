@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.cards import Card, RevealCard
 from bot.wording import (
+    CONSOLE_USAGE,
     Bullets,
     ChannelLink,
     Document,
@@ -20,9 +21,10 @@ from bot.wording import (
     Symbol,
     Text,
     document,
+    type_line,
 )
 
-SURFACE = Surface(threads=False, private_answer="type `:answer TEXT`")
+SURFACE = Surface(threads=False, private_answer=type_line(CONSOLE_USAGE[":answer"]))
 INDENT = "  "  # what a document's body is indented by under its title
 HEADED = "    "  # and a part's lines under its heading
 BULLET = "- "

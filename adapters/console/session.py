@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from adapters.console.chat import ConsoleChat
 from bot.app import PrepBot
-from bot.cards import Card, Notice, NoticeKind
+from bot.cards import Card, Notice
 from bot.domain.model import ChannelAddress, Speaker
 from bot.domain.timeparse import ParseError, parse_duration
 from bot.messages import (
@@ -20,7 +20,6 @@ from bot.messages import (
     AnswerPrivately,
     CastVote,
     EditAnswer,
-    Ignored,
     RetractVote,
     RunCommand,
     SubmitAnswer,
@@ -28,24 +27,29 @@ from bot.messages import (
     WithdrawAnswer,
 )
 from bot.ports import SettableClock
-from bot.wording import private_answer_receipt, reply_change_reply, vote_reply
+from bot.wording import (
+    CONSOLE_HELP,
+    console_clock_goes_forward,
+    console_greeting,
+    console_no_answer_by,
+    console_no_question,
+    console_no_reply_to_change,
+    console_no_round,
+    console_not_a_command,
+    console_not_a_line,
+    console_not_a_local_time,
+    console_reply_receipt,
+    console_speaker,
+    console_thread_chosen,
+    console_time,
+    console_usage,
+    private_answer_receipt,
+    reply_change_reply,
+    vote_reply,
+)
 
 CHANNEL = ChannelAddress("console", "local", "console")
-
-CONSOLE_HELP = """\
-Console lines:
-  :as NAME              speak as member NAME from now on
-  :advance DURATION     let time pass (30m, 8h, 2d); everything due in between happens, in order
-  :at YYYY-MM-DD HH:MM  jump to that local time
-  :vote NAME            react to NAME's answer in the open thread (:unvote NAME takes it back)
-  :answer TEXT          answer the open question privately (again: replace your private answer)
-  :edit TEXT            replace your last reply in the open thread
-  :delete               delete your last reply in the open thread
-  :thread ROUND [TEXT]  reply in another round's thread (without TEXT: make it the open thread)
-  :now                  show the time;  :help  this text;  :quit  leave
-  # ...                 a comment: skipped (for scripts and pasted tours)
-  /prep ...             a prepbot command (/prep help lists them)
-  anything else         a reply in the open thread: the most recent question's"""
+CHANNEL_NAME = "console"
 
 
 @dataclass
@@ -70,16 +74,19 @@ class ConsoleSession:
     def speaker(self) -> Speaker:
         return Speaker(self.member.lower(), self.member)
 
-    def _error(self, text: str) -> None:
-        self.chat.show_private(self.speaker.ref, Notice(text, NoticeKind.ERROR))
+    def _tell(self, notice: Notice) -> None:
+        """Shows the member speaking what the core's words say to them."""
+        self.chat.show_private(self.speaker.ref, notice)
 
     async def ensure_subscribed(self) -> None:
-        """A new console channel starts subscribed with the default schedule in the console's zone, graded by the
-        AI judge when one is configured."""
-        if await self.bot.find_channel(CHANNEL) is None:
-            await self._command(f"subscribe {self.tz}")
-            if self.bot.judge is not None:
-                await self._command("config grader ai")
+        """A new console channel starts subscribed in the console's zone, as the core starts a new channel; the
+        replies are printed."""
+        speaker = self.speaker
+
+        async def show(card: Card) -> None:
+            self.chat.show_private(speaker.ref, card)
+
+        await self.bot.start_new_channel(CHANNEL, speaker, CHANNEL_NAME, self.tz, show)
 
     async def _open_thread(self) -> tuple[int, str] | None:
         latest = await self.bot.thread_of(CHANNEL)
@@ -96,7 +103,7 @@ class ConsoleSession:
         async def show(card: Card) -> None:
             self.chat.show_private(speaker.ref, card)
 
-        handled = await self.bot.handle_command(RunCommand(CHANNEL, speaker, text, "console"), reply=show)
+        handled = await self.bot.handle_command(RunCommand(CHANNEL, speaker, text, CHANNEL_NAME), reply=show)
         if handled.follow_up is not None:
             await handled.follow_up()
 
@@ -108,14 +115,15 @@ class ConsoleSession:
 
     async def _reply(self, text: str, thread: tuple[int, str] | None) -> None:
         if thread is None:
-            self._error("There is no question to answer yet: try /prep random, or :advance until the next one.")
+            self._tell(console_no_question())
             return
         ref = self.chat.new_ref()
         self.chat.replies[ref] = (thread[1], self.member)
         self._replies.append(_Reply(ref, thread[1], self.member))
         outcome = await self._answer(SubmitAnswer(CHANNEL, thread[1], ref, self.speaker, text, self.clock.now()))
-        if isinstance(outcome, Ignored):
-            self._error(f"Not counted as an answer: {outcome.reason}.")
+        receipt = console_reply_receipt(outcome)
+        if receipt is not None:
+            self._tell(receipt)
 
     def _last_reply(self, author: str, thread: str) -> _Reply | None:
         for reply in reversed(self._replies):
@@ -125,10 +133,10 @@ class ConsoleSession:
 
     async def _travel(self, target: datetime) -> None:
         if target < self.clock.now():
-            self._error(f"The clock does not go back: it is {self.now_text()} already.")
+            self._tell(console_clock_goes_forward(self.now_text()))
             return
         await self.bot.run_until(target, self.clock)
-        self.chat.show_private(self.speaker.ref, Notice(f"It is {self.now_text()} now."))
+        self._tell(console_time(self.now_text(), travelled=True))
 
     def now_text(self) -> str:
         return f"{self.clock.now().astimezone(ZoneInfo(self.tz)):%a %d %b %Y %H:%M} {self.tz}"
@@ -143,7 +151,7 @@ class ConsoleSession:
             await self._command(stripped[len("/prep"):].strip())
             return True
         if stripped.startswith("/"):
-            self._error(f"'{stripped.split()[0]}' is not a command here; commands start with /prep.")
+            self._tell(console_not_a_command(stripped.split()[0]))
             return True
         if not stripped.startswith(":"):
             await self._reply(line, await self._open_thread())
@@ -156,25 +164,25 @@ class ConsoleSession:
         if word == ":quit":
             return False
         if word == ":help":
-            self.chat.show_private(self.speaker.ref, Notice(CONSOLE_HELP))
+            self._tell(Notice(CONSOLE_HELP))
         elif word == ":now":
-            self.chat.show_private(self.speaker.ref, Notice(f"It is {self.now_text()}."))
+            self._tell(console_time(self.now_text()))
         elif word == ":as":
             if not rest or len(rest) > 40:
-                self._error("Usage: :as NAME (a name up to 40 characters)")
+                self._tell(console_usage(":as"))
             else:
                 self.member = rest
-                self.chat.show_private(self.speaker.ref, Notice(f"You are {rest} now."))
+                self._tell(console_speaker(rest))
         elif word == ":advance":
             try:
                 await self._travel(self.clock.now() + parse_duration(rest))
             except ParseError as error:
-                self._error(f"{error}. Usage: :advance DURATION")
+                self._tell(console_usage(":advance", str(error)))
         elif word == ":at":
             try:
                 target = datetime.strptime(rest, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(self.tz))
             except ValueError:
-                self._error(f"'{rest}' is not a local time. Usage: :at YYYY-MM-DD HH:MM")
+                self._tell(console_not_a_local_time(rest))
             else:
                 await self._travel(target)
         elif word in {":vote", ":unvote"}:
@@ -186,14 +194,14 @@ class ConsoleSession:
         elif word == ":thread":
             await self._thread(rest)
         else:
-            self._error(f"'{word}' is not a console line. :help lists them.")
+            self._tell(console_not_a_line(word))
         return True
 
     async def _vote(self, name: str, cast: bool) -> None:
         thread = await self._open_thread()
         target = self._last_reply(name, thread[1]) if thread and name else None
         if target is None:
-            self._error(f"No answer by '{name}' in the open thread to react to.")
+            self._tell(console_no_answer_by(name))
             return
         command_type = CastVote if cast else RetractVote
         handled = await self.bot.handle_vote(command_type(CHANNEL, target.ref, self.speaker, "+1", self.clock.now()))
@@ -206,14 +214,14 @@ class ConsoleSession:
         thread = await self._open_thread()
         target = self._last_reply(self.member, thread[1]) if thread else None
         if target is None:
-            self._error("You have no reply in the open thread to change.")
+            self._tell(console_no_reply_to_change())
             return
         if delete:
             outcome = await self._answer(WithdrawAnswer(CHANNEL, target.ref, self.clock.now()))
             self._replies.remove(target)
             self.chat.show_private(self.speaker.ref, reply_change_reply(outcome))
         elif not text:
-            self._error("Usage: :edit TEXT")
+            self._tell(console_usage(":edit"))
         else:
             outcome = await self._answer(EditAnswer(CHANNEL, target.ref, text, self.clock.now()))
             self.chat.show_private(self.speaker.ref, reply_change_reply(outcome))
@@ -222,10 +230,10 @@ class ConsoleSession:
         """A private answer to the open question: only its author is told it was saved."""
         thread = await self._open_thread()
         if thread is None:
-            self._error("There is no question to answer yet: try /prep random, or :advance until the next one.")
+            self._tell(console_no_question())
             return
         if not text:
-            self._error("Usage: :answer TEXT")
+            self._tell(console_usage(":answer"))
             return
         outcome = await self._answer(AnswerPrivately(CHANNEL, thread[1], self.speaker, text, self.clock.now()))
         self.chat.show_private(self.speaker.ref, private_answer_receipt(outcome))
@@ -233,18 +241,18 @@ class ConsoleSession:
     async def _thread(self, rest: str) -> None:
         head, _, text = rest.partition(" ")
         if not head.isdigit():
-            self._error("Usage: :thread ROUND_ID [TEXT]")
+            self._tell(console_usage(":thread"))
             return
         thread = await self.bot.thread_of(CHANNEL, int(head))
         if thread is None:
-            self._error(f"There is no posted round {head} in this channel.")
+            self._tell(console_no_round(head))
             return
         if text.strip():
             await self._reply(text, thread)
         else:
             latest = await self.bot.thread_of(CHANNEL)
             self._pinned, self._pinned_behind = thread, latest[0] if latest else None
-            self.chat.show_private(self.speaker.ref, Notice(f"Replies go to round {head}'s thread now."))
+            self._tell(console_thread_chosen(head))
 
     async def run(self, source: TextIO, interactive: bool) -> None:
         if interactive:
@@ -252,9 +260,7 @@ class ConsoleSession:
                 import readline  # noqa: F401  (line editing and history for input())
             except ImportError:
                 pass
-            self.chat.show_private(self.speaker.ref, Notice(
-                f"prepbot console: you are '{self.member}', it is {self.now_text()}. :help lists what you can type."
-            ))
+            self._tell(console_greeting(self.member, self.now_text()))
         while True:
             if interactive:
                 try:

@@ -1,7 +1,7 @@
 """The Discord chat port: the core's requests as discord.py calls.
 
 Message refs: a question is its message id (its thread has the same id); a message in a thread is
-"THREAD_ID/MESSAGE_ID"; an answer given through the Answer form is "modal:INTERACTION_ID".
+"THREAD_ID/MESSAGE_ID"; an answer given through the Answer form is the core's form answer ref of the interaction id.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from adapters.discord.render import (
 )
 from adapters.recovery import MAX_PAGES, KeyedBoard, Lookup, Mark, RoundCard, RoundKind, read_from, subject_of
 from bot.cards import Card, FindableCard, LeaderboardCard, QuestionCard, Reaction, ReminderCard, RevealCard
-from bot.domain.model import ChannelAddress
+from bot.domain.model import ChannelAddress, is_form_answer_ref
 from bot.ports import ChatError, PlatformUnavailable, ThreadGone
+from bot.wording import ANSWER_BUTTON
 
 log = logging.getLogger("prepbot.discord")
 
@@ -46,7 +47,7 @@ T = TypeVar("T")
 def answer_button() -> discord.ui.View:
     """The question's "Answer" button, for members whose replies the bot cannot read."""
     view = discord.ui.View(timeout=None)
-    view.add_item(discord.ui.Button(label="Answer", style=discord.ButtonStyle.primary, custom_id="prep:answer"))
+    view.add_item(discord.ui.Button(label=ANSWER_BUTTON, style=discord.ButtonStyle.primary, custom_id="prep:answer"))
     return view
 
 
@@ -419,7 +420,7 @@ class DiscordChat:
         return messages
 
     async def react(self, channel: ChannelAddress, message_ref: str, reaction: Reaction) -> None:
-        if message_ref.startswith("modal:"):
+        if is_form_answer_ref(message_ref):
             return  # answered through the form: the form's own reply is the acknowledgement
         message = self._message(channel, message_ref)
         await _call("react", lambda: message.add_reaction(REACTIONS[reaction]))

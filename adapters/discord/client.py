@@ -16,19 +16,31 @@ from discord import app_commands
 from adapters.discord.chat import DiscordChat, thread_message_ref
 from adapters.discord.render import render
 from bot.app import OpenThread, PrepBot
-from bot.cards import Card, HelpCard
-from bot.domain.model import ChannelAddress, Speaker
+from bot.cards import Card
+from bot.domain.model import ChannelAddress, Speaker, form_answer_ref, is_form_answer_ref
 from bot.domain.questions import Level
-from bot.services.inbox import BUSY
-from bot.wording import answer_busy_notice, answers_closed_notice, private_answer_receipt
+from bot.wording import (
+    ANSWER_FIELD,
+    BOARD_PERIODS,
+    COMMAND_GROUPS,
+    COMMANDS,
+    PRIVATE_ANSWER_FIELD,
+    YOUR_ANSWER,
+    YOUR_PRIVATE_ANSWER,
+    answer_busy_notice,
+    answers_closed_notice,
+    busy_notice,
+    done_notice,
+    form_answer_receipt,
+    private_answer_receipt,
+    server_only_notice,
+)
 from bot.messages import (
-    AnswerAccepted,
     AnswerCommand,
     AnswerOutcome,
     AnswerPrivately,
     CastVote,
     EditAnswer,
-    Ignored,
     RetractVote,
     RunCommand,
     SubmitAnswer,
@@ -54,8 +66,7 @@ UNPACED = ("/interactions/", "/webhooks/")  # interaction responses and follow-u
 RESPONSE_BUDGET = 2.0
 
 LEVEL_CHOICES = [app_commands.Choice(name=level.label, value=level.value) for level in Level]
-PERIOD_CHOICES = [app_commands.Choice(name=name, value=value)
-                  for name, value in (("This week", "week"), ("This month", "month"), ("All time", "all"))]
+PERIOD_CHOICES = [app_commands.Choice(name=name, value=value) for name, value in BOARD_PERIODS]
 
 
 def address(guild_id: int | str, channel_id: int | str) -> ChannelAddress:
@@ -230,7 +241,7 @@ class PrepClient(discord.AutoShardedClient):
             return count
         await asyncio.gather(*batch)
         for ref in thread.kept.keys() - seen:  # read to the end: these were deleted meanwhile
-            if not ref.startswith("modal:"):  # a form's answer has no message to delete
+            if not is_form_answer_ref(ref):  # a form's answer has no message to delete
                 await self._answer(WithdrawAnswer(thread.channel, ref, self._now()))
         return count
 
@@ -330,7 +341,7 @@ class PrepClient(discord.AutoShardedClient):
                 why = (f"the store did not answer within {self.response_budget:.1f} s"
                        if isinstance(error, TimeoutError) else _short(error))
                 log.warning("the Answer button was answered busy: %s", why)
-                await interaction.response.send_message(_content(BUSY), ephemeral=True)
+                await interaction.response.send_message(_content(busy_notice()), ephemeral=True)
                 return
         if form is None or not form.private:
             await interaction.response.send_modal(AnswerForm(question_id))
@@ -370,21 +381,11 @@ class PrepClient(discord.AutoShardedClient):
         if interaction.guild_id is None or interaction.channel_id is None:
             return
         outcome = await self._answer_from_form(interaction, SubmitAnswer(
-            address(interaction.guild_id, interaction.channel_id), str(thread_id), f"modal:{interaction.id}",
+            address(interaction.guild_id, interaction.channel_id), str(thread_id), form_answer_ref(str(interaction.id)),
             speaker_of(interaction.user), text, min(interaction.created_at, self._now()),
         ))
-        if outcome is None:
-            return
-        if isinstance(outcome, AnswerAccepted):
-            reply = ("✅ Your answer is saved." if outcome.on_time
-                     else "⏰ Saved, but it came after the deadline: it scores nothing.")
-            if outcome.truncated_to:
-                reply += f" It was long: I kept the first {outcome.truncated_to:,} characters."
-        elif isinstance(outcome, Ignored):
-            reply = f"Not counted as an answer: {outcome.reason}."
-        else:
-            reply = "Saved."
-        await interaction.followup.send(reply, ephemeral=True)
+        if outcome is not None:
+            await interaction.followup.send(_content(form_answer_receipt(outcome)), ephemeral=True)
 
     # ---- /prep commands ----
 
@@ -393,7 +394,7 @@ class PrepClient(discord.AutoShardedClient):
         the store cannot queue it, says privately that prepbot is busy."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         if interaction.guild_id is None or interaction.channel_id is None:
-            await interaction.followup.send("prepbot works in a server's channels.", ephemeral=True)
+            await interaction.followup.send(_content(server_only_notice()), ephemeral=True)
             return
         core, chat = self._core(), self.chat
         if chat is not None:
@@ -417,12 +418,12 @@ class PrepClient(discord.AutoShardedClient):
             handled = await core.handle_command(command, f"discord:{interaction.id}", deliver)
         except Exception as error:  # not queued, so it never runs: the member hears so rather than waiting on
             log.warning("a /prep command was answered busy: %s", _short(error))
-            await interaction.followup.send(_content(BUSY), ephemeral=True)
+            await interaction.followup.send(_content(busy_notice()), ephemeral=True)
             return
         if handled.follow_up is None:  # a retried delivery of a command already queued
             return
         if not await handled.follow_up():  # the reply had no card: the member is told it was done
-            await interaction.followup.send("Done.", ephemeral=True)
+            await interaction.followup.send(_content(done_notice()), ephemeral=True)
 
 
 def welcome_channel(guild: discord.Guild) -> discord.TextChannel | None:
@@ -445,10 +446,10 @@ class AnswerForm(discord.ui.Modal):
 
     def __init__(self, thread_id: int, *, private: bool = False, current: str = "") -> None:
         prefix = PRIVATE_MODAL_PREFIX if private else MODAL_PREFIX
-        super().__init__(title="Your private answer" if private else "Your answer",
+        super().__init__(title=YOUR_PRIVATE_ANSWER if private else YOUR_ANSWER,
                          custom_id=f"{prefix}{thread_id}", timeout=FORM_TIMEOUT)
         self.answer: discord.ui.TextInput[AnswerForm] = discord.ui.TextInput(
-            label="Answer (only you see it until the reveal)" if private else "Answer",
+            label=PRIVATE_ANSWER_FIELD if private else ANSWER_FIELD,
             style=discord.TextStyle.paragraph, max_length=MAX_MODAL_ANSWER, required=True,
             custom_id=ANSWER_INPUT, default=current[:MAX_MODAL_ANSWER] or None,
         )
@@ -488,82 +489,78 @@ def _join(*parts: str | None) -> str:
     return " ".join(p.strip() for p in parts if p and p.strip())
 
 
+def _described(name: str) -> dict[str, str]:
+    """The core's words for command `name` as app_commands.describe's arguments: each option's description."""
+    return dict(COMMANDS[name].options)
+
+
 def build_command_groups(client: PrepClient) -> list[app_commands.Group]:
-    """`/prep` for everyone; `/prep-admin` for members with Manage Server (checked again by the core)."""
-    prep = app_commands.Group(name="prep", description="Interview practice: questions, boards and your stats",
-                              guild_only=True)
-    admin = app_commands.Group(name="prep-admin", description="Schedule this channel's question of the day",
+    """`/prep` for everyone; `/prep-admin` for members with Manage Server (checked again by the core). What the
+    command picker says of each command and option is the core's."""
+    prep = app_commands.Group(name="prep", description=COMMAND_GROUPS["prep"], guild_only=True)
+    admin = app_commands.Group(name="prep-admin", description=COMMAND_GROUPS["prep-admin"],
                                guild_only=True, default_permissions=discord.Permissions(manage_guild=True))
 
-    @prep.command(name="practice", description="A practice question now, in this channel with its own thread")
-    @app_commands.describe(level="The level (any level when left out)")
+    @prep.command(name="practice", description=COMMANDS["practice"].description)
+    @app_commands.describe(**_described("practice"))
     @app_commands.choices(level=LEVEL_CHOICES)
     async def practice(interaction: discord.Interaction, level: app_commands.Choice[str] | None = None) -> None:
         await client.run_command(interaction, level.value if level else "random")
 
-    @prep.command(name="leaderboard", description="The board: this week, this month or all time")
+    @prep.command(name="leaderboard", description=COMMANDS["leaderboard"].description)
     @app_commands.choices(period=PERIOD_CHOICES, level=LEVEL_CHOICES)
     async def leaderboard(interaction: discord.Interaction, period: app_commands.Choice[str] | None = None,
                           level: app_commands.Choice[str] | None = None) -> None:
         await client.run_command(interaction, _join("leaderboard", period.value if period else None,
                                                     level.value if level else None))
 
-    @prep.command(name="stats", description="Your points and their reasons, your streak, your coverage by level")
+    @prep.command(name="stats", description=COMMANDS["stats"].description)
     async def stats(interaction: discord.Interaction) -> None:
         await client.run_command(interaction, "stats")
 
-    @prep.command(name="optout", description="Show me as 'anonymous' on boards and reveals")
+    @prep.command(name="optout", description=COMMANDS["optout"].description)
     async def optout(interaction: discord.Interaction) -> None:
         await client.run_command(interaction, "optout")
 
-    @prep.command(name="optin", description="Show my name on boards and reveals again")
+    @prep.command(name="optin", description=COMMANDS["optin"].description)
     async def optin(interaction: discord.Interaction) -> None:
         await client.run_command(interaction, "optin")
 
-    @prep.command(name="nudge", description="A private nudge before the deadline when I have not answered")
-    @app_commands.describe(state="on or off (without it: whether you get one)")
+    @prep.command(name="nudge", description=COMMANDS["nudge"].description)
+    @app_commands.describe(**_described("nudge"))
     @app_commands.choices(state=[app_commands.Choice(name="on", value="on"),
                                  app_commands.Choice(name="off", value="off")])
     async def nudge(interaction: discord.Interaction, state: app_commands.Choice[str] | None = None) -> None:
         await client.run_command(interaction, _join("nudge", state.value if state else None))
 
-    @prep.command(name="help", description="What prepbot can do")
+    @prep.command(name="help", description=COMMANDS["help"].description)
     async def help_(interaction: discord.Interaction) -> None:
-        [message] = render(HelpCard(tuple(level.value for level in client._core().bank.levels())))
+        [message] = render(client._core().help_card())
         await interaction.response.send_message(message.content, ephemeral=True)
 
-    @admin.command(name="subscribe", description="Post a daily question in this channel")
-    @app_commands.describe(time="Post time, HH:MM", timezone="IANA zone, e.g. Europe/Berlin",
-                           days="e.g. mon-fri or mon,wed,fri", deadline="HH:MM, or a duration like 8h",
-                           levels="e.g. beginner,advanced (all when left out)")
+    @admin.command(name="subscribe", description=COMMANDS["subscribe"].description)
+    @app_commands.describe(**_described("subscribe"))
     async def subscribe(interaction: discord.Interaction, time: str | None = None, timezone: str | None = None,
                         days: str | None = None, deadline: str | None = None, levels: str | None = None) -> None:
         await client.run_command(interaction, _join("subscribe", time, timezone, days, deadline, levels))
 
-    for name, text, description in (
-        ("unsubscribe", "unsubscribe", "No more daily questions in this channel"),
-        ("pause", "pause", "Pause the daily question"),
-        ("resume", "resume", "Resume the daily question"),
-        ("skip", "skip", "Skip the next daily question"),
-    ):
+    for name in ("unsubscribe", "pause", "resume", "skip"):
         def make(command_text: str) -> Any:
             async def callback(interaction: discord.Interaction) -> None:
                 await client.run_command(interaction, command_text)
             return callback
 
-        admin.add_command(app_commands.Command(name=name, description=description, callback=make(text)))
+        admin.add_command(app_commands.Command(name=name, description=COMMANDS[name].description,
+                                               callback=make(name)))
 
-    @admin.command(name="holidays", description="No question on public holidays or given dates")
-    @app_commands.describe(setting="A country code (DE), none, add YYYY-MM-DD ..., or remove YYYY-MM-DD ...")
+    @admin.command(name="holidays", description=COMMANDS["holidays"].description)
+    @app_commands.describe(**_described("holidays"))
     async def holidays(interaction: discord.Interaction, setting: str) -> None:
         await client.run_command(interaction, _join("holidays", setting))
 
-    @admin.command(name="config", description="Show the schedule, or change one setting")
-    @app_commands.describe(setting="time, tz, days, deadline, levels, grader, practice, reminder or answers",
-                           value="The new value")
+    @admin.command(name="config", description=COMMANDS["config"].description)
+    @app_commands.describe(**_described("config"))
     async def config(interaction: discord.Interaction, setting: str | None = None, value: str | None = None) -> None:
         await client.run_command(interaction, _join("config", setting, value))
 
     return [prep, admin]
-
-

@@ -24,6 +24,7 @@ from bot.cards import (
     WelcomeCard,
 )
 from bot.wording import (
+    ANSWER_BUTTON,
     Bullets,
     ChannelLink,
     CommandSpelling,
@@ -37,6 +38,8 @@ from bot.wording import (
     Surface,
     Symbol,
     Text,
+    admins_with,
+    press,
 )
 
 MAX_CONTENT = 2000
@@ -190,13 +193,13 @@ def _title(text: str) -> str:
 
 SYMBOLS = {Mark.CHECKED: "✅", Mark.UNCHECKED: "⬜", Mark.WARNING: "⚠️ "}
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
-SURFACE = Surface(answer_button=True, private_answer="press *Answer*", commands=CommandSpelling(
+SURFACE = Surface(answer_button=True, private_answer=press(ANSWER_BUTTON), commands=CommandSpelling(
     practice=("/prep practice [level]",),
     board="/prep leaderboard [period] [level]",
     stats="/prep stats",
     opt_out="/prep optout",
     opt_in="/prep optin",
-    admins="With Manage Server",
+    admins=admins_with("Manage Server"),
     admin=("/prep-admin subscribe [time] [timezone] [days] [deadline] [levels]", "/prep-admin unsubscribe",
            "/prep-admin pause", "/prep-admin resume", "/prep-admin skip", "/prep-admin holidays",
            "/prep-admin config"),

@@ -38,10 +38,9 @@ from bot.cards import Card
 from bot.domain.model import Speaker
 from bot.messages import AnswerOutcome, AnswerPrivately, RunCommand
 from bot.ports import ChatError, Clock, Metrics
-from bot.services.inbox import BUSY
 from bot.services.welcome import WelcomeOutcome
 from bot.store.unit_of_work import Store
-from bot.wording import answer_busy_notice, answers_closed_notice, private_answer_receipt
+from bot.wording import answer_busy_notice, answers_closed_notice, busy_notice, private_answer_receipt
 
 log = logging.getLogger("prepbot.slack")
 Handler = Callable[[dict[str, Any]], Awaitable[BoltResponse]]
@@ -389,7 +388,7 @@ def _short(error: BaseException) -> str:
 
 def busy_response() -> BoltResponse:
     """What a member sees when a command could not be taken in time: the core's words, shown only to them."""
-    message = render(BUSY)[0]
+    message = render(busy_notice())[0]
     return BoltResponse(status=200, headers={"content-type": "application/json"},
                         body=json.dumps({"response_type": "ephemeral", "text": message.text,
                                          "blocks": message.blocks}))

@@ -220,7 +220,7 @@ def answer_button() -> Block:
     """The actions block under a question answered privately: its button opens the member's private answer."""
     return {"type": "actions", "block_id": "prep_answer", "elements": [{
         "type": "button", "action_id": ANSWER_ACTION, "style": "primary",
-        "text": {"type": "plain_text", "text": "Answer privately", "emoji": True}, "value": "answer"}]}
+        "text": {"type": "plain_text", "text": wording.ANSWER_PRIVATELY_BUTTON, "emoji": True}, "value": "answer"}]}
 
 
 def render_question(card: QuestionCard) -> SlackMessage:
@@ -243,13 +243,12 @@ def answer_modal(channel: str, thread_ts: str, current: str) -> dict[str, Any]:
     if current:
         element["initial_value"] = current[:MAX_INPUT]
     return {
-        "type": "modal", "callback_id": ANSWER_VIEW, "title": _plain("Your private answer"),
-        "submit": _plain("Save answer"), "close": _plain("Cancel"),
+        "type": "modal", "callback_id": ANSWER_VIEW, "title": _plain(wording.YOUR_PRIVATE_ANSWER),
+        "submit": _plain(wording.SAVE_ANSWER), "close": _plain(wording.CANCEL),
         "private_metadata": json.dumps({"channel": channel, "thread_ts": thread_ts}),
         "blocks": [
-            context(mrkdwn(wording.words("Only you see your answer until the reveal; you can change it until the "
-                                         "deadline."))),
-            {"type": "input", "block_id": ANSWER_BLOCK, "label": _plain("Your answer"), "element": element},
+            context(mrkdwn(wording.words(wording.PRIVATE_ANSWER_TERMS))),
+            {"type": "input", "block_id": ANSWER_BLOCK, "label": _plain(wording.YOUR_ANSWER), "element": element},
         ],
     }
 
@@ -266,7 +265,7 @@ def read_answer_modal(view: dict[str, Any]) -> tuple[str, str, str] | None:
 
 def notice_modal(card: Notice) -> dict[str, Any]:
     """A modal that only says `card` (the round is closed, the answer saved), with a button to close it."""
-    return {"type": "modal", "title": _plain("Your private answer"), "close": _plain("Close"),
+    return {"type": "modal", "title": _plain(wording.YOUR_PRIVATE_ANSWER), "close": _plain(wording.CLOSE),
             "blocks": blocks_of(wording.notice(card))}
 
 
@@ -314,8 +313,7 @@ def render_home(card: HomeCard) -> dict[str, Any]:
     """The member's App Home tab: a `home` view for views.publish, within a view's 100 blocks."""
     blocks = blocks_of(wording.home(card, SURFACE))
     if len(blocks) > MAX_VIEW_BLOCKS:
-        blocks = blocks[: MAX_VIEW_BLOCKS - 1] + [context("There is more than fits here: `/prep stats` in a "
-                                                          "channel shows your stats there.")]
+        blocks = blocks[: MAX_VIEW_BLOCKS - 1] + [context(mrkdwn(wording.home_overflow(SURFACE)))]
     return {"type": "home", "blocks": blocks}
 
 

@@ -56,6 +56,20 @@ def is_private_ref(message_ref: str) -> bool:
     return message_ref.startswith(PRIVATE_REF_PREFIX)
 
 
+FORM_REF_PREFIX = "modal:"  # the message ref of an answer sent from a form that counts as a reply: "modal:" and an id
+
+
+def form_answer_ref(submission_id: str) -> str:
+    """The message ref an answer sent from a form (not a message in the thread) is stored under: one per
+    submission, `submission_id` being the platform's id for it."""
+    return FORM_REF_PREFIX + submission_id
+
+
+def is_form_answer_ref(message_ref: str) -> bool:
+    """Whether `message_ref` names an answer sent from a form, which has no message to react to or to delete."""
+    return message_ref.startswith(FORM_REF_PREFIX)
+
+
 @dataclass(frozen=True)
 class Channel:
     id: int

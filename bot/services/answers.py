@@ -1,5 +1,6 @@
-"""Answers: the rules of a reply in a round's thread (which round it belongs to, limits, edits), and the
-acknowledgement that follows once it is stored."""
+"""Answers: the rules of a reply in a round's thread, and the acknowledgement that follows once it is stored.
+
+The rules say which round a reply belongs to, its limits, and what an edit does."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from bot.cards import Notice, Reaction
+from bot.cards import Reaction
 from bot.domain.model import ChannelAddress, Round, RoundStatus, Speaker
 from bot.messages import (
     AnswerAccepted,
@@ -29,7 +30,7 @@ from bot.ports import ChatError, ChatPort, Metrics, PlatformUnavailable
 from bot.services.directory import Directory, Learned, LruCache
 from bot.store.intake import Acknowledgement, Admitted, ArrivalsLane, ArrivingPart, Change
 from bot.store.unit_of_work import Store, UnitOfWork
-from bot.wording import exposed_reply_notice
+from bot.wording import answer_cut_notice, exposed_reply_notice
 
 log = logging.getLogger("prepbot.answers")
 
@@ -252,9 +253,8 @@ class Answers:
             await self._tell_exposed(command.channel, command.speaker.ref, command.message_ref)
         if outcome.truncated_to is not None:
             try:
-                await self._chat.tell_member(command.channel, command.speaker.ref, Notice(
-                    f"Your answer was {len(command.text):,} characters; I kept the first {outcome.truncated_to:,}."
-                ))
+                await self._chat.tell_member(command.channel, command.speaker.ref,
+                                             answer_cut_notice(outcome.truncated_to))
             except ChatError as error:
                 log.warning("could not tell the author of answer %s it was cut: %s", command.message_ref, error)
         await self._lane.record(Acknowledgement(outcome.round_id, command.message_ref))

@@ -54,6 +54,10 @@ from bot.store.unit_of_work import Store
 from bot.wording import own_place
 
 
+def help_card(bank: QuestionBank) -> HelpCard:
+    """What `/prep help` shows: what prepbot can do, with the levels a practice question can be at."""
+    return HelpCard(tuple(level.value for level in bank.levels()))
+
 
 def _private(text: str, kind: NoticeKind = NoticeKind.INFO) -> CommandReply:
     return CommandReply((Notice(text, kind),))
@@ -94,7 +98,7 @@ async def run_command(
     except UsageError as error:
         return _private(str(error), NoticeKind.ERROR)
     if isinstance(parsed, ShowHelp):
-        return CommandReply((HelpCard(tuple(level.value for level in bank.levels())),))
+        return CommandReply((help_card(bank),))
     if isinstance(parsed, ADMIN_COMMANDS) and not await chat.is_admin(command.channel, command.speaker.ref):
         return _private("Only this channel's admins can change its schedule; nothing was changed.", NoticeKind.ERROR)
     learned = Learned()

@@ -9,18 +9,16 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.cards import Card, Notice, NoticeKind
+from bot.cards import Card
 from bot.messages import CommandReply, RunCommand
 from bot.ports import ChatError, ChatPort
 from bot.services.answers import storable, storable_speaker
 from bot.services.claims import ProcessIdentity
 from bot.store.intake import ArrivalsLane, CommandToQueue, Completion
 from bot.store.unit_of_work import Store
+from bot.wording import cannot_post_notice
 
 log = logging.getLogger("prepbot.inbox")
-BUSY = Notice("I am too busy to take that right now; nothing was changed. Please try again in a moment.",
-              NoticeKind.ERROR)
-CANNOT_POST = Notice("I cannot post in this channel: invite me to it first, then try again.", NoticeKind.ERROR)
 
 Runner = Callable[[RunCommand], Awaitable[CommandReply]]
 Deliver = Callable[[Card], Awaitable[None]]
@@ -54,7 +52,7 @@ async def run_queued(
         log.warning("could not reply to a /prep command: %s", error)
         if error.gone and deliver is not None:  # `deliver` may still reach the member where the bot cannot post
             try:
-                await deliver(CANNOT_POST)
+                await deliver(cannot_post_notice())
             except ChatError as again:
                 log.warning("could not tell the member either: %s", again)
     await lane.record(Completion(inbox_id, now()))

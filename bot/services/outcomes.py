@@ -6,10 +6,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.cards import Notice, NoticeKind
 from bot.domain.model import Channel, TaskKind
 from bot.ports import ChatError, ChatPort
 from bot.store.unit_of_work import Store
+from bot.wording import lost_channel_notice
 
 log = logging.getLogger("prepbot.rounds")  # where operators have always found lost channels and retries
 RETRY_AFTER_REFUSAL = timedelta(minutes=1)
@@ -48,11 +48,7 @@ async def stop_lost_channel(store: Store, chat: ChatPort, channel: Channel, why:
         await uow.tasks.cancel_pending(channel.id, [TaskKind.POST_DAILY, TaskKind.WEEKLY_BOARD])
         await uow.commit()
     if channel.subscribed_by:
-        name = f"#{channel.name}" if channel.name else "a channel"
         try:
-            await chat.message_member(channel.address, channel.subscribed_by, Notice(
-                f"I can no longer post in {name} ({why}), so its daily question is stopped. "
-                "Give me back my access there and subscribe the channel again to restart it.", NoticeKind.ERROR,
-            ))
+            await chat.message_member(channel.address, channel.subscribed_by, lost_channel_notice(channel.name, why))
         except ChatError as error:
             log.warning("could not tell %s that channel %s was lost: %s", channel.subscribed_by, channel.id, error)

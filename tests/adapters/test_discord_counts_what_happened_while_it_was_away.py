@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.model import private_answer_ref
+from bot.domain.model import form_answer_ref, private_answer_ref
 from tests.adapters.discord_team import GUILD, DiscordTeam, behavioral_hints, berlin, discord_team, eventually
 from tests.fakes.discord import FakeDiscord, Msg
 
@@ -153,7 +153,7 @@ async def test_an_answer_form_opened_before_a_restart_and_sent_after_it_is_saved
         await eventually(lambda: bool(team.followups(submit)), what="the form's follow-up")
 
         assert "saved" in team.replies(submit)[0]
-        stored_as = private_answer_ref(team.user("eve")) if answers == "private" else f"modal:{submit}"
+        stored_as = private_answer_ref(team.user("eve")) if answers == "private" else form_answer_ref(str(submit))
         assert [p.message_ref for p in await team.parts(question)] == [stored_as]
         await team.until(berlin(2026, 11, 30, 17, 0))
         assert "eve (on time)" in "\n".join(team.bot_thread_texts(question.id))

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from adapters.discord.chat import THREAD_RETRY_DELAYS
-from bot.domain.model import Speaker, TaskKind, private_answer_ref
+from bot.domain.model import Speaker, TaskKind, form_answer_ref, private_answer_ref
 from bot.messages import RunCommand
 from tests.adapters.discord_team import DiscordTeam, behavioral_hints, berlin, discord_team, eventually, \
     first_title, populate
@@ -95,7 +95,7 @@ async def test_without_message_content_thread_replies_store_nothing_and_the_form
         assert [d["content"] for d in delivered(fake, "MESSAGE_CREATE", ben)] == [""]
         assert "saved" in team.replies(form)[0]
         parts = await team.parts(question)
-        stored_as = private_answer_ref(team.user("eve")) if answers == "private" else f"modal:{form}"
+        stored_as = private_answer_ref(team.user("eve")) if answers == "private" else form_answer_ref(str(form))
         assert [p.message_ref for p in parts] == [stored_as]
         assert not any(user == team.bot_user for _, user in team.reactions(ben))
 

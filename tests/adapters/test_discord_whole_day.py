@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain.model import is_form_answer_ref
 from tests.adapters.discord_day import BOARD_LINE, CHANNEL, Day, embed_titles, feedback, posted_at
 from tests.adapters.discord_team import behavioral_hints, berlin, first_title, message_text
 from tests.adapters.whole_day import PlayedDays
@@ -77,7 +78,7 @@ def test_an_answer_through_the_form_is_saved_and_said_so_privately(day: Day) -> 
     assert shown.type == 9 and shown.data["custom_id"].startswith("prep:modal:")
     assert deferred.type == 5 and deferred.ephemeral
     assert saved.kind == "followup" and saved.ephemeral and "saved" in saved.data["content"]
-    eve = [p for p in day.parts_before_reveal if p.message_ref.startswith("modal:")]
+    eve = [p for p in day.parts_before_reveal if is_form_answer_ref(p.message_ref)]
     assert len(eve) == 1 and eve[0].text == behavioral_hints() and eve[0].on_time
 
 

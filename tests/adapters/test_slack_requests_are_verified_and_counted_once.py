@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from adapters.slack.events import answer_command
 from bot.domain.model import ChannelAddress
+from bot.wording import answer_cut_words
 from tests.adapters import slack_payloads as payloads
 from tests.adapters.slack_team import SlackTeam, berlin, eventually, slack_team
 from tests.fakes.slack import Message
@@ -237,7 +238,7 @@ async def test_a_retry_stored_in_the_same_write_as_the_first_delivery_tells_the_
 
         assert await answers_to(team, question) == 1
         assert team.slack.reactions(team.channel, message.ts) == [("white_check_mark", "UBOT")]
-        assert team.ephemerals_for("UBEN") == [f"Your answer was {len(long_answer)} characters; I kept the first 20."]
+        assert team.ephemerals_for("UBEN") == [answer_cut_words(20)]
         assert team.slack.violations == []
 
 

@@ -154,6 +154,11 @@ def test_the_alt_text_says_what_the_chart_shows() -> None:
                     "1. eve, 52 points; 2. ben, 48 points.")
 
 
+def test_the_alt_text_counts_a_single_point_in_the_singular() -> None:
+    text = board_alt_text(board(("eve", 1), ("ben", 0), channel="general"))
+    assert text.endswith(": 1. eve, 1 point; 2. ben, 0 points.")
+
+
 def test_the_alt_text_fits_the_platforms_limits_however_many_long_names() -> None:
     text = board_alt_text(board(*((f"{'x' * 80}{i}", 100 - i) for i in range(CHART_MAX_BARS))))
     assert len(text) <= 1000 and text.endswith("…")

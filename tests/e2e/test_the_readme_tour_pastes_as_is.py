@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from bot.wording import PRIVATE_ANSWER_TERMS
 from tests.e2e.console import REPO, console_env
 
 pytestmark = pytest.mark.slow
@@ -72,8 +73,8 @@ def test_the_question_of_the_day_is_posted_and_each_private_answer_is_acknowledg
     questions = of_kind(records, "question")
     assert questions and questions[0]["text"].startswith("Question of the day")
     assert "p99 latency" in questions[0]["text"]
-    receipts = [(reply["member"], reply["text"].split(" Only you see it")[0]) for reply in of_kind(records, "reply")
-                if reply["text"].startswith("Your answer is")]
+    receipts = [(reply["member"], reply["text"].split(" " + PRIVATE_ANSWER_TERMS)[0])
+                for reply in of_kind(records, "reply") if reply["text"].startswith("Your answer is")]
     assert receipts == [("alice", "Your answer is saved."), ("alice", "Your answer is replaced."),
                         ("bob", "Your answer is saved.")]
     assert of_kind(records, "ack") == []

@@ -9,6 +9,7 @@ import pytest
 from bot.cards import Reaction
 from bot.domain.model import Speaker
 from bot.messages import AnswerAccepted, AnswerEdited, AnswerWithdrawn, Ignored
+from bot.wording import answer_cut_words
 from tests.fakes.chat import Posted
 from tests.services.team import ALICE, BOB, HELPER_BOT, MONDAY, NOTHING, Team, awards_of, berlin, covering, \
     feedback_for
@@ -203,7 +204,7 @@ async def test_a_huge_answer_is_kept_cut_to_4000_characters_and_the_member_is_to
     assert isinstance(outcome, AnswerAccepted) and outcome.truncated_to == 4000
     assert team.chat.reactions == [("r-huge", Reaction.ACCEPTED)]
     (notice,) = team.private_notices(ALICE)
-    assert "100,000" in notice.text and "4,000" in notice.text
+    assert notice.text == answer_cut_words(4000) == "Your answer was long: I kept the first 4,000 characters."
     (stored,) = await team.stored_answers(question)
     (part,) = stored.parts
     assert part.truncated

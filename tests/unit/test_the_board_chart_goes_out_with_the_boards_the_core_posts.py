@@ -18,6 +18,7 @@ from adapters.chart import board_chart
 from bot.cards import LeaderboardCard
 from bot.clock import FakeClock
 from bot.domain.model import Speaker
+from bot.wording import plural
 from tests.contract.charts import read_chart
 from tests.services.team import ALICE, BOB, CAROL, MONDAY, NOTHING, Team, berlin, day
 
@@ -60,7 +61,7 @@ async def test_the_weekly_board_is_posted_with_a_chart_of_every_ranked_member(te
     assert len(seen.bars) == 3
     assert seen.title == "Weekly leaderboard · #general (week of 30 Nov 2026)"
     assert image.filename == "weekly-leaderboard-week-of-30-nov-2026.png"
-    ranking = "; ".join(f"{line.rank}. {line.name}, {line.total} points" for line in card.lines)
+    ranking = "; ".join(f"{line.rank}. {line.name}, {plural(line.total, 'point')}" for line in card.lines)
     assert image.alt_text == f"Bar chart of the Weekly leaderboard · #general, week of 30 Nov 2026: {ranking}."
 
 
