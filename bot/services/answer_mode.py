@@ -13,9 +13,10 @@ def answer_mode_text(mode: AnswerMode) -> str:
     """How the channel's questions are answered, as `/prep config` says it."""
     if mode is AnswerMode.PRIVATE:
         return ("Answers: private (each member answers through the question's private path; nobody sees another's "
-                "answer until the reveal). `/prep config answers thread` switches to thread replies.")
-    return ("Answers: replies in the question's thread, which everyone reads. `/prep config answers private` keeps "
-            "them private until the reveal.")
+                'answer until the reveal). To have answers in the thread instead, an admin sets the config setting '
+                '"answers" to "thread".')
+    return ("Answers: replies in the question's thread, which everyone reads. To keep them private until the reveal, "
+            'an admin sets the config setting "answers" to "private".')
 
 
 async def set_answer_mode(parsed: SetAnswerMode, channel: Channel, member: Member, *, store: Store,

@@ -82,14 +82,14 @@ async def set_nudge(parsed: SetNudge, channel: Channel, member: Member, *, store
         return _private(f"Nothing to change: you {state} a private nudge here. {_nudge_how(wanted)}")
     if not wanted:
         prefix = "Done: " if changed else ""
-        return _private(f"{prefix}you get no private nudge in this channel. `/prep nudge on` asks for one.")
+        return _private(f"{prefix}you get no private nudge in this channel. /prep nudge on asks for one.")
     prefix = "Done: " if changed else "You asked for this: "
     text = (f"{prefix}when you have not answered the question of the day by its reminder here, I send you a "
-            "private nudge. `/prep nudge off` stops it.")
+            "private nudge. /prep nudge off stops it.")
     if minutes <= 0:
         text += " Reminders are off in this channel for now, so no nudge comes until an admin turns them on."
     return _private(text)
 
 
 def _nudge_how(wanted: bool) -> str:
-    return "`/prep nudge off` stops it." if wanted else "`/prep nudge on` asks for one."
+    return "/prep nudge off stops it." if wanted else "/prep nudge on asks for one."

@@ -106,3 +106,13 @@ async def test_changing_the_speaker_the_time_or_the_thread_says_what_it_is_now(c
     assert await console.lines(":at 2026-11-30 09:31") == [("reply", "It is Mon 30 Nov 2026 09:31 Europe/Berlin now.")]
     assert await console.lines(":advance 1d") == [("reply", "It is Tue 01 Dec 2026 09:31 Europe/Berlin now.")]
     assert await console.lines(":thread 1") == [("reply", "Replies go to round 1's thread now.")]
+
+
+@pytest.mark.parametrize("typed", ["/prep config", "/prep nudge", "/prep nudge on", "/prep nudge off", "/prep help",
+                                   "/prep config answers private", "/prep optout", "/prep optin", "/prep stats"])
+async def test_no_reply_in_the_console_carries_markup(console: Console, typed: str) -> None:
+    replies = await console.lines(typed)
+
+    assert replies
+    for _, text in replies:
+        assert not any(mark in text for mark in ("`", "*", "<@", "<#", "&lt;")), text
