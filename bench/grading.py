@@ -8,6 +8,9 @@ strong > keyword_list, strong > negated. It prints the share of questions where 
 accuracy), the mean score per kind, answers graded per second, and the time to grade a round of `--round` answers
 (the prefix matcher graded each answer twice at a reveal, once to score and once for the card; the explanation
 grader grades it once and the card is built from what was stored).
+
+`--set held_out` scores tests/grading/held_out instead: answers to the other questions, written after the grader was
+tuned and never used to tune it, so it shows how the grader does on answers it was not shaped around.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from bot.domain.questions import Question  # noqa: E402
 from bot.domain.scoring import Weights, answer_awards  # noqa: E402
 from bot.questions import load_bank  # noqa: E402
 
-ANSWERS = Path(__file__).resolve().parents[1] / "tests" / "grading" / "answers"
+SETS = {name: Path(__file__).resolve().parents[1] / "tests" / "grading" / name for name in ("answers", "held_out")}
 KINDS = ("strong", "strong_other_words", "weak", "off_topic", "keyword_list", "negated")
 ORDER = (("strong", "weak"), ("weak", "off_topic"), ("strong_other_words", "weak"), ("strong", "keyword_list"),
          ("strong", "negated"))
@@ -59,10 +62,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--round", type=int, default=200, help="answers in the timed round")
     parser.add_argument("--runs", type=int, default=20, help="timed runs (the best is reported)")
+    parser.add_argument("--set", choices=sorted(SETS), default="answers",
+                        help="the evaluation set: answers (the tuned set) or held_out")
     args = parser.parse_args()
     bank = load_bank(question_folders(Settings()))
     sets = []
-    for file in sorted(ANSWERS.glob("*.yaml")):
+    for file in sorted(SETS[args.set].glob("*.yaml")):
         answers = yaml.safe_load(file.read_text(encoding="utf-8"))
         question = bank.get(answers["question"])
         if question is not None:

@@ -46,6 +46,8 @@ LEGACY_GRADER = "prefixes-0"  # the word-prefix matcher that scored rounds befor
 NAMED_SHARE = 0.25  # the share of a point that naming it without explaining it earns
 NEGATION_REACH = 16  # words a negation reaches forward in its sentence
 APPROACH_WORDS = 14  # words of an answer's own approach the reveal quotes
+SAYS_NOTHING = 8  # content words under which "no idea", "later", "pass" and the like mean the answer says nothing
+RESTATED_SHARE = 0.5  # at most this share of an attempt's words may be the question's, when it has none of the field's
 
 _SUFFIXES = frozenset(
     "s es e ed d ing ings er ers or ors ion ions ation ations ization izations ize izes ized izing ise ised ising "
@@ -546,8 +548,9 @@ def _relevant_stems(hint: str, model_answer: str, points: tuple[tuple[str, tuple
 def _is_attempt(answer: _Answer, question_stems: frozenset[str], relevant: frozenset[str],
                 names_a_point: bool) -> bool:
     """An answer is an attempt when it has at least three words of content and either names a key point, or has a
-    few words that bear on the subject, one of them its own (not the question's), and does not just say it has
-    nothing to say. A word or two, even a key term ("Quantization."), is not an attempt."""
+    few words that bear on the subject and does not just say it has nothing to say: one of them its own (not the
+    question's), or a sentence that explains in words mostly its own. A word or two, even a key term
+    ("Quantization."), is not an attempt; nor is the question said again."""
     words = [w for w in answer.reading.words if w.norm not in FILLER]
     content = [w for w in words if w.norm not in STOP_WORDS and w.norm not in NEGATORS]
     if len(content) < 3 or all(w.stem in question_stems for w in content):
@@ -557,12 +560,19 @@ def _is_attempt(answer: _Answer, question_stems: frozenset[str], relevant: froze
     norms = [w.norm for w in words]
     for phrase in _NON_ATTEMPT:
         size = len(phrase)
-        if any(tuple(norms[i:i + size]) == phrase for i in range(len(norms) - size + 1)) and len(content) < 15:
+        if any(tuple(norms[i:i + size]) == phrase for i in range(len(norms) - size + 1)) and len(content) < SAYS_NOTHING:
             return False
     wanted = relevant or FIELD | question_stems
     bearing = {w.stem for w in content if w.stem in wanted}
-    own = bearing - question_stems
-    return len(bearing) >= 2 and bool(own)
+    if len(bearing) < 2:
+        return False
+    if bearing - question_stems:
+        return True
+    # In the question's own words, it is an attempt when it says something of its own about them: a sentence that
+    # explains, in words mostly not the question's ("a feature store is like a database where teams reuse features").
+    restated = sum(1 for w in content if w.stem in question_stems)
+    sentences = {w.sentence for w in answer.reading.words}
+    return restated <= RESTATED_SHARE * len(content) and any(answer.explains(s, ()) for s in sentences)
 
 
 # ---- what is stored -------------------------------------------------------------------------------------------

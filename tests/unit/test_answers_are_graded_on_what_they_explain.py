@@ -253,3 +253,30 @@ def test_a_phrase_whose_small_words_carry_its_meaning_is_matched_word_for_word()
     meant = ("The inputs drift over time, so accuracy falls. We fanout each request to both models to compare. Open "
              "formats keep us clear of vendor lock-in when we switch providers.")
     assert statuses(meant, drift) == [PointStatus.EXPLAINED] * 3
+
+
+FEATURES = Question(
+    "features-x", Level.ADVANCED, "What is a feature store, and why would a team use one?", "Share features.",
+    (KeyPoint("Serves the same features online and offline", ("online and offline", "training and serving")),
+     KeyPoint("Avoids training-serving skew", ("skew",)), KeyPoint("Versions features", ("point in time",))),
+)
+
+
+def test_an_answer_in_the_questions_own_words_that_explains_something_is_an_attempt() -> None:
+    honest = ("A feature store is a central place where a team keeps shared, cleaned features, so every other group "
+              "reads exactly the same values.")
+    assert grade(honest, FEATURES).attempt is True
+    assert grade("What is a feature store, and why would a team use one?", FEATURES).attempt is False
+    assert grade("A feature store, a team, a feature store.", FEATURES).attempt is False
+
+
+def test_a_word_like_later_or_pass_in_a_real_answer_does_not_make_it_say_nothing() -> None:
+    failed = Question(
+        "failed-x", Level.WORKFLOW, "How would you handle failed inference requests so engineers can investigate?",
+        "Dead-letter queue.", (KeyPoint("Sends failures to a dead-letter queue", ("dead letter",)),
+                               KeyPoint("Keeps the payload", ("payload",)), KeyPoint("Alerts", ("alarm",))),
+    )
+    assert grade("I would log the errors somewhere so engineers can look at them later when something breaks.",
+                 failed).attempt is True
+    for text in ("Will catch up on this one later.", "No idea, sorry, will look at it tomorrow.", "pass"):
+        assert grade(text, failed).attempt is False, text
