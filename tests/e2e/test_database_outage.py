@@ -19,12 +19,15 @@ import re
 import random
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import aiohttp
 import pytest
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests import databases
 from tests.e2e.chaos_support import (
@@ -89,142 +92,140 @@ def postgres_reachable() -> None:
     skip_unless_postgres()
 
 
-async def test_while_the_database_is_away_the_bot_stays_up_refuses_answers_and_catches_up_once_it_is_back(
-    postgres_reachable: None, tmp_path: Path
-) -> None:
+@asynccontextmanager
+async def a_bot_behind_a_proxy(tmp_path: Path, channels: list[str]) -> AsyncIterator[
+        tuple[TcpProxy, TracingSlack, AsyncEngine, Fleet]]:
+    """A fleet of one `prepbot run` on a scratch PostgreSQL database reached through a TCP proxy the test can cut, and a
+    Slack workspace with `channels` and the member UANN; the process is started by the test."""
     admin = databases.admin_url()
     proxy = TcpProxy(admin.host or "127.0.0.1", admin.port or 5432)
     await proxy.start()
-    async with scratch_database("postgres", tmp_path) as url, TracingSlack() as slack:
-        engine = await prepared_engine(url)
-        through_proxy = make_url(url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-        slack.add_workspace(TEAM, name="Acme")
-        slack.add_user(TEAM, "UANN", "ann")
-        for ref in ("C1", "C2"):
-            slack.add_channel(TEAM, ref, ref.lower())
-        fleet = Fleet(slack, through_proxy, engine, tmp_path, 1, tick=TICK)
+    try:
+        async with scratch_database("postgres", tmp_path) as url, TracingSlack() as slack:
+            engine = await prepared_engine(url)
+            through_proxy = make_url(url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+            slack.add_workspace(TEAM, name="Acme")
+            slack.add_user(TEAM, "UANN", "ann")
+            for ref in channels:
+                slack.add_channel(TEAM, ref, ref.lower())
+            fleet = Fleet(slack, through_proxy, engine, tmp_path, 1, tick=TICK)
+            try:
+                yield proxy, slack, engine, fleet
+            finally:
+                await fleet.close()
+                await engine.dispose()
+    finally:
+        await proxy.close()
+
+
+async def test_while_the_database_is_away_the_bot_stays_up_refuses_answers_and_catches_up_once_it_is_back(
+    postgres_reachable: None, tmp_path: Path
+) -> None:
+    async with a_bot_behind_a_proxy(tmp_path, ["C1", "C2"]) as (proxy, slack, engine, fleet):
         load = AnswerLoad(slack, fleet.targets, random.Random(0))
-        try:
-            await subscribe_channels(engine, ["C1"], datetime.now(timezone.utc))
-            bot = await fleet.start(0)
+        await subscribe_channels(engine, ["C1"], datetime.now(timezone.utc))
+        bot = await fleet.start(0)
 
-            async def c1_posted() -> bool:
-                rows = await rounds_in(engine, ["C1"])
-                return "C1" in rows and rows["C1"].message_ref is not None
+        async def c1_posted() -> bool:
+            rows = await rounds_in(engine, ["C1"])
+            return "C1" in rows and rows["C1"].message_ref is not None
 
-            await wait_until(c1_posted, 30, "the first question posted", every=0.05)
-            thread = (await rounds_in(engine, ["C1"]))["C1"].message_ref
-            assert thread is not None
-            before = load.answer("C1", thread, "UANN", "Before the outage: batching and a KV cache.")
-            await load.deliver([before], time.monotonic() + 10)
-            round_id = (await rounds_in(engine, ["C1"]))["C1"].round_id
-            assert await stored_answers(engine, [round_id]) == [(round_id, before.ts)]
+        await wait_until(c1_posted, 30, "the first question posted", every=0.05)
+        thread = (await rounds_in(engine, ["C1"]))["C1"].message_ref
+        assert thread is not None
+        before = load.answer("C1", thread, "UANN", "Before the outage: batching and a KV cache.")
+        await load.deliver([before], time.monotonic() + 10)
+        round_id = (await rounds_in(engine, ["C1"]))["C1"].round_id
+        assert await stored_answers(engine, [round_id]) == [(round_id, before.ts)]
 
-            async with aiohttp.ClientSession() as session:
-                # C2's question falls due one second into the outage.
-                await subscribe_channels(engine, ["C2"], datetime.now(timezone.utc) + timedelta(seconds=1))
-                await proxy.cut()
-                cut_at = time.monotonic()
+        async with aiohttp.ClientSession() as session:
+            # C2's question falls due one second into the outage.
+            await subscribe_channels(engine, ["C2"], datetime.now(timezone.utc) + timedelta(seconds=1))
+            await proxy.cut()
+            cut_at = time.monotonic()
 
-                async def not_ready() -> bool:
-                    return await http_status(session, f"{bot.url}/readyz") == 503
+            async def not_ready() -> bool:
+                return await http_status(session, f"{bot.url}/readyz") == 503
 
-                noticed = await wait_until(not_ready, 5, "/readyz to answer 503", every=0.1)
-                during = load.answer("C1", thread, "UANN", "During the outage: quantization and a p99 budget.")
-                refused = await load.send_once(session, bot.url, during)
-                for _ in range(RETRIES_DURING):  # Slack's retries, each refused while the database is away
-                    assert await load.send_once(session, bot.url, during) != 200
-                health = []
-                while time.monotonic() - cut_at < OUTAGE:
-                    health.append(await http_status(session, f"{bot.url}/healthz", timeout=2))
-                    assert await http_status(session, f"{bot.url}/readyz", timeout=2) == 503
-                    await asyncio.sleep(0.25)
-                assert fleet.process(0).returncode is None, "the bot died while the database was away"
-                assert slack.questions("C2") == [], "C2's question was posted without a database to record it"
-                await proxy.restore()
+            noticed = await wait_until(not_ready, 5, "/readyz to answer 503", every=0.1)
+            during = load.answer("C1", thread, "UANN", "During the outage: quantization and a p99 budget.")
+            refused = await load.send_once(session, bot.url, during)
+            for _ in range(RETRIES_DURING):  # Slack's retries, each refused while the database is away
+                assert await load.send_once(session, bot.url, during) != 200
+            health = []
+            while time.monotonic() - cut_at < OUTAGE:
+                health.append(await http_status(session, f"{bot.url}/healthz", timeout=2))
+                assert await http_status(session, f"{bot.url}/readyz", timeout=2) == 503
+                await asyncio.sleep(0.25)
+            assert fleet.process(0).returncode is None, "the bot died while the database was away"
+            assert slack.questions("C2") == [], "C2's question was posted without a database to record it"
+            await proxy.restore()
 
-                async def ready() -> bool:
-                    return await http_status(session, f"{bot.url}/readyz") == 200
+            async def ready() -> bool:
+                return await http_status(session, f"{bot.url}/readyz") == 200
 
-                back = await wait_until(ready, 10, "/readyz to answer 200 again", every=0.1)
-                await load.deliver([during], time.monotonic() + 10)  # Slack's retry, X-Slack-Retry-Num: 1 and on
+            back = await wait_until(ready, 10, "/readyz to answer 200 again", every=0.1)
+            await load.deliver([during], time.monotonic() + 10)  # Slack's retry, X-Slack-Retry-Num: 1 and on
 
-                async def c2_posted() -> bool:
-                    rows = await rounds_in(engine, ["C2"])
-                    return "C2" in rows and rows["C2"].message_ref is not None
+            async def c2_posted() -> bool:
+                rows = await rounds_in(engine, ["C2"])
+                return "C2" in rows and rows["C2"].message_ref is not None
 
-                caught_up = await wait_until(c2_posted, DUE_WORK_BACK, "C2's question after the outage", every=0.1)
-                await asyncio.sleep(1.0)  # a second post would have come by now
+            caught_up = await wait_until(c2_posted, DUE_WORK_BACK, "C2's question after the outage", every=0.1)
+            await asyncio.sleep(1.0)  # a second post would have come by now
 
-            log = bot.log.read_text(errors="replace")
-            failures = log.count("running due work failed")
-            print(f"outage: /readyz 503 after {noticed:.2f} s, 200 again {back:.2f} s after the database returned; "
-                  f"the answer sent during it got {refused} and was stored on attempt {during.attempts} "
-                  f"({during.statuses}); C2 posted {caught_up:.2f} s after the return; "
-                  f"{failures} failed runs of due work logged in {OUTAGE:.0f} s")
-            assert set(health) == {200}
-            assert refused is not None and refused != 200, during.statuses
-            assert during.attempts >= 2 and during.statuses[-1] == "200"
-            assert sorted(await stored_answers(engine, [round_id])) == sorted([(round_id, before.ts),
-                                                                               (round_id, during.ts)])
-            rows = await rounds_in(engine, ["C1", "C2"])
-            assert [m.ts for m in slack.questions("C1")] == [thread]
-            assert [m.ts for m in slack.questions("C2")] == [rows["C2"].message_ref]
-            # Backing off: each failure doubles the pause, so an outage of OUTAGE seconds is tried about
-            # log2(OUTAGE / TICK) times, where a fixed tick would have tried OUTAGE / TICK = 20 times.
-            assert 1 <= failures <= math.ceil(math.log2(OUTAGE / TICK)) + 2, failures
-            assert "running due work works again" in log
-            # A failure that repeats shows its traceback once, then one short line per failure: not one or two
-            # tracebacks of several KB for every refused request. How many kinds of failure an outage shows (a
-            # refused connection, one closed mid-query, ...) depends on what was running when it began.
-            kinds = traceback_kinds(log)
-            reported = failures_logged(log)
-            assert kinds, "no traceback at all: the first failure of each kind should show one"
-            assert all(count == 1 for count in kinds.values()), kinds
-            assert reported >= RETRIES_DURING + 1 + failures, reported
-            assert sum(kinds.values()) <= reported // 2, (reported, kinds)
-            assert "answer commands failed" in log
-            assert fleet.process(0).returncode is None
-            assert slack.violations == []
-            _, took, code = await fleet.terminate(0, 30)
-            assert took < 10, f"SIGTERM took {took:.1f} s"
-            assert code == 0, log[-3000:]
-        finally:
-            await fleet.close()
-            await engine.dispose()
-            await proxy.close()
+        log = bot.log.read_text(errors="replace")
+        failures = log.count("running due work failed")
+        print(f"outage: /readyz 503 after {noticed:.2f} s, 200 again {back:.2f} s after the database returned; "
+              f"the answer sent during it got {refused} and was stored on attempt {during.attempts} "
+              f"({during.statuses}); C2 posted {caught_up:.2f} s after the return; "
+              f"{failures} failed runs of due work logged in {OUTAGE:.0f} s")
+        assert set(health) == {200}
+        assert refused is not None and refused != 200, during.statuses
+        assert during.attempts >= 2 and during.statuses[-1] == "200"
+        assert sorted(await stored_answers(engine, [round_id])) == sorted([(round_id, before.ts),
+                                                                           (round_id, during.ts)])
+        rows = await rounds_in(engine, ["C1", "C2"])
+        assert [m.ts for m in slack.questions("C1")] == [thread]
+        assert [m.ts for m in slack.questions("C2")] == [rows["C2"].message_ref]
+        # Backing off: each failure doubles the pause, so an outage of OUTAGE seconds is tried about
+        # log2(OUTAGE / TICK) times, where a fixed tick would have tried OUTAGE / TICK = 20 times.
+        assert 1 <= failures <= math.ceil(math.log2(OUTAGE / TICK)) + 2, failures
+        assert "running due work works again" in log
+        # A failure that repeats shows its traceback once, then one short line per failure: not one or two
+        # tracebacks of several KB for every refused request. How many kinds of failure an outage shows (a
+        # refused connection, one closed mid-query, ...) depends on what was running when it began.
+        kinds = traceback_kinds(log)
+        reported = failures_logged(log)
+        assert kinds, "no traceback at all: the first failure of each kind should show one"
+        assert all(count == 1 for count in kinds.values()), kinds
+        assert reported >= RETRIES_DURING + 1 + failures, reported
+        assert sum(kinds.values()) <= reported // 2, (reported, kinds)
+        assert "answer commands failed" in log
+        assert fleet.process(0).returncode is None
+        assert slack.violations == []
+        _, took, code = await fleet.terminate(0, 30)
+        assert took < 10, f"SIGTERM took {took:.1f} s"
+        assert code == 0, log[-3000:]
 
 
 async def test_sigterm_while_the_database_is_away_stops_the_bot_within_seconds(
     postgres_reachable: None, tmp_path: Path
 ) -> None:
-    admin = databases.admin_url()
-    proxy = TcpProxy(admin.host or "127.0.0.1", admin.port or 5432)
-    await proxy.start()
-    async with scratch_database("postgres", tmp_path) as url, TracingSlack() as slack:
-        engine = await prepared_engine(url)
-        through_proxy = make_url(url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-        slack.add_workspace(TEAM, name="Acme")
-        slack.add_channel(TEAM, "C1", "c1")
-        fleet = Fleet(slack, through_proxy, engine, tmp_path, 1, tick=TICK)
-        try:
-            await subscribe_channels(engine, ["C1"], datetime.now(timezone.utc) + timedelta(seconds=1))
-            bot = await fleet.start(0)
-            async with aiohttp.ClientSession() as session:
-                async def ready() -> bool:
-                    return await http_status(session, f"{bot.url}/readyz") == 200
+    async with a_bot_behind_a_proxy(tmp_path, ["C1"]) as (proxy, _, engine, fleet):
+        await subscribe_channels(engine, ["C1"], datetime.now(timezone.utc) + timedelta(seconds=1))
+        bot = await fleet.start(0)
+        async with aiohttp.ClientSession() as session:
+            async def ready() -> bool:
+                return await http_status(session, f"{bot.url}/readyz") == 200
 
-                async def not_ready() -> bool:
-                    return await http_status(session, f"{bot.url}/readyz") == 503
+            async def not_ready() -> bool:
+                return await http_status(session, f"{bot.url}/readyz") == 503
 
-                await wait_until(ready, 30, "/readyz to answer 200", every=0.05)
-                await proxy.cut()
-                await wait_until(not_ready, 5, "/readyz to answer 503", every=0.1)
-                await asyncio.sleep(1.5)  # due work fails and backs off meanwhile
-            _, took, code = await fleet.terminate(0, 30)
-            assert took < 10, f"SIGTERM took {took:.1f} s"
-            assert code == 0, bot.log.read_text(errors="replace")[-3000:]
-        finally:
-            await fleet.close()
-            await engine.dispose()
-            await proxy.close()
+            await wait_until(ready, 30, "/readyz to answer 200", every=0.05)
+            await proxy.cut()
+            await wait_until(not_ready, 5, "/readyz to answer 503", every=0.1)
+            await asyncio.sleep(1.5)  # due work fails and backs off meanwhile
+        _, took, code = await fleet.terminate(0, 30)
+        assert took < 10, f"SIGTERM took {took:.1f} s"
+        assert code == 0, bot.log.read_text(errors="replace")[-3000:]
