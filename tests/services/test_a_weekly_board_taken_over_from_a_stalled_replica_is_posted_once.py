@@ -87,17 +87,24 @@ async def boards_planned(bot: PrepBot) -> list[datetime]:
         return await uow.tasks.pending(channel.id, TaskKind.WEEKLY_BOARD)
 
 
-async def test_a_replica_stalled_past_its_lease_does_not_post_the_weekly_board_again_nor_overwrite_the_takers_record(
-    team: Team,
-) -> None:
+async def two_replicas_before_the_board(team: Team, stalling: FakeChat) -> tuple[PrepBot, PrepBot]:
+    """A week with one answered round, then two replicas started a minute before its board: the first posts through
+    `stalling`, the other through the team's chat."""
     question = await open_question(team)
     await team.answer(question, NOTHING, by=ALICE)
     await team.until(berlin(day(7), 8, 59))
     await team.bot.close()
-    slow = SlowLookups()
-    stalled, taker = replica(team, slow, "host-a"), replica(team, team.chat, "host-b")
+    stalled, taker = replica(team, stalling, "host-a"), replica(team, team.chat, "host-b")
     await stalled.start()
     await taker.start()
+    return stalled, taker
+
+
+async def test_a_replica_stalled_past_its_lease_does_not_post_the_weekly_board_again_nor_overwrite_the_takers_record(
+    team: Team,
+) -> None:
+    slow = SlowLookups()
+    stalled, taker = await two_replicas_before_the_board(team, slow)
     try:
         # The stalled replica's first attempt is refused, so its retry a minute later asks whether the board went
         # out; the answer ("no") reaches it only after its stall, when the other replica has posted the board.
@@ -126,18 +133,11 @@ async def test_a_replica_stalled_past_its_lease_does_not_post_the_weekly_board_a
     assert await boards_planned(team.bot) == [berlin(day(14), 9, 0)]
 
 
-
 async def test_a_replica_stalled_past_its_lease_while_posting_the_weekly_board_does_not_overwrite_the_takers_record(
     team: Team,
 ) -> None:
-    question = await open_question(team)
-    await team.answer(question, NOTHING, by=ALICE)
-    await team.until(berlin(day(7), 8, 59))
-    await team.bot.close()
     slow = SlowBoardPosts()
-    stalled, taker = replica(team, slow, "host-a"), replica(team, team.chat, "host-b")
-    await stalled.start()
-    await taker.start()
+    stalled, taker = await two_replicas_before_the_board(team, slow)
     try:
         team.clock.set(berlin(day(7), 9, 0))
         first = asyncio.create_task(stalled.due.drain())
