@@ -68,6 +68,10 @@ class ProcessIdentity:
         """A fresh claim token of this process (at most 40 characters)."""
         return f"{self.pid}-{self.host}-{self.incarnation}{uuid.uuid4().hex[:12]}"
 
+    def made(self, token: str) -> bool:
+        """Whether `token` is one of this incarnation's own."""
+        return token.startswith(f"{self.pid}-{self.host}-{self.incarnation}")
+
     def held_by_the_dead(self, token: str) -> bool:
         """Whether `token` was made by a process of this host that is no longer running: an earlier incarnation of
         this process (its pid, another incarnation) or a pid that no longer runs. Tokens of other hosts, and tokens

@@ -95,6 +95,10 @@ class CommandInbox:
     async def run_queued(self, inbox_id: int, command: RunCommand, deliver: Deliver | None = None) -> int:
         """Runs a command this process queued, gives the member the reply (through `deliver`, by default privately
         in the chat) and marks it done; returns how many cards the reply had."""
+        if self._stopping and inbox_id not in self._held:
+            log.info("a /prep command is left to another process: this one is stopping", extra={"inbox": inbox_id})
+            await self.hand_back()  # it may have been claimed here after the stop handed back the rest
+            return 0
         self._held.add(inbox_id)
         try:
             return await run_queued(inbox_id, command, self._run, lane=self._lane, chat=self._chat,
@@ -147,7 +151,23 @@ class CommandInbox:
         return ran
 
     async def stop(self, timeout: float) -> None:
-        """Starts no more queued commands; lets the one under way finish (for at most `timeout` seconds)."""
+        """Starts no more queued commands and hands back at once those this process queued and has not begun, so
+        another process runs them on its next tick; lets the ones under way finish (for at most `timeout` seconds)."""
         self._stopping = True
+        try:
+            await self.hand_back()
+        except Exception as error:  # the database is away, say: the holds lapse with their lease instead
+            log.warning("could not hand back the queued commands not begun here: %s", error)
         if self._sweeper is not None and not self._sweeper.done():
             await asyncio.wait({self._sweeper}, timeout=timeout)
+
+    async def hand_back(self) -> int:
+        """Frees this process's holds on queued commands it is not running; returns how many."""
+        now = self._clock()
+        async with self._store.unit_of_work() as uow:
+            mine = sorted(t for t in await uow.inbox.claim_tokens(now) if self.identity.made(t))
+            freed = await uow.inbox.release_claims(mine, keep=sorted(self._held))
+            await uow.commit()
+        if freed:
+            log.info("handed back %d queued /prep commands not begun here", freed)
+        return freed

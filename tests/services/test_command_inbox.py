@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
+
+from bot.app import PrepBot
+from bot.bootstrap import bootstrap
 from bot.cards import Notice, StatsCard
+from bot.config import Settings
 from bot.messages import RunCommand
-from tests.services.team import ALICE, BOSS, GENERAL, WEEKDAYS_AT_0930, Team, berlin, day
+from bot.services.claims import ProcessIdentity
+from tests.services.team import ALICE, BOSS, GENERAL, WEEKDAYS_AT_0930, Team, berlin, day, shipped_bank
 
 
 async def test_a_queued_command_runs_and_its_member_is_told_the_reply_privately(team: Team) -> None:
@@ -45,3 +52,33 @@ async def test_a_queued_command_with_bad_arguments_tells_its_member_what_was_wro
     await handled.follow_up()
     private = [p.card for p in team.chat.posts if p.private_to == ALICE.ref]
     assert len(private) == 1 and isinstance(private[0], Notice) and "'yesterday'" in private[0].text
+
+
+def replica(team: Team, host: str) -> PrepBot:
+    """Another process on the team's database and clock, on a host of its own."""
+    bot = bootstrap(replace(Settings(), database_url=team.database_url), team.chat, team.clock, shipped_bank(),
+                    monotonic=time.monotonic)
+    bot.due.identity = bot.inbox.identity = ProcessIdentity(1, host, "i1")
+    return bot
+
+
+async def test_a_command_queued_but_not_begun_when_its_process_stops_is_run_by_another_at_once(team: Team) -> None:
+    await team.bot.close()
+    stopping, other = replica(team, "host-a"), replica(team, "host-b")
+    await stopping.start()
+    await other.start()
+    try:
+        handled = await stopping.handle_command(RunCommand(GENERAL, BOSS, WEEKDAYS_AT_0930, "general"), "delivery-1")
+        assert handled.follow_up is not None
+        follow_up = handled.follow_up()  # acknowledged; its run has not begun when SIGTERM comes
+
+        await stopping.stop_work()
+        assert await other.inbox.run_unheld() == 1  # at once: no lease had to lapse
+        await follow_up  # the stopping process's own run, had it still started, leaves the command alone
+    finally:
+        await stopping.close()
+        await other.close()
+        team.bot = replica(team, "host-c")
+        await team.bot.start()
+
+    assert len([n for n in team.channel_notices() if "subscribed this channel" in n.text]) == 1

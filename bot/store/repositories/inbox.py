@@ -49,12 +49,14 @@ class InboxRepository(Repository):
         )
         return {token for token in rows.scalars() if token}
 
-    async def release_claims(self, tokens: Sequence[str]) -> int:
-        """Frees the commands held under one of `tokens` (holds of processes known dead); returns how many."""
+    async def release_claims(self, tokens: Sequence[str], keep: Sequence[int] = ()) -> int:
+        """Frees the commands held under one of `tokens` (holds of processes known dead, or this process's own as it
+        stops), but those in `keep` (running); returns how many."""
         if not tokens:
             return 0
         result = await self._c.execute(
-            update(inbox).where(inbox.c.claim_token.in_(list(tokens)), inbox.c.done_at.is_(None))
+            update(inbox).where(inbox.c.claim_token.in_(list(tokens)), inbox.c.done_at.is_(None),
+                                inbox.c.id.not_in(list(keep)))
             .values(claimed_until=None, claim_token=None)
         )
         return int(result.rowcount)
