@@ -159,13 +159,9 @@ def _password(url: str | None) -> str | None:
 
 def hide_password(url: str) -> str:
     """`url` with the password of its user part, if any, shown as ***."""
-    try:
-        parts = urlsplit(url)
-        password = parts.password
-    except ValueError:
+    if not _password(url):
         return url
-    if not password:
-        return url
+    parts = urlsplit(url)
     user = parts.username or ""
     host = parts.netloc.rpartition("@")[2]
     return parts._replace(netloc=f"{user}:***@{host}").geturl()

@@ -153,6 +153,17 @@ class RepeatedTracebacks(logging.Filter):
         return True
 
 
+def error_line(error: BaseException) -> str:
+    """The first line of an error's message, at most 200 characters: without the SQL and its parameters (what
+    members wrote) that a database error carries after it."""
+    return str(getattr(error, "orig", None) or error).split("\n", 1)[0][:200]
+
+
+def short_error(error: BaseException) -> str:
+    """An error in one line for a log: its type and the first line of its message (see `error_line`)."""
+    return f"{type(error).__name__}: {error_line(error)}"
+
+
 def _signature(error: BaseException) -> tuple[str, str, int]:
     """An exception's type and the innermost line of its traceback."""
     traceback = error.__traceback__

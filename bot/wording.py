@@ -335,9 +335,14 @@ def how_to_answer(surface: Surface) -> Text:
 PRIVATE_PRACTICE_FOOTER = ("Only you see this question. Think your answer through, or write it down; when the time "
                            "above comes, I show you the hint, a model answer and the checklist, to you alone.")
 PRIVATE_REVEAL_LEAD = "Only you see this. Check the answer you thought through against the checklist."
+def _private_path(surface: Surface) -> Text:
+    """How a member answers privately on `surface`, at the start of a sentence ("Press *Answer privately*")."""
+    return words(surface.private_answer[:1].upper() + surface.private_answer[1:])
+
+
 def how_to_answer_privately(surface: Surface) -> Text:
     """What a member does to answer an open question answered privately."""
-    return merged(words(surface.private_answer[:1].upper() + surface.private_answer[1:])
+    return merged(_private_path(surface)
                   + words(" to answer before the deadline; you can change your answer until then. Nobody sees "
                           "another's answer until the reveal."))
 
@@ -382,7 +387,7 @@ def reminder(card: ReminderCard, surface: Surface) -> Document:
     if card.private:
         action = words(" to answer: nobody sees your answer before the reveal.")
         call = merged(words("*Reminder:* {headline}. Not answered yet? ", headline=headline)
-                      + words(surface.private_answer[:1].upper() + surface.private_answer[1:]) + action)
+                      + _private_path(surface) + action)
     else:
         where = "in this thread" if surface.threads else "on the next line(s)"
         call = words("*Reminder:* {headline}. Not answered yet? Reply {where}.", headline=headline, where=where)

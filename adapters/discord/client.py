@@ -19,6 +19,7 @@ from bot.app import OpenThread, PrepBot
 from bot.cards import Card
 from bot.domain.model import ChannelAddress, Speaker, form_answer_ref, is_form_answer_ref
 from bot.domain.questions import Level
+from bot.logs import short_error
 from bot.wording import (
     ANSWER_FIELD,
     BOARD_PERIODS,
@@ -339,7 +340,7 @@ class PrepClient(discord.AutoShardedClient):
             except Exception as error:  # the store is too slow or fails: the member hears so, in time
                 read.add_done_callback(_forget)
                 why = (f"the store did not answer within {self.response_budget:.1f} s"
-                       if isinstance(error, TimeoutError) else _short(error))
+                       if isinstance(error, TimeoutError) else short_error(error))
                 log.warning("the Answer button was answered busy: %s", why)
                 await interaction.response.send_message(_content(busy_notice()), ephemeral=True)
                 return
@@ -357,10 +358,10 @@ class PrepClient(discord.AutoShardedClient):
         try:
             handled = await self._core().handle_answer(command)
         except Exception as error:  # nothing was stored: the member may send it again
-            log.warning("a form's answer was answered busy: %s", _short(error))
+            log.warning("a form's answer was answered busy: %s", short_error(error))
             await interaction.followup.send(_content(answer_busy_notice()), ephemeral=True)
             return None
-        if handled.follow_up is not None:
+        if handled.follow_up is not None:  # stored: what follows is the acknowledgement, as for any reply
             await handled.follow_up()
         return handled.outcome
 
@@ -417,7 +418,7 @@ class PrepClient(discord.AutoShardedClient):
         try:
             handled = await core.handle_command(command, f"discord:{interaction.id}", deliver)
         except Exception as error:  # not queued, so it never runs: the member hears so rather than waiting on
-            log.warning("a /prep command was answered busy: %s", _short(error))
+            log.warning("a /prep command was answered busy: %s", short_error(error))
             await interaction.followup.send(_content(busy_notice()), ephemeral=True)
             return
         if handled.follow_up is None:  # a retried delivery of a command already queued
@@ -461,11 +462,6 @@ def _forget(work: asyncio.Future[Any]) -> None:
     if not work.cancelled():
         work.exception()
 
-
-def _short(error: BaseException) -> str:
-    """An error in one line, without the SQL and its parameters (what members wrote)."""
-    message = str(getattr(error, "orig", None) or error).split("\n", 1)[0][:200]
-    return f"{type(error).__name__}: {message}"
 
 
 def _content(card: Card) -> str:

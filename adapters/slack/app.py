@@ -36,6 +36,7 @@ from adapters.slack.settings import SlackSettings, slack_mode
 from bot.app import Handled, PrepBot
 from bot.cards import Card
 from bot.domain.model import Speaker
+from bot.logs import short_error
 from bot.messages import AnswerOutcome, AnswerPrivately, RunCommand
 from bot.ports import ChatError, Clock, Metrics
 from bot.services.welcome import WelcomeOutcome
@@ -167,7 +168,7 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> DeadlineApp:
             log.warning("a /prep command was answered busy: the store did not take it within %.1f s", budget)
             return busy_response()
         except Exception as error:
-            log.warning("a /prep command was answered busy: %s", _short(error))
+            log.warning("a /prep command was answered busy: %s", short_error(error))
             return busy_response()
         if handled.follow_up is not None:  # None: a retried delivery of a command already queued
             followups.start(handled.follow_up())
@@ -197,7 +198,7 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> DeadlineApp:
             log.warning("an answer was answered 500: the store did not take it within %.1f s", budget)
             return BoltResponse(status=500, body="")
         except Exception as error:
-            log.warning("an answer was answered 500: %s", _short(error))
+            log.warning("an answer was answered 500: %s", short_error(error))
             return BoltResponse(status=500, body="")
         if handled.follow_up is not None:
             followups.start(handled.follow_up())
@@ -239,7 +240,7 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> DeadlineApp:
         try:
             await client.views_open(trigger_id=str(body.get("trigger_id") or ""), view=view)
         except (SlackApiError, OSError, asyncio.TimeoutError) as error:
-            log.warning("could not open the private answer form: %s", _short(error))
+            log.warning("could not open the private answer form: %s", short_error(error))
 
     async def on_answer_submitted(ack: Any, body: dict[str, Any]) -> None:
         """A private answer sent from its modal: committed before Slack gets its response (within its 3 seconds),
@@ -260,7 +261,7 @@ def build_slack_app(parts: SlackParts, bot: PrepBot) -> DeadlineApp:
         try:
             handled = await _within(stored, deadline)
         except Exception as error:
-            log.warning("a private answer was answered busy: %s", _short(error) if str(error) else "timeout")
+            log.warning("a private answer was answered busy: %s", short_error(error) if str(error) else "timeout")
             await ack(response_action="errors", errors={ANSWER_BLOCK: answer_busy_notice().text})
             return
         await ack(response_action="update", view=notice_modal(private_answer_receipt(handled.outcome)))
@@ -379,11 +380,6 @@ class ResponseUrlReplies:
 
         return deliver
 
-
-def _short(error: BaseException) -> str:
-    """An error in one line, without the SQL and its parameters (what members wrote)."""
-    message = str(getattr(error, "orig", None) or error).split("\n", 1)[0][:200]
-    return f"{type(error).__name__}: {message}"
 
 
 def busy_response() -> BoltResponse:

@@ -519,10 +519,10 @@ def _grade(text: str, question_text: str, key_points: tuple[KeyPoint, ...], rele
             status = PointStatus.MISSED
         quote = answer.reading.quote(best.first, best.last) if best else negated_quote.get(number)
         points.append(PointCoverage(key_point.point, status is PointStatus.EXPLAINED, quote, status, key_point.why))
-    attempt = _is_attempt(answer, question_stems, relevant, names_a_point=bool(mentions))
-    sentences = sorted({w.sentence for w in answer.reading.words})
-    said = [sentence for sentence in sentences if answer.explains(sentence, by_sentence.get(sentence, ()))]
+    said = [sentence for sentence in sorted(answer.sentences)
+            if answer.explains(sentence, by_sentence.get(sentence, ()))]
     own = next((sentence for sentence in said if sentence not in by_sentence), None)
+    attempt = _is_attempt(answer, question_stems, relevant, names_a_point=bool(mentions), explains=bool(said))
     approach = answer.opening(own) if own is not None and attempt else ""
     return Coverage(tuple(points), attempt, explanations=len(said), approach=approach)
 
@@ -546,10 +546,10 @@ def _relevant_stems(hint: str, model_answer: str, points: tuple[tuple[str, tuple
 
 
 def _is_attempt(answer: _Answer, question_stems: frozenset[str], relevant: frozenset[str],
-                names_a_point: bool) -> bool:
+                names_a_point: bool, explains: bool) -> bool:
     """An answer is an attempt when it has at least three words of content and either names a key point, or has a
     few words that bear on the subject and does not just say it has nothing to say: one of them its own (not the
-    question's), or a sentence that explains in words mostly its own. A word or two, even a key term
+    question's), or a sentence that explains (`explains`) in words mostly its own. A word or two, even a key term
     ("Quantization."), is not an attempt; nor is the question said again."""
     words = [w for w in answer.reading.words if w.norm not in FILLER]
     content = [w for w in words if w.norm not in STOP_WORDS and w.norm not in NEGATORS]
@@ -571,8 +571,7 @@ def _is_attempt(answer: _Answer, question_stems: frozenset[str], relevant: froze
     # In the question's own words, it is an attempt when it says something of its own about them: a sentence that
     # explains, in words mostly not the question's ("a feature store is like a database where teams reuse features").
     restated = sum(1 for w in content if w.stem in question_stems)
-    sentences = {w.sentence for w in answer.reading.words}
-    return restated <= RESTATED_SHARE * len(content) and any(answer.explains(s, ()) for s in sentences)
+    return explains and restated <= RESTATED_SHARE * len(content)
 
 
 # ---- what is stored -------------------------------------------------------------------------------------------

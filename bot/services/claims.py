@@ -64,13 +64,17 @@ class ProcessIdentity:
     def current(cls) -> ProcessIdentity:
         return cls(os.getpid(), _host_tag(), uuid.uuid4().hex[:8])
 
+    @property
+    def _prefix(self) -> str:
+        return f"{self.pid}-{self.host}-{self.incarnation}"
+
     def new_token(self) -> str:
         """A fresh claim token of this process (at most 40 characters)."""
-        return f"{self.pid}-{self.host}-{self.incarnation}{uuid.uuid4().hex[:12]}"
+        return self._prefix + uuid.uuid4().hex[:12]
 
     def made(self, token: str) -> bool:
         """Whether `token` is one of this incarnation's own."""
-        return token.startswith(f"{self.pid}-{self.host}-{self.incarnation}")
+        return token.startswith(self._prefix)
 
     def held_by_the_dead(self, token: str) -> bool:
         """Whether `token` was made by a process of this host that is no longer running: an earlier incarnation of

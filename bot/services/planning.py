@@ -1,7 +1,6 @@
 """Planning: a channel's schedule turned into due tasks.
 
-Turning a channel's schedule into due tasks: the next daily post, the next weekly board, and a posted round's
-reminder."""
+The tasks are the next daily post, the next weekly board, and a posted round's reminder."""
 
 from __future__ import annotations
 

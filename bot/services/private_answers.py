@@ -1,7 +1,6 @@
 """The private answer path: what a member's answer form shows.
 
-The private path to a round: what a member's answer form shows before they answer (their answer so far, or that
-the round is closed)."""
+Before they answer, the form shows their answer so far, or that the round is closed."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The reminder's commands: `/prep config reminder`, `/prep nudge`, and how reminders stand.
 
-The reminder's commands: an admin sets a channel's reminder (`/prep config reminder 2h|off`), a member asks for a
-private nudge (`/prep nudge on|off`), and `/prep config` says how reminders stand."""
+An admin sets a channel's reminder (`/prep config reminder 2h|off`), a member asks for a private nudge (`/prep nudge
+on|off`), and `/prep config` says how reminders stand."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """The arrivals lane: what arrives at once is written in groups, one commit each.
 
-The arrivals lane: answers, commands to queue, commands done and acknowledgements, written in groups with one
-commit each (group commit).
+What arrives: answers, commands to queue, commands done and acknowledgements (group commit).
 
 Whatever arrives while a group is being written waits for the next group, so a burst costs a few commits instead of
 one per arrival, and a lone arrival is written at once. Every caller returns only after its arrival was committed
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Generic, NamedTuple, Protocol, TypeVar
 
 from bot.clock import one_loop_pass
 from bot.domain.model import ChannelAddress
+from bot.logs import error_line
 from bot.messages import AnswerOutcome, AnswerPrivately, EditAnswer, Ignored, RunCommand, SubmitAnswer, WithdrawAnswer
 from bot.store.engine import store_unavailable
 
@@ -138,11 +138,6 @@ class _Done:
 
 _Arrival = _Submitted | _Changed | _Queued | _Done
 
-
-def _short(error: BaseException) -> str:
-    """The first line of an error's message, without the SQL and its parameters (what members wrote)."""
-    message = str(getattr(error, "orig", None) or error)
-    return message.split("\n", 1)[0][:200]
 
 
 class ArrivalsLane(Generic[Group]):
@@ -270,7 +265,7 @@ class ArrivalsLane(Generic[Group]):
         refs = [arrival.command.message_ref if isinstance(arrival, (_Submitted, _Changed)) else type(arrival.row).__name__
                 for arrival in group]
         log.error("storing %d answer commands failed (%s): %s: %s", len(group),
-                  ", ".join(refs[:5]) + (" ..." if len(refs) > 5 else ""), type(error).__name__, _short(error))
+                  ", ".join(refs[:5]) + (" ..." if len(refs) > 5 else ""), type(error).__name__, error_line(error))
         for arrival in group:
             if not arrival.future.done():
                 arrival.future.set_exception(error)

@@ -182,30 +182,32 @@ async def test_socket_mode_with_slack_unreachable_stays_up_not_ready_naming_slac
     )
 
 
-async def test_slack_over_http_with_its_api_unreachable_stays_up_not_ready_naming_slack_and_stops_on_sigterm(
-    tmp_path: Path,
-) -> None:
-    down = f"http://127.0.0.1:{closed_port()}/api/"
-    async with Run(tmp_path, SLACK_MODE="http", SLACK_BOT_TOKEN="xoxb-T1", SLACK_SIGNING_SECRET="s3cret-signing",
-                   SLACK_API_URL=down) as run:
+async def not_ready_until_stopped(tmp_path: Path, problem: str, **settings: str) -> None:
+    """`prepbot run` with `settings` stays up and not ready, naming `problem`, and SIGTERM stops it in time."""
+    async with Run(tmp_path, **settings) as run:
         await run.wait_for("/healthz", lambda status, _: status == 200)
         await run.wait_for("/readyz", lambda status, body: status == 503 and any(
-            p.startswith("slack: Slack API unreachable") for p in problems(body)))
-        code, took = await run.terminate()
-    assert took < STOP_LIMIT, f"SIGTERM took {took:.1f} s"
-    assert code == 0, run.text()[-3000:]
-
-
-async def test_discord_unreachable_the_whole_time_still_stops_within_seconds_of_sigterm(tmp_path: Path) -> None:
-    down = closed_port()
-    async with Run(tmp_path, DISCORD_TOKEN="fake-discord-token", DISCORD_API_URL=f"http://127.0.0.1:{down}/api/v10",
-                   DISCORD_GATEWAY_URL=f"ws://127.0.0.1:{down}") as run:
-        await run.wait_for("/readyz", lambda status, body: status == 503 and any(
-            p.startswith("discord: not connected: Discord unreachable") for p in problems(body)))
+            p.startswith(problem) for p in problems(body)))
         await asyncio.sleep(1.0)  # in the middle of its retries
         code, took = await run.terminate()
     assert took < STOP_LIMIT, f"SIGTERM took {took:.1f} s"
     assert code == 0, run.text()[-3000:]
+
+
+async def test_slack_over_http_with_its_api_unreachable_stays_up_not_ready_naming_slack_and_stops_on_sigterm(
+    tmp_path: Path,
+) -> None:
+    await not_ready_until_stopped(tmp_path, "slack: Slack API unreachable", SLACK_MODE="http",
+                                  SLACK_BOT_TOKEN="xoxb-T1", SLACK_SIGNING_SECRET="s3cret-signing",
+                                  SLACK_API_URL=f"http://127.0.0.1:{closed_port()}/api/")
+
+
+async def test_discord_unreachable_the_whole_time_still_stops_within_seconds_of_sigterm(tmp_path: Path) -> None:
+    down = closed_port()
+    await not_ready_until_stopped(tmp_path, "discord: not connected: Discord unreachable",
+                                  DISCORD_TOKEN="fake-discord-token",
+                                  DISCORD_API_URL=f"http://127.0.0.1:{down}/api/v10",
+                                  DISCORD_GATEWAY_URL=f"ws://127.0.0.1:{down}")
 
 
 async def test_discord_with_its_api_unreachable_stays_up_not_ready_retrying_then_connects_when_it_returns(

@@ -29,32 +29,36 @@ from tests.services.team import ALICE, GENERAL, MONDAY, NOTHING, Team, berlin, d
 
 
 @dataclass
-class SlowLookups(FakeChat):
-    """A chat whose answer to "was this board posted?" reaches the bot only once `go` is set: a replica stalled
-    while it asks."""
+class Stalling(FakeChat):
+    """A chat that holds one of its calls until `go` is set, and sets `waiting` when the call is held."""
 
     go: asyncio.Event = field(default_factory=asyncio.Event)
     waiting: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def stall(self) -> None:
+        self.waiting.set()
+        await self.go.wait()
+
+
+@dataclass
+class SlowLookups(Stalling):
+    """A chat whose answer to "was this board posted?" reaches the bot only once `go` is set: a replica stalled
+    while it asks."""
 
     async def find_posted(self, channel: ChannelAddress, card: FindableCard, *, since: datetime,
                           thread_ref: str | None = None) -> str | None:
         found = await super().find_posted(channel, card, since=since, thread_ref=thread_ref)
-        self.waiting.set()
-        await self.go.wait()
+        await self.stall()
         return found
 
 
 @dataclass
-class SlowBoardPosts(FakeChat):
+class SlowBoardPosts(Stalling):
     """A chat that takes a board only once `go` is set: a replica stalled in the middle of posting it."""
-
-    go: asyncio.Event = field(default_factory=asyncio.Event)
-    waiting: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def post_message(self, channel: ChannelAddress, card: Card) -> str:
         if isinstance(card, LeaderboardCard):
-            self.waiting.set()
-            await self.go.wait()
+            await self.stall()
         return await super().post_message(channel, card)
 
 
@@ -100,6 +104,31 @@ async def two_replicas_before_the_board(team: Team, stalling: FakeChat) -> tuple
     return stalled, taker
 
 
+async def stall_past_the_lease(team: Team, stalled: PrepBot, taker: PrepBot, slow: Stalling,
+                               began: datetime) -> tuple[datetime | None, str | None]:
+    """`stalled` runs the board's task from `began` and is held in `slow` while the clock passes its lease; `taker`
+    takes the task over and records it; then `stalled` wakes and carries on. Returns the taker's record."""
+    team.clock.set(began)
+    first = asyncio.create_task(stalled.due.drain())
+    await asyncio.wait_for(slow.waiting.wait(), 10)  # its claim held when it was stalled
+    team.clock.set(berlin(day(7), 9, 5))  # far past its lease
+    await taker.due.drain()
+    recorded = await board_record(taker, MONDAY)
+    team.clock.set(berlin(day(7), 9, 10))
+    slow.go.set()
+    await asyncio.wait_for(first, 10)  # it wakes with what it was holding and carries on
+    await stalled.due.drain()
+    return recorded
+
+
+async def stop_both(team: Team, stalled: PrepBot, taker: PrepBot) -> None:
+    """Stops both replicas and leaves the team with a bot of its own on the same database."""
+    await stalled.close()
+    await taker.close()
+    team.bot = replica(team, team.chat, "host-c")
+    await team.bot.start()
+
+
 async def test_a_replica_stalled_past_its_lease_does_not_post_the_weekly_board_again_nor_overwrite_the_takers_record(
     team: Team,
 ) -> None:
@@ -111,21 +140,9 @@ async def test_a_replica_stalled_past_its_lease_does_not_post_the_weekly_board_a
         slow.fail_next.append(ChatError("Slack chat.postMessage: internal_error"))
         team.clock.set(berlin(day(7), 9, 0))
         await stalled.due.drain()
-        team.clock.set(berlin(day(7), 9, 1))
-        first = asyncio.create_task(stalled.due.drain())
-        await asyncio.wait_for(slow.waiting.wait(), 10)
-        team.clock.set(berlin(day(7), 9, 5))  # far past its lease
-        await taker.due.drain()
-        recorded = await board_record(taker, MONDAY)
-        team.clock.set(berlin(day(7), 9, 10))
-        slow.go.set()
-        await asyncio.wait_for(first, 10)  # it wakes with its stale answer and carries on
-        await stalled.due.drain()
+        recorded = await stall_past_the_lease(team, stalled, taker, slow, berlin(day(7), 9, 1))
     finally:
-        await stalled.close()
-        await taker.close()
-        team.bot = replica(team, team.chat, "host-c")
-        await team.bot.start()
+        await stop_both(team, stalled, taker)
 
     assert [p.board.period for p in weekly_boards(team.chat) + weekly_boards(slow)] == ["week of 30 Nov 2026"]
     assert recorded == (berlin(day(7), 9, 5), "posted weekly board for 2026-11-30")
@@ -138,22 +155,10 @@ async def test_a_replica_stalled_past_its_lease_while_posting_the_weekly_board_d
 ) -> None:
     slow = SlowBoardPosts()
     stalled, taker = await two_replicas_before_the_board(team, slow)
-    try:
-        team.clock.set(berlin(day(7), 9, 0))
-        first = asyncio.create_task(stalled.due.drain())
-        await asyncio.wait_for(slow.waiting.wait(), 10)  # its claim held when it began the call
-        team.clock.set(berlin(day(7), 9, 5))  # far past its lease
-        await taker.due.drain()
-        recorded = await board_record(taker, MONDAY)
-        team.clock.set(berlin(day(7), 9, 10))
-        slow.go.set()  # the platform takes its board at last, and it goes on to record it
-        await asyncio.wait_for(first, 10)
-        await stalled.due.drain()
+    try:  # the platform takes its board at last, and it goes on to record it
+        recorded = await stall_past_the_lease(team, stalled, taker, slow, berlin(day(7), 9, 0))
     finally:
-        await stalled.close()
-        await taker.close()
-        team.bot = replica(team, team.chat, "host-c")
-        await team.bot.start()
+        await stop_both(team, stalled, taker)
 
     assert [p.board.period for p in weekly_boards(team.chat)] == ["week of 30 Nov 2026"]
     assert recorded == (berlin(day(7), 9, 5), "posted weekly board for 2026-11-30")
